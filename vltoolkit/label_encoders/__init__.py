@@ -1,0 +1,3 @@
+from .one_hot import OneHotLabelEncoder
+
+__all__ = ['OneHotLabelEncoder']

@@ -1,0 +1,8 @@
+from .data_preprocessors.vl_data_preprocessor import VLDataPreprocessor
+from .language_models.hf_seq2seq import build_hf_seq2seq
+from .seq2seq.vision_seq2seq import VisionSeq2Seq
+from .utils.freeze import count_parameters, freeze_modules
+from .vision_encoders.timm_encoder import TimmVisionEncoder
+
+__all__ = ['VLDataPreprocessor', 'VisionSeq2Seq', 'TimmVisionEncoder',
+           'build_hf_seq2seq', 'count_parameters', 'freeze_modules']

@@ -28,7 +28,3 @@ class VLDataSample(BaseDataElement):
         >>> sample.task
         'hoi'
     """
-
-    @property
-    def task(self) -> str:
-        return self.metainfo.get('task', '')

@@ -1,0 +1,33 @@
+"""Tokenization: boxes <-> location tokens, and the tokenizers that hold them.
+
+* :class:`BaseBoxCoder`, :class:`BinBoxCoder` (OFA / Pix2Seq, 4 tokens per
+  box), :class:`PatchIndexBoxCoder` (Kosmos-2, 2 tokens per box),
+  :class:`BoxDecodeError`, :func:`build_box_coder`;
+* :class:`VLTokenizer` (a local transformers tokenizer plus location tokens),
+  :func:`build_tokenizer` (one instance per config and process);
+* :func:`train_word_level_tokenizer` (a small word-level vocabulary saved in
+  the transformers format).
+
+See ``docs/location_tokens.md``.
+"""
+from .base_box_coder import BaseBoxCoder, BoxDecodeError, build_box_coder
+from .bin_box_coder import BinBoxCoder
+from .patch_index_box_coder import PatchIndexBoxCoder
+from .tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
+
+__all__ = [
+    'BaseBoxCoder', 'BoxDecodeError', 'build_box_coder', 'BinBoxCoder',
+    'PatchIndexBoxCoder', 'VLTokenizer', 'build_tokenizer',
+    'clear_tokenizer_cache', 'train_word_level_tokenizer'
+]
+
+
+def __getattr__(name):
+    # Imported on first use rather than here so that
+    # `python -m vltoolkit.tokenization.word_level` (the command that trains
+    # a tokenizer) does not find its own module already imported by the
+    # package, which makes runpy warn.
+    if name == 'train_word_level_tokenizer':
+        from .word_level import train_word_level_tokenizer
+        return train_word_level_tokenizer
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -1,0 +1,3 @@
+from .vl_visualizer import VLVisualizer
+
+__all__ = ['VLVisualizer']

@@ -1,0 +1,3 @@
+from .visualization_hook import VLVisualizationHook
+
+__all__ = ['VLVisualizationHook']

@@ -1,0 +1,5 @@
+"""Metrics (registered in :data:`vltoolkit.registry.METRICS`)."""
+from .hoi_baseline import most_frequent_baseline
+from .macro_f1 import MacroF1, multi_hot, relation_table
+
+__all__ = ['MacroF1', 'multi_hot', 'relation_table', 'most_frequent_baseline']

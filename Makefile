@@ -1,0 +1,28 @@
+# vltoolkit: `make demo` trains and tests the toy HOI recipe on the CPU;
+# `make test` runs the whole test suite. Both create .venv on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TOY_CFG := configs/hoi/ce_onehot_toy.py
+
+.PHONY: venv demo test test-fast clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/runtime.txt requirements/tests.txt setup.py
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install --no-deps -e .
+	touch $@
+
+demo: venv
+	$(PY) tools/demo.py --config $(TOY_CFG)
+
+test: venv
+	$(PY) -m pytest tests
+
+test-fast: venv
+	$(PY) -m pytest tests -m "not slow"
+
+clean:
+	rm -rf work_dirs data/toy_hoi .dist_test

@@ -1,0 +1,39 @@
+# The synthetic HOI set (vltoolkit/datasets/toy), in the V-COCO-derived HOIA format.
+# Prepare: python tools/data/make_toy_hoi.py --out data/toy_hoi
+#          python tools/data/build_tokenizer.py configs/hoi/ce_onehot_toy.py
+data_root = 'data/toy_hoi'
+# boxes in prompts: 2 tokens (top-left / bottom-right patch index), seed 000's style
+box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=16, token_fmt='<loc_{}>')
+tokenizer = dict(type='VLTokenizer', path=data_root + '/tokenizer', box_coder=box_coder)
+img_scale = (96, 96)
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='ClipBoxesToImage'),
+    dict(type='ResizeImageAndBoxes', scale=img_scale),
+    dict(type='HOIRelationPrompt', box_coder=box_coder),
+    dict(type='TokenizeText', tokenizer=tokenizer),
+    dict(type='PackVLInputs'),
+]
+test_pipeline = train_pipeline
+
+train_dataloader = dict(
+    batch_size=16, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='vl_collate'),
+    dataset=dict(type='HOIRelationDataset', data_root=data_root,
+                 ann_file='annotations/train.json',
+                 data_prefix=dict(img_path='images/train'),
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='vl_collate'),
+    dataset=dict(type='HOIRelationDataset', data_root=data_root,
+                 ann_file='annotations/test.json',
+                 data_prefix=dict(img_path='images/test'),
+                 pipeline=test_pipeline, test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='MacroF1')
+test_evaluator = val_evaluator

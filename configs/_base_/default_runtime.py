@@ -1,0 +1,28 @@
+# Runtime shared by every recipe: scope, hooks, logging, environment.
+default_scope = 'vltoolkit'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=10),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # nccl on GPUs; tools/ switch to gloo on CPU-only machines
+    dist_cfg=dict(backend='nccl', timeout=1800),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='VLVisualizer', vis_backends=vis_backends)
+
+log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+# a fixed seed makes the shuffling of every epoch (seed + epoch) reproducible,
+# which exact mid-epoch resume relies on
+randomness = dict(seed=0, deterministic=False)

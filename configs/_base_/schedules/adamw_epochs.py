@@ -1,0 +1,16 @@
+# AdamW with linear warm-up then cosine decay, epoch-based, resumable mid-epoch.
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01),
+    clip_grad=dict(max_norm=1.0))
+
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, eta_min_ratio=0.05,
+         convert_to_iter_based=True),
+]
+
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=10, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()

@@ -1,0 +1,18 @@
+# HOI relation prompts (seed 000) on the synthetic set: token cross-entropy
+# with one-hot labels. CPU-sized twin of configs/hoi/ce_onehot.py.
+_base_ = [
+    '../_base_/models/vision_seq2seq_tiny.py',
+    '../_base_/datasets/hoi_toy.py',
+    '../_base_/schedules/adamw_epochs.py',
+    '../_base_/default_runtime.py',
+]
+
+model = dict(
+    tokenizer={{_base_.tokenizer}},
+    loss=dict(type='TokenCrossEntropyLoss'),
+    label_encoder=dict(type='OneHotLabelEncoder'),
+)
+
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(max_epochs=12, val_interval=4)
+default_hooks = dict(checkpoint=dict(interval=4))

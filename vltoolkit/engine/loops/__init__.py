@@ -1,0 +1,3 @@
+from .resumable_epoch_loop import ResumableEpochBasedTrainLoop
+
+__all__ = ['ResumableEpochBasedTrainLoop']

@@ -1,0 +1,386 @@
+"""Macro F1 over relation classes, for answers generated as text (HOI).
+
+For relation class ``k`` over the evaluated samples::
+
+    P_k  = TP_k / (TP_k + FP_k)          (0 when TP_k + FP_k = 0)
+    R_k  = TP_k / (TP_k + FN_k)          (0 when TP_k + FN_k = 0)
+    F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)   (0 when the denominator is 0)
+
+    macro F1 = 100 * mean_{k in L} F1_k,   L = {k : support_k = TP_k + FN_k >= 1}
+    micro F1 = 100 * 2 TP / (2 TP + FP + FN),  TP, FP, FN summed over all classes
+
+i.e. ``sklearn.metrics.f1_score(y_true, y_pred, average='macro', labels=L,
+zero_division=0) * 100`` and ``f1_score(y_true, y_pred, average='micro',
+zero_division=0) * 100``.
+"""
+import io
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log  # noqa: F401
+from mmengine.structures import BaseDataElement
+from rich.console import Console
+from rich.table import Table
+
+from vltoolkit.registry import METRICS
+from ..parsers import RelationParser
+
+ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
+
+
+def _to_binary(x, name: str) -> np.ndarray:
+    """A 2-D 0/1 numpy array (bool) from an array, a tensor or a list."""
+    if hasattr(x, 'detach'):  # torch.Tensor
+        x = x.detach().cpu().numpy()
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f'{name} must be a 2-D (N, C) array, got shape '
+                         f'{x.shape}.')
+    if x.dtype != bool:
+        if x.size and not np.isin(x, (0, 1)).all():
+            raise ValueError(f'{name} must hold only 0 and 1.')
+        x = x.astype(bool)
+    return x
+
+
+def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` element-wise, 0 where ``den`` is 0 (zero_division=0)."""
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.zeros(np.broadcast(num, den).shape, dtype=np.float64)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def multi_hot(label_sets: Iterable[Iterable[str]],
+              classes: Sequence[str]) -> np.ndarray:
+    """Encode label sets (lists of class names) as an (N, C) uint8 array.
+
+    Raises:
+        ValueError: a class name is not in ``classes`` (the error names it).
+
+    Example:
+        >>> multi_hot([['b'], ['a', 'b', 'a'], []], ['a', 'b', 'c'])
+        array([[0, 1, 0],
+               [1, 1, 0],
+               [0, 0, 0]], dtype=uint8)
+    """
+    index = {name: i for i, name in enumerate(classes)}
+    rows = []
+    for labels in label_sets:
+        if isinstance(labels, str):
+            labels = [labels]
+        row = np.zeros(len(index), dtype=np.uint8)
+        for name in labels:
+            if name not in index:
+                raise ValueError(
+                    f'Unknown relation class {name!r}; known classes: '
+                    f'{", ".join(classes)}.')
+            row[index[name]] = 1
+        rows.append(row)
+    if not rows:
+        return np.zeros((0, len(index)), dtype=np.uint8)
+    return np.stack(rows)
+
+
+def relation_table(result: dict,
+                   class_names: Sequence[str],
+                   title: Optional[str] = 'Per-relation results') -> Table:
+    """A :class:`rich.table.Table` of per-relation P / R / F1 / support.
+
+    Relations with no ground-truth positive (left out of macro F1) show
+    ``-`` for F1; the last row gives the macro averages.
+
+    Args:
+        result (dict): the output of :meth:`MacroF1.calculate`.
+        class_names (Sequence[str]): one name per column of the arrays.
+        title (str, optional): the table title.
+    """
+    f1 = np.asarray(result['f1'])
+    if len(class_names) != len(f1):
+        raise ValueError(f'{len(class_names)} class names for {len(f1)} '
+                         'columns.')
+    evaluated = np.zeros(len(f1), dtype=bool)
+    evaluated[np.asarray(result['labels'], dtype=int)] = True
+    table = Table(title=title)
+    table.add_column('Relation', style='cyan', no_wrap=True)
+    for column in ('Precision', 'Recall', 'F1', 'Support', 'Predicted'):
+        table.add_column(column, justify='right')
+    for k, name in enumerate(class_names):
+        in_macro = bool(evaluated[k])
+        table.add_row(
+            str(name), f'{result["precision"][k]:.2f}',
+            f'{result["recall"][k]:.2f}',
+            f'{f1[k]:.2f}' if in_macro else '-',
+            str(int(result['support'][k])),
+            str(int(result['num_predicted'][k])),
+            style=None if in_macro else 'dim')
+    table.add_section()
+    table.add_row(f'macro ({int(evaluated.sum())} relations)',
+                  f'{result["macro_precision"]:.2f}',
+                  f'{result["macro_recall"]:.2f}',
+                  f'{result["macro_f1"]:.2f}',
+                  str(int(np.asarray(result['support']).sum())),
+                  str(int(np.asarray(result['num_predicted']).sum())),
+                  style='bold')
+    table.caption = (f'micro F1 {result["micro_f1"]:.2f}; "-" = no '
+                     'ground-truth positive, not in macro F1')
+    return table
+
+
+def render_table(table: Table, width: int = 100) -> str:
+    """Render a rich table to plain text (for loggers and files)."""
+    console = Console(record=True, width=width, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
+
+
+@METRICS.register_module()
+class MacroF1(BaseMetric):
+    r"""Macro F1 of relations parsed from generated answers (HOI).
+
+    ``process`` parses each sample's ``pred_text`` with a
+    :class:`~vltoolkit.evaluation.RelationParser` into a multi-hot row and
+    encodes ``gt_relations`` (class names) into another; ``compute_metrics``
+    scores them with :meth:`calculate`:
+
+    .. math::
+
+        F1_k = \frac{2 TP_k}{2 TP_k + FP_k + FN_k}, \qquad
+        \text{macro F1} = \frac{100}{|L|} \sum_{k \in L} F1_k
+
+    where :math:`L` is the set of relations with at least one ground-truth
+    positive among the evaluated samples (0 / 0 counts as 0), i.e.
+    ``f1_score(y_true, y_pred, average='macro', labels=L,
+    zero_division=0) * 100``. Micro F1 pools TP / FP / FN over *all*
+    classes, so false positives on relations absent from the evaluated set
+    still count there.
+
+    Class order and phrases come from ``dataset_meta`` (``classes`` and
+    ``relation_phrases``, set by the runner) unless given here. A class
+    without a phrase falls back to its own name (``'hold_obj'`` matches the
+    answer ``'hold obj'`` or ``'hold_obj'``).
+
+    Args:
+        classes (Sequence[str], optional): relation classes, in column order.
+            Defaults to ``dataset_meta['classes']``.
+        phrases (dict[str, str], optional): class -> answer phrase. Defaults
+            to ``dataset_meta['relation_phrases']``.
+        print_table (bool): log the per-relation table after each
+            evaluation. Defaults to True.
+        table_width (int): width of the logged table in characters.
+        collect_device, prefix, collect_dir: see
+            :class:`mmengine.evaluator.BaseMetric`.
+
+    Returned metrics (prefixed ``hoi/`` by the evaluator): ``macro_f1``,
+    ``micro_f1``, ``macro_precision``, ``macro_recall`` (percent),
+    ``unparseable`` (answers with no recognised relation), ``unknown_segments``
+    (ignored answer segments), ``num_relations`` (|L|), ``num_samples``.
+    The full per-class result of the last evaluation is kept in
+    :attr:`last_result` (see :meth:`calculate`, plus ``classes``).
+
+    Example:
+        >>> metric = MacroF1(classes=['hold_obj', 'eat_obj', 'walk'],
+        ...                  phrases={'hold_obj': 'hold', 'eat_obj': 'eat',
+        ...                           'walk': 'walk'}, print_table=False)
+        >>> metric.process(None, [
+        ...     dict(pred_text='hold , eat', gt_relations=['hold_obj']),
+        ...     dict(pred_text='<loc_1> Walk', gt_relations=['walk']),
+        ...     dict(pred_text='???', gt_relations=['eat_obj'])])
+        >>> res = metric.compute_metrics(metric.results)
+        >>> round(res['macro_f1'], 2), res['unparseable']
+        (66.67, 1)
+    """
+
+    default_prefix: Optional[str] = 'hoi'
+
+    def __init__(self,
+                 classes: Optional[Sequence[str]] = None,
+                 phrases: Optional[Dict[str, str]] = None,
+                 print_table: bool = True,
+                 table_width: int = 100,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 collect_dir: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix,
+                         collect_dir=collect_dir)
+        self.classes = tuple(classes) if classes is not None else None
+        self.phrases = dict(phrases) if phrases is not None else None
+        self.print_table = print_table
+        self.table_width = table_width
+        self.last_result: Optional[dict] = None
+        self._parser: Optional[RelationParser] = None
+
+    # dataset_meta may be set (by the runner) after __init__: rebuild the
+    # parser lazily from whatever is current.
+    @property
+    def dataset_meta(self) -> Optional[dict]:
+        return self._dataset_meta
+
+    @dataset_meta.setter
+    def dataset_meta(self, dataset_meta: dict) -> None:
+        self._dataset_meta = dataset_meta
+        self._parser = None
+
+    @property
+    def parser(self) -> RelationParser:
+        """The :class:`RelationParser` for the resolved classes / phrases."""
+        if self._parser is None:
+            classes, phrases = self._resolve_vocabulary()
+            self._parser = RelationParser({c: phrases[c] for c in classes})
+        return self._parser
+
+    def _resolve_vocabulary(self) -> Tuple[Tuple[str, ...], Dict[str, str]]:
+        meta = self.dataset_meta or {}
+        phrases = self.phrases
+        if phrases is None:
+            phrases = dict(meta.get('relation_phrases') or {})
+        classes = self.classes
+        if classes is None:
+            classes = meta.get('classes')
+        if classes is None:
+            classes = tuple(phrases)
+        classes = tuple(classes)
+        if not classes:
+            raise ValueError(
+                'MacroF1 has no relation classes: pass `classes` / `phrases` '
+                "or evaluate on a dataset whose METAINFO has 'classes'.")
+        phrases = {c: phrases.get(c, c) for c in classes}
+        return classes, phrases
+
+    @staticmethod
+    def _field(sample, key: str):
+        if isinstance(sample, BaseDataElement):
+            if key in sample:
+                return getattr(sample, key)
+            raise ValueError(f'Data sample has no {key!r} field.')
+        if key in sample:
+            return sample[key]
+        raise ValueError(f'Data sample has no {key!r} field '
+                         f'(fields: {", ".join(map(str, sample))}).')
+
+    def process(self, data_batch, data_samples: Sequence[Union[dict,
+                                                               BaseDataElement]]
+                ) -> None:
+        """Parse ``pred_text`` and encode ``gt_relations`` of each sample.
+
+        Args:
+            data_batch: unused.
+            data_samples (Sequence[dict | VLDataSample]): predicted samples.
+        """
+        parser = self.parser
+        classes = parser.classes
+        for sample in data_samples:
+            pred, n_unknown = parser.parse(self._field(sample, 'pred_text'))
+            gt = self._field(sample, 'gt_relations')
+            if isinstance(gt, str):
+                gt = [gt]
+            gt_row = multi_hot([gt], classes)[0]
+            pred_row = multi_hot([sorted(pred)], classes)[0]
+            self.results.append(
+                dict(pred=pred_row, gt=gt_row, n_unknown=n_unknown,
+                     unparseable=not pred))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Score the processed results with :meth:`calculate`."""
+        classes = self.parser.classes
+        if results:
+            y_true = np.stack([r['gt'] for r in results])
+            y_pred = np.stack([r['pred'] for r in results])
+        else:
+            y_true = y_pred = np.zeros((0, len(classes)), dtype=np.uint8)
+        result = self.calculate(y_true, y_pred)
+        result['classes'] = classes
+        self.last_result = result
+        if self.print_table:
+            table = relation_table(result, classes)
+            print_log('\n' + render_table(table, self.table_width),
+                      logger='current')
+        return dict(
+            macro_f1=result['macro_f1'],
+            micro_f1=result['micro_f1'],
+            macro_precision=result['macro_precision'],
+            macro_recall=result['macro_recall'],
+            unparseable=int(sum(bool(r['unparseable']) for r in results)),
+            unknown_segments=int(sum(int(r['n_unknown']) for r in results)),
+            num_relations=int(len(result['labels'])),
+            num_samples=int(len(results)))
+
+    @staticmethod
+    def calculate(y_true: ArrayLike,
+                  y_pred: ArrayLike,
+                  labels: Optional[Sequence[int]] = None) -> dict:
+        """Per-class and averaged P / R / F1 of multi-label 0/1 arrays.
+
+        ``F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)`` (0 when 0 / 0). Macro
+        values average over ``labels`` (default: the columns with at least
+        one positive in ``y_true``); micro F1 pools all columns. Everything
+        is in percent.
+
+        Args:
+            y_true (np.ndarray | torch.Tensor): (N, C) ground truth, 0/1.
+            y_pred (np.ndarray | torch.Tensor): (N, C) predictions, 0/1.
+            labels (Sequence[int], optional): column indices to average the
+                macro values over.
+
+        Returns:
+            dict: ``macro_f1``, ``macro_precision``, ``macro_recall``,
+            ``micro_f1`` (float); ``precision``, ``recall``, ``f1`` (float
+            arrays (C,)), ``support`` (positives per class) and
+            ``num_predicted`` (predicted positives per class) (int arrays
+            (C,)); ``labels`` (the averaged columns); ``num_samples``.
+
+        Example:
+            >>> y_true = [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 0, 1]]
+            >>> y_pred = [[1, 0, 0, 1], [0, 1, 0, 0], [0, 0, 0, 1]]
+            >>> res = MacroF1.calculate(y_true, y_pred)
+            >>> round(res['macro_f1'], 4), res['labels'].tolist()
+            (66.6667, [0, 1, 3])
+            >>> MacroF1.calculate(y_true, y_pred, labels=range(4))['macro_f1']
+            50.0
+            >>> res['support'].tolist(), res['f1'].round(2).tolist()
+            ([2, 2, 0, 1], [66.67, 66.67, 0.0, 66.67])
+        """
+        t = _to_binary(y_true, 'y_true')
+        p = _to_binary(y_pred, 'y_pred')
+        if t.shape != p.shape:
+            raise ValueError(f'y_true {t.shape} and y_pred {p.shape} differ '
+                             'in shape.')
+        num_classes = t.shape[1]
+        tp = (t & p).sum(0).astype(np.int64)
+        fp = (~t & p).sum(0).astype(np.int64)
+        fn = (t & ~p).sum(0).astype(np.int64)
+        support = tp + fn
+        # fractions first, averaged, then scaled: macro values agree with
+        # sklearn's bit for bit in the usual cases
+        precision = _safe_div(tp, tp + fp)
+        recall = _safe_div(tp, support)
+        f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
+
+        if labels is None:
+            labels = np.flatnonzero(support > 0)
+        else:
+            labels = np.asarray(list(labels), dtype=np.int64).reshape(-1)
+            bad = labels[(labels < 0) | (labels >= num_classes)]
+            if bad.size:
+                raise ValueError(f'labels {bad.tolist()} out of range for '
+                                 f'{num_classes} classes.')
+
+        def mean(values: np.ndarray) -> float:
+            return float(values[labels].mean()) * 100 if labels.size else 0.0
+
+        micro_f1 = float(_safe_div(2 * tp.sum(),
+                                   2 * tp.sum() + fp.sum() + fn.sum()) * 100)
+        return dict(
+            macro_f1=mean(f1),
+            macro_precision=mean(precision),
+            macro_recall=mean(recall),
+            micro_f1=micro_f1,
+            precision=precision * 100,
+            recall=recall * 100,
+            f1=f1 * 100,
+            support=support,
+            num_predicted=tp + fp,
+            labels=labels,
+            num_samples=int(t.shape[0]))

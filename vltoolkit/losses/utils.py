@@ -1,0 +1,40 @@
+"""Helpers shared by the token losses: the target contract of DESIGN.md."""
+import torch
+
+IGNORE_INDEX = -100
+
+
+def split_target(logits: torch.Tensor, target: torch.Tensor,
+                 ignore_index: int = IGNORE_INDEX):
+    """Normalise a target into ``(valid [N] bool, dist [N, V] or None, ids)``.
+
+    ``target`` is either class ids ``LongTensor[N]`` (``ignore_index`` marks
+    ignored positions) or a distribution ``FloatTensor[N, V]`` whose ignored
+    rows are all zero (what the label encoders return for ``-100``).
+    """
+    if target.dim() == 1:
+        if target.shape[0] != logits.shape[0]:
+            raise ValueError(f'logits {tuple(logits.shape)} and target ids '
+                             f'{tuple(target.shape)} disagree on N')
+        return target != ignore_index, None, target
+    if target.shape != logits.shape:
+        raise ValueError(f'logits {tuple(logits.shape)} and target '
+                         f'distribution {tuple(target.shape)} must have the '
+                         'same shape [N, V]')
+    return target.sum(-1) > 0, target.to(logits.dtype), None
+
+
+def masked_mean(per_position: torch.Tensor, valid: torch.Tensor,
+                avg_factor=None) -> torch.Tensor:
+    """Mean of ``per_position`` over ``valid`` positions.
+
+    ``avg_factor`` replaces the number of valid positions as the divisor (the
+    model passes the global token count under data parallelism so that the
+    DDP-averaged gradient equals the single-process one). With no valid
+    position the result is an exact zero that still backpropagates.
+    """
+    total = (per_position * valid).sum()
+    if avg_factor is None:
+        avg_factor = valid.sum()
+    return total / torch.clamp(torch.as_tensor(avg_factor, dtype=total.dtype,
+                                               device=total.device), min=1e-6)

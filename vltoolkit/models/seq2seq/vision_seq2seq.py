@@ -1,0 +1,153 @@
+"""The OFA-like vision encoder-decoder with location tokens."""
+from typing import Dict, List, Optional
+
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+
+from vltoolkit.registry import LABEL_ENCODERS, LOSSES, MODELS
+from vltoolkit.tokenization import build_tokenizer
+from ..language_models.hf_seq2seq import build_hf_seq2seq
+from ..utils.freeze import freeze_modules, parameter_table_text
+
+
+@MODELS.register_module()
+class VisionSeq2Seq(BaseModel):
+    """Image + prompt in, text (with location tokens) out.
+
+    The encoder of a transformers seq2seq LM reads ``[proj(image tokens);
+    prompt token embeddings]``; the decoder generates the target text.
+    Every part is built from config, and a task is only data (prompt,
+    target, metric): there is no task branch here.
+
+    Args:
+        vision_encoder (dict): e.g. ``dict(type='TimmVisionEncoder', ...)``.
+        language_model (dict): kwargs of :func:`build_hf_seq2seq`
+            (``config=dict(...)`` or ``pretrained_path=...``).
+        tokenizer (dict): a ``VLTokenizer`` config (shared with the pipeline).
+        loss (dict): a LOSSES config taking ``(logits [N, V], target, avg_factor)``.
+        label_encoder (dict, optional): a LABEL_ENCODERS config turning target
+            ids into distributions; ``None`` passes ids to the loss.
+        generation_cfg (dict): kwargs of ``generate()``
+            (``max_new_tokens``, ``num_beams``, ...).
+        frozen_modules (list[str]): module-name globs whose parameters are
+            frozen, e.g. ``['vision_encoder']``.
+        data_preprocessor (dict): defaults to ``VLDataPreprocessor``.
+
+    ``forward(inputs, data_samples, mode)``:
+
+    - ``mode='loss'``: ``dict(loss_token=...)``, the loss over target tokens,
+      averaged over the target tokens of the *global* batch (all ranks).
+    - ``mode='predict'``: the data samples with ``pred_text`` set.
+    - ``mode='tensor'``: the decoder logits ``[B, T, V]``.
+    """
+
+    def __init__(self, vision_encoder: dict, language_model: dict,
+                 tokenizer: dict, loss: dict = dict(type='TokenCrossEntropyLoss'),
+                 label_encoder: Optional[dict] = None,
+                 generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
+                 frozen_modules=(), data_preprocessor: Optional[dict] = None,
+                 init_cfg=None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='VLDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.tokenizer = build_tokenizer(tokenizer)
+        self.vision_encoder = MODELS.build(vision_encoder)
+        self.language_model = build_hf_seq2seq(
+            vocab_size=len(self.tokenizer),
+            pad_token_id=self.tokenizer.pad_token_id,
+            bos_token_id=self.tokenizer.bos_token_id,
+            eos_token_id=self.tokenizer.eos_token_id, **language_model)
+        d_model = self.language_model.config.d_model
+        self.visual_proj = nn.Sequential(
+            nn.Linear(self.vision_encoder.out_channels, d_model),
+            nn.LayerNorm(d_model))
+        self.loss_module = LOSSES.build(loss)
+        self.label_encoder = (LABEL_ENCODERS.build(label_encoder)
+                              if label_encoder is not None else None)
+        self.generation_cfg = dict(generation_cfg)
+        self.frozen = freeze_modules(self, frozen_modules)
+        print_log('\n' + parameter_table_text(self), logger='current')
+
+    # ------------------------------------------------------------- encoder
+    def encode(self, images: torch.Tensor, input_ids: torch.Tensor,
+               attention_mask: torch.Tensor):
+        """Encoder inputs: embeddings ``[B, N+S, D]`` and their mask."""
+        visual = self.visual_proj(self.vision_encoder(images))
+        text = self.language_model.get_input_embeddings()(input_ids)
+        embeds = torch.cat([visual, text.to(visual.dtype)], dim=1)
+        mask = torch.cat([attention_mask.new_ones(visual.shape[:2]),
+                          attention_mask], dim=1)
+        return embeds, mask
+
+    def forward(self, inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[List] = None, mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._logits(inputs)
+        raise ValueError(f'unknown mode {mode!r}: use loss, predict or tensor')
+
+    def _logits(self, inputs):
+        embeds, mask = self.encode(inputs['images'], inputs['input_ids'],
+                                   inputs['attention_mask'])
+        labels = inputs['labels']
+        decoder_input_ids = self._shift_right(labels)
+        out = self.language_model(
+            inputs_embeds=embeds, attention_mask=mask,
+            decoder_input_ids=decoder_input_ids, use_cache=False)
+        return out.logits
+
+    def _shift_right(self, labels: torch.Tensor) -> torch.Tensor:
+        start = self.language_model.config.decoder_start_token_id
+        shifted = labels.new_full(labels.shape, self.tokenizer.pad_token_id)
+        shifted[:, 1:] = labels[:, :-1]
+        shifted[:, 0] = start
+        return shifted.masked_fill(shifted == -100, self.tokenizer.pad_token_id)
+
+    # ---------------------------------------------------------------- loss
+    def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
+        logits = self._logits(inputs)
+        ids = inputs['labels'].reshape(-1)
+        logits = logits.reshape(ids.shape[0], -1)
+        target = (self.label_encoder(ids, logits.shape[-1])
+                  if self.label_encoder is not None else ids)
+        avg_factor = self._global_avg_factor(ids != -100)
+        return dict(loss_token=self.loss_module(logits, target,
+                                                avg_factor=avg_factor))
+
+    @staticmethod
+    def _global_avg_factor(valid: torch.Tensor) -> torch.Tensor:
+        """Target tokens of the global batch divided by the world size.
+
+        DDP averages gradients over ranks; dividing each rank's token sum by
+        this factor makes the averaged gradient that of the mean over all the
+        global batch's target tokens, i.e. the single-process gradient.
+        """
+        count = valid.sum().to(torch.float32)
+        if dist.is_available() and dist.is_initialized() and \
+                dist.get_world_size() > 1:
+            count = count.clone()
+            dist.all_reduce(count)
+            count = count / dist.get_world_size()
+        return count
+
+    # ------------------------------------------------------------- predict
+    @torch.no_grad()
+    def predict(self, inputs, data_samples):
+        embeds, mask = self.encode(inputs['images'], inputs['input_ids'],
+                                   inputs['attention_mask'])
+        out_ids = self.language_model.generate(
+            inputs_embeds=embeds, attention_mask=mask,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=self.tokenizer.eos_token_id,
+            decoder_start_token_id=self.language_model.config.decoder_start_token_id,
+            **self.generation_cfg)
+        texts = self.tokenizer.batch_decode(out_ids)
+        for sample, text in zip(data_samples, texts):
+            sample.pred_text = text
+        return data_samples

@@ -1,0 +1,234 @@
+"""A transformers tokenizer that knows the location tokens of a box coder."""
+import json
+import os.path as osp
+import threading
+
+import numpy as np
+import torch
+
+from vltoolkit.registry import TOKENIZERS
+from .base_box_coder import BaseBoxCoder, build_box_coder
+from .bin_box_coder import BinBoxCoder
+from .patch_index_box_coder import PatchIndexBoxCoder  # noqa: F401 (registers)
+
+
+@TOKENIZERS.register_module()
+class VLTokenizer:
+    """A local transformers tokenizer plus the location tokens of a box coder.
+
+    Loads ``AutoTokenizer.from_pretrained(path, local_files_only=True)`` (a
+    folder from :func:`~vltoolkit.tokenization.train_word_level_tokenizer`
+    or any saved transformers tokenizer) and adds every location token of
+    ``box_coder`` that is not already an added token, as a special token
+    (tokens already in the vocabulary keep their ids). A location token is
+    therefore always one id, whatever the text around it.
+
+    Args:
+        path (str): local tokenizer folder; nothing is downloaded.
+        box_coder (dict | BaseBoxCoder, optional): config in ``BOX_CODERS``
+            or an instance. Default ``BinBoxCoder()`` (1000 ``<bin_{}>``).
+        max_length (int, optional): if set, :meth:`encode` truncates to this
+            many ids (special tokens of the post-processor included).
+
+    Config::
+
+        tokenizer = dict(
+            type='VLTokenizer', path='data/tokenizers/word_level',
+            box_coder=dict(type='BinBoxCoder', num_bins=1000,
+                           token_fmt='<loc_{}>'),
+            max_length=64)
+
+    Attributes:
+        tokenizer: the wrapped ``transformers`` tokenizer.
+        box_coder (BaseBoxCoder): the box coder.
+        location_token_ids (torch.LongTensor): ``[L]``, the id of location
+            index ``k`` at position ``k``.
+        location_index_of_id (torch.LongTensor): ``[V]``, the location index
+            of each vocabulary id, ``-1`` for other tokens.
+    """
+
+    def __init__(self, path: str, box_coder=None, max_length: int = None):
+        from transformers import AddedToken, AutoTokenizer
+
+        self.path = path
+        self.box_coder = build_box_coder(
+            box_coder if box_coder is not None else BinBoxCoder())
+        if max_length is not None and int(max_length) < 1:
+            raise ValueError(f'max_length must be >= 1, got {max_length!r}')
+        self.max_length = None if max_length is None else int(max_length)
+        if not osp.isdir(path):
+            coder_json = json.dumps(self.box_coder.config())
+            raise FileNotFoundError(
+                f'tokenizer folder {path!r} does not exist (resolved: '
+                f'{osp.abspath(path)!r}). Train a word-level tokenizer there '
+                'with\n    python -m vltoolkit.tokenization.word_level --texts '
+                f"<train_texts.txt> --out-dir {path} --box-coder '{coder_json}'"
+                '\nor save any transformers tokenizer there with '
+                '`tokenizer.save_pretrained(DIR)`.')
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        added = tok.get_added_vocab()
+        missing = [t for t in self.box_coder.location_tokens if t not in added]
+        if missing:
+            tok.add_tokens([
+                AddedToken(t, special=True, normalized=False, lstrip=True,
+                           rstrip=False, single_word=False) for t in missing
+            ], special_tokens=True)
+        if tok.pad_token is None and tok.eos_token is not None:
+            tok.pad_token = tok.eos_token
+        self.tokenizer = tok
+
+        ids = tok.convert_tokens_to_ids(self.box_coder.location_tokens)
+        if len(set(ids)) != len(ids) or any(i is None for i in ids):
+            raise RuntimeError(f'location tokens of {self.box_coder!r} do not '
+                               f'map to distinct ids in {path!r}')
+        self.location_token_ids = torch.tensor(ids, dtype=torch.long)
+        index_of_id = torch.full((len(tok), ), -1, dtype=torch.long)
+        index_of_id[self.location_token_ids] = torch.arange(
+            len(ids), dtype=torch.long)
+        self.location_index_of_id = index_of_id
+        location_ids = set(ids)
+        self._skip_ids = frozenset(
+            i for i in tok.all_special_ids if i not in location_ids)
+
+    # ------------------------------------------------------------ vocabulary
+    def __len__(self):
+        """Vocabulary size, added tokens (location tokens) included."""
+        return len(self.tokenizer)
+
+    @property
+    def vocab_size(self) -> int:
+        """Same as ``len(self)``: the size a model's embeddings need."""
+        return len(self.tokenizer)
+
+    @property
+    def pad_token_id(self) -> int:
+        return self.tokenizer.pad_token_id
+
+    @property
+    def eos_token_id(self) -> int:
+        return self.tokenizer.eos_token_id
+
+    @property
+    def bos_token_id(self) -> int:
+        return self.tokenizer.bos_token_id
+
+    @property
+    def num_locations(self) -> int:
+        return self.box_coder.num_locations
+
+    # -------------------------------------------------------------- encoding
+    def encode(self, text: str, add_special_tokens: bool = True) -> list:
+        """Text -> ids, with the post-processor's special tokens (e.g.
+        ``<s> ... </s>``), truncated to ``max_length`` if set."""
+        if not isinstance(text, str):
+            raise TypeError(f'encode takes one str, got {type(text).__name__}')
+        truncate = self.max_length is not None
+        return list(self.tokenizer(
+            text, add_special_tokens=add_special_tokens, truncation=truncate,
+            max_length=self.max_length if truncate else None)['input_ids'])
+
+    def encode_box(self, box_xyxy, img_wh) -> list:
+        """One box -> the ids of its location tokens (no special tokens)."""
+        idx = self.box_coder.encode_indices(box_xyxy, img_wh)
+        return self.location_token_ids[idx].tolist()
+
+    # -------------------------------------------------------------- decoding
+    @staticmethod
+    def _rows(ids):
+        if isinstance(ids, torch.Tensor):
+            ids = ids.detach().cpu().tolist()
+        elif isinstance(ids, np.ndarray):
+            ids = ids.tolist()
+        if ids and isinstance(ids[0], int):
+            raise TypeError('batch_decode takes a batch (list of lists or a '
+                            '2-D tensor); use decode for one sequence')
+        return [list(row) for row in ids]
+
+    def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
+        """Id sequences -> texts, location tokens kept.
+
+        Negative ids (e.g. the ignore index -100 of targets) are always
+        dropped. With ``skip_special_tokens`` the special tokens of the
+        tokenizer (pad, bos, eos, unk, mask, ...) are dropped, but never the
+        location tokens, although they are special added tokens.
+
+        Args:
+            ids: ``[B, T]`` tensor / array or list of id lists.
+            skip_special_tokens (bool): see above.
+
+        Returns:
+            list[str]: ``B`` texts, e.g. ``'person <loc_40> <loc_1558> ...'``.
+        """
+        skip = self._skip_ids if skip_special_tokens else frozenset()
+        rows = [[int(i) for i in row if i >= 0 and int(i) not in skip]
+                for row in self._rows(ids)]
+        texts = self.tokenizer.batch_decode(
+            rows, skip_special_tokens=False,
+            clean_up_tokenization_spaces=False)
+        return [t.strip() for t in texts]
+
+    def decode(self, ids, skip_special_tokens: bool = True) -> str:
+        """One id sequence -> text; see :meth:`batch_decode`."""
+        if isinstance(ids, (torch.Tensor, np.ndarray)):
+            ids = ids.reshape(-1).tolist()
+        return self.batch_decode([list(ids)], skip_special_tokens)[0]
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(path={self.path!r}, '
+                f'box_coder={self.box_coder!r}, max_length={self.max_length},'
+                f' vocab={len(self)})')
+
+
+# ---------------------------------------------------------------- building
+_CACHE = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _canonical(obj):
+    """A JSON-able, order-independent form of a config, for the cache key."""
+    if isinstance(obj, BaseBoxCoder):
+        return _canonical(obj.config())
+    if isinstance(obj, type):
+        return obj.__name__
+    if hasattr(obj, 'items'):
+        return {str(k): _canonical(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v) for v in obj]
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    return repr(obj)
+
+
+def build_tokenizer(cfg):
+    """Build a tokenizer once per process and configuration.
+
+    Equal configs (same type, path, box coder, ``max_length``; relative paths
+    resolved against the working directory) return the same instance, so a
+    model and its data pipeline share one tokenizer and one vocabulary.
+
+    Args:
+        cfg (dict | VLTokenizer): a config in ``TOKENIZERS`` (``type``
+            defaults to ``'VLTokenizer'``), or a built tokenizer (returned as
+            is).
+    """
+    if not hasattr(cfg, 'items'):
+        if hasattr(cfg, 'batch_decode') and hasattr(cfg, 'encode'):
+            return cfg
+        raise TypeError('build_tokenizer takes a config dict or a tokenizer, '
+                        f'got {cfg!r}')
+    cfg = dict(cfg)
+    cfg.setdefault('type', 'VLTokenizer')
+    key_cfg = _canonical(cfg)
+    if isinstance(key_cfg.get('path'), str):
+        key_cfg['path'] = osp.abspath(key_cfg['path'])
+    key = json.dumps(key_cfg, sort_keys=True)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = TOKENIZERS.build(cfg)
+        return _CACHE[key]
+
+
+def clear_tokenizer_cache():
+    """Forget the tokenizers built by :func:`build_tokenizer`."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
