@@ -4,12 +4,14 @@ from typing import List
 import torch
 from torch.nn.utils.rnn import pad_sequence
 
-from vltoolkit.registry import FUNCTIONS
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 
 IGNORE_INDEX = -100
 
 
-@FUNCTIONS.register_module()
+# registered in mmengine's root: Runner.build_dataloader looks collate
+# functions up there, without the default scope
+@MMENGINE_FUNCTIONS.register_module()
 def vl_collate(batch: List[dict]) -> dict:
     """Stack images and pad token sequences to the longest of the batch.
 

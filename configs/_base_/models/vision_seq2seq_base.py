@@ -7,7 +7,6 @@ model = dict(
     vision_encoder=dict(type='TimmVisionEncoder', model_name='vit_base_patch16_384',
                         pretrained_path='checkpoints/vit_base_patch16_384.safetensors'),
     language_model=dict(pretrained_path='checkpoints/bart-base'),
-    tokenizer=None,  # set by the recipe to its data set's tokenizer
     loss=dict(type='TokenCrossEntropyLoss'),
     label_encoder=dict(type='OneHotLabelEncoder'),
     generation_cfg=dict(max_new_tokens=32, num_beams=5),

@@ -9,7 +9,6 @@ model = dict(
         encoder_attention_heads=4, decoder_attention_heads=4,
         encoder_ffn_dim=256, decoder_ffn_dim=256, max_position_embeddings=128,
         dropout=0.0, attention_dropout=0.0, activation_dropout=0.0)),
-    tokenizer=None,  # set by the recipe to its data set's tokenizer
     loss=dict(type='TokenCrossEntropyLoss'),
     label_encoder=dict(type='OneHotLabelEncoder'),
     generation_cfg=dict(max_new_tokens=16, num_beams=1),
