@@ -7,3 +7,6 @@ from .tokenize import TokenizeText
 
 __all__ = ['ClipBoxesToImage', 'PackVLInputs', 'HOIRelationPrompt',
            'LoadImage', 'ResizeImageAndBoxes', 'TokenizeText']
+from .grounding_prompt import GroundingPrompt  # noqa: E402
+
+__all__ += ['GroundingPrompt']
