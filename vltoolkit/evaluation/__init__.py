@@ -6,3 +6,6 @@ __all__ = [
     'RelationParser', 'normalize_phrase', 'MacroF1', 'multi_hot',
     'relation_table', 'most_frequent_baseline'
 ]
+from .metrics import COCOBoxMetric, GroundingAccuracy, box_iou_paired  # noqa: E402
+
+__all__ += ['GroundingAccuracy', 'box_iou_paired', 'COCOBoxMetric']
