@@ -292,3 +292,14 @@ def test_relation_table():
     assert 'a' in text and '-' in text and '83.33' in text
     with pytest.raises(ValueError):
         relation_table(res, ['a', 'b'])
+
+
+def test_tasks_filter_skips_other_tasks():
+    metric = MacroF1(classes=('hold_obj', 'look_obj'),
+                     phrases=dict(hold_obj='hold', look_obj='look'),
+                     tasks=('hoi',), print_table=False)
+    metric.process(None, [dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
+                          dict(task='hoi_loc', pred_text='donut<loc_1><loc_2>',
+                               gt_relations=['look_obj'])])
+    assert len(metric.results) == 1
+    assert metric.compute_metrics(metric.results)['macro_f1'] == 100.0

@@ -82,7 +82,8 @@ def test_maximal_at_truth_and_monotone_in_distance(tokenizer):
     dist = enc(loc_ids, len(tokenizer))[:, loc_ids].double()  # [L, L]
     for i in range(tokenizer.num_locations):
         d, row = _distances(tokenizer, i), dist[i]
-        assert row.argmax() == i and (row[i] > row[torch.arange(len(row)) != i]).all()
+        others = torch.arange(len(row)) != i
+        assert row.argmax() == i and (row[i] > row[others]).all()
         order = torch.argsort(d, stable=True)
         d, row = d[order], row[order]
         assert (row[1:] <= row[:-1] + 1e-7).all()  # non-increasing

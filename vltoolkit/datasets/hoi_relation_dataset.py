@@ -27,14 +27,25 @@ class HOIRelationDataset(BaseDataset):
 
     Each data info holds ``img_path``, ``gt_bboxes`` ([person, object?]),
     ``subject_name``, ``object_name`` (None for person-only),
-    ``gt_relations`` (class names), ``target_text`` and ``task='hoi'``.
+    ``gt_relations`` (class names), ``relation_text``, ``target_text`` and
+    ``task``.
+
+    Args:
+        task (str): task name of the relation samples. Default ``'hoi'``.
+        localization_task (str, optional): when set (e.g. ``'hoi_loc'``), every
+            pair with an object also yields an object-localisation sample of
+            that task: given the person and the relation, where is the object?
+            Its target (the object's name and location tokens) is written by
+            the prompt transform, so location targets exist in the HOI recipe.
     """
 
     METAINFO = dict(classes=tuple(VCOCO_CLASSES),
                     relation_phrases=dict(VCOCO_RELATION_PHRASES))
 
-    def __init__(self, *args, task: str = 'hoi', **kwargs):
+    def __init__(self, *args, task: str = 'hoi', localization_task: str = None,
+                 **kwargs):
         self.task = task
+        self.localization_task = localization_task
         super().__init__(*args, **kwargs)
 
     def load_data_list(self):
@@ -91,11 +102,16 @@ class HOIRelationDataset(BaseDataset):
         for (sub, obj), verbs in pairs.items():
             verbs = sorted(verbs)
             boxes = [anns[sub]['bbox']] + ([anns[obj]['bbox']] if obj >= 0 else [])
-            samples.append(dict(
+            relation_text = ', '.join(phrases[classes[v]] for v in verbs)
+            pair = dict(
                 img_path=img_path, task=self.task, gt_bboxes=boxes,
                 subject_name=COCO_ID_TO_NAME[anns[sub]['category_id']],
                 object_name=(COCO_ID_TO_NAME[anns[obj]['category_id']]
                              if obj >= 0 else None),
                 gt_relations=[classes[v] for v in verbs],
-                target_text=', '.join(phrases[classes[v]] for v in verbs)))
+                relation_text=relation_text, target_text=relation_text)
+            samples.append(pair)
+            if self.localization_task and obj >= 0:
+                samples.append(dict(pair, task=self.localization_task,
+                                    target_text=None))
         return samples

@@ -20,7 +20,7 @@ class PackVLInputs(BaseTransform):
     def __init__(self, meta_keys=('img_path', 'ori_shape', 'img_shape',
                                   'scale_factor', 'task', 'sample_idx'),
                  data_keys=('prompt', 'target_text', 'gt_bboxes',
-                            'gt_relations')):
+                            'gt_answer_bboxes', 'gt_relations')):
         self.meta_keys = meta_keys
         self.data_keys = data_keys
 

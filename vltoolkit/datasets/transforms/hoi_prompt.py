@@ -1,44 +1,68 @@
-"""Seed 000's HOI relation prompt."""
+"""Seed 000's HOI prompts: relation questions and object localisation."""
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import BOX_CODERS, TRANSFORMS
 
+DEFAULT_TEMPLATES = dict(
+    hoi='What is the interaction between {subject} and {object}?',
+    hoi_loc='Where is the object that {subject} does "{relation}" with?')
+DEFAULT_TARGET_TEMPLATES = dict(hoi_loc='{object}')
+
 
 @TRANSFORMS.register_module()
 class HOIRelationPrompt(BaseTransform):
-    """Write the relation question of a (person, object) pair.
+    """Write the prompt (and, for box answers, the target) of an HOI sample.
 
-    With the default template and a 2-token box coder this gives seed 000's
-    prompt ``What is the interaction between person<loc_40><loc_1558> and
-    donut<loc_376><loc_1024>?``. ``gt_bboxes[0]`` is the person, and
-    ``gt_bboxes[1]`` the object when ``object_name`` is set; a person-only
-    record (agent-only relations such as ``stand``) writes ``no_object``
-    in place of the object. The target (``target_text``) comes from the
-    dataset.
+    A task is data: ``templates`` maps each task to its prompt template and
+    ``target_templates`` maps the tasks whose answer contains boxes to their
+    target template (other tasks keep the dataset's ``target_text``). Fields:
+
+    - ``{subject}``: subject name + location tokens of ``gt_bboxes[0]``;
+    - ``{object}``: object name + location tokens of ``gt_bboxes[1]``, or
+      ``no_object`` for a person-only record;
+    - ``{object_name}``, ``{relation}`` (the pair's relation phrases).
+
+    With the defaults and a 2-token box coder, task ``hoi`` gives seed 000's
+    ``What is the interaction between person<loc_40><loc_1558> and
+    donut<loc_376><loc_1024>?`` and task ``hoi_loc`` asks ``Where is the
+    object that person<..><..> does "hold, eat" with?`` -> ``donut<..><..>``
+    (its ``gt_answer_bboxes`` is the object box, for grounding metrics).
 
     Args:
         box_coder (dict): a BOX_CODERS config; it encodes boxes in the
             current (resized) image coordinates.
-        template (str): with ``{subject}`` and ``{object}`` fields.
+        templates (dict): task -> prompt template (merged over the defaults).
+        target_templates (dict): task -> target template (merged likewise).
         no_object (str): the object text of person-only records.
     """
 
-    def __init__(self, box_coder: dict,
-                 template: str = 'What is the interaction between {subject} and {object}?',
-                 no_object: str = 'nothing'):
+    def __init__(self, box_coder: dict, templates: dict = None,
+                 target_templates: dict = None, no_object: str = 'nothing'):
         self.box_coder = BOX_CODERS.build(box_coder)
-        self.template = template
+        self.templates = dict(DEFAULT_TEMPLATES, **(templates or {}))
+        self.target_templates = dict(DEFAULT_TARGET_TEMPLATES,
+                                     **(target_templates or {}))
         self.no_object = no_object
 
     def _phrase(self, name, box, img_wh):
         return name + ''.join(self.box_coder.encode(box, img_wh))
 
     def transform(self, results: dict) -> dict:
+        task = results.get('task', 'hoi')
+        if task not in self.templates:
+            raise KeyError(f'no prompt template for task {task!r} '
+                           f'(sample {results.get("sample_idx", "?")}); '
+                           f'templates exist for {sorted(self.templates)}')
         h, w = results['img_shape'][:2]
         boxes = results['gt_bboxes']
-        subject = self._phrase(results.get('subject_name', 'person'), boxes[0], (w, h))
-        obj = self.no_object
+        fields = dict(
+            subject=self._phrase(results.get('subject_name', 'person'), boxes[0], (w, h)),
+            object=self.no_object, object_name=results.get('object_name') or '',
+            relation=results.get('relation_text', ''))
         if results.get('object_name') is not None:
-            obj = self._phrase(results['object_name'], boxes[1], (w, h))
-        results['prompt'] = self.template.format(subject=subject, object=obj)
+            fields['object'] = self._phrase(results['object_name'], boxes[1], (w, h))
+        results['prompt'] = self.templates[task].format(**fields)
+        if task in self.target_templates:
+            results['target_text'] = self.target_templates[task].format(**fields)
+            results['gt_answer_bboxes'] = boxes[1:2]
         return results

@@ -170,6 +170,9 @@ class MacroF1(BaseMetric):
         print_table (bool): log the per-relation table after each
             evaluation. Defaults to True.
         table_width (int): width of the logged table in characters.
+        tasks (Sequence[str], optional): only score samples whose ``task``
+            is one of these (a multi-task evaluator gives every metric all
+            samples); ``None`` scores every sample.
         collect_device, prefix, collect_dir: see
             :class:`mmengine.evaluator.BaseMetric`.
 
@@ -200,6 +203,7 @@ class MacroF1(BaseMetric):
                  phrases: Optional[Dict[str, str]] = None,
                  print_table: bool = True,
                  table_width: int = 100,
+                 tasks: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
@@ -209,6 +213,7 @@ class MacroF1(BaseMetric):
         self.phrases = dict(phrases) if phrases is not None else None
         self.print_table = print_table
         self.table_width = table_width
+        self.tasks = tuple(tasks) if tasks is not None else None
         self.last_result: Optional[dict] = None
         self._parser: Optional[RelationParser] = None
 
@@ -272,6 +277,8 @@ class MacroF1(BaseMetric):
         parser = self.parser
         classes = parser.classes
         for sample in data_samples:
+            if self.tasks is not None and sample.get('task') not in self.tasks:
+                continue
             pred, n_unknown = parser.parse(self._field(sample, 'pred_text'))
             gt = self._field(sample, 'gt_relations')
             if isinstance(gt, str):
