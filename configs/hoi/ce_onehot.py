@@ -1,5 +1,8 @@
-# HOI relation prompts (seed 000) on V-COCO: token cross-entropy with one-hot
-# labels, macro F1 over the 29 action-role classes. 8 GPUs x 16 samples.
+# HOI (seed 000) with location targets (seed 004) on V-COCO: token cross-entropy
+# with one-hot labels. Macro F1 over the 29 action-role classes for the
+# relation questions, Acc@0.5 / mIoU for the object localisation queries.
+# Its 2x2 siblings differ only in the `loss` / `label_encoder` lines.
+#   tools/dist_train.sh configs/hoi/ce_onehot.py 4
 _base_ = [
     '../_base_/models/vision_seq2seq_base.py',
     '../_base_/datasets/hoi_vcoco.py',

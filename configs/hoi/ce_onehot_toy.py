@@ -1,5 +1,7 @@
-# HOI relation prompts (seed 000) on the synthetic set: token cross-entropy
-# with one-hot labels. CPU-sized twin of configs/hoi/ce_onehot.py.
+# HOI (seed 000) with location targets (seed 004): token cross-entropy with
+# one-hot labels. Relation questions are scored by Macro F1, object
+# localisation queries by Acc@0.5 / mIoU. CPU-sized twin of ce_onehot.py;
+# its 2x2 siblings differ only in the `loss` / `label_encoder` lines.
 _base_ = [
     '../_base_/models/vision_seq2seq_tiny.py',
     '../_base_/datasets/hoi_toy.py',

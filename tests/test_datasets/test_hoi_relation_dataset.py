@@ -78,3 +78,27 @@ def test_box_outside_image_is_clipped_and_counted():
     with pytest.raises(ValueError, match=r'x\.png.*x2 < x1'):
         ClipBoxesToImage()(dict(img_shape=(30, 40), img_path='x.png',
                                 gt_bboxes=[[9, 0, 1, 10]]))
+
+
+def test_localization_queries_ask_for_the_object_box(tmp_path):
+    from vltoolkit.datasets.transforms import HOIRelationPrompt
+    (tmp_path / 'ann.json').write_text(json.dumps([IMAGE]))
+    ds = HOIRelationDataset(ann_file=str(tmp_path / 'ann.json'), pipeline=[],
+                            localization_task='hoi_loc')
+    tasks = [ds[i]['task'] for i in range(len(ds))]
+    # pairs with an object get a localisation query; the person-only pair does not
+    assert tasks == ['hoi', 'hoi_loc', 'hoi', 'hoi', 'hoi_loc']
+    prompt = HOIRelationPrompt(box_coder=dict(type='PatchIndexBoxCoder',
+                                              num_patches_per_side=4, token_fmt='<loc_{}>'))
+    info = dict(ds[1], img_shape=(40, 40), gt_bboxes=[[0, 0, 10, 10], [20, 20, 40, 40]])
+    out = prompt(info)
+    assert out['prompt'] == ('Where is the object that person<loc_0><loc_0> does '
+                             '"hold, eat" with?')
+    assert out['target_text'] == 'donut<loc_10><loc_15>'
+    assert out['gt_answer_bboxes'] == [[20, 20, 40, 40]]
+    rel = prompt(dict(ds[0], img_shape=(40, 40), gt_bboxes=[[0, 0, 10, 10], [20, 20, 40, 40]]))
+    assert rel['prompt'] == ('What is the interaction between person<loc_0><loc_0> and '
+                             'donut<loc_10><loc_15>?')
+    assert rel['target_text'] == 'hold, eat'
+    with pytest.raises(KeyError, match="no prompt template for task 'vqa'"):
+        prompt(dict(ds[0], task='vqa', img_shape=(40, 40)))

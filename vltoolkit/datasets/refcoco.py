@@ -42,6 +42,10 @@ _SAFE_BUILTINS = frozenset(('list', 'dict', 'tuple', 'set', 'frozenset', 'str',
 _BUILTIN_ALIASES = {'unicode': 'str', 'long': 'int'}
 
 
+class _RefusedGlobal(pickle.UnpicklingError):
+    """A pickle names a global that a refs file has no business holding."""
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that builds only builtin containers and scalars.
 
@@ -54,7 +58,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module in ('builtins', '__builtin__') and name in _SAFE_BUILTINS:
             import builtins
             return getattr(builtins, _BUILTIN_ALIASES.get(name, name))
-        raise pickle.UnpicklingError(
+        raise _RefusedGlobal(
             f'global {module}.{name} is not allowed: a refs file holds only '
             'lists, dicts, strings and numbers')
 
@@ -94,9 +98,9 @@ def load_refs(path: str) -> list:
     try:
         with open(path, 'rb') as f:
             refs = _RestrictedUnpickler(f, encoding='bytes').load()
-    except pickle.UnpicklingError as err:
-        raise ValueError(f'refs file {path} cannot be loaded safely: {err}. '
-                         'Use the original refs(*).p of lichengunc/refer.'
+    except _RefusedGlobal as err:
+        raise ValueError(f'refs file {path} cannot be loaded safely: {err}; '
+                         'use the original refs(*).p of lichengunc/refer'
                          ) from None
     except Exception as err:  # truncated file, not a pickle, ...
         raise ValueError(f'refs file {path} is not a readable pickle '
@@ -172,7 +176,6 @@ class RefCOCODataset(BaseDataset):
     no ref raise errors naming the file, the ref and the fix.
     """
 
-    METAINFO = dict(dataset_name='refcoco')
     REF_KEYS = ('ref_id', 'ann_id', 'image_id', 'split', 'sentences')
 
     def __init__(self, split_file: str = 'refs(unc).p',

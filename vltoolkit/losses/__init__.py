@@ -3,3 +3,8 @@ from .token_cross_entropy import TokenCrossEntropyLoss
 from .utils import IGNORE_INDEX
 
 __all__ = ['GEMLoss', 'TokenCrossEntropyLoss', 'IGNORE_INDEX']
+from .cluster_contrast import ClusterContrastLoss  # noqa: E402
+from .feature_reconstruction import FeatureReconstructionLoss  # noqa: E402
+from .mms import MMSLoss, mms_loss  # noqa: E402
+
+__all__ += ['MMSLoss', 'mms_loss', 'ClusterContrastLoss', 'FeatureReconstructionLoss']

@@ -103,7 +103,7 @@ class GEMLoss(nn.Module):
 
     # ------------------------------------------------------------- forward
     def forward(self, logits: torch.Tensor, target: torch.Tensor,
-                avg_factor=None) -> torch.Tensor:
+                avg_factor=None, weight=None) -> torch.Tensor:
         """Mean GEM loss; see the class docstring.
 
         Args:
@@ -112,6 +112,7 @@ class GEMLoss(nn.Module):
                 ``FloatTensor[N, V]`` (ignored rows all zero).
             avg_factor (optional): divisor replacing the number of valid
                 positions.
+            weight (Tensor, optional): ``[N]`` per-position weights.
         """
         valid, dist, ids = split_target(logits, target, self.ignore_index)
         if logits.dtype in (torch.float16, torch.bfloat16):
@@ -124,7 +125,7 @@ class GEMLoss(nn.Module):
             coef = self._coefficients(logits.detach(), dist, ids)
             coef = coef * valid.unsqueeze(-1).to(coef.dtype)
         per_position = (coef * log_p).sum(-1)
-        return self.loss_weight * masked_mean(per_position, valid, avg_factor)
+        return self.loss_weight * masked_mean(per_position, valid, avg_factor, weight)
 
     # ------------------------------------------------------------- helpers
     def _check_distribution(self, dist, valid):

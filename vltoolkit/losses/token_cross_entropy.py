@@ -37,7 +37,7 @@ class TokenCrossEntropyLoss(nn.Module):
         self.loss_weight = loss_weight
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor,
-                avg_factor=None) -> torch.Tensor:
+                avg_factor=None, weight=None) -> torch.Tensor:
         valid, dist, ids = split_target(logits, target, self.ignore_index)
         if dist is None:
             per_position = F.cross_entropy(
@@ -48,4 +48,4 @@ class TokenCrossEntropyLoss(nn.Module):
                 dist = (1 - self.label_smoothing) * dist + \
                     self.label_smoothing / logits.shape[-1]
             per_position = -(dist * F.log_softmax(logits, dim=-1)).sum(-1)
-        return self.loss_weight * masked_mean(per_position, valid, avg_factor)
+        return self.loss_weight * masked_mean(per_position, valid, avg_factor, weight)

@@ -25,14 +25,19 @@ def split_target(logits: torch.Tensor, target: torch.Tensor,
 
 
 def masked_mean(per_position: torch.Tensor, valid: torch.Tensor,
-                avg_factor=None) -> torch.Tensor:
+                avg_factor=None, weight=None) -> torch.Tensor:
     """Mean of ``per_position`` over ``valid`` positions.
+
+    ``weight`` ([N], optional) multiplies each position before summing (e.g.
+    ``1 / target length`` to normalise per sample instead of per token).
 
     ``avg_factor`` replaces the number of valid positions as the divisor (the
     model passes the global token count under data parallelism so that the
     DDP-averaged gradient equals the single-process one). With no valid
     position the result is an exact zero that still backpropagates.
     """
+    if weight is not None:
+        per_position = per_position * weight
     total = (per_position * valid).sum()
     if avg_factor is None:
         avg_factor = valid.sum()

@@ -2,6 +2,7 @@
 import json
 import os.path as osp
 import threading
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -29,6 +30,12 @@ class VLTokenizer:
             or an instance. Default ``BinBoxCoder()`` (1000 ``<bin_{}>``).
         max_length (int, optional): if set, :meth:`encode` truncates to this
             many ids (special tokens of the post-processor included).
+        extra_special_tokens (Sequence[str]): more tokens to add like the
+            location tokens (e.g. the span-masking sentinels ``<mask_0>``,
+            ``<mask_1>``, ... of
+            :class:`~vltoolkit.datasets.transforms.SpanMasking`): each is one
+            id whatever the text around it, and, being content, is kept by
+            :meth:`batch_decode`. Default: none.
 
     Config::
 
@@ -36,7 +43,9 @@ class VLTokenizer:
             type='VLTokenizer', path='data/tokenizers/word_level',
             box_coder=dict(type='BinBoxCoder', num_bins=1000,
                            token_fmt='<loc_{}>'),
-            max_length=64)
+            max_length=64,
+            # span-masking sentinels (optional; see docs/tasks.md)
+            extra_special_tokens=[f'<mask_{i}>' for i in range(16)])
 
     Attributes:
         tokenizer: the wrapped ``transformers`` tokenizer.
@@ -45,9 +54,12 @@ class VLTokenizer:
             index ``k`` at position ``k``.
         location_index_of_id (torch.LongTensor): ``[V]``, the location index
             of each vocabulary id, ``-1`` for other tokens.
+        extra_special_tokens (tuple[str]): the extra special tokens.
+        extra_special_token_ids (list[int]): their ids, in the same order.
     """
 
-    def __init__(self, path: str, box_coder=None, max_length: int = None):
+    def __init__(self, path: str, box_coder=None, max_length: int = None,
+                 extra_special_tokens: Sequence[str] = ()):
         from transformers import AddedToken, AutoTokenizer
 
         self.path = path
@@ -66,8 +78,11 @@ class VLTokenizer:
                 '\nor save any transformers tokenizer there with '
                 '`tokenizer.save_pretrained(DIR)`.')
         tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.extra_special_tokens = self._check_extra(
+            extra_special_tokens, self.box_coder.location_tokens)
         added = tok.get_added_vocab()
-        missing = [t for t in self.box_coder.location_tokens if t not in added]
+        missing = [t for t in self.box_coder.location_tokens +
+                   list(self.extra_special_tokens) if t not in added]
         if missing:
             tok.add_tokens([
                 AddedToken(t, special=True, normalized=False, lstrip=True,
@@ -86,9 +101,33 @@ class VLTokenizer:
         index_of_id[self.location_token_ids] = torch.arange(
             len(ids), dtype=torch.long)
         self.location_index_of_id = index_of_id
-        location_ids = set(ids)
+        self.extra_special_token_ids = tok.convert_tokens_to_ids(
+            list(self.extra_special_tokens))
+        if len(set(self.extra_special_token_ids) | set(ids)) != \
+                len(ids) + len(self.extra_special_token_ids):
+            raise RuntimeError(f'extra_special_tokens {self.extra_special_tokens}'
+                               f' do not map to distinct new ids in {path!r}')
+        kept_ids = set(ids) | set(self.extra_special_token_ids)
         self._skip_ids = frozenset(
-            i for i in tok.all_special_ids if i not in location_ids)
+            i for i in tok.all_special_ids if i not in kept_ids)
+
+    @staticmethod
+    def _check_extra(tokens, location_tokens):
+        if isinstance(tokens, str):
+            raise TypeError('extra_special_tokens must be a list of strings, '
+                            f'not one string ({tokens!r})')
+        tokens = tuple(tokens or ())
+        for t in tokens:
+            if not isinstance(t, str) or not t or any(c.isspace() for c in t):
+                raise ValueError('extra_special_tokens must be non-empty '
+                                 f'strings without whitespace, got {t!r}')
+        if len(set(tokens)) != len(tokens):
+            raise ValueError(f'extra_special_tokens hold duplicates: {tokens}')
+        clash = sorted(set(tokens) & set(location_tokens))
+        if clash:
+            raise ValueError(f'extra_special_tokens {clash[:3]} are location '
+                             'tokens of the box coder already')
+        return tokens
 
     # ------------------------------------------------------------ vocabulary
     def __len__(self):
@@ -150,7 +189,8 @@ class VLTokenizer:
         Negative ids (e.g. the ignore index -100 of targets) are always
         dropped. With ``skip_special_tokens`` the special tokens of the
         tokenizer (pad, bos, eos, unk, mask, ...) are dropped, but never the
-        location tokens, although they are special added tokens.
+        location tokens or the ``extra_special_tokens`` (span-masking
+        sentinels), although they are special added tokens.
 
         Args:
             ids: ``[B, T]`` tensor / array or list of id lists.
@@ -176,7 +216,9 @@ class VLTokenizer:
     def __repr__(self):
         return (f'{type(self).__name__}(path={self.path!r}, '
                 f'box_coder={self.box_coder!r}, max_length={self.max_length},'
-                f' vocab={len(self)})')
+                + (f' extra_special_tokens={len(self.extra_special_tokens)},'
+                   if self.extra_special_tokens else '')
+                + f' vocab={len(self)})')
 
 
 # ---------------------------------------------------------------- building

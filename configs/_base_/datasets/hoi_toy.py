@@ -7,6 +7,9 @@ box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=16, token_fmt='
 tokenizer = dict(type='VLTokenizer', path=data_root + '/tokenizer', box_coder=box_coder)
 img_scale = (96, 96)
 
+# every (person, object) pair gives a relation question (task 'hoi') and an
+# object localisation query (task 'hoi_loc'): given the person and the relation,
+# where is the object? -> 'donut<loc_..><loc_..>'
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ClipBoxesToImage'),
@@ -24,6 +27,7 @@ train_dataloader = dict(
     dataset=dict(type='HOIRelationDataset', data_root=data_root,
                  ann_file='annotations/train.json',
                  data_prefix=dict(img_path='images/train'),
+                 localization_task='hoi_loc',
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32, num_workers=0,
@@ -32,8 +36,13 @@ val_dataloader = dict(
     dataset=dict(type='HOIRelationDataset', data_root=data_root,
                  ann_file='annotations/test.json',
                  data_prefix=dict(img_path='images/test'),
+                 localization_task='hoi_loc',
                  pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='MacroF1')
+# relation questions -> Macro F1; object localisation queries -> Acc@0.5 / mIoU
+val_evaluator = [
+    dict(type='MacroF1', tasks=['hoi']),
+    dict(type='GroundingAccuracy', box_coder=box_coder, tasks=['hoi_loc']),
+]
 test_evaluator = val_evaluator

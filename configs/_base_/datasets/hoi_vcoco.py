@@ -8,6 +8,9 @@ box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=40, token_fmt='
 tokenizer = dict(type='VLTokenizer', path='checkpoints/bart-base', box_coder=box_coder)
 img_scale = (384, 384)
 
+# every (person, object) pair gives a relation question (task 'hoi') and an
+# object localisation query (task 'hoi_loc'): given the person and the relation,
+# where is the object? -> 'donut<loc_..><loc_..>'
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ClipBoxesToImage'),
@@ -25,6 +28,7 @@ train_dataloader = dict(
     dataset=dict(type='HOIRelationDataset', data_root=data_root,
                  ann_file='annotations/trainval_vcoco.json',
                  data_prefix=dict(img_path='images/train2014'),
+                 localization_task='hoi_loc',
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32, num_workers=0,
@@ -33,8 +37,13 @@ val_dataloader = dict(
     dataset=dict(type='HOIRelationDataset', data_root=data_root,
                  ann_file='annotations/test_vcoco.json',
                  data_prefix=dict(img_path='images/val2014'),
+                 localization_task='hoi_loc',
                  pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(type='MacroF1')
+# relation questions -> Macro F1; object localisation queries -> Acc@0.5 / mIoU
+val_evaluator = [
+    dict(type='MacroF1', tasks=['hoi']),
+    dict(type='GroundingAccuracy', box_coder=box_coder, tasks=['hoi_loc']),
+]
 test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+from .task_grouped_batch_sampler import TaskGroupedBatchSampler
+
+__all__ = ['TaskGroupedBatchSampler']

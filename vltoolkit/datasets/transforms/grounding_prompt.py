@@ -4,6 +4,7 @@ from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
 from vltoolkit.tokenization import build_box_coder
+from .prompt_utils import box_tokens
 
 
 @TRANSFORMS.register_module()
@@ -49,11 +50,8 @@ class GroundingPrompt(BaseTransform):
         boxes = np.asarray(results.get('gt_bboxes', np.zeros((0, 4))),
                            dtype=np.float64).reshape(-1, 4)
         if len(boxes):
-            h, w = results['img_shape'][:2]
-            box = boxes[0].copy()
-            box[0::2] = box[0::2].clip(0, w)
-            box[1::2] = box[1::2].clip(0, h)
-            results['target_text'] = ''.join(self.box_coder.encode(box, (w, h)))
+            results['target_text'] = box_tokens(
+                self.box_coder, boxes[0], results['img_shape'], clip=True)
         return results
 
     def __repr__(self):

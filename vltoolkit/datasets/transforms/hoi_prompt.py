@@ -2,6 +2,7 @@
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import BOX_CODERS, TRANSFORMS
+from .prompt_utils import named_box
 
 DEFAULT_TEMPLATES = dict(
     hoi='What is the interaction between {subject} and {object}?',
@@ -44,8 +45,8 @@ class HOIRelationPrompt(BaseTransform):
                                      **(target_templates or {}))
         self.no_object = no_object
 
-    def _phrase(self, name, box, img_wh):
-        return name + ''.join(self.box_coder.encode(box, img_wh))
+    def _phrase(self, name, box, img_shape):
+        return named_box(self.box_coder, name, box, img_shape)
 
     def transform(self, results: dict) -> dict:
         task = results.get('task', 'hoi')
@@ -53,14 +54,14 @@ class HOIRelationPrompt(BaseTransform):
             raise KeyError(f'no prompt template for task {task!r} '
                            f'(sample {results.get("sample_idx", "?")}); '
                            f'templates exist for {sorted(self.templates)}')
-        h, w = results['img_shape'][:2]
+        img_shape = results['img_shape']
         boxes = results['gt_bboxes']
         fields = dict(
-            subject=self._phrase(results.get('subject_name', 'person'), boxes[0], (w, h)),
+            subject=self._phrase(results.get('subject_name', 'person'), boxes[0], img_shape),
             object=self.no_object, object_name=results.get('object_name') or '',
             relation=results.get('relation_text', ''))
         if results.get('object_name') is not None:
-            fields['object'] = self._phrase(results['object_name'], boxes[1], (w, h))
+            fields['object'] = self._phrase(results['object_name'], boxes[1], img_shape)
         results['prompt'] = self.templates[task].format(**fields)
         if task in self.target_templates:
             results['target_text'] = self.target_templates[task].format(**fields)

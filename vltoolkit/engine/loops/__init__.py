@@ -1,3 +1,4 @@
+from .exact_accumulation_loop import ExactAccumulationTrainLoop
 from .resumable_epoch_loop import ResumableEpochBasedTrainLoop
 
-__all__ = ['ResumableEpochBasedTrainLoop']
+__all__ = ['ExactAccumulationTrainLoop', 'ResumableEpochBasedTrainLoop']

@@ -81,7 +81,9 @@ def sample_img_wh(sample) -> tuple:
 
 
 def _first_gt_box(sample) -> np.ndarray:
-    gt = sample_field(sample, 'gt_bboxes')
+    gt = sample_field(sample, 'gt_answer_bboxes', None)
+    if gt is None:
+        gt = sample_field(sample, 'gt_bboxes')
     if hasattr(gt, 'detach'):
         gt = gt.detach().cpu().numpy()
     gt = np.asarray(gt, dtype=np.float64).reshape(-1, 4)
@@ -98,7 +100,9 @@ class GroundingAccuracy(BaseMetric):
     ``process`` decodes the first box of ``pred_text`` with ``box_coder``
     (:meth:`~vltoolkit.tokenization.BaseBoxCoder.find_boxes`, in the
     sample's ``img_shape`` = (h, w), the resized image in which the target
-    was encoded) and pairs it with ``gt_bboxes[0]`` (packed in the same
+    was encoded) and pairs it with ``gt_answer_bboxes[0]`` when the sample
+    has it (e.g. HOI object localisation, whose ``gt_bboxes[0]`` is the
+    person named in the prompt), else ``gt_bboxes[0]`` (packed in the same
     coordinates). IoU is invariant to scaling x and y, so the resized image
     gives the same IoU as the original one. An answer with no decodable box
     (garbage, ``None``, a truncated token run) is a miss with IoU 0 and is
@@ -113,6 +117,8 @@ class GroundingAccuracy(BaseMetric):
         box_coder (dict | BaseBoxCoder): the coder that wrote the targets.
         iou_thrs (Sequence[float]): thresholds ``t``; each gives a key
             ``acc_at_<t>`` with ``.`` written ``_`` (0.5 -> ``acc_at_0_5``).
+        tasks (Sequence[str], optional): only score samples of these tasks
+            (in a multi-task evaluator); ``None`` scores every sample.
         collect_device, prefix, collect_dir: see
             :class:`mmengine.evaluator.BaseMetric`.
 
@@ -137,12 +143,14 @@ class GroundingAccuracy(BaseMetric):
     default_prefix: Optional[str] = 'grounding'
 
     def __init__(self, box_coder, iou_thrs: Sequence[float] = (0.5, ),
+                 tasks: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix,
                          collect_dir=collect_dir)
         self.box_coder = build_box_coder(box_coder)
         self.iou_thrs = tuple(float(t) for t in iou_thrs)
+        self.tasks = tuple(tasks) if tasks is not None else None
         self.last_ious: Optional[np.ndarray] = None
 
     def process(self, data_batch, data_samples: Sequence[Union[dict,
@@ -150,6 +158,9 @@ class GroundingAccuracy(BaseMetric):
                 ) -> None:
         """Decode the first predicted box and take the first gt box."""
         for sample in data_samples:
+            if self.tasks is not None and \
+                    sample_field(sample, 'task', None) not in self.tasks:
+                continue
             text = sample_field(sample, 'pred_text', None)
             boxes = self.box_coder.find_boxes(text, sample_img_wh(sample)) \
                 if isinstance(text, str) else []

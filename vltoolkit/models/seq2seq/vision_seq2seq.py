@@ -34,6 +34,12 @@ class VisionSeq2Seq(BaseModel):
             (``max_new_tokens``, ``num_beams``, ...).
         frozen_modules (list[str]): module-name globs whose parameters are
             frozen, e.g. ``['vision_encoder']``.
+        loss_normalization (str): ``'token'`` (default): the loss is the mean
+            over the target tokens of the global batch; ``'sample'``: each
+            sample's tokens weigh ``1 / its target length`` and the loss is
+            the mean over samples. Under exact gradient accumulation
+            (``ExactAccumulationTrainLoop``) the divisor is the count over the
+            whole update, given in ``inputs['avg_factor']``.
         data_preprocessor (dict): defaults to ``VLDataPreprocessor``.
 
     ``forward(inputs, data_samples, mode)``:
@@ -48,8 +54,11 @@ class VisionSeq2Seq(BaseModel):
                  tokenizer: dict, loss: dict = dict(type='TokenCrossEntropyLoss'),
                  label_encoder: Optional[dict] = None,
                  generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
-                 frozen_modules=(), data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
+                 frozen_modules=(), loss_normalization: str = 'token',
+                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+        if loss_normalization not in ('token', 'sample'):
+            raise ValueError(f'loss_normalization={loss_normalization!r}: use '
+                             "'token' or 'sample'")
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -68,6 +77,7 @@ class VisionSeq2Seq(BaseModel):
         self.label_encoder = (LABEL_ENCODERS.build(label_encoder)
                               if label_encoder is not None else None)
         self.generation_cfg = dict(generation_cfg)
+        self.loss_normalization = loss_normalization
         self.frozen = freeze_modules(self, frozen_modules)
         print_log('\n' + parameter_table_text(self), logger='current')
 
@@ -116,19 +126,34 @@ class VisionSeq2Seq(BaseModel):
         logits = logits.reshape(ids.shape[0], -1)
         target = (self.label_encoder(ids, logits.shape[-1])
                   if self.label_encoder is not None else ids)
-        avg_factor = self._global_avg_factor(ids != -100)
-        return dict(loss_token=self.loss_module(logits, target,
-                                                avg_factor=avg_factor))
+        avg_factor = inputs.get('avg_factor')
+        if avg_factor is None:
+            avg_factor = self._global_avg_factor(self.loss_units(inputs))
+        kwargs = {}
+        if self.loss_normalization == 'sample':
+            labels = inputs['labels']
+            lengths = (labels != -100).sum(1, keepdim=True).clamp(min=1)
+            kwargs['weight'] = (1.0 / lengths).expand_as(labels).reshape(-1)
+        return dict(loss_token=self.loss_module(
+            logits, target, avg_factor=avg_factor, **kwargs))
+
+    def loss_units(self, inputs) -> torch.Tensor:
+        """What the loss is averaged over in this batch: its target tokens
+        (``loss_normalization='token'``) or its samples (``'sample'``)."""
+        labels = inputs['labels']
+        if self.loss_normalization == 'sample':
+            return (labels != -100).any(1).sum().to(torch.float32)
+        return (labels != -100).sum().to(torch.float32)
 
     @staticmethod
-    def _global_avg_factor(valid: torch.Tensor) -> torch.Tensor:
-        """Target tokens of the global batch divided by the world size.
+    def _global_avg_factor(count: torch.Tensor) -> torch.Tensor:
+        """``count`` summed over ranks, divided by the world size.
 
-        DDP averages gradients over ranks; dividing each rank's token sum by
-        this factor makes the averaged gradient that of the mean over all the
-        global batch's target tokens, i.e. the single-process gradient.
+        DDP averages gradients over ranks; dividing each rank's loss sum by
+        this factor makes the averaged gradient that of the mean over the
+        whole global batch, i.e. the single-process gradient.
         """
-        count = valid.sum().to(torch.float32)
+        count = count.to(torch.float32)
         if dist.is_available() and dist.is_initialized() and \
                 dist.get_world_size() > 1:
             count = count.clone()
