@@ -35,6 +35,29 @@ def parse_args(argv=None):
     return args
 
 
+# --amp: the mixed-precision twin of each wrapper (GPU, CPU)
+AMP_WRAPPERS = {
+    'OptimWrapper': ('AmpOptimWrapper', 'AutocastOptimWrapper'),
+    'ExactAccumulationOptimWrapper': ('ExactAccumulationAmpOptimWrapper',
+                                      'ExactAccumulationAutocastOptimWrapper'),
+}
+
+
+def amp_optim_wrapper(wrapper_cfg):
+    """fp16 AMP (with dynamic loss scaling) on CUDA, bf16 autocast elsewhere."""
+    import torch
+    wrapper_type = wrapper_cfg.get('type', 'OptimWrapper')
+    if wrapper_type not in AMP_WRAPPERS:
+        return wrapper_cfg  # already mixed precision, or a custom wrapper
+    gpu, cpu = AMP_WRAPPERS[wrapper_type]
+    if torch.cuda.is_available():
+        wrapper_cfg.update(type=gpu, dtype=wrapper_cfg.get('dtype', 'float16'),
+                           loss_scale=wrapper_cfg.get('loss_scale', 'dynamic'))
+    else:
+        wrapper_cfg.update(type=cpu, dtype=wrapper_cfg.get('dtype', 'bfloat16'))
+    return wrapper_cfg
+
+
 def merge_args(cfg, args):
     """Fold the command line into the config (mmpretrain's shape)."""
     if args.cfg_options:
@@ -44,17 +67,7 @@ def merge_args(cfg, args):
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        import torch
-        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper in ('AmpOptimWrapper', 'AutocastOptimWrapper'):
-            pass
-        elif torch.cuda.is_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('dtype', 'float16')
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            cfg.optim_wrapper.type = 'AutocastOptimWrapper'
-            cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+        cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

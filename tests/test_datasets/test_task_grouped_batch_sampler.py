@@ -3,12 +3,17 @@ from collections import Counter
 
 import pytest
 import torch
+import torch.nn as nn
+from mmengine.config import Config
 from mmengine.dataset import BaseDataset, DefaultSampler
+from mmengine.hooks import Hook
+from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
 import vltoolkit.datasets.samplers.task_grouped_batch_sampler as tgbs
-from vltoolkit.datasets import MultiTaskDataset, TaskGroupedBatchSampler
-from vltoolkit.registry import DATASETS
+from vltoolkit.datasets import TaskGroupedBatchSampler
+from vltoolkit.engine.runner import setup_vltoolkit, unique_experiment_name
+from vltoolkit.registry import DATASETS, TRANSFORMS
 
 N_SHORT, N_LONG, N_MID = 37, 23, 10
 
@@ -199,6 +204,10 @@ def test_weighted_draw_of_num_samples_per_epoch(dataset):
         _sampler(dataset, num_samples_per_epoch=10, task_weights=dict(short=-1, long=1))
     with pytest.raises(ValueError, match='all zero'):
         _sampler(dataset, num_samples_per_epoch=10, task_weights=dict(short=0))
+    with pytest.raises(ValueError, match="task_weights names task 'vqa'"):
+        _sampler(dataset, num_samples_per_epoch=10, task_weights=dict(vqa=1))
+    with pytest.raises(ValueError, match='set num_samples_per_epoch'):
+        _sampler(dataset, task_weights=dict(short=1))
 
 
 def test_weights_of_the_dataset_are_used():
@@ -290,3 +299,90 @@ def test_vl_collate_batches_carry_one_task():
         assert len(tasks) == 1
         assert batch['inputs']['input_ids'].shape == (len(batch['data_samples']), 3)
         assert len(batch['data_samples']) <= {'short': 8, 'long': 2, 'mid': 4}[tasks.pop()]
+
+
+
+# ------------------------------------------------- resume through a Runner
+@TRANSFORMS.register_module(name='_TGPackIndex', force=True)
+class PackIndex:
+    def __call__(self, results):
+        return dict(inputs=results['sample_idx'], data_samples=results['task'])
+
+
+class TinyModel(BaseModel):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(1))
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        x = torch.tensor(inputs, dtype=torch.float32)
+        return dict(loss=((self.w - x) ** 2).mean())
+
+
+class Recorder(Hook):
+    def __init__(self):
+        self.batches = []
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.batches.append([int(i) for i in data_batch['inputs']])
+
+
+def _train(work_dir, max_epochs, resume=False, ckpt_every=None):
+    setup_vltoolkit()
+    dataset = copy.deepcopy(DATASET_CFG)
+    for sub in dataset['datasets']:
+        sub['pipeline'] = [dict(type='_TGPackIndex')]
+    recorder = Recorder()
+    runner = Runner(
+        model=TinyModel(), work_dir=str(work_dir),
+        experiment_name=unique_experiment_name(Config(dict())),
+        train_dataloader=dict(
+            dataset=dataset, sampler=dict(type='DefaultSampler', shuffle=True),
+            batch_sampler=dict(type='TaskGroupedBatchSampler',
+                               task_batch_size=dict(short=8, long=2)),
+            batch_size=4, num_workers=0, collate_fn=dict(type='pseudo_collate')),
+        train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                                           interval=ckpt_every or 10**6),
+                           logger=dict(type='LoggerHook', interval=1000)),
+        custom_hooks=[recorder], randomness=dict(seed=5), resume=resume,
+        default_scope='vltoolkit', log_level='WARNING')
+    runner.train()
+    return recorder.batches
+
+
+def test_runner_resume_mid_epoch_trains_the_remaining_batches(tmp_path):
+    """ResumableEpochBasedTrainLoop + DistSamplerSeedHook + this sampler: a
+    run resumed from a mid-epoch checkpoint trains exactly the batches the
+    uninterrupted run trains after that point."""
+    full = _train(tmp_path / 'full', max_epochs=2)
+    per_epoch = 5 + 12 + 3
+    assert len(full) == 2 * per_epoch
+    assert full[:per_epoch] != full[per_epoch:]  # set_epoch reached the sampler
+    assert sorted(_flat(full[per_epoch:])) == list(range(N))
+    cut = tmp_path / 'cut'
+    _train(cut, max_epochs=2, ckpt_every=27)  # 27 = mid epoch 2
+    (cut / 'last_checkpoint').write_text(str(cut / 'iter_27.pth'))
+    resumed = _train(cut, max_epochs=2, resume=True)
+    assert full[:27] + resumed == full
+
+
+def test_benchmark_tool_smoke(tmp_path):
+    """tools/analysis/benchmark_multitask.py on a tiny set and model."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+    spec = importlib.util.spec_from_file_location(
+        '_benchmark_multitask', ROOT / 'tools' / 'analysis' / 'benchmark_multitask.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / 'bench.json'
+    results = tool.main(['--num-short', '8', '--num-long', '8', '--short-len', '4',
+                         '--long-len', '12', '--batch-size', '4', '--short-batch-size', '8',
+                         '--long-batch-size', '4', '--d-model', '16', '--layers', '1',
+                         '--repeats', '1', '--warmup', '0', '--json', str(out)])
+    mixed, grouped = results['mixed'], results['grouped']
+    assert (mixed['passes'], grouped['passes']) == (4, 1 + 2)
+    assert grouped['pad_frac_target'] == 0 and mixed['pad_frac_target'] > 0
+    assert out.is_file()

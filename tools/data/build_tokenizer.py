@@ -4,9 +4,13 @@
 
 For recipes without a pretrained tokenizer (the toy ones): collects the
 words of the training targets, entity names and prompt templates, adds the
-box coder's location tokens as special tokens, and saves a transformers
-tokenizer to ``tokenizer.path`` of the config (or ``--out``), which
-``VLTokenizer`` then loads like any pretrained one.
+box coder's location tokens, the tokenizer's ``extra_special_tokens`` and the
+special tokens of the training pipelines (the ``SpanMasking`` sentinels
+``<mask_0>``, ...) as special tokens, and saves a transformers tokenizer to
+``tokenizer.path`` of the config (or ``--out``), which ``VLTokenizer`` then
+loads like any pretrained one. A ``MultiTaskDataset`` (or ``ConcatDataset``,
+``RepeatDataset``, ...) is walked into: every task data set gives its texts
+and every task pipeline its templates.
 """
 import argparse
 import os.path as osp
@@ -20,8 +24,11 @@ from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS  # noqa: E402
 from vltoolkit.tokenization import train_word_level_tokenizer  # noqa: E402
 
 TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
-             'expression', 'caption', 'question', 'answer')
+             'expression', 'caption', 'question', 'answer', 'category',
+             'gt_captions', 'multiple_choice_answer')
 TEMPLATE_ATTRS = ('template', 'templates', 'target_templates', 'no_object')
+# wrapper data sets: the key holding their inner data set config(s)
+WRAPPER_KEYS = ('datasets', 'dataset')
 
 
 def _strings(value):
@@ -34,20 +41,59 @@ def _strings(value):
     return []
 
 
+def leaf_datasets(dataset_cfg) -> list:
+    """``(dataset config, pipeline)`` of every data set a (possibly
+    wrapping) data set config holds: a ``MultiTaskDataset`` /
+    ``ConcatDataset`` (``datasets=[...]``) or ``RepeatDataset`` /
+    ``ClassBalancedDataset`` (``dataset=...``) is walked into; a leaf is a
+    config without those keys. Each leaf config has ``pipeline=[]``."""
+    dataset_cfg = dict(dataset_cfg)
+    for key in WRAPPER_KEYS:
+        inner = dataset_cfg.get(key)
+        if isinstance(inner, dict):
+            return leaf_datasets(inner)
+        if isinstance(inner, (list, tuple)) and inner and all(
+                isinstance(c, dict) for c in inner):
+            return [leaf for c in inner for leaf in leaf_datasets(c)]
+    pipeline = dataset_cfg.get('pipeline') or []
+    dataset_cfg['pipeline'] = []
+    return [(dataset_cfg, list(pipeline))]
+
+
 def collect_texts(cfg) -> list:
     """Texts of the training data infos plus every template string of the
-    training pipeline (read from the built transforms, defaults included)."""
-    dataset_cfg = dict(cfg.train_dataloader.dataset)
-    pipeline = dataset_cfg.get('pipeline', [])
-    dataset_cfg['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
+    training pipelines (read from the built transforms, defaults included)."""
     texts = []
-    for info in dataset.load_data_list():
-        texts += [s for k in TEXT_KEYS for s in _strings(info.get(k))]
-    for step in pipeline:
-        transform = TRANSFORMS.build(step)
-        texts += [s for a in TEMPLATE_ATTRS for s in _strings(getattr(transform, a, None))]
+    for dataset_cfg, pipeline in leaf_datasets(cfg.train_dataloader.dataset):
+        dataset = DATASETS.build(dataset_cfg)
+        for info in dataset.load_data_list():
+            texts += [s for k in TEXT_KEYS for s in _strings(info.get(k))]
+        for step in pipeline:
+            transform = TRANSFORMS.build(step)
+            texts += [s for a in TEMPLATE_ATTRS for s in _strings(getattr(transform, a, None))]
     return texts
+
+
+def location_tokens(cfg) -> list:
+    """The location tokens of ``tokenizer.box_coder``; none for a tokenizer
+    without a box coder (``HFTokenizer``, e.g. the VQA recipes)."""
+    coder_cfg = cfg.tokenizer.get('box_coder')
+    if coder_cfg is None:
+        return []
+    return list(BOX_CODERS.build(coder_cfg).location_tokens)
+
+
+def collect_special_tokens(cfg) -> list:
+    """The special tokens of the tokenizer, in id order: the box coder's
+    location tokens, the tokenizer's ``extra_special_tokens``, then the
+    ``special_tokens`` of the training pipelines' transforms (the
+    ``SpanMasking`` sentinels) not listed yet."""
+    tokens = location_tokens(cfg)
+    tokens += list(cfg.tokenizer.get('extra_special_tokens') or ())
+    for _, pipeline in leaf_datasets(cfg.train_dataloader.dataset):
+        for step in pipeline:
+            tokens += list(getattr(TRANSFORMS.build(step), 'special_tokens', ()) or ())
+    return list(dict.fromkeys(tokens))
 
 
 def main():
@@ -59,11 +105,14 @@ def main():
     from mmengine.registry import init_default_scope
     init_default_scope('vltoolkit')
     out = args.out or cfg.tokenizer['path']
-    coder = BOX_CODERS.build(cfg.tokenizer['box_coder'])
+    n_location = len(location_tokens(cfg))
     texts = collect_texts(cfg)
-    tokenizer = train_word_level_tokenizer(texts, out, special_tokens=coder.location_tokens)
-    print(f'saved a {len(tokenizer)}-token tokenizer ({len(coder.location_tokens)} '
-          f'location tokens) trained on {len(texts)} texts to {out}')
+    special = collect_special_tokens(cfg)
+    tokenizer = train_word_level_tokenizer(texts, out, special_tokens=special)
+    extra = len(special) - n_location
+    print(f'saved a {len(tokenizer)}-token tokenizer ({n_location} '
+          f'location tokens' + (f', {extra} other special tokens' if extra else '')
+          + f') trained on {len(texts)} texts to {out}')
 
 
 if __name__ == '__main__':

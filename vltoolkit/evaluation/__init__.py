@@ -9,3 +9,10 @@ __all__ = [
 from .metrics import COCOBoxMetric, GroundingAccuracy, box_iou_paired  # noqa: E402
 
 __all__ += ['GroundingAccuracy', 'box_iou_paired', 'COCOBoxMetric']
+from .metrics import VQAAccuracy, vqa_question_accuracy  # noqa: E402
+from .parsers import normalize_answer  # noqa: E402
+
+__all__ += ['VQAAccuracy', 'vqa_question_accuracy', 'normalize_answer']
+from .metrics import RetrievalRecall, retrieval_ranks  # noqa: E402
+
+__all__ += ['RetrievalRecall', 'retrieval_ranks']

@@ -8,3 +8,9 @@ from .feature_reconstruction import FeatureReconstructionLoss  # noqa: E402
 from .mms import MMSLoss, mms_loss  # noqa: E402
 
 __all__ += ['MMSLoss', 'mms_loss', 'ClusterContrastLoss', 'FeatureReconstructionLoss']
+from .info_nce import InfoNCELoss, gather_with_grad  # noqa: E402
+from .sinkhorn_align import SinkhornAlignLoss, sinkhorn_log  # noqa: E402
+from .soft_bce import SoftTargetBCELoss  # noqa: E402
+
+__all__ += ['InfoNCELoss', 'gather_with_grad', 'SinkhornAlignLoss',
+            'sinkhorn_log', 'SoftTargetBCELoss']

@@ -6,3 +6,13 @@ from .vision_encoders.timm_encoder import TimmVisionEncoder
 
 __all__ = ['VLDataPreprocessor', 'VisionSeq2Seq', 'TimmVisionEncoder',
            'build_hf_seq2seq', 'count_parameters', 'freeze_modules']
+from .adapters import apply_lora, merge_lora, set_active_adapters  # noqa: E402
+from .mcn import (MCN, DAVEnetAudioEncoder, OnlineKMeans,  # noqa: E402
+                  SentenceMaxpoolEncoder, VideoFeatureEncoder)
+
+__all__ += ['apply_lora', 'merge_lora', 'set_active_adapters', 'MCN',
+            'OnlineKMeans', 'VideoFeatureEncoder', 'DAVEnetAudioEncoder',
+            'SentenceMaxpoolEncoder']
+from .clip_vilt import BaseVQAClassifier, CLIPViLTVQA, ViLTVQA  # noqa: E402
+
+__all__ += ['BaseVQAClassifier', 'ViLTVQA', 'CLIPViLTVQA']

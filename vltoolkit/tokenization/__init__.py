@@ -31,3 +31,12 @@ def __getattr__(name):
         from .word_level import train_word_level_tokenizer
         return train_word_level_tokenizer
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+from .word_vectors import WordVectors, get_word_vectors, tokenize_words  # noqa: E402
+
+__all__ += ['WordVectors', 'get_word_vectors', 'tokenize_words']
+
+
+from .hf_tokenizer import HFTokenizer  # noqa: E402
+
+__all__ += ['HFTokenizer']

@@ -1,13 +1,13 @@
-# AdamW with linear warm-up then cosine decay, epoch-based, resumable mid-epoch.
+# AdamW with a linear warm-up over the first iterations and a cosine decay over
+# all epochs (its `end` defaults to train_cfg.max_epochs), resumable mid-epoch.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01),
     clip_grad=dict(max_norm=1.0))
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, eta_min_ratio=0.05,
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min_ratio=0.05,
          convert_to_iter_based=True),
 ]
 

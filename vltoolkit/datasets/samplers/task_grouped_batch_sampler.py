@@ -58,7 +58,8 @@ class _DatasetView:
         self.lengths = lengths
         self.task_indices: Dict[str, np.ndarray] = OrderedDict(
             (t, np.flatnonzero(task_ids == k)) for k, t in enumerate(names))
-        self.weights = getattr(dataset, 'weights', None)
+        weights = getattr(dataset, 'weights', None)  # MultiTaskDataset's
+        self.weights = weights if isinstance(weights, dict) else None
 
 
 @DATA_SAMPLERS.register_module()
@@ -221,8 +222,12 @@ class TaskGroupedBatchSampler(BatchSampler):
         self.num_samples_per_epoch = (
             None if num_samples_per_epoch is None else
             _positive_int(num_samples_per_epoch, 'num_samples_per_epoch'))
+        if task_weights is not None and self.num_samples_per_epoch is None:
+            raise ValueError('task_weights only apply to a weighted draw: set '
+                             'num_samples_per_epoch too (a plain epoch visits '
+                             'every sample once)')
         weights = task_weights if task_weights is not None else view.weights
-        if weights is not None:
+        if weights is not None and self.num_samples_per_epoch is not None:
             if not isinstance(weights, dict):
                 raise TypeError('task_weights must be a dict task -> weight, '
                                 f'got {weights!r}')

@@ -11,3 +11,15 @@ from .grounding_toy import (TOY_REFCOCO_CATEGORIES, TOY_REFCOCO_COLOURS,  # noqa
 
 __all__ += ['TOY_REFCOCO_CATEGORIES', 'TOY_REFCOCO_COLOURS', 'make_toy_refcoco',
             'make_toy_refcoco_scene']
+from .multitask_toy import (describe_toy_scene, make_toy_regions,  # noqa: E402
+                            make_toy_regions_scene)
+
+__all__ += ['describe_toy_scene', 'make_toy_regions', 'make_toy_regions_scene']
+from .mcn_toy import make_toy_mcn  # noqa: E402
+
+__all__ += ['make_toy_mcn']
+from .vqa_toy import (TOY_VQA_ANSWERS, TOY_VQA_COLOURS, TOY_VQA_SHAPES,  # noqa: E402
+                      make_toy_vqa, make_toy_vqa_scene)
+
+__all__ += ['TOY_VQA_ANSWERS', 'TOY_VQA_COLOURS', 'TOY_VQA_SHAPES', 'make_toy_vqa',
+            'make_toy_vqa_scene']

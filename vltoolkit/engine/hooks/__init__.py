@@ -1,3 +1,6 @@
 from .visualization_hook import VLVisualizationHook
 
 __all__ = ['VLVisualizationHook']
+from .modality_schedule_hook import ModalityScheduleHook  # noqa: E402
+
+__all__ += ['ModalityScheduleHook']

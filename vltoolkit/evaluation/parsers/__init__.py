@@ -2,3 +2,7 @@
 from .relation_parser import RelationParser, normalize_phrase
 
 __all__ = ['RelationParser', 'normalize_phrase']
+from .vqa_normalize import (normalize_answer, process_digit_article,  # noqa: E402
+                            process_punctuation)
+
+__all__ += ['normalize_answer', 'process_punctuation', 'process_digit_article']

@@ -1,0 +1,147 @@
+"""Symmetric InfoNCE (the CLIP loss) between paired image and text features."""
+import math
+
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+import torch.nn.functional as F
+
+from vltoolkit.registry import LOSSES
+
+SIMILARITIES = ('cosine', 'dot')
+
+
+def _world_size() -> int:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_world_size()
+    return 1
+
+
+def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
+    """All ranks' ``x`` ``[B_r, ...]`` concatenated in rank order, with the
+    gradient flowing back to every rank's own rows.
+
+    mmengine's ``all_gather`` (and ``torch.distributed.all_gather``) return
+    tensors without a graph, so the other ranks' rows would be constants;
+    ``torch.distributed.nn.functional.all_gather`` carries the gradient (its
+    backward sums the gradients of all ranks for each rank's slice). Ranks
+    may hold different numbers of rows: ``x`` is padded to the largest and
+    the padding is cut off again. Without a process group (or with one rank)
+    ``x`` is returned as is.
+    """
+    world = _world_size()
+    if world == 1:
+        return x
+    from torch.distributed.nn.functional import all_gather
+    n = torch.tensor([x.shape[0]], device=x.device, dtype=torch.long)
+    sizes = [torch.zeros_like(n) for _ in range(world)]
+    dist.all_gather(sizes, n)
+    sizes = [int(s.item()) for s in sizes]
+    longest = max(sizes)
+    if x.shape[0] < longest:
+        pad = x.new_zeros((longest - x.shape[0], *x.shape[1:]))
+        x = torch.cat([x, pad])
+    parts = all_gather(x)
+    return torch.cat([part[:size] for part, size in zip(parts, sizes)])
+
+
+@LOSSES.register_module()
+class InfoNCELoss(nn.Module):
+    r"""Symmetric InfoNCE between paired image and text features (CLIP).
+
+    For a batch of ``B`` pairs, image features :math:`I \in \mathbb{R}^{B
+    \times D}` and text features :math:`T \in \mathbb{R}^{B \times D}`:
+
+    .. math::
+        S = s \cdot f(I)\, f(T)^\top, \qquad
+        \mathcal{L} = \tfrac{1}{2}\big[\mathrm{CE}(S, \mathrm{diag})
+                      + \mathrm{CE}(S^\top, \mathrm{diag})\big]
+
+    where ``CE(S, diag)`` is the mean over rows ``i`` of
+    :math:`-\log \mathrm{softmax}(S_{i,:})_i` (image ``i`` must pick text
+    ``i`` among all texts, and the transpose: text ``i`` picks image ``i``),
+    and
+
+    * ``similarity='cosine'``: :math:`f(x) = x / \lVert x \rVert_2` (CLIP,
+      open_clip ``ClipLoss``);
+    * ``similarity='dot'``: :math:`f(x) = x`, the raw dot product of seed
+      002's modified InfoNCE (robust to question / image pairs whose content
+      does not match, since a pair need not point the same way to score).
+
+    :math:`s = \min(e^{\text{log\_scale}}, \text{max\_scale})`, the
+    inverse temperature, starts at ``1 / temperature`` (CLIP: 1/0.07) and is
+    learned when ``learnable_scale`` (CLIP clamps it to 100). open_clip
+    clamps the parameter in place after each optimizer step; here the clamp
+    is applied in the forward pass (same value, no gradient beyond it).
+
+    Under distributed training the features of all ranks are gathered with
+    a gradient-carrying all-gather (:func:`gather_with_grad`), so every
+    image meets the texts of the *global* batch as negatives and every rank
+    computes the loss of the global batch: the value equals the
+    single-process loss on the concatenated batch, and the DDP-averaged
+    gradient equals the single-process gradient.
+
+    Args:
+        similarity (str): ``'cosine'`` or ``'dot'``. Default ``'cosine'``.
+        temperature (float): initial temperature, ``s = 1 / temperature``.
+        learnable_scale (bool): learn ``log_scale``. Default True.
+        max_scale (float): upper clamp of ``s``. Default 100.
+        gather_distributed (bool): use the global batch under DDP.
+        loss_weight (float): multiplies the loss.
+
+    Shapes: ``forward(image_feats [B, D], text_feats [B, D]) -> []``.
+    """
+
+    def __init__(self, similarity: str = 'cosine', temperature: float = 0.07,
+                 learnable_scale: bool = True, max_scale: float = 100.0,
+                 gather_distributed: bool = True, loss_weight: float = 1.0):
+        super().__init__()
+        if similarity not in SIMILARITIES:
+            raise ValueError(f'similarity must be one of {SIMILARITIES}, got '
+                             f'{similarity!r}')
+        if not temperature > 0:
+            raise ValueError(f'temperature must be > 0, got {temperature!r}')
+        self.similarity = similarity
+        self.max_scale = float(max_scale)
+        self.gather_distributed = gather_distributed
+        self.loss_weight = loss_weight
+        init = torch.tensor(math.log(1.0 / temperature))
+        if learnable_scale:
+            self.log_scale = nn.Parameter(init)
+        else:
+            self.register_buffer('log_scale', init)
+
+    @property
+    def scale(self) -> torch.Tensor:
+        """The current inverse temperature ``s`` (clamped)."""
+        return self.log_scale.exp().clamp(max=self.max_scale)
+
+    @staticmethod
+    def check_pair(image_feats: torch.Tensor, text_feats: torch.Tensor):
+        if image_feats.dim() != 2 or text_feats.dim() != 2 or \
+                image_feats.shape != text_feats.shape:
+            raise ValueError(
+                f'InfoNCELoss takes image_feats and text_feats of the same '
+                f'shape [B, D]; got image_feats {tuple(image_feats.shape)} and '
+                f'text_feats {tuple(text_feats.shape)} (project both to the '
+                'same dimension first, one row per image-text pair).')
+
+    def logits(self, image_feats: torch.Tensor,
+               text_feats: torch.Tensor) -> torch.Tensor:
+        """``S`` of the (gathered) batch: ``[B_global, B_global]``."""
+        self.check_pair(image_feats, text_feats)
+        if self.similarity == 'cosine':
+            image_feats = F.normalize(image_feats, dim=-1)
+            text_feats = F.normalize(text_feats, dim=-1)
+        if self.gather_distributed:
+            image_feats = gather_with_grad(image_feats)
+            text_feats = gather_with_grad(text_feats)
+        return self.scale.to(image_feats.dtype) * image_feats @ text_feats.t()
+
+    def forward(self, image_feats: torch.Tensor,
+                text_feats: torch.Tensor) -> torch.Tensor:
+        logits = self.logits(image_feats, text_feats)
+        target = torch.arange(logits.shape[0], device=logits.device)
+        loss = 0.5 * (F.cross_entropy(logits, target) +
+                      F.cross_entropy(logits.t(), target))
+        return self.loss_weight * loss

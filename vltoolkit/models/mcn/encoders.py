@@ -1,0 +1,134 @@
+"""Per-modality encoders of MCN over pre-extracted features.
+
+Every encoder maps its inputs to ``(embedding [B, D], feature [B, F])``: the
+joint-space embedding and the feature its reconstruction head must recover
+(MCN's reconstruction targets). ``input_keys`` names the batch entries it
+reads, so the model calls every encoder the same way.
+"""
+import math
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from vltoolkit.registry import MODELS
+
+
+class GatedEmbeddingUnit(nn.Module):
+    r"""Linear projection then context gating (Miech et al. 2018), MCN's
+    ``Gated_Embedding_Unit``: :math:`y = W x + b`, :math:`\mathrm{GU}(x) =
+    y \odot \sigma(W_g y + b_g)`. No normalisation (MCN keeps raw scale)."""
+
+    def __init__(self, in_dim: int, out_dim: int):
+        super().__init__()
+        self.fc = nn.Linear(in_dim, out_dim)
+        self.gate = nn.Linear(out_dim, out_dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.fc(x)
+        return y * torch.sigmoid(self.gate(y))
+
+
+@MODELS.register_module()
+class VideoFeatureEncoder(nn.Module):
+    """Video: the pooled 2D+3D feature ``video [B, in_dim]`` through a gated
+    embedding unit. Reconstruction target: the input feature itself."""
+
+    input_keys = ('video',)
+
+    def __init__(self, in_dim: int = 4096, embed_dim: int = 6144):
+        super().__init__()
+        self.feature_dim = in_dim
+        self.gu = GatedEmbeddingUnit(in_dim, embed_dim)
+
+    def forward(self, video: torch.Tensor):
+        return self.gu(video), video
+
+
+class _ResBlock1d(nn.Module):
+    def __init__(self, cin, cout, kernel, stride):
+        super().__init__()
+        pad = kernel // 2
+        self.conv1 = nn.Conv1d(cin, cout, kernel, stride, pad, bias=False)
+        self.bn1 = nn.BatchNorm1d(cout)
+        self.conv2 = nn.Conv1d(cout, cout, kernel, 1, pad, bias=False)
+        self.bn2 = nn.BatchNorm1d(cout)
+        self.shortcut = nn.Identity() if (cin == cout and stride == 1) else \
+            nn.Sequential(nn.Conv1d(cin, cout, 1, stride, bias=False),
+                          nn.BatchNorm1d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+@MODELS.register_module()
+class DAVEnetAudioEncoder(nn.Module):
+    """Audio: a ResDAVEnet-style 1-D residual CNN over the log-mel
+    spectrogram (Harwath et al.; MCN's audio branch), masked average pooling
+    over the valid frames, a gated embedding unit and a projection.
+
+    ``BN(n_mels) -> Conv1d(n_mels, c0, 1) -> stages`` where stage ``s`` has
+    ``blocks_per_stage`` basic residual blocks of width ``channels[s]`` with
+    kernel ``kernel`` (the first one strided by 2), so time shrinks by
+    ``2 ** len(channels)``. MCN: ``channels=(128, 256, 512, 1024)``, 2 blocks,
+    kernel 9. The pooling averages over the first ``ceil(nframes / 2**S)``
+    output frames (MCN's evaluation pooling), so padding never counts.
+
+    Inputs ``audio [B, n_mels, T]``, ``audio_nframes [B]``. Reconstruction
+    target: the pooled CNN output ``[B, channels[-1]]``.
+    """
+
+    input_keys = ('audio', 'audio_nframes')
+
+    def __init__(self, n_mels: int = 40, channels: Sequence[int] = (128, 256, 512, 1024),
+                 blocks_per_stage: int = 2, kernel: int = 9, embed_dim: int = 6144):
+        super().__init__()
+        self.input_bn = nn.BatchNorm1d(n_mels)
+        self.stem = nn.Sequential(nn.Conv1d(n_mels, channels[0], 1, bias=False),
+                                  nn.BatchNorm1d(channels[0]), nn.ReLU())
+        stages, cin = [], channels[0]
+        for cout in channels:
+            blocks = [_ResBlock1d(cin, cout, kernel, 2)]
+            blocks += [_ResBlock1d(cout, cout, kernel, 1)
+                       for _ in range(blocks_per_stage - 1)]
+            stages.append(nn.Sequential(*blocks))
+            cin = cout
+        self.stages = nn.Sequential(*stages)
+        self.num_downsample = len(channels)
+        self.feature_dim = channels[-1]
+        self.gu = GatedEmbeddingUnit(channels[-1], channels[-1])
+        self.proj = nn.Linear(channels[-1], embed_dim)
+
+    def forward(self, audio: torch.Tensor, audio_nframes: torch.Tensor):
+        x = self.stages(self.stem(self.input_bn(audio.float())))
+        stride = 2 ** self.num_downsample
+        valid = torch.clamp(torch.ceil(audio_nframes.float() / stride), min=1)
+        mask = (torch.arange(x.shape[-1], device=x.device)[None]
+                < valid[:, None]).to(x.dtype)
+        pooled = (x * mask[:, None]).sum(-1) / mask.sum(-1, keepdim=True)
+        return self.proj(self.gu(pooled)), pooled
+
+
+@MODELS.register_module()
+class SentenceMaxpoolEncoder(nn.Module):
+    """Text: word vectors ``text [B, W, we_dim]`` (``text_mask [B, W]``)
+    through ``Linear -> ReLU``, max-pooled over the words (MCN's
+    ``Sentence_Maxpool``), then a gated embedding unit. Reconstruction target:
+    the max-pooled feature ``[B, embed_dim]``."""
+
+    input_keys = ('text', 'text_mask')
+
+    def __init__(self, we_dim: int = 300, embed_dim: int = 6144):
+        super().__init__()
+        self.fc = nn.Linear(we_dim, embed_dim)
+        self.feature_dim = embed_dim
+        self.gu = GatedEmbeddingUnit(embed_dim, embed_dim)
+
+    def forward(self, text: torch.Tensor, text_mask: torch.Tensor):
+        x = F.relu(self.fc(text))
+        x = x.masked_fill(~text_mask.bool()[..., None], -math.inf)
+        pooled = x.max(dim=1).values
+        pooled = torch.nan_to_num(pooled, neginf=0.0)  # a caption of no word
+        return self.gu(pooled), pooled

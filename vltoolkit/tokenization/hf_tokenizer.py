@@ -1,0 +1,112 @@
+"""A local transformers tokenizer for plain text (no location tokens)."""
+import os.path as osp
+
+import numpy as np
+import torch
+
+from vltoolkit.registry import TOKENIZERS
+
+
+@TOKENIZERS.register_module()
+class HFTokenizer:
+    """``AutoTokenizer.from_pretrained(path, local_files_only=True)`` with the
+    interface of :class:`~vltoolkit.tokenization.VLTokenizer`, for models whose
+    text holds no boxes (VQA: ViLT's BERT tokenizer, CLIP's BPE tokenizer).
+
+    Unlike ``VLTokenizer`` it adds no location token, so a pretrained
+    vocabulary keeps its size (a pretrained ViLT's 30522 word embeddings
+    load without resizing).
+
+    Args:
+        path (str): local tokenizer folder (a saved transformers tokenizer,
+            or one trained by ``tools/data/build_tokenizer.py``); nothing is
+            downloaded.
+        max_length (int, optional): :meth:`encode` truncates to this many
+            ids, special tokens included (ViLT: 40, its text positions).
+
+    Config::
+
+        tokenizer = dict(type='HFTokenizer', path='checkpoints/bert-base-uncased',
+                         max_length=40)
+    """
+
+    def __init__(self, path: str, max_length: int = None):
+        from transformers import AutoTokenizer
+        if max_length is not None and int(max_length) < 1:
+            raise ValueError(f'max_length must be >= 1, got {max_length!r}')
+        self.path = path
+        self.max_length = None if max_length is None else int(max_length)
+        if not osp.isdir(path):
+            raise FileNotFoundError(
+                f'tokenizer folder {path!r} does not exist (resolved: '
+                f'{osp.abspath(path)!r}). Train a word-level tokenizer on a '
+                'recipe\'s texts with `python tools/data/build_tokenizer.py '
+                'CONFIG`, or save a transformers tokenizer there with '
+                '`tokenizer.save_pretrained(DIR)`.')
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        if tok.pad_token is None and tok.eos_token is not None:
+            tok.pad_token = tok.eos_token
+        self.tokenizer = tok
+        self._skip_ids = frozenset(tok.all_special_ids)
+
+    def __len__(self):
+        """Vocabulary size, added tokens included."""
+        return len(self.tokenizer)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.tokenizer)
+
+    @property
+    def pad_token_id(self) -> int:
+        return self.tokenizer.pad_token_id
+
+    @property
+    def eos_token_id(self) -> int:
+        return self.tokenizer.eos_token_id
+
+    @property
+    def bos_token_id(self) -> int:
+        return self.tokenizer.bos_token_id
+
+    def encode(self, text: str, add_special_tokens: bool = True) -> list:
+        """Text -> ids with the post-processor's special tokens, truncated to
+        ``max_length`` if set."""
+        if not isinstance(text, str):
+            raise TypeError(f'encode takes one str, got {type(text).__name__}')
+        truncate = self.max_length is not None
+        return list(self.tokenizer(
+            text, add_special_tokens=add_special_tokens, truncation=truncate,
+            max_length=self.max_length if truncate else None)['input_ids'])
+
+    def __call__(self, texts, padding: bool = True):
+        """A batch of texts -> ``dict(input_ids [B, S], attention_mask [B, S])``
+        (LongTensors, right-padded to the longest)."""
+        rows = [self.encode(t) for t in texts]
+        longest = max(len(r) for r in rows) if rows else 0
+        pad = self.pad_token_id if self.pad_token_id is not None else 0
+        ids = torch.full((len(rows), longest), pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), longest), dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[i, :len(row)] = 1
+        return dict(input_ids=ids, attention_mask=mask)
+
+    def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
+        """Id sequences -> texts; negative ids (``-100``) are dropped."""
+        if isinstance(ids, (torch.Tensor, np.ndarray)):
+            ids = ids.tolist()
+        skip = self._skip_ids if skip_special_tokens else frozenset()
+        rows = [[int(i) for i in row if i >= 0 and int(i) not in skip]
+                for row in ids]
+        return [t.strip() for t in self.tokenizer.batch_decode(
+            rows, skip_special_tokens=False, clean_up_tokenization_spaces=False)]
+
+    def decode(self, ids, skip_special_tokens: bool = True) -> str:
+        if isinstance(ids, (torch.Tensor, np.ndarray)):
+            ids = ids.reshape(-1).tolist()
+        return self.batch_decode([list(ids)], skip_special_tokens)[0]
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(path={self.path!r}, '
+                f'max_length={self.max_length}, vocab={len(self)})')
