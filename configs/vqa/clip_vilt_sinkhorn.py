@@ -1,0 +1,8 @@
+# Seed 003's local alignment on seed 002's model: the (1 - cosine) cost between
+# CLIP's patch features and question-token features, transported by the
+# entropic OT plan (log-domain Sinkhorn, plan without gradient).
+#   tools/dist_train.sh configs/vqa/clip_vilt_sinkhorn.py 8
+_base_ = ['./clip_vilt.py']
+
+model = dict(local_align_loss=dict(type='SinkhornAlignLoss', epsilon=0.05,
+                                   num_iters=50, loss_weight=1.0))
