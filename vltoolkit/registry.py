@@ -17,7 +17,10 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
@@ -94,7 +97,8 @@ __all__ = [
     'UnknownTypeError', 'VLRegistry',
     'MODELS', 'LOSSES', 'LABEL_ENCODERS', 'BOX_CODERS', 'TOKENIZERS',
     'DATASETS', 'TRANSFORMS', 'DATA_SAMPLERS', 'FUNCTIONS', 'METRICS',
-    'EVALUATOR', 'HOOKS', 'LOOPS', 'OPTIM_WRAPPERS', 'VISUALIZERS',
+    'EVALUATOR', 'HOOKS', 'LOOPS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+    'OPTIMIZERS', 'PARAM_SCHEDULERS', 'VISUALIZERS',
     'VISBACKENDS'
 ]
 
@@ -126,6 +130,13 @@ EVALUATOR = VLRegistry('evaluator', scope='vltoolkit', parent=MMENGINE_EVALUATOR
 HOOKS = VLRegistry('hook', scope='vltoolkit', parent=MMENGINE_HOOKS, locations=['vltoolkit.engine'])
 LOOPS = VLRegistry('loop', scope='vltoolkit', parent=MMENGINE_LOOPS, locations=['vltoolkit.engine'])
 OPTIM_WRAPPERS = VLRegistry('optim wrapper', scope='vltoolkit', parent=MMENGINE_OPTIM_WRAPPERS, locations=['vltoolkit.engine'])
+OPTIM_WRAPPER_CONSTRUCTORS = VLRegistry(
+    'optimizer wrapper constructor', scope='vltoolkit',
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, locations=['vltoolkit.engine'])
+# optimizers and schedulers: mmengine's and torch's, resolved through the parent
+OPTIMIZERS = VLRegistry('optimizer', scope='vltoolkit', parent=MMENGINE_OPTIMIZERS)
+PARAM_SCHEDULERS = VLRegistry('parameter scheduler', scope='vltoolkit',
+                              parent=MMENGINE_PARAM_SCHEDULERS)
 
 # visualization
 VISUALIZERS = VLRegistry('visualizer', scope='vltoolkit', parent=MMENGINE_VISUALIZERS, locations=['vltoolkit.visualization'])
@@ -133,4 +144,4 @@ VISBACKENDS = VLRegistry('vis_backend', scope='vltoolkit', parent=MMENGINE_VISBA
 
 _ALL = [MODELS, LOSSES, LABEL_ENCODERS, BOX_CODERS, TOKENIZERS, DATASETS,
         TRANSFORMS, DATA_SAMPLERS, FUNCTIONS, METRICS, EVALUATOR, HOOKS, LOOPS,
-        OPTIM_WRAPPERS, VISUALIZERS, VISBACKENDS]
+        OPTIM_WRAPPERS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS, PARAM_SCHEDULERS, VISUALIZERS, VISBACKENDS]

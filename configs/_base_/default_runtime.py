@@ -16,7 +16,11 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl', timeout=1800),
 )
 
-vis_backends = [dict(type='LocalVisBackend')]
+# LocalVisBackend writes <work_dir>/<timestamp>/vis_data/scalars.json (read by
+# tools/analysis/plot_curves.py); TensorBoard event files go next to it when the
+# optional `tensorboard` package is installed (tensorboard --logdir work_dirs)
+vis_backends = [dict(type='LocalVisBackend'),
+                dict(type='OptionalTensorboardVisBackend')]
 visualizer = dict(type='VLVisualizer', vis_backends=vis_backends)
 
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)

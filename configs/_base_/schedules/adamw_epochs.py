@@ -2,6 +2,8 @@
 # all epochs (its `end` defaults to train_cfg.max_epochs), resumable mid-epoch.
 optim_wrapper = dict(
     type='OptimWrapper',
+    # the optimizer holds only trainable parameters (frozen_modules, LoRA)
+    constructor='TrainableParamsOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01),
     clip_grad=dict(max_norm=1.0))
 

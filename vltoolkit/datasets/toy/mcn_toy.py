@@ -25,7 +25,10 @@ n)`` (clips of a training video share its topic). Then
   alike), max-pooled per clip in the evaluation files;
 * audio: a log-mel-like ``[40, T]`` spectrogram ``-20 + 5 (W_a z) + audio_noise
   * n`` per frame;
-* text: 4-7 words drawn with probability ``softmax(word_sharpness * u_w^T z)``
+
+  (training clips are whole seconds long; the evaluation video features are
+  max-pooled over the feature steps of a 3-second clip, like a training clip)
+* text: 5-9 words drawn with probability ``softmax(word_sharpness * u_w^T z)``
   over a made-up vocabulary whose word vectors are ``P u_w + noise``, mixed
   with stop words and a few out-of-vocabulary words.
 
@@ -106,7 +109,7 @@ class _ToyWorld:
         logits = self.word_sharpness * self.word_latent @ z
         p = np.exp(logits - logits.max())
         p /= p.sum()
-        n = int(self.rng.integers(4, 8))
+        n = int(self.rng.integers(5, 10))
         words = list(self.rng.choice(self.words, size=n, p=p))
         for _ in range(int(self.rng.integers(1, 3))):
             words.insert(int(self.rng.integers(0, len(words) + 1)),
@@ -126,15 +129,16 @@ def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
         path = f'topic_{topic:02d}/{video_id}'
         paths.append(path)
         starts, ends, texts, latents = [], [], [], []
-        t = float(rng.uniform(0, 1))
+        # whole seconds, so that 1-fps feature steps never straddle segments
+        t = int(rng.integers(0, 2))
         for _ in range(segments):
-            duration = float(rng.uniform(1.5, 3.0))
+            duration = int(rng.integers(2, 5))
             z = world.latent(topic)
-            starts.append(round(t, 2))
-            ends.append(round(t + duration, 2))
+            starts.append(float(t))
+            ends.append(float(t + duration))
             texts.append(world.caption(z))
             latents.append(z)
-            t += duration + float(rng.uniform(0, 0.5))
+            t += duration + int(rng.integers(0, 2))
         captions[video_id] = dict(start=np.array(starts), end=np.array(ends),
                                   text=texts)
 
@@ -145,7 +149,8 @@ def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
         length = ends[-1] + 1.0
         for kind, fps in (('2d', 1.0), ('3d', 1.5)):
             steps = int(np.ceil(length * fps))
-            feats = np.stack([world.video(latent_at(i / fps), 1, video_noise, kind)[0]
+            feats = np.stack([world.video(latent_at((i + 0.5) / fps), 1,
+                                          video_noise, kind)[0]
                               for i in range(steps)])
             folder = osp.join(out_dir, 'features', path)
             os.makedirs(folder, exist_ok=True)
@@ -175,8 +180,9 @@ def _eval_records(world, rng, num_clips, layout, num_topics):
     for i in range(num_clips):
         topic = int(rng.integers(num_topics))
         z = world.latent(topic)
-        f2d = world.video(z, 1, noise['video_noise'], '2d')[0]
-        f3d = world.video(z, 1, noise['video_noise'], '3d')[0]
+        # max-pooled over the feature steps of a 3-second clip, as in training
+        f2d = world.video(z, 3, noise['video_noise'], '2d').max(0)
+        f3d = world.video(z, 5, noise['video_noise'], '3d').max(0)
         audio = world.audio(z, int(rng.integers(150, 300)), noise['audio_noise'])
         caption = world.caption(z)
         if layout == 'youcook2':
@@ -192,12 +198,12 @@ def _eval_records(world, rng, num_clips, layout, num_topics):
     return records, topics
 
 
-def make_toy_mcn(out_dir: str, num_train_videos: int = 60,
+def make_toy_mcn(out_dir: str, num_train_videos: int = 100,
                  segments_per_video: int = 8, num_eval: int = 200,
                  latent_dim: int = 16, num_topics: int = 12, dim_2d: int = 32,
                  dim_3d: int = 32, n_mels: int = 40, we_dim: int = 32,
                  vocab_size: int = 150, instance_noise: float = 0.7,
-                 word_sharpness: float = 4.0, train_video_noise: float = 0.6,
+                 word_sharpness: float = 6.0, train_video_noise: float = 0.6,
                  train_audio_noise: float = 0.8, seed: int = 0) -> dict:
     """Write the toy set (see the module docstring); returns counts.
 

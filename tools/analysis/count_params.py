@@ -1,0 +1,35 @@
+"""Total / trainable parameters per top-level module of a config's model.
+
+``python tools/analysis/count_params.py CONFIG [--cfg-options k=v ...]``
+
+Builds the model on the CPU (frozen_modules and LoRA applied as in
+training) and prints the table; nothing is trained or downloaded.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'vltoolkit'))
+    from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
+    from vltoolkit.registry import MODELS
+    model = MODELS.build(cfg.model)
+    print(parameter_table_text(model))
+    return count_parameters(model)
+
+
+if __name__ == '__main__':
+    main()
