@@ -104,3 +104,17 @@ def test_corrupted_checkpoint_and_unknown_type_fail_clearly(toy_workdir):
                      "model.loss.type=TokenCrossEntropyLos"], toy_workdir, check=False)
     assert proc.returncode != 0
     assert 'UnknownTypeError' in proc.stderr and 'TokenCrossEntropyLoss' in proc.stderr
+
+
+def test_flagship_gem_distlabel_runs_distributed_then_tests(toy_workdir):
+    """tools/dist_train.sh configs/hoi/gem_distlabel(_toy).py N, then tools/test.py:
+    relation questions scored by Macro F1, localisation queries by Acc@0.5."""
+    flagship = TOY_CFG.replace('ce_onehot_toy', 'gem_distlabel_toy')
+    run_tool(['dist_train.sh', flagship, '2', '--work-dir', 'work_dirs/flagship',
+              '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+              'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4'],
+             toy_workdir, nproc=2)
+    ckpt = toy_workdir / 'work_dirs' / 'flagship' / 'epoch_1.pth'
+    proc = run_tool(['test.py', flagship, str(ckpt), '--cfg-options', *SMALL], toy_workdir)
+    for key in ('hoi/macro_f1', 'grounding/acc_at_0_5', 'grounding/miou'):
+        assert key in proc.stdout, key
