@@ -23,7 +23,8 @@ def run(cmd):
 def label_sets(cfg, split):
     from vltoolkit.registry import DATASETS
     dataset_cfg = dict(cfg[f'{split}_dataloader'].dataset, pipeline=[])
-    return [info['gt_relations'] for info in DATASETS.build(dataset_cfg).load_data_list()]
+    return [info['gt_relations'] for info in DATASETS.build(dataset_cfg).load_data_list()
+            if info['task'] == 'hoi']  # relation questions, not localisation queries
 
 
 def main():
@@ -32,7 +33,10 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/demo_hoi')
     parser.add_argument('--num-train', type=int, default=800)
     parser.add_argument('--num-test', type=int, default=300)
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='passed to tools/train.py and tools/test.py')
     args = parser.parse_args()
+    extra = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
     start = time.time()
 
     from mmengine.config import Config
@@ -45,12 +49,12 @@ def main():
              '--num-train', str(args.num_train), '--num-test', str(args.num_test)])
     if not osp.isdir(osp.join(ROOT, cfg.tokenizer['path'])):
         run([sys.executable, 'tools/data/build_tokenizer.py', args.config])
-    run([sys.executable, 'tools/train.py', args.config, '--work-dir', args.work_dir])
+    run([sys.executable, 'tools/train.py', args.config, '--work-dir', args.work_dir, *extra])
     with open(osp.join(ROOT, args.work_dir, 'last_checkpoint')) as f:
         ckpt = f.read().strip()
     train_time = time.time() - start
 
-    sys.argv = ['test.py', args.config, ckpt, '--work-dir', args.work_dir]
+    sys.argv = ['test.py', args.config, ckpt, '--work-dir', args.work_dir, *extra]
     sys.path.insert(0, osp.join(ROOT, 'tools'))
     import test as test_tool
     metrics = test_tool.main(sys.argv[1:])
@@ -63,11 +67,15 @@ def main():
     table = Table(title='HOI demo: Macro F1 (%) on the toy test pairs')
     table.add_column('predictor')
     table.add_column('Macro F1', justify='right')
-    table.add_row('vltoolkit tiny VisionSeq2Seq (ce_onehot_toy)',
+    table.add_row(f'vltoolkit tiny VisionSeq2Seq ({osp.basename(args.config)})',
                   f"{metrics['hoi/macro_f1']:.2f}")
     table.add_row(f"baseline: always '{', '.join(sorted(baseline['prediction']))}'",
                   f"{baseline['macro_f1']:.2f}")
     Console().print(table)
+    if 'grounding/acc_at_0_5' in metrics:
+        print(f"object localisation queries: Acc@0.5 {metrics['grounding/acc_at_0_5']:.2f}, "
+              f"mIoU {metrics['grounding/miou']:.2f} "
+              f"({metrics['grounding/num_samples']} queries)")
     print(f'demo wall time: {time.time() - start:.0f} s '
           f'(data + tokenizer + training: {train_time:.0f} s)')
 

@@ -12,5 +12,5 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min=0.0,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(max_epochs=20, val_interval=10)
-default_hooks = dict(logger=dict(interval=15), checkpoint=dict(interval=10))
+train_cfg = dict(max_epochs=30, val_interval=15)
+default_hooks = dict(logger=dict(interval=15), checkpoint=dict(interval=15))

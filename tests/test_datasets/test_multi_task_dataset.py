@@ -16,6 +16,7 @@ class ListDataset(BaseDataset):
         self._items = [dict(x) for x in items]
         if task is not None:
             self.task = task
+        kwargs.setdefault('serialize_data', False)  # serializing runs gc.collect()
         super().__init__(ann_file='', metainfo=metainfo, **kwargs)
 
     def load_data_list(self):
@@ -135,11 +136,12 @@ def test_task_without_samples_is_named():
         MultiTaskDataset([dict(type='_MTListDataset', items=_items('a', 1, 1), pipeline=[]),
                           dict(type='_MTListDataset', items=[], pipeline=[])],
                          tasks=['a', 'vqa'])
-    with pytest.raises(ValueError, match=r"no samples.*task 'cap'"):
+    with pytest.raises(ValueError, match=r"datasets\[0\].*no samples.*task 'cap'"):
         MultiTaskDataset([dict(type='_MTListDataset', items=[], task='cap', pipeline=[])])
+    # mmengine fails to serialize an empty data list: still named
     with pytest.raises(ValueError, match=r"datasets\[0\].*no samples.*task 'cap'"):
         MultiTaskDataset([dict(type='_MTListDataset', items=[], task='cap', pipeline=[],
-                               serialize_data=False)])
+                               serialize_data=True)])
 
 
 def test_sample_without_task_asks_for_tasks():

@@ -22,6 +22,7 @@ N_SHORT, N_LONG, N_MID = 37, 23, 10
 class ListDataset(BaseDataset):
     def __init__(self, items=(), **kwargs):
         self._items = [dict(x) for x in items]
+        kwargs.setdefault('serialize_data', False)  # serializing runs gc.collect()
         super().__init__(ann_file='', **kwargs)
 
     def load_data_list(self):
@@ -378,11 +379,14 @@ def test_benchmark_tool_smoke(tmp_path):
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     out = tmp_path / 'bench.json'
+    threads = torch.get_num_threads()
     results = tool.main(['--num-short', '8', '--num-long', '8', '--short-len', '4',
                          '--long-len', '12', '--batch-size', '4', '--short-batch-size', '8',
                          '--long-batch-size', '4', '--d-model', '16', '--layers', '1',
-                         '--repeats', '1', '--warmup', '0', '--json', str(out)])
+                         '--repeats', '1', '--warmup', '0', '--threads', '1',
+                         '--json', str(out)])
     mixed, grouped = results['mixed'], results['grouped']
     assert (mixed['passes'], grouped['passes']) == (4, 1 + 2)
     assert grouped['pad_frac_target'] == 0 and mixed['pad_frac_target'] > 0
     assert out.is_file()
+    assert torch.get_num_threads() == threads  # restored

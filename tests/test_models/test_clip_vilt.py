@@ -24,8 +24,21 @@ CLIP = dict(projection_dim=24,
             text_config=dict(hidden_size=32, num_hidden_layers=1,
                              num_attention_heads=2, intermediate_size=64,
                              max_position_embeddings=40))
+# a little wider for the overfitting test (it converges in fewer steps)
+VILT_WIDE = dict(VILT, hidden_size=64, num_hidden_layers=2, intermediate_size=128)
+CLIP_WIDE = dict(CLIP, vision_config=dict(CLIP['vision_config'], hidden_size=64,
+                                          intermediate_size=128))
 DATA_KEYS = ('prompt', 'question', 'gt_answers', 'answer_labels', 'answer_scores',
              'answer_type')
+
+
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    """Tiny models run fastest on one thread (and do not fight a busy CPU)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='module')
@@ -50,15 +63,17 @@ def toy(tmp_path_factory):
     return dict(root=root, tokenizer=tokenizer, dataset=dataset)
 
 
-def vilt_cfg(toy, **kw):
-    return dict(type='ViLTVQA', vilt=dict(config=VILT), tokenizer=toy['tokenizer'],
+def vilt_cfg(toy, wide=False, **kw):
+    return dict(type='ViLTVQA', vilt=dict(config=VILT_WIDE if wide else VILT),
+                tokenizer=toy['tokenizer'],
                 num_answers=len(TOY_VQA_ANSWERS),
                 data_preprocessor=dict(type='VLDataPreprocessor', mean=(127.5,) * 3,
                                        std=(127.5,) * 3), **kw)
 
 
-def clip_vilt_cfg(toy, **kw):
-    return dict(type='CLIPViLTVQA', clip=dict(config=CLIP), vilt=dict(config=VILT),
+def clip_vilt_cfg(toy, wide=False, **kw):
+    return dict(type='CLIPViLTVQA', clip=dict(config=CLIP_WIDE if wide else CLIP),
+                vilt=dict(config=VILT_WIDE if wide else VILT),
                 tokenizer=toy['tokenizer'], num_answers=len(TOY_VQA_ANSWERS), **kw)
 
 
@@ -116,7 +131,8 @@ def test_alignment_losses_train_clip_towers_and_leave_nothing_unused(toy, align,
     assert unused == []  # DDP needs no find_unused_parameters
     assert model.clip.text_model.embeddings.token_embedding.weight.grad.abs().sum() > 0
     # the loss on the aligned features is what the loss module computes
-    feats = model.extract(batch_of(model, toy, 6), None, with_aux=True)
+    data = batch_of(model, toy, 6)
+    feats = model.extract(data['inputs'], data['data_samples'], with_aux=True)
     if align is not None:
         assert feats['image_embeds'].shape == feats['text_embeds'].shape == (6, 24)
     if local is not None:
@@ -138,12 +154,13 @@ def test_without_alignment_clip_text_tower_is_frozen_and_frozen_modules(toy):
 
 
 def test_image_size_mismatch_is_a_clear_error(toy):
-    model = MODELS.build(clip_vilt_cfg(toy))
-    data = batch_of(model, toy, 2)
-    data['inputs']['images'] = torch.nn.functional.interpolate(
-        data['inputs']['images'], size=(48, 48))
-    with pytest.raises(ValueError, match='image tokens'):
-        model(**data, mode='tensor')
+    for interpolate, match in ((False, "doesn't match model"), (True, 'image tokens')):
+        model = MODELS.build(clip_vilt_cfg(toy, interpolate_pos_encoding=interpolate))
+        data = batch_of(model, toy, 2)
+        data['inputs']['images'] = torch.nn.functional.interpolate(
+            data['inputs']['images'], size=(48, 48))
+        with pytest.raises(ValueError, match=match):
+            model(**data, mode='tensor')
 
 
 def _vqa_accuracy(model, data):
@@ -159,21 +176,21 @@ def _vqa_accuracy(model, data):
 ])
 def test_overfits_a_handful_of_toy_samples(toy, builder, extra):
     torch.manual_seed(0)
-    model = MODELS.build(builder(toy, **extra))
-    data = batch_of(model, toy, 12)
+    model = MODELS.build(builder(toy, wide=True, **extra))
+    data = batch_of(model, toy, 8)
     before = _vqa_accuracy(model, data)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=3e-3)
     model.train()
-    for _ in range(80):
+    for _ in range(200):
         opt.zero_grad()
         losses = model(**copy.deepcopy(data), mode='loss')
         sum(losses.values()).backward()
         opt.step()
     model.eval()
     after = _vqa_accuracy(model, data)
-    # the soft scores cap what is reachable below 100 (noisy annotators)
-    assert after >= 85 and after > before + 30, (before, after)
-    assert losses['loss_vqa'].item() < 1.5
+    assert after >= 90 and before < 50, (before, after)
+    # soft targets (noisy annotators) keep the BCE above 0
+    assert losses['loss_vqa'].item() < 1.0
 
 
 def test_builds_from_local_pretrained_folders_with_a_clip_tokenizer(toy, tmp_path):

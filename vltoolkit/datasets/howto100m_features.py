@@ -25,6 +25,7 @@ run sees exactly the clips of an uninterrupted one.
 """
 import csv
 import os.path as osp
+from collections import OrderedDict
 from typing import Optional, Sequence
 
 import numpy as np
@@ -96,6 +97,8 @@ class HowTo100MFeatureDataset(BaseDataset):
             (evenly spaced) segments of a video.
         n_mels (int): mel bins of the spectrograms. Default 40.
         check_files (bool): check at start-up that every video's files exist.
+        cache_videos (int): keep the arrays of this many videos in memory
+            (least recently used dropped; per dataloader worker). Default 0.
 
     Missing files, videos without captions, and features of the wrong
     shape raise errors naming the file / video and the fix.
@@ -106,7 +109,8 @@ class HowTo100MFeatureDataset(BaseDataset):
                  feature_fps: Optional[dict] = None,
                  video_dims: Optional[Sequence[int]] = None,
                  min_time: float = 10.0, max_clips_per_video: Optional[int] = None,
-                 n_mels: int = 40, check_files: bool = True, **kwargs):
+                 n_mels: int = 40, check_files: bool = True,
+                 cache_videos: int = 0, **kwargs):
         self.caption_file = caption_file
         self.feature_types = tuple(feature_types)
         self.feature_fps = dict(feature_fps or {'2d': 1.0, '3d': 24.0 / 16.0})
@@ -115,6 +119,8 @@ class HowTo100MFeatureDataset(BaseDataset):
         self.max_clips_per_video = max_clips_per_video
         self.n_mels = n_mels
         self.check_files = check_files
+        self.cache_videos = cache_videos
+        self._cache = OrderedDict()
         super().__init__(*args, **kwargs)
 
     def _join_prefix(self):
@@ -194,6 +200,19 @@ class HowTo100MFeatureDataset(BaseDataset):
 
     # ------------------------------------------------------------ loading
     def _load_npz(self, file, key, info):
+        if self.cache_videos > 0:
+            if file in self._cache:
+                self._cache.move_to_end(file)
+                return self._cache[file]
+            array = self._read_npz(file, key, info)
+            self._cache[file] = array
+            # three files per video
+            while len(self._cache) > 3 * self.cache_videos:
+                self._cache.popitem(last=False)
+            return array
+        return self._read_npz(file, key, info)
+
+    def _read_npz(self, file, key, info):
         try:
             with np.load(file, allow_pickle=False) as data:
                 if key not in data:
@@ -231,7 +250,7 @@ class HowTo100MFeatureDataset(BaseDataset):
                                   f'expected [{self.n_mels}, T]')
         lo = time_to_audio_frame(info['start'])
         hi = max(time_to_audio_frame(info['end']), lo + 1)
-        audio = spec[:, lo:hi]
+        audio = spec[:, lo:hi].copy()
         if audio.shape[1] == 0:  # clip past the end of the audio
             audio = np.zeros((self.n_mels, 1), np.float32)
         return dict(info, video=np.concatenate(parts), audio=audio)

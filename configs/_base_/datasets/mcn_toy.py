@@ -17,7 +17,8 @@ train_dataloader = dict(
     dataset=dict(type='HowTo100MFeatureDataset', data_root=data_root,
                  ann_file='train.csv', caption_file='caption.pickle',
                  data_prefix=dict(video='features', audio='features_audio'),
-                 video_dims=(32, 32), min_time=2.0, pipeline=pipeline))
+                 video_dims=(32, 32), min_time=2.0, cache_videos=128,
+                 pipeline=pipeline))
 
 youcook2 = dict(type='MCNEvalFeatureDataset', data_root=data_root,
                 ann_file='youcook_val.pkl', feature_format='youcook2',

@@ -11,7 +11,9 @@ model = dict(
         text=dict(type='SentenceMaxpoolEncoder', we_dim=32)),
     contrastive_loss=dict(type='MMSLoss', margin=0.001),
     cluster_loss=dict(type='ClusterContrastLoss', margin=0.001, loss_weight=1.0),
-    reconstruction_loss=dict(type='FeatureReconstructionLoss', loss_weight=50.0),
+    # MCN's weight 50 suits 4096-d L2-normalised features (tiny per-dim MSE);
+    # the toy audio CNN output is O(1) per dim, so 50 would drown the contrast
+    reconstruction_loss=dict(type='FeatureReconstructionLoss', loss_weight=1.0),
     kmeans=dict(num_clusters=12, queue_size=256, refit_interval=4),
     recon_hidden=64,
     data_preprocessor=dict(type='BaseDataPreprocessor'),

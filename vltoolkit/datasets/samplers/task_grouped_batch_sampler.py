@@ -1,5 +1,4 @@
 """Batches of one task each, from one global plan shared by every rank."""
-import math
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional, Union
 

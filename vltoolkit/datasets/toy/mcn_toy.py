@@ -183,7 +183,7 @@ def _eval_records(world, rng, num_clips, layout, num_topics):
         # max-pooled over the feature steps of a 3-second clip, as in training
         f2d = world.video(z, 3, noise['video_noise'], '2d').max(0)
         f3d = world.video(z, 5, noise['video_noise'], '3d').max(0)
-        audio = world.audio(z, int(rng.integers(150, 300)), noise['audio_noise'])
+        audio = world.audio(z, int(rng.integers(100, 200)), noise['audio_noise'])
         caption = world.caption(z)
         if layout == 'youcook2':
             rec = {'id': f'yc2_{i:04d}', '2d': f2d, '3d': f3d,

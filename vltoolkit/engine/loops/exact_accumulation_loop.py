@@ -58,7 +58,12 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
         return model.module if is_model_wrapper(model) else model
 
     def _all_tasks(self) -> List[str]:
+        """The tasks this epoch's batches come from (a task weighted 0 by the
+        sampler has none and must not hold an update open)."""
         dataset = self.dataloader.dataset
+        sampler = self.dataloader.batch_sampler
+        if hasattr(sampler, 'global_plan') and hasattr(dataset, 'task_of'):
+            return sorted({dataset.task_of(batch[0]) for batch in sampler.global_plan()})
         tasks = getattr(dataset, 'task_indices', None)
         if tasks:
             return sorted(tasks)

@@ -13,7 +13,8 @@ every matched ``nn.Linear`` (or ``Conv``/``Embedding``) :math:`W` becomes
 trainable. The module tree keeps its names (``layer.base_layer.weight`` holds
 the frozen :math:`W`, ``layer.lora_A.<adapter>.weight`` the adapter), so the
 model's ``state_dict`` (and an mmengine checkpoint) holds the base and the
-adapters: everything needed to resume. :func:`merge_lora` folds the adapters
+adapters: everything needed to resume (and a checkpoint of the model
+*without* LoRA still loads into it, as the frozen base). :func:`merge_lora` folds the adapters
 into :math:`W` (:math:`W \leftarrow W + \frac{\alpha}{r} BA`) and restores
 the plain modules, so the merged weights load into the model built without
 ``lora`` (``tools/model_converters/merge_lora.py``).
@@ -61,14 +62,16 @@ def resolve_lora_targets(model: nn.Module, patterns: Union[str, Sequence[str]]) 
     for pattern in patterns:
         hits = [n for n in candidates if _matches(n, pattern)]
         if not hits:
-            close = difflib.get_close_matches(pattern, candidates, n=8, cutoff=0.3)
-            shown = close or candidates[:20]
+            short = sorted({n.rsplit('.', 1)[-1] for n in candidates})
+            close = difflib.get_close_matches(pattern, short + candidates, n=6,
+                                              cutoff=0.5)
             raise ValueError(
                 f'lora target pattern {pattern!r} matches no adaptable module '
-                f'(nn.Linear / Conv / Embedding). Candidates '
-                f'({len(candidates)} in all): {shown}{" ..." if len(candidates) > len(shown) else ""}. '
-                'Patterns are fnmatch globs over dotted names, or bare last '
-                "names such as 'fc'.")
+                f'(nn.Linear / Conv / Embedding) among {len(candidates)}. '
+                + (f'Closest names: {close}. ' if close else '')
+                + f'Their last names: {short[:40]}; full names, e.g. '
+                f'{candidates[:12]}. Patterns are fnmatch globs over dotted '
+                "names (e.g. 'encoder.*.q_proj') or bare last names ('q_proj').")
         targets += [n for n in hits if n not in targets]
     return targets
 
@@ -161,6 +164,7 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
     for param in model.parameters():
         param.requires_grad_(False)
     set_active_adapters(model, list(adapter_names)[:1])
+    model._register_load_state_dict_pre_hook(_BaseKeysToLoRA(targets))
     names = [n for n, _ in model.named_modules() if n]
     for pattern in ([trainable] if isinstance(trainable, str) else trainable):
         hits = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
@@ -172,6 +176,23 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
             for param in model.get_submodule(hit).parameters():
                 param.requires_grad_(True)
     return targets
+
+
+class _BaseKeysToLoRA:
+    """A load-state-dict pre-hook: a checkpoint of the model *without* LoRA
+    (``fc.weight``) loads into the adapted model (``fc.base_layer.weight``),
+    e.g. ``load_from`` a pretrained base before training adapters."""
+
+    def __init__(self, targets):
+        self.targets = list(targets)
+
+    def __call__(self, state_dict, prefix, *args, **kwargs):
+        for target in self.targets:
+            for suffix in ('weight', 'bias'):
+                plain = f'{prefix}{target}.{suffix}'
+                wrapped = f'{prefix}{target}.base_layer.{suffix}'
+                if plain in state_dict and wrapped not in state_dict:
+                    state_dict[wrapped] = state_dict.pop(plain)
 
 
 def merge_lora(model: nn.Module, adapter_names: Optional[Sequence[str]] = None) -> List[str]:

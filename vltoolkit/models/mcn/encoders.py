@@ -50,6 +50,7 @@ class _ResBlock1d(nn.Module):
     def __init__(self, cin, cout, kernel, stride):
         super().__init__()
         pad = kernel // 2
+        self.stride = stride
         self.conv1 = nn.Conv1d(cin, cout, kernel, stride, pad, bias=False)
         self.bn1 = nn.BatchNorm1d(cout)
         self.conv2 = nn.Conv1d(cout, cout, kernel, 1, pad, bias=False)
@@ -58,9 +59,10 @@ class _ResBlock1d(nn.Module):
             nn.Sequential(nn.Conv1d(cin, cout, 1, stride, bias=False),
                           nn.BatchNorm1d(cout))
 
-    def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+    def forward(self, x, keep):
+        # keep [B, 1, T_out]: 1 on valid output frames; padded ones stay 0
+        out = F.relu(self.bn1(self.conv1(x))) * keep
+        return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x)) * keep
 
 
 @MODELS.register_module()
@@ -74,7 +76,9 @@ class DAVEnetAudioEncoder(nn.Module):
     kernel ``kernel`` (the first one strided by 2), so time shrinks by
     ``2 ** len(channels)``. MCN: ``channels=(128, 256, 512, 1024)``, 2 blocks,
     kernel 9. The pooling averages over the first ``ceil(nframes / 2**S)``
-    output frames (MCN's evaluation pooling), so padding never counts.
+    output frames (MCN's evaluation pooling), and padded frames are zeroed
+    after every layer, so a clip's embedding does not depend on the padding
+    of its batch (in eval mode).
 
     Inputs ``audio [B, n_mels, T]``, ``audio_nframes [B]``. Reconstruction
     target: the pooled CNN output ``[B, channels[-1]]``.
@@ -96,18 +100,30 @@ class DAVEnetAudioEncoder(nn.Module):
             stages.append(nn.Sequential(*blocks))
             cin = cout
         self.stages = nn.Sequential(*stages)
-        self.num_downsample = len(channels)
         self.feature_dim = channels[-1]
         self.gu = GatedEmbeddingUnit(channels[-1], channels[-1])
         self.proj = nn.Linear(channels[-1], embed_dim)
 
     def forward(self, audio: torch.Tensor, audio_nframes: torch.Tensor):
-        x = self.stages(self.stem(self.input_bn(audio.float())))
-        stride = 2 ** self.num_downsample
-        valid = torch.clamp(torch.ceil(audio_nframes.float() / stride), min=1)
-        mask = (torch.arange(x.shape[-1], device=x.device)[None]
-                < valid[:, None]).to(x.dtype)
-        pooled = (x * mask[:, None]).sum(-1) / mask.sum(-1, keepdim=True)
+        valid = torch.clamp(audio_nframes.to(audio.device).long(), min=1)
+
+        def keep(length, valid):
+            return (torch.arange(length, device=audio.device)[None]
+                    < valid[:, None])[:, None].to(audio.dtype)
+
+        # padded frames are zeroed after every layer, so a clip's output does
+        # not depend on how much padding its batch added (dynamic padding)
+        audio = audio.float()
+        x = self.stem(self.input_bn(audio) * keep(audio.shape[-1], valid))
+        x = x * keep(x.shape[-1], valid)
+        for stage in self.stages:
+            for block in stage:
+                if block.stride > 1:
+                    valid = torch.div(valid + block.stride - 1, block.stride,
+                                      rounding_mode='floor')
+                out_len = (x.shape[-1] - 1) // block.stride + 1
+                x = block(x, keep(out_len, valid))
+        pooled = x.sum(-1) / valid[:, None].to(x.dtype)
         return self.proj(self.gu(pooled)), pooled
 
 

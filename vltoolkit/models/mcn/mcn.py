@@ -16,6 +16,13 @@ from .online_kmeans import OnlineKMeans
 
 #: the loss terms a stage can name
 MCN_LOSS_TERMS = ('contrastive', 'clustering', 'reconstruction')
+#: modality order of pair names ('va', 'vt', 'at'); other names follow, sorted
+MCN_MODALITY_ORDER = ('video', 'audio', 'text')
+
+
+def _modality_key(name: str):
+    order = MCN_MODALITY_ORDER
+    return (order.index(name), '') if name in order else (len(order), name)
 
 
 def _world() -> int:
@@ -87,11 +94,12 @@ class MCN(BaseModel):
         lora (dict, optional): LoRA on the encoders (see
             :func:`vltoolkit.models.adapters.apply_lora`), plus
             ``adapters='per_pair'`` (default: one adapter set per modality
-            pair, named by the pair's initials in ``encoders`` order, e.g.
-            ``'va'``, ``'vt'``, ``'at'``, placed in the target modules of the
-            pair's two encoders) or a list of adapter names (on every target). A stage
-            activates (and trains) the adapters it names, by default those
-            of the pairs of its modalities.
+            pair, named by the pair's initials in the order video, audio,
+            text, i.e. ``'va'``, ``'vt'``, ``'at'``, placed in the target
+            modules of the pair's two encoders) or a list of adapter names
+            (each on every target). A stage activates (and trains) the
+            adapters it names, by default those of the pairs of its
+            modalities; the other adapters and all base weights are frozen.
         eval_adapters (Sequence[str], optional): adapters active in
             ``predict`` (switch them per downstream task); default all.
         frozen_modules (Sequence[str]): module-name globs to freeze.
@@ -125,15 +133,16 @@ class MCN(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if len(encoders) < 2:
             raise ValueError(f'MCN needs at least two modalities, got {list(encoders)}')
-        self.modalities = tuple(encoders)
+        # a fixed order (not the config dict's, which a dumped config sorts)
+        self.modalities = tuple(sorted(encoders, key=_modality_key))
         initials = [m[0] for m in self.modalities]
         if len(set(initials)) != len(initials):
             raise ValueError(f'modality names {self.modalities} must start with '
                              'different letters (pairs are named by initials)')
         self.embed_dim = embed_dim
         self.encoders = nn.ModuleDict({
-            m: MODELS.build(dict(cfg, embed_dim=embed_dim))
-            for m, cfg in encoders.items()})
+            m: MODELS.build(dict(encoders[m], embed_dim=embed_dim))
+            for m in self.modalities})
         self.recon_heads = nn.ModuleDict({
             m: nn.Sequential(nn.Linear(embed_dim, recon_hidden), nn.ReLU(),
                              nn.Linear(recon_hidden, enc.feature_dim), nn.ReLU())
@@ -170,7 +179,8 @@ class MCN(BaseModel):
 
     # ------------------------------------------------------------- stages
     def pair_name(self, a: str, b: str) -> str:
-        """``'va'`` for (video, audio): initials in ``encoders`` order."""
+        """``'va'`` for (video, audio): initials in the order video, audio,
+        text (then other modality names, sorted)."""
         a, b = sorted((a, b), key=self.modalities.index)
         return a[0] + b[0]
 

@@ -9,6 +9,7 @@ from mmengine.model import BaseModel
 
 from vltoolkit.registry import LABEL_ENCODERS, LOSSES, MODELS
 from vltoolkit.tokenization import build_tokenizer
+from ..adapters import apply_lora
 from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
 
@@ -41,6 +42,10 @@ class VisionSeq2Seq(BaseModel):
             (``ExactAccumulationTrainLoop``) the divisor is the count over the
             whole update, given in ``inputs['avg_factor']``.
         data_preprocessor (dict): defaults to ``VLDataPreprocessor``.
+        lora (dict, optional): LoRA adapters on the modules named by
+            ``target_modules`` (``dict(r, alpha, dropout, target_modules)``,
+            see :func:`vltoolkit.models.adapters.apply_lora`); only the
+            adapters are then trainable.
 
     ``forward(inputs, data_samples, mode)``:
 
@@ -55,7 +60,8 @@ class VisionSeq2Seq(BaseModel):
                  label_encoder: Optional[dict] = None,
                  generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
                  frozen_modules=(), loss_normalization: str = 'token',
-                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+                 data_preprocessor: Optional[dict] = None, init_cfg=None,
+                 lora: Optional[dict] = None):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(f'loss_normalization={loss_normalization!r}: use '
                              "'token' or 'sample'")
@@ -79,6 +85,7 @@ class VisionSeq2Seq(BaseModel):
         self.generation_cfg = dict(generation_cfg)
         self.loss_normalization = loss_normalization
         self.frozen = freeze_modules(self, frozen_modules)
+        self.lora_targets = apply_lora(self, lora)
         print_log('\n' + parameter_table_text(self), logger='current')
 
     # ------------------------------------------------------------- encoder
