@@ -10,7 +10,7 @@ _base_ = [
 model = dict(tokenizer={{_base_.tokenizer}}, num_answers={{_base_.num_answers}})
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=12, val_interval=4)
+train_cfg = dict(max_epochs=30, val_interval=5)
 # log every iteration, unaveraged: the loss curves of plot_curves.py are raw
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=4))
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=10))
 log_processor = dict(window_size=1)

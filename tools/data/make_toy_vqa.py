@@ -3,7 +3,7 @@
 Example::
 
     python tools/data/make_toy_vqa.py --out data/toy_vqa \\
-        --num-train 300 --num-val 100 --seed 0
+        --num-train 1000 --num-val 200 --seed 0
 
 writes ``data/toy_vqa/images/{train,val}/*.png`` and
 ``data/toy_vqa/annotations/{questions,annotations}_{train,val}.json`` and
@@ -30,9 +30,9 @@ def parse_args(argv=None):
         description='Generate the synthetic VQA set (VQA v2 layout).')
     parser.add_argument('--out', default='data/toy_vqa',
                         help='output folder (default: data/toy_vqa)')
-    parser.add_argument('--num-train', type=int, default=300,
+    parser.add_argument('--num-train', type=int, default=1000,
                         help='training images (2-4 questions each)')
-    parser.add_argument('--num-val', type=int, default=100)
+    parser.add_argument('--num-val', type=int, default=200)
     parser.add_argument('--img-size', type=int, default=64,
                         help='square image side in pixels (>= 32)')
     parser.add_argument('--seed', type=int, default=0)

@@ -188,7 +188,7 @@ def make_toy_vqa_scene(rng, img_size=64):
     return img, questions
 
 
-def make_toy_vqa(out_dir, num_train=300, num_val=100, img_size=64, seed=0):
+def make_toy_vqa(out_dir, num_train=1000, num_val=200, img_size=64, seed=0):
     """Write the toy VQA set (see the module docstring for the layout).
 
     Args:
