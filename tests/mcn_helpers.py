@@ -25,7 +25,8 @@ def train_dataset_cfg(root, **kw):
     cfg = dict(type='HowTo100MFeatureDataset', data_root=root, ann_file='train.csv',
                caption_file='caption.pickle',
                data_prefix=dict(video='features', audio='features_audio'),
-               video_dims=(6, 6), min_time=2.0, pipeline=pipeline(root))
+               video_dims=(6, 6), min_time=2.0, pipeline=pipeline(root),
+               serialize_data=False)
     cfg.update(kw)
     return cfg
 
@@ -33,7 +34,8 @@ def train_dataset_cfg(root, **kw):
 def eval_dataset_cfg(root, fmt='youcook2', **kw):
     cfg = dict(type='MCNEvalFeatureDataset', data_root=root,
                ann_file='youcook_val.pkl' if fmt == 'youcook2' else 'msrvtt_test.pkl',
-               feature_format=fmt, pipeline=pipeline(root), test_mode=True)
+               feature_format=fmt, pipeline=pipeline(root), test_mode=True,
+               serialize_data=False)
     cfg.update(kw)
     return cfg
 

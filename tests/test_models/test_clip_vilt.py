@@ -94,7 +94,9 @@ def test_forward_modes(toy, builder):
     assert set(losses) == {'loss_vqa'} and losses['loss_vqa'].requires_grad
     preds = model(**data, mode='predict')
     assert all(0 <= p.pred_label < len(TOY_VQA_ANSWERS) for p in preds)
-    assert all(0 < p.pred_score < 1 and p.pred_scores.shape == (12, ) for p in preds)
+    assert all(0 < p.pred_score < 1 and p.pred_topk_labels[0] == p.pred_label and
+               len(p.pred_topk_scores) == 5 for p in preds)
+    assert torch.equal(torch.tensor([p.pred_label for p in preds]), logits.argmax(-1))
     with pytest.raises(ValueError, match='unknown mode'):
         model(**data, mode='nope')
 

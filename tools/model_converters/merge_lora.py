@@ -7,7 +7,8 @@ Builds the model of ``CONFIG`` (with its ``model.lora``), loads ``CKPT``
 (``W <- W + alpha / r * B A``; default: the adapters the model predicts with,
 ``eval_adapters`` for MCN, the only one otherwise) and saves a checkpoint
 ``OUT`` whose ``state_dict`` has the keys of the model *without* LoRA. With
-``--out-config`` it also writes the config without ``model.lora`` that loads
+``--out-config`` it also writes the config without ``model.lora`` (and
+without the stages' ``adapters``) that loads
 it, e.g. ``python tools/test.py OUT_CONFIG OUT``; or test with the original
 config and ``--cfg-options model.lora=None``.
 """
@@ -78,7 +79,11 @@ def main(argv=None):
     if args.out_config:
         cfg.model.pop('lora', None)
         cfg.model.pop('eval_adapters', None)
-        cfg.pop('custom_hooks', None)
+        # stages may still switch modalities, but there are no adapters now
+        for hook in cfg.get('custom_hooks', []):
+            for stage in hook.get('stages', []) if hook.get('type') == \
+                    'ModalityScheduleHook' else []:
+                stage.pop('adapters', None)
         cfg.dump(args.out_config)
         print(f'config without lora -> {args.out_config}')
     return args.out

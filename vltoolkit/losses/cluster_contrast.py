@@ -9,7 +9,7 @@ from vltoolkit.registry import LOSSES
 @LOSSES.register_module()
 class ClusterContrastLoss(nn.Module):
     r"""Instance-to-centroid contrast of MCN (Chen et al., ICCV 2021, arXiv
-    2104.12671, Sec. 3.3, the multimodal clustering loss).
+    2104.12671, the multimodal clustering loss of the method section).
 
     Online k-means over the fused joint embeddings
     :math:`f_i = \frac{1}{|M|}\sum_{m \in M} e^m_i` gives centroids

@@ -8,7 +8,7 @@ from vltoolkit.registry import LOSSES
 @LOSSES.register_module()
 class FeatureReconstructionLoss(nn.Module):
     r"""Mean squared reconstruction error of MCN (Chen et al., ICCV 2021,
-    arXiv 2104.12671, Sec. 3.4).
+    arXiv 2104.12671, the reconstruction term of the method section).
 
     A decoder :math:`g_m` per modality maps the joint embedding
     :math:`e^m_i` back to the modality's input feature :math:`x^m_i`

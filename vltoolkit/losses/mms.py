@@ -21,7 +21,7 @@ def mms_loss(sim: torch.Tensor, margin: float = 0.001) -> torch.Tensor:
 @LOSSES.register_module()
 class MMSLoss(nn.Module):
     r"""Masked Margin Softmax (Ilharco et al. 2019), the contrastive loss MCN
-    (Chen et al., ICCV 2021, arXiv 2104.12671, Sec. 3.2) puts on every pair
+    (Chen et al., ICCV 2021, arXiv 2104.12671, method section) puts on every pair
     of modalities.
 
     For embeddings :math:`x_i, y_i \in \mathbb{R}^D` of the :math:`B` clips

@@ -1,5 +1,8 @@
-# MCN's schedule: Adam lr 1e-4, linear warm-up (5,000 iterations) then cosine
-# decay to 0 over the run, epoch-based, resumable mid-epoch.
+# MCN's schedule: Adam lr 1e-4, a linear warm-up over the first 5,000
+# iterations times a cosine decay to 0 over the whole run (MCN's
+# get_cosine_schedule_with_warmup starts its cosine after the warm-up; with
+# 30 epochs of HowTo100M the difference is negligible), epoch-based,
+# resumable mid-epoch.
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4))
 
 param_scheduler = [

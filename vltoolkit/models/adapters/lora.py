@@ -36,7 +36,6 @@ __all__ = ['apply_lora', 'resolve_lora_targets', 'set_active_adapters',
            'lora_adapter_names', 'merge_lora', 'lora_parameters']
 
 _ADAPTABLE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Embedding)
-_LORA_KEYS = {'r', 'alpha', 'dropout', 'target_modules', 'trainable', 'adapters'}
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -127,8 +126,10 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
     ``lora_cfg`` keys: ``r`` (rank, default 8), ``alpha`` (default ``2 r``),
     ``dropout`` (default 0), ``target_modules`` (patterns, required),
     ``trainable`` (module globs kept trainable besides the adapters, e.g. a
-    new head; default none); other keys go to ``peft.LoraConfig`` (e.g.
-    ``use_rslora``). One adapter set per name of ``adapter_names``; the
+    new head; default none), ``freeze_norm_stats`` (default True: the
+    running statistics of frozen BatchNorm layers stop updating, so the
+    whole base, buffers included, stays as loaded); other keys go to
+    ``peft.LoraConfig`` (e.g. ``use_rslora``). One adapter set per name of ``adapter_names``; the
     first one is active (see :func:`set_active_adapters`). Every other
     parameter of ``model`` is frozen. ``adapter_scopes`` (name -> module
     name prefixes) restricts an adapter to the targets under its prefixes
@@ -143,6 +144,7 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
     alpha = cfg.pop('alpha', 2 * r)
     dropout = cfg.pop('dropout', 0.0)
     trainable = cfg.pop('trainable', ())
+    freeze_norm_stats = cfg.pop('freeze_norm_stats', True)
     if 'target_modules' not in cfg:
         raise ValueError('lora needs target_modules (module name patterns)')
     targets = resolve_lora_targets(model, cfg.pop('target_modules'))
@@ -165,6 +167,11 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
         param.requires_grad_(False)
     set_active_adapters(model, list(adapter_names)[:1])
     model._register_load_state_dict_pre_hook(_BaseKeysToLoRA(targets))
+    if freeze_norm_stats:
+        for module in model.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm) and not any(
+                    p.requires_grad for p in module.parameters(recurse=False)):
+                module.momentum = 0.0   # running statistics stay the base's
     names = [n for n, _ in model.named_modules() if n]
     for pattern in ([trainable] if isinstance(trainable, str) else trainable):
         hits = [n for n in names if fnmatch.fnmatchcase(n, pattern)]

@@ -19,12 +19,16 @@ class BaseVQAClassifier(BaseModel):
       ``loss`` (default :class:`~vltoolkit.losses.SoftTargetBCELoss`) between
       the logits and the dense soft targets built from each sample's
       ``answer_labels`` / ``answer_scores`` (see ``VQAv2Dataset``);
-    - ``mode='predict'``: the samples with ``pred_label`` (argmax),
-      ``pred_score`` (its sigmoid) and ``pred_scores`` (all sigmoids, [C]);
+    - ``mode='predict'``: the samples with ``pred_label`` (argmax) and
+      ``pred_score`` (its sigmoid), plus ``pred_topk_labels`` /
+      ``pred_topk_scores`` (the ``topk`` best, for analysis; kept small so
+      that ``tools/test.py --out`` dumps stay small);
       :class:`~vltoolkit.evaluation.VQAAccuracy` maps the label to its answer
       through the dataset's ``answers``;
     - ``mode='tensor'``: the logits ``[B, num_answers]``.
     """
+
+    topk: int = 5
 
     def __init__(self, num_answers: int,
                  loss: dict = dict(type='SoftTargetBCELoss'),
@@ -95,11 +99,12 @@ class BaseVQAClassifier(BaseModel):
     def predict(self, inputs, data_samples):
         logits = self.extract(inputs, data_samples)['logits']
         probs = logits.float().sigmoid()
-        score, label = probs.max(-1)
+        scores, labels = probs.topk(min(self.topk, probs.shape[-1]), dim=-1)
         for i, sample in enumerate(data_samples):
-            sample.pred_label = int(label[i])
-            sample.pred_score = float(score[i])
-            sample.pred_scores = probs[i].cpu()
+            sample.pred_label = int(labels[i, 0])
+            sample.pred_score = float(scores[i, 0])
+            sample.pred_topk_labels = labels[i].tolist()
+            sample.pred_topk_scores = scores[i].tolist()
         return data_samples
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Online spherical k-means over a queue of fused embeddings (MCN Sec. 3.3)."""
+"""Online spherical k-means over a queue of fused embeddings (MCN)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
