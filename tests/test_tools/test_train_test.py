@@ -118,3 +118,9 @@ def test_flagship_gem_distlabel_runs_distributed_then_tests(toy_workdir):
     proc = run_tool(['test.py', flagship, str(ckpt), '--cfg-options', *SMALL], toy_workdir)
     for key in ('hoi/macro_f1', 'grounding/acc_at_0_5', 'grounding/miou'):
         assert key in proc.stdout, key
+    # the same evaluation on 2 ranks gives the same numbers
+    dist = run_tool(['dist_test.sh', flagship, str(ckpt), '2', '--cfg-options', *SMALL],
+                    toy_workdir, nproc=2)
+    single = re.findall(r'(hoi/macro_f1|grounding/miou)\s+│\s+([0-9.]+)', proc.stdout)
+    assert single and single == re.findall(r'(hoi/macro_f1|grounding/miou)\s+│\s+([0-9.]+)',
+                                           dist.stdout)
