@@ -2,7 +2,7 @@
 # `make test` runs the whole test suite. Both create .venv on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-TOY_CFG := configs/hoi/ce_onehot_toy.py
+TOY_CFG := configs/hoi/gem_distlabel_toy.py
 
 .PHONY: venv demo test test-fast clean
 

@@ -29,7 +29,7 @@ def label_sets(cfg, split):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--config', default='configs/hoi/ce_onehot_toy.py')
+    parser.add_argument('--config', default='configs/hoi/gem_distlabel_toy.py')
     parser.add_argument('--work-dir', default='work_dirs/demo_hoi')
     parser.add_argument('--num-train', type=int, default=800)
     parser.add_argument('--num-test', type=int, default=300)

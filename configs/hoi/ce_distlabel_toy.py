@@ -17,5 +17,5 @@ model = dict(
 )
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=30, val_interval=10)
-default_hooks = dict(checkpoint=dict(interval=10))
+train_cfg = dict(max_epochs=12, val_interval=6)
+default_hooks = dict(checkpoint=dict(interval=6))
