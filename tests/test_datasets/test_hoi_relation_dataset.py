@@ -102,3 +102,13 @@ def test_localization_queries_ask_for_the_object_box(tmp_path):
     assert rel['target_text'] == 'hold, eat'
     with pytest.raises(KeyError, match="no prompt template for task 'vqa'"):
         prompt(dict(ds[0], task='vqa', img_shape=(40, 40)))
+
+
+def test_target_with_undecodable_location_tokens_is_refused(tiny_tokenizer_cfg):
+    from vltoolkit.datasets.transforms import TokenizeText
+    tokenize = TokenizeText(tokenizer=tiny_tokenizer_cfg)  # 4x4 patches: <loc_0>..<loc_15>
+    ok = tokenize(dict(prompt='person ?', target_text='donut<loc_1><loc_6>'))
+    assert len(ok['labels']) > 2
+    for bad, why in (('donut<loc_99><loc_6>', 'loc_99'), ('donut<loc_1>', 'multiple of 2')):
+        with pytest.raises(ValueError, match=f'sample 7.*cannot decode.*{why}'):
+            tokenize(dict(prompt='person ?', target_text=bad, sample_idx=7))
