@@ -246,3 +246,15 @@ def test_full_size_recipes_build_from_local_folders(toy, tmp_path, recipe):
     assert 'loss_vqa' in losses
     assert ('loss_align' in losses) == ('infonce' in recipe)
     assert ('loss_local_align' in losses) == ('sinkhorn' in recipe)
+
+
+def test_global_image_feature_is_get_image_features(toy):
+    """The InfoNCE image side equals CLIPModel.get_image_features (a tensor in
+    transformers 4, an output object in 5: pooled_tensor reads both)."""
+    from vltoolkit.models.clip_vilt import pooled_tensor
+    model = MODELS.build(clip_vilt_cfg(toy, align_loss=dict(type='InfoNCELoss'))).eval()
+    data = batch_of(model, toy, 3)
+    feats = model.extract(data['inputs'], data['data_samples'], with_aux=True)
+    ref = pooled_tensor(model.clip.get_image_features(pixel_values=data['inputs']['images']))
+    assert torch.allclose(feats['image_embeds'], ref, atol=1e-6)
+    assert pooled_tensor(ref) is ref

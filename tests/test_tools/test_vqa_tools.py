@@ -54,7 +54,8 @@ def test_plot_curves_reads_merges_and_draws(tmp_path, capsys):
     assert is_train and scalars['vqa/accuracy'][2] is False
     out = tmp_path / 'figs' / 'curves.png'
     assert tool.main([str(a), str(b), '--keys', 'loss', 'vqa/accuracy', '--labels', 'A', 'B',
-                      '--threshold', '2.5', '--smooth', '0.5', '--out', str(out)]) == 0
+                      '--threshold', '2.5', '--smooth', '0.5', '--log-y',
+                      '--out', str(out)]) == 0
     assert out.stat().st_size > 5000
     table = capsys.readouterr().out
     assert re.search(r'A\s+│ loss\s+│\s+5 ', table)

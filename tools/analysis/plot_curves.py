@@ -1,7 +1,7 @@
 """Compare the scalar curves of training runs in one figure (seed 002, fig. 3).
 
 ``python tools/analysis/plot_curves.py WORK_DIR [WORK_DIR ...] --keys loss
-[loss_vqa ...] [--labels A B ...] [--smooth 0.9] [--out curves.png]``
+[loss_vqa ...] [--labels A B ...] [--smooth 0.9] [--log-y] [--out curves.png]``
 
 Reads what mmengine's ``LocalVisBackend`` writes, every
 ``WORK_DIR/<timestamp>/vis_data/scalars.json`` (one JSON record per line;
@@ -81,8 +81,11 @@ def first_reaching(steps, smoothed, threshold, decreasing=True):
     return int(steps[hits[0]]) if hits.size else None
 
 
-def plot(runs: dict, keys, smooth: float, out: str, title: str = None):
-    """Draw ``runs`` (label -> scalars of :func:`read_scalars`)."""
+def plot(runs: dict, keys, smooth: float, out: str, title: str = None,
+         log_y: bool = False):
+    """Draw ``runs`` (label -> scalars of :func:`read_scalars`); ``log_y``
+    puts the training panels on a log scale (the first steps' drop otherwise
+    squashes the rest)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -104,6 +107,8 @@ def plot(runs: dict, keys, smooth: float, out: str, title: str = None):
                 ax.plot(steps, values, color=color, marker='o', linewidth=1.5,
                         label=label)
         ax.set_xlabel('iteration' if is_train else 'epoch')
+        if log_y and is_train:
+            ax.set_yscale('log')
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -126,6 +131,8 @@ def parse_args(argv=None):
     parser.add_argument('--threshold', type=float, default=None,
                         help='report the first step where the smoothed first key '
                         'reaches this value')
+    parser.add_argument('--log-y', action='store_true',
+                        help='log scale for the training (per-iteration) panels')
     parser.add_argument('--title', default=None)
     parser.add_argument('--out', default='curves.png', help='output image')
     return parser.parse_args(argv)
@@ -145,7 +152,7 @@ def main(argv=None):
     if missing:
         known = sorted({k for s in runs.values() for k in s})
         raise SystemExit(f'error: no run logged {missing}; logged keys: {known}')
-    plot(runs, args.keys, args.smooth, args.out, args.title)
+    plot(runs, args.keys, args.smooth, args.out, args.title, args.log_y)
 
     from rich.console import Console
     from rich.table import Table
