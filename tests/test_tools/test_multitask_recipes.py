@@ -30,3 +30,19 @@ def test_pretrain_multitask_finetune_chain(tmp_path):
                      'load_from=work_dirs/multi/epoch_1.pth'], tmp_path)
     log = fine.stdout + fine.stderr
     assert 'Load checkpoint from work_dirs/multi/epoch_1.pth' in log and 'hoi/macro_f1' in log
+
+
+def test_multitask_exact_accumulation_on_two_cpu_ranks(tmp_path):
+    """Task-grouped global plan + exact accumulation under DDP (gloo): every
+    rank closes its updates together (no hang) and the run exits 0."""
+    from vltoolkit.datasets.toy import make_toy_hoi, make_toy_regions
+    make_toy_regions(str(tmp_path / 'data' / 'toy_multitask'), num_train=8, num_val=2, seed=1)
+    make_toy_hoi(str(tmp_path / 'data' / 'toy_hoi'), num_train=8, num_test=4, seed=1)
+    run_tool(['data/build_tokenizer.py', str(CFG / 'multitask_toy.py')], tmp_path)
+    proc = run_tool(['dist_train.sh', str(CFG / 'multitask_toy.py'), '2', '--work-dir',
+                     'work_dirs/dist', '--cfg-options', 'train_cfg.max_epochs=1',
+                     'train_cfg.val_interval=1', 'default_hooks.logger.interval=1'],
+                    tmp_path, nproc=2)
+    assert proc.returncode == 0
+    assert 'hoi/macro_f1' in proc.stdout + proc.stderr
+    assert (tmp_path / 'work_dirs' / 'dist' / 'epoch_1.pth').is_file()
