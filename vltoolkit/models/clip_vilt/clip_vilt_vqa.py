@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 
+from vltoolkit.models.adapters.lora import apply_lora
 from vltoolkit.registry import LOSSES, MODELS
 from vltoolkit.tokenization import build_tokenizer
 from ..utils.freeze import freeze_modules, parameter_table_text
@@ -72,6 +73,8 @@ class CLIPViLTVQA(BaseVQAClassifier):
         align_loss (dict, optional): global alignment loss config.
         local_align_loss (dict, optional): local alignment loss config.
         frozen_modules (list[str]): module-name globs to freeze.
+        lora (dict, optional): LoRA adapters (``r``, ``alpha``, ``dropout``,
+            ``target_modules``); see ``docs/retrieval.md``.
         data_preprocessor (dict): default ``VLDataPreprocessor`` (give CLIP's
             mean / std).
     """
@@ -83,7 +86,7 @@ class CLIPViLTVQA(BaseVQAClassifier):
                  align_loss: Optional[dict] = None,
                  local_align_loss: Optional[dict] = None,
                  frozen_modules=(), data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
+                 init_cfg=None, lora: Optional[dict] = None):
         super().__init__(num_answers, loss, data_preprocessor, init_cfg)
         if image_tokens not in IMAGE_TOKENS:
             raise ValueError(f'image_tokens must be one of {IMAGE_TOKENS}, got '
@@ -125,6 +128,7 @@ class CLIPViLTVQA(BaseVQAClassifier):
                        'clip.visual_projection', 'clip.vision_model.post_layernorm']
         self.frozen = freeze_modules(self, unused) + freeze_modules(
             self, frozen_modules)
+        self.lora_targets = apply_lora(self, lora)
         print_log('\n' + parameter_table_text(self), logger='current')
 
     @property
