@@ -39,15 +39,17 @@ class HFTokenizer:
         if not osp.isdir(path):
             raise FileNotFoundError(
                 f'tokenizer folder {path!r} does not exist (resolved: '
-                f'{osp.abspath(path)!r}). Train a word-level tokenizer on a '
-                'recipe\'s texts with `python tools/data/build_tokenizer.py '
-                'CONFIG`, or save a transformers tokenizer there with '
-                '`tokenizer.save_pretrained(DIR)`.')
+                f'{osp.abspath(path)!r}). {self._how_to_make(path)}')
         tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
         if tok.pad_token is None and tok.eos_token is not None:
             tok.pad_token = tok.eos_token
         self.tokenizer = tok
         self._skip_ids = frozenset(tok.all_special_ids)
+
+    def _how_to_make(self, path: str) -> str:
+        return ('Train a word-level tokenizer on a recipe\'s texts with `python '
+                'tools/data/build_tokenizer.py CONFIG`, or save a transformers '
+                'tokenizer there with `tokenizer.save_pretrained(DIR)`.')
 
     def __len__(self):
         """Vocabulary size, added tokens included."""
@@ -92,13 +94,28 @@ class HFTokenizer:
             mask[i, :len(row)] = 1
         return dict(input_ids=ids, attention_mask=mask)
 
-    def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
-        """Id sequences -> texts; negative ids (``-100``) are dropped."""
-        if isinstance(ids, (torch.Tensor, np.ndarray)):
+    @staticmethod
+    def _rows(ids):
+        if isinstance(ids, torch.Tensor):
+            ids = ids.detach().cpu().tolist()
+        elif isinstance(ids, np.ndarray):
             ids = ids.tolist()
+        if ids and isinstance(ids[0], int):
+            raise TypeError('batch_decode takes a batch (list of lists or a '
+                            '2-D tensor); use decode for one sequence')
+        return [list(row) for row in ids]
+
+    def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
+        """Id sequences -> texts.
+
+        Negative ids (e.g. the ignore index -100 of targets) are always
+        dropped; with ``skip_special_tokens`` so are the ids in
+        ``self._skip_ids`` (the tokenizer's special tokens; subclasses keep
+        the special tokens that are content, such as location tokens).
+        """
         skip = self._skip_ids if skip_special_tokens else frozenset()
         rows = [[int(i) for i in row if i >= 0 and int(i) not in skip]
-                for row in ids]
+                for row in self._rows(ids)]
         return [t.strip() for t in self.tokenizer.batch_decode(
             rows, skip_special_tokens=False, clean_up_tokenization_spaces=False)]
 

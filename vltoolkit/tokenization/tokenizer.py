@@ -4,17 +4,17 @@ import os.path as osp
 import threading
 from typing import Sequence
 
-import numpy as np
 import torch
 
 from vltoolkit.registry import TOKENIZERS
 from .base_box_coder import BaseBoxCoder, build_box_coder
+from .hf_tokenizer import HFTokenizer
 from .bin_box_coder import BinBoxCoder
 from .patch_index_box_coder import PatchIndexBoxCoder  # noqa: F401 (registers)
 
 
 @TOKENIZERS.register_module()
-class VLTokenizer:
+class VLTokenizer(HFTokenizer):
     """A local transformers tokenizer plus the location tokens of a box coder.
 
     Loads ``AutoTokenizer.from_pretrained(path, local_files_only=True)`` (a
@@ -60,24 +60,12 @@ class VLTokenizer:
 
     def __init__(self, path: str, box_coder=None, max_length: int = None,
                  extra_special_tokens: Sequence[str] = ()):
-        from transformers import AddedToken, AutoTokenizer
+        from transformers import AddedToken
 
-        self.path = path
         self.box_coder = build_box_coder(
             box_coder if box_coder is not None else BinBoxCoder())
-        if max_length is not None and int(max_length) < 1:
-            raise ValueError(f'max_length must be >= 1, got {max_length!r}')
-        self.max_length = None if max_length is None else int(max_length)
-        if not osp.isdir(path):
-            coder_json = json.dumps(self.box_coder.config())
-            raise FileNotFoundError(
-                f'tokenizer folder {path!r} does not exist (resolved: '
-                f'{osp.abspath(path)!r}). Train a word-level tokenizer there '
-                'with\n    python -m vltoolkit.tokenization.word_level --texts '
-                f"<train_texts.txt> --out-dir {path} --box-coder '{coder_json}'"
-                '\nor save any transformers tokenizer there with '
-                '`tokenizer.save_pretrained(DIR)`.')
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        super().__init__(path, max_length)
+        tok = self.tokenizer
         self.extra_special_tokens = self._check_extra(
             extra_special_tokens, self.box_coder.location_tokens)
         added = tok.get_added_vocab()
@@ -88,9 +76,6 @@ class VLTokenizer:
                 AddedToken(t, special=True, normalized=False, lstrip=True,
                            rstrip=False, single_word=False) for t in missing
             ], special_tokens=True)
-        if tok.pad_token is None and tok.eos_token is not None:
-            tok.pad_token = tok.eos_token
-        self.tokenizer = tok
 
         ids = tok.convert_tokens_to_ids(self.box_coder.location_tokens)
         if len(set(ids)) != len(ids) or any(i is None for i in ids):
@@ -111,6 +96,13 @@ class VLTokenizer:
         self._skip_ids = frozenset(
             i for i in tok.all_special_ids if i not in kept_ids)
 
+    def _how_to_make(self, path: str) -> str:
+        coder_json = json.dumps(self.box_coder.config())
+        return ('Train a word-level tokenizer there with\n    python -m '
+                'vltoolkit.tokenization.word_level --texts <train_texts.txt> '
+                f"--out-dir {path} --box-coder '{coder_json}'\nor save any "
+                'transformers tokenizer there with `tokenizer.save_pretrained(DIR)`.')
+
     @staticmethod
     def _check_extra(tokens, location_tokens):
         if isinstance(tokens, str):
@@ -130,58 +122,14 @@ class VLTokenizer:
         return tokens
 
     # ------------------------------------------------------------ vocabulary
-    def __len__(self):
-        """Vocabulary size, added tokens (location tokens) included."""
-        return len(self.tokenizer)
-
-    @property
-    def vocab_size(self) -> int:
-        """Same as ``len(self)``: the size a model's embeddings need."""
-        return len(self.tokenizer)
-
-    @property
-    def pad_token_id(self) -> int:
-        return self.tokenizer.pad_token_id
-
-    @property
-    def eos_token_id(self) -> int:
-        return self.tokenizer.eos_token_id
-
-    @property
-    def bos_token_id(self) -> int:
-        return self.tokenizer.bos_token_id
-
     @property
     def num_locations(self) -> int:
         return self.box_coder.num_locations
-
-    # -------------------------------------------------------------- encoding
-    def encode(self, text: str, add_special_tokens: bool = True) -> list:
-        """Text -> ids, with the post-processor's special tokens (e.g.
-        ``<s> ... </s>``), truncated to ``max_length`` if set."""
-        if not isinstance(text, str):
-            raise TypeError(f'encode takes one str, got {type(text).__name__}')
-        truncate = self.max_length is not None
-        return list(self.tokenizer(
-            text, add_special_tokens=add_special_tokens, truncation=truncate,
-            max_length=self.max_length if truncate else None)['input_ids'])
 
     def encode_box(self, box_xyxy, img_wh) -> list:
         """One box -> the ids of its location tokens (no special tokens)."""
         idx = self.box_coder.encode_indices(box_xyxy, img_wh)
         return self.location_token_ids[idx].tolist()
-
-    # -------------------------------------------------------------- decoding
-    @staticmethod
-    def _rows(ids):
-        if isinstance(ids, torch.Tensor):
-            ids = ids.detach().cpu().tolist()
-        elif isinstance(ids, np.ndarray):
-            ids = ids.tolist()
-        if ids and isinstance(ids[0], int):
-            raise TypeError('batch_decode takes a batch (list of lists or a '
-                            '2-D tensor); use decode for one sequence')
-        return [list(row) for row in ids]
 
     def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
         """Id sequences -> texts, location tokens kept.
@@ -199,19 +147,7 @@ class VLTokenizer:
         Returns:
             list[str]: ``B`` texts, e.g. ``'person <loc_40> <loc_1558> ...'``.
         """
-        skip = self._skip_ids if skip_special_tokens else frozenset()
-        rows = [[int(i) for i in row if i >= 0 and int(i) not in skip]
-                for row in self._rows(ids)]
-        texts = self.tokenizer.batch_decode(
-            rows, skip_special_tokens=False,
-            clean_up_tokenization_spaces=False)
-        return [t.strip() for t in texts]
-
-    def decode(self, ids, skip_special_tokens: bool = True) -> str:
-        """One id sequence -> text; see :meth:`batch_decode`."""
-        if isinstance(ids, (torch.Tensor, np.ndarray)):
-            ids = ids.reshape(-1).tolist()
-        return self.batch_decode([list(ids)], skip_special_tokens)[0]
+        return super().batch_decode(ids, skip_special_tokens)
 
     def __repr__(self):
         return (f'{type(self).__name__}(path={self.path!r}, '
