@@ -79,6 +79,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--first-seed', type=int, default=0,
+                        help='run seeds first-seed .. first-seed + seeds - 1')
     parser.add_argument('--no-toy', action='store_true', help='run the configs as given')
     parser.add_argument('--work-dir', default='work_dirs/ablate')
     parser.add_argument('--out', default='work_dirs/ablate/results',
@@ -97,7 +99,7 @@ def main():
         for config in configs:
             name = osp.splitext(osp.basename(config))[0]
             results[name] = []
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 progress.update(task, description=f'{name} seed {seed}')
                 work_dir = osp.join(args.work_dir, name, f'seed{seed}')
                 results[name].append(run_one(config, seed, work_dir, args.cfg_options))
