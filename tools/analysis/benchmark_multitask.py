@@ -60,20 +60,24 @@ class SyntheticTask(BaseDataset):
     """``num`` samples of one task: a fixed-length prompt and a target of
     ``target_len`` tokens (``<s>`` and ``</s>`` included), random words."""
 
-    def __init__(self, task, num, target_len, prompt_len, seed=0, **kwargs):
+    def __init__(self, task, num, target_len, prompt_len, seed=0, len_jitter=0.0,
+                 **kwargs):
         if target_len < 3 or prompt_len < 3:
             raise ValueError('target and prompt lengths count <s> and </s>: use >= 3')
         self.task, self.num = task, num
         self.target_len, self.prompt_len, self.seed = target_len, prompt_len, seed
+        self.len_jitter = len_jitter
         kwargs.setdefault('serialize_data', False)
         super().__init__(ann_file='', **kwargs)
 
     def load_data_list(self):
         rng = np.random.default_rng([self.seed, len(self.task), self.target_len])
         prompt = ' '.join([self.task] + ['describe'] * (self.prompt_len - 3))
+        spread = int(round(self.len_jitter * self.target_len))
+        lengths = self.target_len + rng.integers(-spread, spread + 1, self.num)
         return [dict(task=self.task, prompt=prompt,
-                     target_text=' '.join(rng.choice(WORDS, self.target_len - 2)))
-                for _ in range(self.num)]
+                     target_text=' '.join(rng.choice(WORDS, max(int(n), 3) - 2)))
+                for n in lengths]
 
 
 class ConstantImage:
@@ -96,6 +100,9 @@ def parse_args(argv=None):
                    help='target tokens of a short sample, <s> </s> included')
     p.add_argument('--long-len', type=int, default=64,
                    help='target tokens of a long sample, <s> </s> included')
+    p.add_argument('--len-jitter', type=float, default=0.0,
+                   help='target lengths vary uniformly by +- this fraction (real '
+                   'data do); grouped batches are then bucketed by length')
     p.add_argument('--prompt-len', type=int, default=8,
                    help='prompt tokens of every sample, <s> </s> included')
     p.add_argument('--batch-size', type=int, default=120, help='mixed batch size')
@@ -132,7 +139,7 @@ def model_cfg(tokenizer, args):
             decoder_layers=args.layers, encoder_attention_heads=4,
             decoder_attention_heads=4, encoder_ffn_dim=2 * args.d_model,
             decoder_ffn_dim=2 * args.d_model,
-            max_position_embeddings=max(128, args.long_len + args.prompt_len + 8),
+            max_position_embeddings=max(128, int(args.long_len * (1 + args.len_jitter)) + args.prompt_len + 8),
             dropout=0.0, attention_dropout=0.0, activation_dropout=0.0)),
         tokenizer=tokenizer,
         generation_cfg=dict(max_new_tokens=8, num_beams=1))
@@ -141,23 +148,24 @@ def model_cfg(tokenizer, args):
 def dataloader_cfg(tokenizer, args, grouped):
     pipeline = [ConstantImage(args.img_size),
                 dict(type='TokenizeText', tokenizer=tokenizer,
-                     max_target_len=args.long_len + 8),
+                     max_target_len=int(args.long_len * (1 + args.len_jitter)) + 8),
                 dict(type='PackVLInputs')]
     cfg = dict(
         dataset=dict(type='MultiTaskDataset', datasets=[
             dict(type='BenchmarkSyntheticTask', task='short', num=args.num_short,
                  target_len=args.short_len, prompt_len=args.prompt_len,
-                 seed=args.seed, pipeline=pipeline),
+                 len_jitter=args.len_jitter, seed=args.seed, pipeline=pipeline),
             dict(type='BenchmarkSyntheticTask', task='long', num=args.num_long,
                  target_len=args.long_len, prompt_len=args.prompt_len,
-                 seed=args.seed, pipeline=pipeline)]),
+                 len_jitter=args.len_jitter, seed=args.seed, pipeline=pipeline)]),
         sampler=dict(type='DefaultSampler', shuffle=True),
         batch_size=args.batch_size, num_workers=0,
         collate_fn=dict(type='vl_collate'))
     if grouped:
         cfg['batch_sampler'] = dict(
             type='TaskGroupedBatchSampler',
-            task_batch_size=dict(short=args.short_batch_size, long=args.long_batch_size))
+            task_batch_size=dict(short=args.short_batch_size, long=args.long_batch_size),
+            bucket_by_length=args.len_jitter > 0)
     return cfg
 
 
@@ -289,8 +297,9 @@ def print_table(results, args):
     console.print(table)
     n_s, n_l = args.num_short, args.num_long
     bound = 1 - (n_s * args.short_len + n_l * args.long_len) / ((n_s + n_l) * args.long_len)
-    console.print(f'mixed target padding if every batch were padded to the long length: '
-                  f'{bound:.1%} (the most any mixing can pad this data)')
+    if not args.len_jitter:
+        console.print(f'mixed target padding if every batch were padded to the long '
+                      f'length: {bound:.1%} (the most any mixing can pad this data)')
 
 
 def main(argv=None):
