@@ -19,6 +19,7 @@ from mmengine.structures import BaseDataElement
 
 from vltoolkit.registry import METRICS
 from vltoolkit.tokenization import build_box_coder
+from .utils import sample_field
 
 
 def box_iou_paired(boxes1, boxes2) -> np.ndarray:
@@ -48,29 +49,6 @@ def box_iou_paired(boxes1, boxes2) -> np.ndarray:
     ok = (union > 0) & np.isfinite(union) & np.isfinite(inter)
     iou[ok] = inter[ok] / union[ok]
     return iou
-
-
-def sample_field(sample, key: str, default=KeyError):
-    """``sample[key]`` of a dict or a data element; meta keys included.
-
-    mmengine's Evaluator hands metrics ``to_dict()``-ed samples (meta and
-    data keys side by side); a ``metainfo`` sub-dict is searched too.
-    Without ``default`` a missing key raises ``ValueError`` naming it.
-    """
-    if isinstance(sample, BaseDataElement):
-        if key in sample:
-            return getattr(sample, key)
-    elif isinstance(sample, dict):
-        if key in sample:
-            return sample[key]
-        meta = sample.get('metainfo')
-        if isinstance(meta, dict) and key in meta:
-            return meta[key]
-    if default is KeyError:
-        fields = list(sample.keys()) if hasattr(sample, 'keys') else []
-        raise ValueError(f'data sample has no {key!r} field (fields: '
-                         f'{", ".join(map(str, fields))})')
-    return default
 
 
 def sample_img_wh(sample) -> tuple:

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from vltoolkit.registry import METRICS
 from ..parsers import RelationParser
+from .utils import sample_field
 
 ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
 
@@ -254,17 +255,6 @@ class MacroF1(BaseMetric):
         phrases = {c: phrases.get(c, c) for c in classes}
         return classes, phrases
 
-    @staticmethod
-    def _field(sample, key: str):
-        if isinstance(sample, BaseDataElement):
-            if key in sample:
-                return getattr(sample, key)
-            raise ValueError(f'Data sample has no {key!r} field.')
-        if key in sample:
-            return sample[key]
-        raise ValueError(f'Data sample has no {key!r} field '
-                         f'(fields: {", ".join(map(str, sample))}).')
-
     def process(self, data_batch, data_samples: Sequence[Union[dict,
                                                                BaseDataElement]]
                 ) -> None:
@@ -277,10 +267,10 @@ class MacroF1(BaseMetric):
         parser = self.parser
         classes = parser.classes
         for sample in data_samples:
-            if self.tasks is not None and sample.get('task') not in self.tasks:
+            if self.tasks is not None and sample_field(sample, 'task', None) not in self.tasks:
                 continue
-            pred, n_unknown = parser.parse(self._field(sample, 'pred_text'))
-            gt = self._field(sample, 'gt_relations')
+            pred, n_unknown = parser.parse(sample_field(sample, 'pred_text'))
+            gt = sample_field(sample, 'gt_relations')
             if isinstance(gt, str):
                 gt = [gt]
             gt_row = multi_hot([gt], classes)[0]

@@ -33,6 +33,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from ..parsers.vqa_normalize import (clean_whitespace, process_digit_article,
                                      process_punctuation)
+from .utils import sample_field
 
 #: The answer types of VQA v2, in the order of the official reports.
 ANSWER_TYPES = ('yes/no', 'number', 'other')
@@ -131,25 +132,19 @@ class VQAAccuracy(BaseMetric):
                 "'answers' (VQAv2Dataset), or predict `pred_answer` strings.")
         return answers
 
-    @staticmethod
-    def _get(sample, key, default=None):
-        if isinstance(sample, BaseDataElement):
-            return sample.get(key, default)
-        return sample.get(key, default)
-
     def process(self, data_batch, data_samples: Sequence[Union[dict,
                                                                BaseDataElement]]
                 ) -> None:
         """Resolve each sample's predicted answer and keep it with its ground
         truth."""
         for sample in data_samples:
-            if self.tasks is not None and self._get(sample, 'task') not in self.tasks:
+            if self.tasks is not None and sample_field(sample, 'task', None) not in self.tasks:
                 continue
-            gts = self._get(sample, 'gt_answers')
+            gts = sample_field(sample, 'gt_answers', None)
             invalid = False
-            pred = self._get(sample, 'pred_answer')
+            pred = sample_field(sample, 'pred_answer', None)
             if pred is None:
-                label = self._get(sample, 'pred_label')
+                label = sample_field(sample, 'pred_label', None)
                 if label is None:
                     raise ValueError('a VQA prediction needs `pred_answer` or '
                                      '`pred_label`; the model set neither')
@@ -159,8 +154,8 @@ class VQAAccuracy(BaseMetric):
                 pred = '' if invalid else answers[label]
             self.results.append(dict(
                 pred=pred, gt=None if gts is None else list(gts),
-                answer_type=self._get(sample, 'answer_type'),
-                question_id=self._get(sample, 'question_id'),
+                answer_type=sample_field(sample, 'answer_type', None),
+                question_id=sample_field(sample, 'question_id', None),
                 invalid=invalid))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
