@@ -99,3 +99,22 @@ def test_missing_pretrained_path_is_a_clear_error(tiny_tokenizer_cfg):
     cfg['vision_encoder']['pretrained_path'] = '/nowhere/vit.pth'
     with pytest.raises(FileNotFoundError, match='/nowhere/vit.pth'):
         MODELS.build(cfg)
+
+
+def test_one_hot_labels_pass_ids_and_give_the_same_loss(tiny_tokenizer_cfg):
+    """OneHotLabelEncoder is ids-equivalent: the model skips the [N, V] tensor."""
+    from vltoolkit.label_encoders import OneHotLabelEncoder
+    from vltoolkit.losses import TokenCrossEntropyLoss
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg(tiny_tokenizer_cfg,
+                                        label_encoder=dict(type='OneHotLabelEncoder')))
+    data = model.data_preprocessor(_batch(tiny_tokenizer_cfg))
+    seen = []
+    model.loss_module.register_forward_pre_hook(lambda m, args, kw: seen.append(args[1].dim()),
+                                                with_kwargs=True)
+    loss = model(**data, mode='loss')['loss_token']
+    assert seen == [1]  # ids, not distributions
+    logits = model(**data, mode='tensor').reshape(-1, len(build_tokenizer(tiny_tokenizer_cfg)))
+    ids = data['inputs']['labels'].reshape(-1)
+    dense = TokenCrossEntropyLoss()(logits, OneHotLabelEncoder()(ids, logits.shape[-1]))
+    assert torch.allclose(loss, dense, atol=1e-6)

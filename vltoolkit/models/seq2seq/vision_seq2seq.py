@@ -131,8 +131,10 @@ class VisionSeq2Seq(BaseModel):
         logits = self._logits(inputs)
         ids = inputs['labels'].reshape(-1)
         logits = logits.reshape(ids.shape[0], -1)
-        target = (self.label_encoder(ids, logits.shape[-1])
-                  if self.label_encoder is not None else ids)
+        target = ids
+        if self.label_encoder is not None and \
+                not getattr(self.label_encoder, 'ids_equivalent', False):
+            target = self.label_encoder(ids, logits.shape[-1])
         avg_factor = inputs.get('avg_factor')
         if avg_factor is None:
             avg_factor = self._global_avg_factor(self.loss_units(inputs))
