@@ -10,6 +10,17 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / 'shared' / 'fixtures'
 
 
+def load_tool(rel_path: str):
+    """Import ``tools/<rel_path>`` as a module (tools are scripts, not a
+    package; they import vltoolkit through the editable install)."""
+    import importlib.util
+    name = '_vltoolkit_tool_' + rel_path.replace('/', '_')[:-3]
+    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / rel_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(autouse=True)
 def vltoolkit_scope():
     """Registry builds resolve in the vltoolkit scope, whatever scope a

@@ -7,12 +7,12 @@ prints the per-relation table and the Macro F1 next to a trivial baseline
 """
 import argparse
 import os.path as osp
+import runpy
 import subprocess
 import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 
 def run(cmd):
@@ -54,10 +54,8 @@ def main():
         ckpt = f.read().strip()
     train_time = time.time() - start
 
-    sys.argv = ['test.py', args.config, ckpt, '--work-dir', args.work_dir, *extra]
-    sys.path.insert(0, osp.join(ROOT, 'tools'))
-    import test as test_tool
-    metrics = test_tool.main(sys.argv[1:])
+    test_main = runpy.run_path(osp.join(ROOT, 'tools', 'test.py'))['main']
+    metrics = test_main([args.config, ckpt, '--work-dir', args.work_dir, *extra])
 
     from vltoolkit.evaluation import most_frequent_baseline
     baseline = most_frequent_baseline(label_sets(cfg, 'train'), label_sets(cfg, 'test'),

@@ -50,10 +50,8 @@ def test_frozen_parameters_unchanged_and_not_in_the_optimizer(tiny_tokenizer_cfg
 
 
 def test_count_params_tool_reports_frozen_modules(tiny_tokenizer_cfg, tmp_path, capsys):
-    import sys
-    from tests.conftest import ROOT
-    sys.path.insert(0, str(ROOT / 'tools' / 'analysis'))
-    import count_params
+    from tests.conftest import load_tool
+    count_params = load_tool('analysis/count_params.py')
     cfg = tmp_path / 'cfg.py'
     cfg.write_text(f"default_scope = 'vltoolkit'\nmodel = {tiny_model_cfg(tiny_tokenizer_cfg, frozen_modules=['vision_encoder'])!r}\n")
     rows = {name: (total, trainable) for name, total, trainable in count_params.main([str(cfg)])}

@@ -11,7 +11,6 @@ import os
 import os.path as osp
 import pickle
 import shlex
-import sys
 import threading
 import uuid
 import zipfile
@@ -21,27 +20,22 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from mmengine.evaluator import BaseMetric, Evaluator  # noqa: E402
-from mmengine.hooks import Hook  # noqa: E402
-from mmengine.logging import HistoryBuffer  # noqa: E402
-from mmengine.model import BaseModel  # noqa: E402
-from mmengine.runner import CheckpointLoader, Runner  # noqa: E402
-from mmengine.runner import checkpoint as mm_ckpt  # noqa: E402
+from mmengine.evaluator import BaseMetric, Evaluator
+from mmengine.hooks import Hook
+from mmengine.logging import HistoryBuffer
+from mmengine.model import BaseModel
+from mmengine.runner import CheckpointLoader, Runner
+from mmengine.runner import checkpoint as mm_ckpt
 
 from vltoolkit.engine.checkpoint import (
-    CheckpointError,  # noqa: E402
+    CheckpointError,
     MMENGINE_SAFE_GLOBALS,
     add_safe_globals,
     load_from_http,
     load_from_local,
     register_safe_checkpoint_loaders,
     safe_torch_load)
-from vltoolkit.engine.checkpoint import safe_load  # noqa: E402
+from vltoolkit.engine.checkpoint import safe_load
 
 NUM_SAMPLES, BATCH_SIZE = 8, 2
 ITERS_PER_EPOCH = NUM_SAMPLES // BATCH_SIZE

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from vltoolkit.utils import compat  # noqa: E402
+from vltoolkit.utils import compat
 
 
 def _run(code, tmp_path, extra_path=()):

@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 
@@ -46,10 +45,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
-# `python tools/analysis/benchmark_multitask.py` from a checkout
-sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
-
-from vltoolkit.registry import DATASETS  # noqa: E402
+from vltoolkit.registry import DATASETS
 
 WORDS = [f'w{i}' for i in range(48)]
 BOX_CODER = dict(type='PatchIndexBoxCoder', num_patches_per_side=4, token_fmt='<loc_{}>')

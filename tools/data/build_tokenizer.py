@@ -13,15 +13,11 @@ loads like any pretrained one. A ``MultiTaskDataset`` (or ``ConcatDataset``,
 and every task pipeline its templates.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from mmengine.config import Config
 
-from mmengine.config import Config  # noqa: E402
-
-from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS  # noqa: E402
-from vltoolkit.tokenization import train_word_level_tokenizer  # noqa: E402
+from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
+from vltoolkit.tokenization import train_word_level_tokenizer
 
 TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
              'expression', 'caption', 'question', 'answer', 'category',

@@ -13,15 +13,12 @@ the same answers in the same order). It then reports how many annotator
 answers and questions the vocabulary covers.
 """
 import argparse
-import os.path as osp
 import sys
 
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from vltoolkit.datasets.vqa_answers import (build_answer_vocab,  # noqa: E402
+from vltoolkit.datasets.vqa_answers import (build_answer_vocab,
                                             read_annotations, save_answer_list,
                                             soft_targets)
 

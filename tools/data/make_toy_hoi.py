@@ -9,21 +9,14 @@ writes ``data/toy_hoi/images/{train,test}/*.png`` and
 ``data/toy_hoi/annotations/{train,test}.json`` and prints per-split counts.
 """
 import argparse
-import os.path as osp
 import sys
 import time
 
 from rich.console import Console
 from rich.table import Table
 
-try:
-    from vltoolkit.datasets.toy import TOY_HOI_CLASSES_USED, make_toy_hoi
-    from vltoolkit.datasets.vcoco_converter import summarize_hoia
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
-                                            '..')))
-    from vltoolkit.datasets.toy import TOY_HOI_CLASSES_USED, make_toy_hoi
-    from vltoolkit.datasets.vcoco_converter import summarize_hoia
+from vltoolkit.datasets.toy import TOY_HOI_CLASSES_USED, make_toy_hoi
+from vltoolkit.datasets.vcoco_converter import summarize_hoia
 
 
 def parse_args(argv=None):

@@ -10,18 +10,13 @@ evaluation pickles (``youcook_val.pkl``, ``msrvtt_test.pkl``) and
 ``word_vectors.txt`` (see ``docs/retrieval.md``), and prints the counts.
 """
 import argparse
-import os.path as osp
 import sys
 import time
 
 from rich.console import Console
 from rich.table import Table
 
-try:
-    from vltoolkit.datasets.toy import make_toy_mcn
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-    from vltoolkit.datasets.toy import make_toy_mcn
+from vltoolkit.datasets.toy import make_toy_mcn
 
 
 def parse_args(argv=None):

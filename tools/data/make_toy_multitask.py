@@ -13,19 +13,13 @@ writes ``data/toy_multitask/images/{train,val}/*.png`` and, per split,
 per-split counts. See docs/tasks.md.
 """
 import argparse
-import os.path as osp
 import sys
 import time
 
 from rich.console import Console
 from rich.table import Table
 
-try:
-    from vltoolkit.datasets.toy import make_toy_regions
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
-                                            '..')))
-    from vltoolkit.datasets.toy import make_toy_regions
+from vltoolkit.datasets.toy import make_toy_regions
 
 
 def parse_args(argv=None):

@@ -10,19 +10,13 @@ writes ``data/toy_refcoco/{instances.json, refs(unc).p}`` and
 """
 import argparse
 import collections
-import os.path as osp
 import sys
 import time
 
 from rich.console import Console
 from rich.table import Table
 
-try:
-    from vltoolkit.datasets.toy import make_toy_refcoco
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
-                                            '..')))
-    from vltoolkit.datasets.toy import make_toy_refcoco
+from vltoolkit.datasets.toy import make_toy_refcoco
 
 
 def parse_args(argv=None):

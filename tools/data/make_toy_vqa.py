@@ -12,7 +12,6 @@ answers, whatever the split sizes), and prints per-split counts. Real VQA v2
 builds its vocabulary with ``tools/data/build_vqa_answers.py``.
 """
 import argparse
-import os.path as osp
 import sys
 import time
 from collections import Counter
@@ -20,9 +19,7 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from vltoolkit.datasets.toy import make_toy_vqa  # noqa: E402
+from vltoolkit.datasets.toy import make_toy_vqa
 
 
 def parse_args(argv=None):

@@ -24,16 +24,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-try:
-    from vltoolkit.datasets.vcoco_converter import (VCOCO_HOWTO,
-                                                    convert_vcoco,
-                                                    summarize_hoia)
-except ImportError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
-                                            '..')))
-    from vltoolkit.datasets.vcoco_converter import (VCOCO_HOWTO,
-                                                    convert_vcoco,
-                                                    summarize_hoia)
+from vltoolkit.datasets.vcoco_converter import (VCOCO_HOWTO,
+                                                convert_vcoco,
+                                                summarize_hoia)
 
 SPLITS = ('train', 'val', 'test', 'trainval')
 

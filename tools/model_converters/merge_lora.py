@@ -15,13 +15,12 @@ config and ``--cfg-options model.lora=None``.
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
+from vltoolkit.utils.cli import CfgOptionsAction
 
 
 def parse_args(argv=None):
@@ -32,7 +31,8 @@ def parse_args(argv=None):
     parser.add_argument('--adapters', nargs='+',
                         help='adapters to merge (default: those active at predict)')
     parser.add_argument('--out-config', help='also write the config without lora here')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
+                        metavar='KEY=VALUE', help='override config keys')
     return parser.parse_args(argv)
 
 

@@ -1,0 +1,126 @@
+"""The command line shared by ``tools/train.py`` and ``tools/test.py``.
+
+mmpretrain's shape: each tool builds its parser with :func:`add_common_args`,
+adds its own options, and folds the parsed arguments into the config with
+:func:`merge_args` (the common ones) plus a few lines of its own.
+
+Common options: ``config``, ``--work-dir``, ``--cfg-options`` (``key=value``
+items; an item without ``=`` is refused with the fix), ``--launcher``,
+``--local-rank``; train adds ``--resume`` and ``--amp`` with
+``add_common_args(parser, train=True)``.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+__all__ = [
+    'CfgOptionsAction', 'add_common_args', 'merge_args', 'default_work_dir',
+    'amp_optim_wrapper', 'AMP_WRAPPERS', 'print_metrics'
+]
+
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
+#: ``--amp``: the mixed-precision twin of each wrapper (GPU, CPU).
+AMP_WRAPPERS = {
+    'OptimWrapper': ('AmpOptimWrapper', 'AutocastOptimWrapper'),
+    'ExactAccumulationOptimWrapper': ('ExactAccumulationAmpOptimWrapper',
+                                      'ExactAccumulationAutocastOptimWrapper'),
+}
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction`` that refuses an item without ``=``.
+
+    ``--cfg-options train_cfg.max_epochs 2`` would otherwise die inside
+    mmengine with ``ValueError: not enough values to unpack``.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for item in values or ():
+            if '=' not in item:
+                parser.error(
+                    f'{option_string} item {item!r} has no "=": write each '
+                    'override as key=value, e.g. train_cfg.max_epochs=2 or '
+                    "data_root=data/my_set (no spaces around '=')")
+        super().__call__(parser, namespace, values, option_string)
+
+
+def add_common_args(parser: argparse.ArgumentParser,
+                    train: bool = False) -> argparse.ArgumentParser:
+    """Add the options train and test share (and, with ``train=True``,
+    ``--resume`` and ``--amp``) to ``parser``; the positional ``config`` is
+    added first, so add other positionals after calling this."""
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir',
+                        help='where logs, checkpoints and outputs go')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
+        help='override config keys, e.g. train_cfg.max_epochs=2 '
+        'data_root=data/my_set')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    if train:
+        parser.add_argument(
+            '--resume', nargs='?', type=str, const='auto',
+            help='resume from CKPT, or with no value from the latest '
+            'checkpoint of the work dir')
+        parser.add_argument(
+            '--amp', action='store_true',
+            help='mixed precision (fp16 AMP on GPU, bf16 autocast on CPU)')
+    return parser
+
+
+def default_work_dir(config_path: str) -> str:
+    """``work_dirs/<config stem>`` for a config that sets no ``work_dir``."""
+    return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def amp_optim_wrapper(wrapper_cfg: dict) -> dict:
+    """fp16 AMP (with dynamic loss scaling) on CUDA, bf16 autocast elsewhere;
+    a wrapper that is already mixed precision (or custom) is left alone."""
+    import torch
+    wrapper_type = wrapper_cfg.get('type', 'OptimWrapper')
+    if wrapper_type not in AMP_WRAPPERS:
+        return wrapper_cfg
+    gpu, cpu = AMP_WRAPPERS[wrapper_type]
+    if torch.cuda.is_available():
+        wrapper_cfg.update(type=gpu, dtype=wrapper_cfg.get('dtype', 'float16'),
+                           loss_scale=wrapper_cfg.get('loss_scale', 'dynamic'))
+    else:
+        wrapper_cfg.update(type=cpu, dtype=wrapper_cfg.get('dtype', 'bfloat16'))
+    return wrapper_cfg
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Fold the common options into ``cfg`` (``--cfg-options`` first, so the
+    explicit flags win) and export ``LOCAL_RANK`` for the launcher."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = default_work_dir(args.config)
+    if getattr(args, 'amp', False):
+        cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
+    resume = getattr(args, 'resume', None)
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume is not None:
+        cfg.resume, cfg.load_from = True, resume
+    return cfg
+
+
+def print_metrics(metrics: dict, title: str = 'Test results') -> None:
+    """The metrics as a two-column rich table."""
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=title)
+    table.add_column('metric')
+    table.add_column('value', justify='right')
+    for key, value in metrics.items():
+        table.add_row(key, f'{value:.2f}' if isinstance(value, float) else str(value))
+    Console().print(table)
