@@ -36,8 +36,17 @@ VCOCO_PHRASES = {
 META = dict(classes=VCOCO_CLASSES, relation_phrases=VCOCO_PHRASES)
 
 
-def sk_macro(y_true, y_pred):
-    labels = np.flatnonzero(np.asarray(y_true).sum(0) > 0)
+def sk_macro(y_true, y_pred, average_over='seen'):
+    """sklearn's macro F1 (percent) for each ``average_over``; 0 when there
+    is nothing to average (sklearn: NaN for 'seen', an error for 'gt')."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if average_over == 'all':
+        return f1_score(y_true, y_pred, average='macro', zero_division=0) * 100
+    if average_over == 'seen':
+        value = f1_score(y_true, y_pred, average='macro',
+                         zero_division=np.nan) * 100
+        return 0.0 if np.isnan(value) else value
+    labels = np.flatnonzero(y_true.sum(0) > 0)
     if labels.size == 0:
         return 0.0
     return f1_score(y_true, y_pred, average='macro', labels=labels,
@@ -55,10 +64,18 @@ def test_conventions_vector():
         pytest.approx(50.0)
     assert MacroF1.calculate(y, p, labels=[0, 1, 2, 3])['macro_f1'] == \
         pytest.approx(50.0)
-    # our rule drops column 2 (no ground-truth positive): 3 * (2/3) / 3
+    assert MacroF1.calculate(y, p, average_over='all')['macro_f1'] == \
+        pytest.approx(50.0)
+    # 'seen' (default) and 'gt' drop column 2 (nobody mentions it):
+    # 3 * (2/3) / 3, sklearn's zero_division=nan: 0.6667
+    for average_over in ('seen', 'gt'):
+        res = MacroF1.calculate(y, p, average_over=average_over)
+        assert res['labels'].tolist() == [0, 1, 3]
+        assert res['macro_f1'] == pytest.approx(200 / 3)
+    assert f1_score(y, p, average='macro', zero_division=np.nan) == \
+        pytest.approx(2 / 3)
     res = MacroF1.calculate(y, p)
-    assert res['labels'].tolist() == [0, 1, 3]
-    assert res['macro_f1'] == pytest.approx(200 / 3)
+    assert res['average_over'] == 'seen'
     assert res['macro_f1'] == pytest.approx(sk_macro(y, p))
     # micro over all columns: TP=3, FP=1, FN=2 -> 6 / 9
     assert res['micro_f1'] == pytest.approx(200 / 3)
@@ -68,8 +85,33 @@ def test_conventions_vector():
     np.testing.assert_allclose(res['recall'], [50, 50, 0, 100])
 
 
-@pytest.mark.parametrize('seed', range(200))
-def test_agrees_with_sklearn(seed):
+def test_hallucinated_relation_lowers_the_default_macro_f1():
+    # relation 2 is never in the ground truth; the model predicts it once
+    y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0]])
+    perfect = y.copy()
+    hallucinating = y.copy()
+    hallucinating[0, 2] = 1
+    assert MacroF1.calculate(y, perfect)['macro_f1'] == 100.0
+    # 'seen': relation 2 has F1 = 0 and enters the mean: (1 + 1 + 0) / 3
+    res = MacroF1.calculate(y, hallucinating)
+    assert res['labels'].tolist() == [0, 1, 2]
+    assert res['macro_f1'] == pytest.approx(200 / 3)
+    assert res['macro_f1'] == pytest.approx(
+        f1_score(y, hallucinating, average='macro', zero_division=np.nan) * 100)
+    # 'gt' (the old rule) does not see it; 'all' counts relation 2 anyway
+    assert MacroF1.calculate(y, hallucinating,
+                             average_over='gt')['macro_f1'] == 100.0
+    assert MacroF1.calculate(y, perfect, average_over='all')['macro_f1'] == \
+        pytest.approx(200 / 3)
+    with pytest.raises(ValueError, match="average_over must be one of"):
+        MacroF1.calculate(y, perfect, average_over='present')
+    with pytest.raises(ValueError, match="average_over must be one of"):
+        MacroF1(average_over='macro')
+
+
+@pytest.mark.parametrize('average_over', ['seen', 'all', 'gt'])
+@pytest.mark.parametrize('seed', range(120))
+def test_agrees_with_sklearn(seed, average_over):
     rng = np.random.default_rng(seed)
     # c >= 2: sklearn reads a single 0/1 column as a binary target, not as
     # a multilabel indicator
@@ -80,10 +122,19 @@ def test_agrees_with_sklearn(seed):
         y[:, rng.integers(c)] = 0  # a column with no positive
     if seed % 7 == 0:
         p[rng.integers(n)] = 0  # an empty prediction
+    if seed % 3 == 0:  # a hallucinated relation: predicted, never true
+        col = rng.integers(c)
+        y[:, col] = 0
+        p[rng.integers(n), col] = 1
+    if seed % 4 == 0:  # a relation nobody mentions
+        col = rng.integers(c)
+        y[:, col] = p[:, col] = 0
     if seed % 11 == 0:
         p[:] = 0  # nothing predicted at all
-    res = MacroF1.calculate(y, p)
-    assert res['macro_f1'] == pytest.approx(sk_macro(y, p), abs=1e-9)
+    res = MacroF1.calculate(y, p, average_over=average_over)
+    assert res['macro_f1'] == pytest.approx(sk_macro(y, p, average_over),
+                                            abs=1e-9)
+    assert res['average_over'] == average_over
     assert res['micro_f1'] == pytest.approx(
         f1_score(y, p, average='micro', zero_division=0) * 100, abs=1e-9)
     prec, rec, f1, support = precision_recall_fscore_support(
@@ -92,7 +143,9 @@ def test_agrees_with_sklearn(seed):
     np.testing.assert_allclose(res['recall'], rec * 100, atol=1e-9)
     np.testing.assert_allclose(res['f1'], f1 * 100, atol=1e-9)
     np.testing.assert_array_equal(res['support'], support)
-    labels = np.flatnonzero(y.sum(0) > 0)
+    labels = dict(all=np.arange(c), gt=np.flatnonzero(y.sum(0) > 0),
+                  seen=np.flatnonzero((y.sum(0) + p.sum(0)) > 0))[average_over]
+    np.testing.assert_array_equal(res['labels'], labels)
     if labels.size:
         for avg_key, sk_idx in (('macro_precision', 0), ('macro_recall', 1)):
             sk = precision_recall_fscore_support(
@@ -111,8 +164,14 @@ def test_calculate_inputs():
     res = MacroF1.calculate(y, p)
     assert res['macro_f1'] == pytest.approx(sk_macro(y.numpy(), p.int().numpy()))
     assert MacroF1.calculate([[1, 0]], [[1, 0]])['macro_f1'] == 100.0
-    # no positive at all: nothing to average
+    # no positive at all: 'gt' has nothing to average, 'seen' scores the
+    # hallucinations 0
+    res = MacroF1.calculate(np.zeros((3, 2)), np.ones((3, 2)), average_over='gt')
+    assert res['macro_f1'] == 0.0 and res['labels'].size == 0
     res = MacroF1.calculate(np.zeros((3, 2)), np.ones((3, 2)))
+    assert res['macro_f1'] == 0.0 and res['labels'].tolist() == [0, 1]
+    # nothing true, nothing predicted: 0 (sklearn: NaN)
+    res = MacroF1.calculate(np.zeros((3, 2)), np.zeros((3, 2)))
     assert res['macro_f1'] == 0.0 and res['labels'].size == 0
     assert MacroF1.calculate(np.zeros((0, 3)), np.zeros((0, 3)))['macro_f1'] \
         == 0.0
@@ -153,7 +212,7 @@ def make_samples():
         ('talk on phone, fly', ['talk_on_phone_instr']),
         ('<loc_1><loc_2>', ['stand']),
         ('', ['walk']),
-        ('stand', ['stand', 'hold_obj']),
+        ('stand, smile', ['stand', 'hold_obj']),  # smile: hallucinated
         ('ride,ride, sit on', ['ride_instr', 'sit_instr']),
         ('garbage text here', ['ride_instr']),
     ]
@@ -183,7 +242,8 @@ def test_end_to_end_dicts(caplog):
     assert out['hoi/unparseable'] == 3  # '<loc..>', '', 'garbage text here'
     assert out['hoi/unknown_segments'] == 2  # 'fly', 'garbage text here'
     assert out['hoi/num_samples'] == 8
-    assert out['hoi/num_relations'] == int((y.sum(0) > 0).sum())
+    assert out['hoi/num_relations'] == int(((y.sum(0) + p.sum(0)) > 0).sum())
+    assert out['hoi/num_relations'] == int((y.sum(0) > 0).sum()) + 1  # smile
     assert metric.results == []  # evaluate() resets
     last = metric.last_result
     assert last['classes'] == VCOCO_CLASSES
@@ -196,6 +256,20 @@ def test_end_to_end_dicts(caplog):
     assert last['f1'][hold] == pytest.approx(80.0)
     assert last['f1'][ride] == pytest.approx(200 / 3)
     assert last['f1'][eat] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize('average_over', ['seen', 'all', 'gt'])
+def test_metric_average_over(average_over):
+    samples = make_samples()
+    metric = MacroF1(average_over=average_over, print_table=False)
+    metric.dataset_meta = META
+    metric.process(None, [dict(pred_text=t, gt_relations=g) for t, g in samples])
+    out = metric.compute_metrics(metric.results)
+    y, p = expected_arrays(samples)
+    assert out['macro_f1'] == pytest.approx(sk_macro(y, p, average_over))
+    assert metric.last_result['average_over'] == average_over
+    smile = VCOCO_CLASSES.index('smile')
+    assert (smile in metric.last_result['labels']) == (average_over != 'gt')
 
 
 def test_end_to_end_data_samples_and_to_dict():
@@ -284,12 +358,25 @@ def test_table_logged(capsys):
 
 
 def test_relation_table():
-    res = MacroF1.calculate([[1, 0, 0], [0, 1, 0]], [[1, 1, 0], [0, 1, 1]])
-    table = relation_table(res, ['a', 'b', 'c'])
+    # c: predicted once, never true (hallucinated); d: nobody mentions it
+    y, p = [[1, 0, 0, 0], [0, 1, 0, 0]], [[1, 1, 0, 0], [0, 1, 1, 0]]
+    res = MacroF1.calculate(y, p)
+    table = relation_table(res, ['a', 'b', 'c', 'd'])
     assert isinstance(table, Table)
-    assert table.row_count == 4  # 3 relations + macro
-    text = macro_f1_module.render_table(table, width=100)
-    assert 'a' in text and '-' in text and '83.33' in text
+    assert table.row_count == 5  # 4 relations + macro
+    text = macro_f1_module.render_table(table, width=120)
+    rows = {line.split()[1]: line for line in text.splitlines()
+            if line.strip().startswith('│ ') and line.split()[1] in 'abcd'}
+    assert '0.00' in rows['c'] and ' - ' in rows['d'] and ' - ' not in rows['c']
+    assert 'macro (3 of 4, seen)' in text and '55.56' in text  # (2/3+1+0)/3
+    assert 'neither in the ground truth nor predicted' in ' '.join(text.split())
+    res = MacroF1.calculate(y, p, average_over='gt')
+    text = macro_f1_module.render_table(relation_table(res, 'abcd'), width=120)
+    assert 'macro (2 of 4, gt)' in text and '83.33' in text
+    assert 'no ground-truth positive' in ' '.join(text.split())
+    res = MacroF1.calculate(y, p, average_over='all')
+    text = macro_f1_module.render_table(relation_table(res, 'abcd'), width=120)
+    assert 'macro (4 of 4, all)' in text and ' - ' not in text
     with pytest.raises(ValueError):
         relation_table(res, ['a', 'b'])
 

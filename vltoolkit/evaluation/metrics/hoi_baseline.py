@@ -15,7 +15,8 @@ from .macro_f1 import MacroF1, multi_hot
 
 def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
                            test_label_sets: Iterable[Iterable[str]],
-                           classes: Sequence[str]) -> dict:
+                           classes: Sequence[str],
+                           average_over: str = 'seen') -> dict:
     """Score the constant prediction "the mode of the training label sets".
 
     Label sets are compared as sets (order and duplicates inside one pair do
@@ -26,6 +27,8 @@ def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
         train_label_sets: per training pair, its relation class names.
         test_label_sets: per test pair, its relation class names.
         classes (Sequence[str]): the relation classes, in column order.
+        average_over (str): the relations macro F1 averages over
+            (:meth:`MacroF1.calculate`); default ``'seen'``, as the metric.
 
     Returns:
         dict: everything :meth:`MacroF1.calculate` returns, plus
@@ -56,7 +59,7 @@ def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
 
     y_true = multi_hot(test_label_sets, classes)
     y_pred = np.repeat(multi_hot([prediction], classes), len(y_true), axis=0)
-    result = MacroF1.calculate(y_true, y_pred)
+    result = MacroF1.calculate(y_true, y_pred, average_over=average_over)
     result.update(prediction=prediction, prediction_count=counts[mode],
                   num_train=len(train), classes=classes)
     return result

@@ -6,12 +6,26 @@ For relation class ``k`` over the evaluated samples::
     R_k  = TP_k / (TP_k + FN_k)          (0 when TP_k + FN_k = 0)
     F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)   (0 when the denominator is 0)
 
-    macro F1 = 100 * mean_{k in L} F1_k,   L = {k : support_k = TP_k + FN_k >= 1}
+    macro F1 = 100 * 1/|L| * sum_{k in L} F1_k
     micro F1 = 100 * 2 TP / (2 TP + FP + FN),  TP, FP, FN summed over all classes
 
-i.e. ``sklearn.metrics.f1_score(y_true, y_pred, average='macro', labels=L,
-zero_division=0) * 100`` and ``f1_score(y_true, y_pred, average='micro',
-zero_division=0) * 100``.
+where the set ``L`` of averaged relations is chosen by ``average_over``:
+
+    'seen' (default)  L = {k : TP_k + FP_k + FN_k >= 1}  a ground-truth positive
+                                                         or a prediction
+    'all'             L = {1 .. C}                       the dataset's class list
+    'gt'              L = {k : TP_k + FN_k >= 1}         a ground-truth positive
+
+so that, times 100,
+
+    'seen'  f1_score(y_true, y_pred, average='macro', zero_division=np.nan)
+    'all'   f1_score(y_true, y_pred, average='macro', zero_division=0)
+    'gt'    f1_score(y_true, y_pred, average='macro', labels=L_gt, zero_division=0)
+
+(seed 000's ``1/m sum_i F1_i`` is ``'all'``; it equals ``'seen'`` and
+``'gt'`` when every relation occurs in the ground truth). Under ``'seen'`` a
+hallucinated relation (predicted, never in the ground truth) scores 0 and
+lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
 """
 import io
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -28,6 +42,40 @@ from ..parsers import RelationParser
 from .utils import sample_field
 
 ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
+
+#: the sets of relations macro F1 can average over (see the module doc)
+AVERAGE_OVER = ('seen', 'all', 'gt')
+#: what a relation left out of the mean lacks, per ``average_over``
+_LEFT_OUT = {'seen': 'neither in the ground truth nor predicted',
+             'gt': 'no ground-truth positive',
+             'labels': 'not in the given labels'}
+
+
+def _check_average_over(average_over: str) -> str:
+    if average_over not in AVERAGE_OVER:
+        raise ValueError(f'average_over must be one of {AVERAGE_OVER}, got '
+                         f'{average_over!r}')
+    return average_over
+
+
+def averaged_relations(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray,
+                       average_over: str = 'seen') -> np.ndarray:
+    """Column indices of the relations macro F1 averages over.
+
+    ``'seen'``: ``TP + FP + FN >= 1``; ``'all'``: every column; ``'gt'``:
+    ``TP + FN >= 1`` (per-class counts, arrays ``(C,)``).
+
+    Example:
+        >>> tp, fp, fn = np.array([1, 0, 0]), np.array([0, 2, 0]), np.array([1, 0, 0])
+        >>> [averaged_relations(tp, fp, fn, a).tolist() for a in AVERAGE_OVER]
+        [[0, 1], [0, 1, 2], [0]]
+    """
+    _check_average_over(average_over)
+    if average_over == 'all':
+        return np.arange(len(tp))
+    if average_over == 'gt':
+        return np.flatnonzero(tp + fn > 0)
+    return np.flatnonzero(tp + fp + fn > 0)
 
 
 def _to_binary(x, name: str) -> np.ndarray:
@@ -90,8 +138,11 @@ def relation_table(result: dict,
                    title: Optional[str] = 'Per-relation results') -> Table:
     """A :class:`rich.table.Table` of per-relation P / R / F1 / support.
 
-    Relations with no ground-truth positive (left out of macro F1) show
-    ``-`` for F1; the last row gives the macro averages.
+    Relations left out of the macro mean (by the result's
+    ``average_over``: under ``'seen'`` those neither in the ground truth nor
+    predicted, under ``'gt'`` those without a ground-truth positive) show
+    ``-`` for F1 and are dimmed; the caption says which rule chose them. The
+    last row gives the macro averages and how many relations entered them.
 
     Args:
         result (dict): the output of :meth:`MacroF1.calculate`.
@@ -117,16 +168,22 @@ def relation_table(result: dict,
             str(int(result['support'][k])),
             str(int(result['num_predicted'][k])),
             style=None if in_macro else 'dim')
+    average_over = result.get('average_over', 'gt')
     table.add_section()
-    table.add_row(f'macro ({int(evaluated.sum())} relations)',
+    table.add_row(f'macro ({int(evaluated.sum())} of {len(f1)}, '
+                  f'{average_over})',
                   f'{result["macro_precision"]:.2f}',
                   f'{result["macro_recall"]:.2f}',
                   f'{result["macro_f1"]:.2f}',
                   str(int(np.asarray(result['support']).sum())),
                   str(int(np.asarray(result['num_predicted']).sum())),
                   style='bold')
-    table.caption = (f'micro F1 {result["micro_f1"]:.2f}; "-" = no '
-                     'ground-truth positive, not in macro F1')
+    left_out = len(f1) - int(evaluated.sum())
+    table.caption = (f'micro F1 {result["micro_f1"]:.2f}; macro over '
+                     f'{average_over!r} relations')
+    if left_out:
+        table.caption += (f'; "-" = {_LEFT_OUT[average_over]}, '
+                          f'not in macro F1 ({left_out})')
     return table
 
 
@@ -151,12 +208,22 @@ class MacroF1(BaseMetric):
         F1_k = \frac{2 TP_k}{2 TP_k + FP_k + FN_k}, \qquad
         \text{macro F1} = \frac{100}{|L|} \sum_{k \in L} F1_k
 
-    where :math:`L` is the set of relations with at least one ground-truth
-    positive among the evaluated samples (0 / 0 counts as 0), i.e.
-    ``f1_score(y_true, y_pred, average='macro', labels=L,
-    zero_division=0) * 100``. Micro F1 pools TP / FP / FN over *all*
-    classes, so false positives on relations absent from the evaluated set
-    still count there.
+    where ``average_over`` chooses the relations :math:`L`:
+
+    * ``'seen'`` (default): those with a ground-truth positive **or** a
+      prediction among the evaluated samples, i.e. ``f1_score(y_true,
+      y_pred, average='macro', zero_division=np.nan) * 100``. A
+      hallucinated relation (predicted, absent from the ground truth) has
+      F1 = 0 and lowers the score; a relation nobody mentions is left out.
+    * ``'all'``: every relation of the class list (seed 000's
+      :math:`\frac{1}{m}\sum_i F1_i`), ``f1_score(..., average='macro',
+      zero_division=0) * 100``.
+    * ``'gt'``: those with a ground-truth positive, ``f1_score(...,
+      labels=L_gt, zero_division=0) * 100`` (the toolkit's rule before
+      ``average_over`` existed: blind to hallucinated relations).
+
+    Micro F1 pools TP / FP / FN over *all* classes. The per-relation table
+    marks the relations left out of the mean.
 
     Class order and phrases come from ``dataset_meta`` (``classes`` and
     ``relation_phrases``, set by the runner) unless given here. A class
@@ -166,6 +233,8 @@ class MacroF1(BaseMetric):
     Args:
         classes (Sequence[str], optional): relation classes, in column order.
             Defaults to ``dataset_meta['classes']``.
+        average_over (str): ``'seen'``, ``'all'`` or ``'gt'``, the relations
+            the macro values average over. Default ``'seen'``.
         phrases (dict[str, str], optional): class -> answer phrase. Defaults
             to ``dataset_meta['relation_phrases']``.
         print_table (bool): log the per-relation table after each
@@ -180,7 +249,7 @@ class MacroF1(BaseMetric):
     Returned metrics (prefixed ``hoi/`` by the evaluator): ``macro_f1``,
     ``micro_f1``, ``macro_precision``, ``macro_recall`` (percent),
     ``unparseable`` (answers with no recognised relation), ``unknown_segments``
-    (ignored answer segments), ``num_relations`` (|L|), ``num_samples``.
+    (ignored answer segments), ``num_relations`` (:math:`|L|`), ``num_samples``.
     The full per-class result of the last evaluation is kept in
     :attr:`last_result` (see :meth:`calculate`, plus ``classes``).
 
@@ -193,7 +262,7 @@ class MacroF1(BaseMetric):
         ...     dict(pred_text='<loc_1> Walk', gt_relations=['walk']),
         ...     dict(pred_text='???', gt_relations=['eat_obj'])])
         >>> res = metric.compute_metrics(metric.results)
-        >>> round(res['macro_f1'], 2), res['unparseable']
+        >>> round(res['macro_f1'], 2), res['unparseable']   # eat_obj: F1 0
         (66.67, 1)
     """
 
@@ -202,6 +271,7 @@ class MacroF1(BaseMetric):
     def __init__(self,
                  classes: Optional[Sequence[str]] = None,
                  phrases: Optional[Dict[str, str]] = None,
+                 average_over: str = 'seen',
                  print_table: bool = True,
                  table_width: int = 100,
                  tasks: Optional[Sequence[str]] = None,
@@ -212,6 +282,7 @@ class MacroF1(BaseMetric):
                          collect_dir=collect_dir)
         self.classes = tuple(classes) if classes is not None else None
         self.phrases = dict(phrases) if phrases is not None else None
+        self.average_over = _check_average_over(average_over)
         self.print_table = print_table
         self.table_width = table_width
         self.tasks = tuple(tasks) if tasks is not None else None
@@ -287,7 +358,7 @@ class MacroF1(BaseMetric):
             y_pred = np.stack([r['pred'] for r in results])
         else:
             y_true = y_pred = np.zeros((0, len(classes)), dtype=np.uint8)
-        result = self.calculate(y_true, y_pred)
+        result = self.calculate(y_true, y_pred, average_over=self.average_over)
         result['classes'] = classes
         self.last_result = result
         if self.print_table:
@@ -307,26 +378,34 @@ class MacroF1(BaseMetric):
     @staticmethod
     def calculate(y_true: ArrayLike,
                   y_pred: ArrayLike,
-                  labels: Optional[Sequence[int]] = None) -> dict:
+                  labels: Optional[Sequence[int]] = None,
+                  average_over: str = 'seen') -> dict:
         """Per-class and averaged P / R / F1 of multi-label 0/1 arrays.
 
-        ``F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)`` (0 when 0 / 0). Macro
-        values average over ``labels`` (default: the columns with at least
-        one positive in ``y_true``); micro F1 pools all columns. Everything
-        is in percent.
+        ``F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)``, ``P_k = TP_k / (TP_k +
+        FP_k)``, ``R_k = TP_k / (TP_k + FN_k)`` (0 when 0 / 0). The macro
+        values are plain means over the relations ``L`` chosen by
+        ``average_over`` (``'seen'``: ``TP + FP + FN >= 1``; ``'all'``:
+        every column; ``'gt'``: ``TP + FN >= 1``), or over ``labels`` when
+        given; micro F1 pools all columns. Everything is in percent. With
+        ``L`` empty (nothing to average) the macro values are 0, where
+        sklearn's ``zero_division=np.nan`` gives NaN.
 
         Args:
             y_true (np.ndarray | torch.Tensor): (N, C) ground truth, 0/1.
             y_pred (np.ndarray | torch.Tensor): (N, C) predictions, 0/1.
             labels (Sequence[int], optional): column indices to average the
-                macro values over.
+                macro values over (sklearn's ``labels=``); overrides
+                ``average_over``.
+            average_over (str): ``'seen'`` (default), ``'all'`` or ``'gt'``.
 
         Returns:
             dict: ``macro_f1``, ``macro_precision``, ``macro_recall``,
             ``micro_f1`` (float); ``precision``, ``recall``, ``f1`` (float
             arrays (C,)), ``support`` (positives per class) and
             ``num_predicted`` (predicted positives per class) (int arrays
-            (C,)); ``labels`` (the averaged columns); ``num_samples``.
+            (C,)); ``labels`` (the averaged columns), ``average_over``
+            (``'labels'`` when ``labels`` was given); ``num_samples``.
 
         Example:
             >>> y_true = [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 0, 1]]
@@ -334,11 +413,16 @@ class MacroF1(BaseMetric):
             >>> res = MacroF1.calculate(y_true, y_pred)
             >>> round(res['macro_f1'], 4), res['labels'].tolist()
             (66.6667, [0, 1, 3])
-            >>> MacroF1.calculate(y_true, y_pred, labels=range(4))['macro_f1']
+            >>> MacroF1.calculate(y_true, y_pred, average_over='all')['macro_f1']
             50.0
             >>> res['support'].tolist(), res['f1'].round(2).tolist()
             ([2, 2, 0, 1], [66.67, 66.67, 0.0, 66.67])
+            >>> y_pred[0][2] = 1   # hallucinate relation 2
+            >>> [round(MacroF1.calculate(y_true, y_pred, average_over=a)['macro_f1'], 2)
+            ...  for a in ('seen', 'all', 'gt')]
+            [50.0, 50.0, 66.67]
         """
+        _check_average_over(average_over)
         t = _to_binary(y_true, 'y_true')
         p = _to_binary(y_pred, 'y_pred')
         if t.shape != p.shape:
@@ -356,8 +440,9 @@ class MacroF1(BaseMetric):
         f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
 
         if labels is None:
-            labels = np.flatnonzero(support > 0)
+            labels = averaged_relations(tp, fp, fn, average_over)
         else:
+            average_over = 'labels'
             labels = np.asarray(list(labels), dtype=np.int64).reshape(-1)
             bad = labels[(labels < 0) | (labels >= num_classes)]
             if bad.size:
@@ -380,4 +465,5 @@ class MacroF1(BaseMetric):
             support=support,
             num_predicted=tp + fp,
             labels=labels,
+            average_over=average_over,
             num_samples=int(t.shape[0]))
