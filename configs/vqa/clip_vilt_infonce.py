@@ -6,3 +6,9 @@ _base_ = ['./clip_vilt.py']
 
 model = dict(align_loss=dict(type='InfoNCELoss', similarity='cosine',
                              temperature=0.07, loss_weight=1.0))
+
+# open_clip's temperature: the scale learns with its full gradient, is clamped
+# to 100 in place after every optimizer step, and has no weight decay
+custom_hooks = [dict(type='LogitScaleClampHook')]
+optim_wrapper = dict(paramwise_cfg=dict(
+    custom_keys={'align_loss.log_scale': dict(decay_mult=0.0)}))

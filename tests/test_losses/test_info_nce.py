@@ -60,7 +60,42 @@ def test_cosine_ignores_norms_dot_does_not():
     assert dot(3 * img, txt).item() != pytest.approx(dot(img, txt).item(), abs=1e-3)
 
 
+def test_scale_above_the_clamp_still_learns():
+    """open_clip: no clamp in the forward pass, so the gradient of log_scale
+    is s * dL/ds also above max_scale (a forward clamp makes it exactly 0)."""
+    torch.manual_seed(2)
+    img = torch.randn(5, 4, dtype=torch.float64)
+    txt = torch.randn(5, 4, dtype=torch.float64)
+    loss_fn = InfoNCELoss(max_scale=100.0).double()
+    with torch.no_grad():
+        loss_fn.log_scale.fill_(math.log(150.0))
+    assert loss_fn.scale.item() == pytest.approx(150.0)
+    (grad, ) = torch.autograd.grad(loss_fn(img, txt), [loss_fn.log_scale])
+    assert grad.abs() > 1e-6
+    # the same gradient as the direct formula at s = exp(log_scale) = 150
+    log_s = torch.tensor(math.log(150.0), dtype=torch.float64, requires_grad=True)
+    (ref, ) = torch.autograd.grad(direct_infonce(img, txt, log_s.exp(), True), [log_s])
+    assert grad.item() == pytest.approx(ref.item(), rel=1e-10)
+
+
+def test_clamp_scale_is_in_place_and_only_from_above():
+    loss = InfoNCELoss(max_scale=100.0)
+    param = loss.log_scale
+    with torch.no_grad():
+        param.fill_(math.log(250.0))
+    loss.clamp_scale_()
+    assert loss.log_scale is param and param.requires_grad
+    assert loss.scale.item() == pytest.approx(100.0)
+    with torch.no_grad():
+        param.fill_(math.log(3.0))
+    loss.clamp_scale_()
+    assert loss.scale.item() == pytest.approx(3.0)  # no lower bound
+    with pytest.raises(ValueError, match='max_scale'):
+        InfoNCELoss(max_scale=0)
+
+
 def test_scale_is_clamped_and_can_be_fixed():
+    # an initial scale above max_scale starts at max_scale
     loss = InfoNCELoss(temperature=1e-3)
     assert loss.scale.item() == pytest.approx(100.0)
     fixed = InfoNCELoss(learnable_scale=False)

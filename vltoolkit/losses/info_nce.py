@@ -68,11 +68,23 @@ class InfoNCELoss(nn.Module):
       002's modified InfoNCE (robust to question / image pairs whose content
       does not match, since a pair need not point the same way to score).
 
-    :math:`s = \min(e^{\text{log\_scale}}, \text{max\_scale})`, the
-    inverse temperature, starts at ``1 / temperature`` (CLIP: 1/0.07) and is
-    learned when ``learnable_scale`` (CLIP clamps it to 100). open_clip
-    clamps the parameter in place after each optimizer step; here the clamp
-    is applied in the forward pass (same value, no gradient beyond it).
+    :math:`s = e^{\text{log\_scale}}`, the inverse temperature, starts at
+    :math:`\min(1 / \text{temperature}, \text{max\_scale})` (CLIP:
+    1/0.07) and is learned when ``learnable_scale``. As in open_clip
+    (``open_clip_train/train.py``), the forward pass does **not** clamp it,
+    so :math:`\partial\mathcal{L} / \partial\,\text{log\_scale} = s
+    \cdot \partial\mathcal{L} / \partial s` is never cut to 0 (a clamp in
+    the forward pass freezes the scale for good once it crosses the bound);
+    instead the parameter is clamped in place after every optimizer step,
+    :math:`\text{log\_scale} \leftarrow \min(\text{log\_scale},
+    \log \text{max\_scale})`, by :meth:`clamp_scale_`, which
+    :class:`~vltoolkit.engine.hooks.LogitScaleClampHook` calls. A recipe
+    that learns the scale adds the hook and keeps the scale out of weight
+    decay::
+
+        custom_hooks = [dict(type='LogitScaleClampHook')]
+        optim_wrapper = dict(paramwise_cfg=dict(
+            custom_keys={'align_loss.log_scale': dict(decay_mult=0.0)}))
 
     Under distributed training the features of all ranks are gathered with
     a gradient-carrying all-gather (:func:`gather_with_grad`), so every
@@ -85,7 +97,9 @@ class InfoNCELoss(nn.Module):
         similarity (str): ``'cosine'`` or ``'dot'``. Default ``'cosine'``.
         temperature (float): initial temperature, ``s = 1 / temperature``.
         learnable_scale (bool): learn ``log_scale``. Default True.
-        max_scale (float): upper clamp of ``s``. Default 100.
+        max_scale (float): upper bound of ``s``, applied to the initial value
+            and by :meth:`clamp_scale_` after each optimizer step. Default
+            100.
         gather_distributed (bool): use the global batch under DDP.
         loss_weight (float): multiplies the loss.
 
@@ -102,10 +116,13 @@ class InfoNCELoss(nn.Module):
         if not temperature > 0:
             raise ValueError(f'temperature must be > 0, got {temperature!r}')
         self.similarity = similarity
+        if not max_scale > 0:
+            raise ValueError(f'max_scale must be > 0, got {max_scale!r}')
         self.max_scale = float(max_scale)
         self.gather_distributed = gather_distributed
         self.loss_weight = loss_weight
-        init = torch.tensor(math.log(1.0 / temperature))
+        init = torch.tensor(min(math.log(1.0 / temperature),
+                                math.log(self.max_scale)))
         if learnable_scale:
             self.log_scale = nn.Parameter(init)
         else:
@@ -113,8 +130,15 @@ class InfoNCELoss(nn.Module):
 
     @property
     def scale(self) -> torch.Tensor:
-        """The current inverse temperature ``s`` (clamped)."""
-        return self.log_scale.exp().clamp(max=self.max_scale)
+        """The current inverse temperature ``s = exp(log_scale)``, with its
+        gradient (no clamp here: see :meth:`clamp_scale_`)."""
+        return self.log_scale.exp()
+
+    @torch.no_grad()
+    def clamp_scale_(self) -> None:
+        """``log_scale <- min(log_scale, log(max_scale))`` in place (open_clip
+        clamps ``logit_scale`` so after ``optimizer.step()``)."""
+        self.log_scale.clamp_(max=math.log(self.max_scale))
 
     @staticmethod
     def check_pair(image_feats: torch.Tensor, text_feats: torch.Tensor):

@@ -4,3 +4,6 @@ __all__ = ['VLVisualizationHook']
 from .modality_schedule_hook import ModalityScheduleHook  # noqa: E402
 
 __all__ += ['ModalityScheduleHook']
+from .logit_scale_clamp_hook import LogitScaleClampHook  # noqa: E402
+
+__all__ += ['LogitScaleClampHook']
