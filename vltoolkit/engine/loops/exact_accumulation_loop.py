@@ -7,6 +7,7 @@ from mmengine.model import is_model_wrapper
 
 from vltoolkit.registry import LOOPS
 from .resumable_epoch_loop import ResumableEpochBasedTrainLoop
+from .resume_skip import resumed_batches
 
 MODES = ('num_batches', 'samples', 'tokens', 'per_task')
 
@@ -91,14 +92,13 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
             return len(batches) >= self.value
         return count >= self.value
 
-    def _updates(self, start_idx: int):
+    def _updates(self):
         """Yield lists of ``(idx, batch)`` forming one update each; the
-        decision is global, so every rank closes its updates together."""
+        decision is global, so every rank closes its updates together. A
+        resumed epoch starts after what its checkpoint trained."""
         tasks = self._all_tasks() if self.mode == 'per_task' else []
         batches, seen, count = [], torch.zeros(len(tasks)), 0.0
-        for idx, data_batch in enumerate(self.dataloader):
-            if idx < start_idx:
-                continue
+        for idx, data_batch in resumed_batches(self):
             batches.append((idx, data_batch))
             if self.mode == 'per_task':
                 task = data_batch['data_samples'][0].metainfo.get('task', '')
@@ -116,13 +116,8 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
     def run_epoch(self) -> None:
         self.runner.call_hook('before_train_epoch')
         self.runner.model.train()
-        done = self._iter - self._epoch * len(self.dataloader)
-        if done > 0:
-            self.runner.logger.info(
-                f'resuming epoch {self._epoch + 1} after its first {done} '
-                'iterations: skipping those batches')
         world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-        for update in self._updates(done):
+        for update in self._updates():
             units = torch.stack([self._model.loss_units(b['inputs']).float().cpu()
                                  for _, b in update]).sum()
             avg_factor = self._global_sum(units) / world
