@@ -68,3 +68,18 @@ def test_reconstruction_loss_is_weighted_per_sample_mse():
     assert loss.item() == pytest.approx(50 * direct, rel=1e-5)
     with pytest.raises(ValueError, match='prediction'):
         LOSSES.build(dict(type='FeatureReconstructionLoss'))(pred, target[:, :5])
+
+
+def test_reconstruction_target_gradient_follows_the_official_code():
+    """Not detached by default: dL/dx = -2 lambda / (B D) (pred - x)."""
+    g = torch.Generator().manual_seed(4)
+    pred = torch.randn(3, 5, generator=g, dtype=torch.float64)
+    target = torch.randn(3, 5, generator=g, dtype=torch.float64, requires_grad=True)
+    loss = LOSSES.build(dict(type='FeatureReconstructionLoss', loss_weight=50.0))
+    (grad, ) = torch.autograd.grad(loss(pred, target), [target])
+    torch.testing.assert_close(grad, -2 * 50.0 / (3 * 5) * (pred - target.detach()))
+    detached = LOSSES.build(dict(type='FeatureReconstructionLoss', detach_target=True))
+    out = detached(pred.requires_grad_(), target)
+    assert out.item() == pytest.approx(loss(pred, target).item())
+    (grad_target, ) = torch.autograd.grad(out, [target], allow_unused=True)
+    assert grad_target is None

@@ -19,25 +19,45 @@ class FeatureReconstructionLoss(nn.Module):
         L_{rec} = \lambda \cdot \frac{1}{B} \sum_{i=1}^{B} \sum_{m \in M}
             \frac{1}{D_m} \lVert g_m(e^m_i) - x^m_i \rVert_2^2
 
-    (public code ``model_kmeans_ICCV.py`` / ``train_tri_kmeans.py``: the
-    per-sample MSEs of v, a, t are summed, averaged over the batch and
-    weighted by :math:`\lambda` = 50). The target is detached, as the input
-    feature is not meant to move towards its reconstruction.
+    (public code brian7685/Multimodal-Clustering-Network,
+    ``model_tri_kmeans.py``: ``mse_v + mse_a + mse_t``, each
+    ``mean(MSELoss(reduction='none')(recon, gt), dim=-1)``, and
+    ``train_tri_kmeans.py``: ``mean(...) * 50``).
+
+    **Gradient through the target.** In the official code the targets of
+    audio and text are the outputs of trainable layers (``audio_gt`` is the
+    pooled DAVEnet output, ``text_gt`` the ``Sentence_Maxpool`` output), and
+    they are *not* detached: the gradient of :math:`L_{rec}` reaches the
+    audio CNN and the text layer from both sides, :math:`\partial L /
+    \partial x^m = -\frac{2\lambda}{B D_m} (g_m(e^m) - x^m)` on top of
+    the path through :math:`e^m`. That is the default here
+    (``detach_target=False``). ``detach_target=True`` stops the gradient at
+    the target (:math:`\mathrm{sg}(x^m)`), so the input feature is not
+    pulled towards its reconstruction; with trainable targets it changes
+    the encoder gradients (by ~100% on the audio CNN and the text layer of
+    the tiny MCN in the tests), so it is a different method, not a
+    numerical detail. The video target is the input feature itself, which
+    has no gradient either way.
 
     Args:
         loss_weight (float): :math:`\lambda`. Default 50.
+        detach_target (bool): stop the gradient at the target. Default False
+            (the official code).
 
     ``forward(pred [B, D_m], target [B, D_m]) -> scalar`` is the term of one
     modality; the model sums it over the modalities.
     """
 
-    def __init__(self, loss_weight: float = 50.0):
+    def __init__(self, loss_weight: float = 50.0, detach_target: bool = False):
         super().__init__()
         self.loss_weight = loss_weight
+        self.detach_target = detach_target
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if pred.shape != target.shape:
             raise ValueError(f'FeatureReconstructionLoss: prediction '
                              f'{tuple(pred.shape)} vs target {tuple(target.shape)}')
-        per_sample = ((pred - target.detach()) ** 2).mean(-1)
+        if self.detach_target:
+            target = target.detach()
+        per_sample = ((pred - target) ** 2).mean(-1)
         return self.loss_weight * per_sample.mean()

@@ -3,7 +3,9 @@
 Every encoder maps its inputs to ``(embedding [B, D], feature [B, F])``: the
 joint-space embedding and the feature its reconstruction head must recover
 (MCN's reconstruction targets). ``input_keys`` names the batch entries it
-reads, so the model calls every encoder the same way.
+reads, so the model calls every encoder the same way. Float inputs are cast
+to the dtype of the encoder's weights (the features arrive as float32;
+``model.double()`` or a bfloat16 model then still runs).
 """
 import math
 from typing import Sequence
@@ -43,6 +45,7 @@ class VideoFeatureEncoder(nn.Module):
         self.gu = GatedEmbeddingUnit(in_dim, embed_dim)
 
     def forward(self, video: torch.Tensor):
+        video = video.to(self.gu.fc.weight.dtype)
         return self.gu(video), video
 
 
@@ -113,7 +116,7 @@ class DAVEnetAudioEncoder(nn.Module):
 
         # padded frames are zeroed after every layer, so a clip's output does
         # not depend on how much padding its batch added (dynamic padding)
-        audio = audio.float()
+        audio = audio.to(self.proj.weight.dtype)
         x = self.stem(self.input_bn(audio) * keep(audio.shape[-1], valid))
         x = x * keep(x.shape[-1], valid)
         for stage in self.stages:
@@ -129,22 +132,55 @@ class DAVEnetAudioEncoder(nn.Module):
 
 @MODELS.register_module()
 class SentenceMaxpoolEncoder(nn.Module):
-    """Text: word vectors ``text [B, W, we_dim]`` (``text_mask [B, W]``)
+    r"""Text: word vectors ``text [B, W, we_dim]`` (``text_mask [B, W]``)
     through ``Linear -> ReLU``, max-pooled over the words (MCN's
     ``Sentence_Maxpool``), then a gated embedding unit. Reconstruction target:
-    the max-pooled feature ``[B, embed_dim]``."""
+    the max-pooled feature ``[B, embed_dim]``.
+
+    MCN zero-pads every caption to ``max_words`` word vectors and max-pools
+    over all of them, padding included; a zero word gives
+    :math:`\mathrm{ReLU}(W 0 + b) = \mathrm{ReLU}(b)`, so for a caption of
+    :math:`n` words :math:`w_1..w_n`
+
+    .. math::
+        h = \max\big(\max_{k \le n} \mathrm{ReLU}(W w_k + b),\;
+                      [n < \mathrm{max\_words}]\, \mathrm{ReLU}(b)\big)
+
+    (elementwise), which is the default (``mask_padding=False``). It is
+    computed from the caption's own length, so it does not depend on how
+    much padding the batch's longest caption adds (dynamic padding).
+    ``mask_padding=True`` pools over the caption's words only,
+    :math:`h = \max_{k \le n} \mathrm{ReLU}(W w_k + b)` (a caption of no
+    word gives 0).
+
+    Args:
+        we_dim (int): word vector size (MCN 300).
+        embed_dim (int): output size.
+        max_words (int): the length MCN pads captions to; keep it equal to
+            ``CaptionToWordVectors(max_words)``. Default 20 (MCN).
+        mask_padding (bool): leave the padding out of the max. Default False
+            (the official code).
+    """
 
     input_keys = ('text', 'text_mask')
 
-    def __init__(self, we_dim: int = 300, embed_dim: int = 6144):
+    def __init__(self, we_dim: int = 300, embed_dim: int = 6144,
+                 max_words: int = 20, mask_padding: bool = False):
         super().__init__()
         self.fc = nn.Linear(we_dim, embed_dim)
         self.feature_dim = embed_dim
+        self.max_words = max_words
+        self.mask_padding = mask_padding
         self.gu = GatedEmbeddingUnit(embed_dim, embed_dim)
 
     def forward(self, text: torch.Tensor, text_mask: torch.Tensor):
-        x = F.relu(self.fc(text))
-        x = x.masked_fill(~text_mask.bool()[..., None], -math.inf)
-        pooled = x.max(dim=1).values
-        pooled = torch.nan_to_num(pooled, neginf=0.0)  # a caption of no word
+        x = F.relu(self.fc(text.to(self.fc.weight.dtype)))
+        is_word = text_mask.bool()
+        pooled = x.masked_fill(~is_word[..., None], -math.inf).max(dim=1).values
+        if self.mask_padding:
+            pooled = torch.nan_to_num(pooled, neginf=0.0)  # a caption of no word
+        else:
+            padded = (is_word.sum(1) < self.max_words)[:, None]
+            zero_word = F.relu(self.fc.bias)  # ReLU(W 0 + b)
+            pooled = torch.where(padded, torch.maximum(pooled, zero_word), pooled)
         return self.gu(pooled), pooled
