@@ -10,20 +10,25 @@ from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
 from vltoolkit.utils.cli import add_common_args, merge_args, print_metrics
+from vltoolkit.utils.output_paths import under_work_dir
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a vltoolkit model')
     add_common_args(parser)
     parser.add_argument('checkpoint', help='checkpoint file (local path or http(s) URL)')
-    parser.add_argument('--out', help='dump the predictions to this .pkl file')
-    parser.add_argument('--show-dir', help='draw predictions into this folder')
+    parser.add_argument('--out', help='dump the predictions to this .pkl file '
+                        '(a relative path is under the work dir)')
+    parser.add_argument('--show-dir', help='draw predictions into this folder '
+                        '(a relative path is under the work dir)')
     return parser.parse_args(argv)
 
 
 def merge_test_args(cfg, args):
     """The test-only options: the checkpoint, ``--out`` and ``--show-dir``."""
     cfg.load_from, cfg.resume = args.checkpoint, False
+    args.out = under_work_dir(args.out, cfg.work_dir)
+    args.show_dir = under_work_dir(args.show_dir, cfg.work_dir)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out {args.out}: the dump is a pickle, name it *.pkl')

@@ -7,6 +7,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # done/total, rate, ETA: a live bar in a terminal, plain lines otherwise
+    # (VLT_PROGRESS=auto|rich|plain|off, docs/progress_and_tracking.md)
+    progress=dict(type='RichProgressHook'),
 )
 
 env_cfg = dict(

@@ -436,6 +436,10 @@ def test_cli(vcoco, coco_file, tmp_path, capsys):
         VCOCO_JSON, VCOCO_IDS, coco_file)
     err = capsys.readouterr().err
     assert 'images' in err and 'pairs' in err and 'hold_obj' in err
+    # the shared progress display, plain (captured: no terminal): one step
+    # per action of the file
+    total = len(json.loads(VCOCO_JSON.read_text()))
+    assert f'V-COCO actions: {total}/{total} (100%)' in err
 
     rc = cli.main(['--vcoco-dir', str(repo), '--coco-ann', str(coco_file),
                    '--split', 'test', '--out', str(tmp_path / 'x.json')])

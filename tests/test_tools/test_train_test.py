@@ -39,10 +39,13 @@ def test_train_then_test_with_dump_and_drawings(toy_workdir):
                      '--cfg-options', *SMALL], toy_workdir)
     assert 'Test results' in proc.stdout and 'hoi/macro_f1' in proc.stdout
     assert 'hold' in proc.stdout + proc.stderr  # the per-relation table
-    with open(toy_workdir / 'preds.pkl', 'rb') as f:
+    # relative --out / --show-dir land under the work dir, not in the cwd
+    out = toy_workdir / 'work_dirs' / 'e2e_test'
+    with open(out / 'preds.pkl', 'rb') as f:
         preds = pickle.load(f)
     assert len(preds) > 0 and all('pred_text' in p for p in preds)
-    assert len(list((toy_workdir / 'vis').glob('*.png'))) == len(preds)
+    assert len(list((out / 'vis').glob('*.png'))) == len(preds)
+    assert not (toy_workdir / 'preds.pkl').exists() and not (toy_workdir / 'vis').exists()
 
 
 def test_resume_after_kill_mid_epoch_matches_uninterrupted(toy_workdir):

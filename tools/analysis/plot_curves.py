@@ -11,8 +11,10 @@ with an ``iter`` field) are drawn against the iteration ``step``; others
 (validation metrics such as ``vqa/accuracy``) against their ``step``, the
 epoch. Each key gets one panel, each run one colour: the logged values thin
 and faint (raw), their exponential moving average bold (smoothed, debiased
-as TensorBoard's). A table of the first / last / minimum smoothed values is
-printed, and with ``--threshold T`` the first step where the smoothed curve
+as TensorBoard's); a curve of a single point (one validation) is a marker
+on an axis of whole steps. A relative ``--out`` is under the work dir (the
+common parent of several). A table of the first / last / minimum smoothed
+values and the last raw value is printed, and with ``--threshold T`` the first step where the smoothed curve
 reaches ``T`` (how fast each run converges).
 
 Raw means "as logged": the logger averages ``log_processor.window_size``
@@ -27,6 +29,8 @@ import os.path as osp
 import sys
 
 import numpy as np
+
+from vltoolkit.utils.output_paths import common_work_dir, under_work_dir
 
 
 def read_scalars(work_dir: str) -> dict:
@@ -81,11 +85,19 @@ def first_reaching(steps, smoothed, threshold, decreasing=True):
     return int(steps[hits[0]]) if hits.size else None
 
 
-def plot(runs: dict, keys, smooth: float, out: str, title: str = None,
-         log_y: bool = False):
-    """Draw ``runs`` (label -> scalars of :func:`read_scalars`); ``log_y``
-    puts the training panels on a log scale (the first steps' drop otherwise
-    squashes the rest)."""
+def _whole_step_axis(ax, steps) -> None:
+    """Ticks on whole steps (epochs, iterations), and room around a
+    single step instead of matplotlib's +-5% of it (ticks at 0.96 .. 1.04)."""
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if steps and min(steps) == max(steps):
+        ax.set_xlim(min(steps) - 1, max(steps) + 1)
+
+
+def draw(runs: dict, keys, smooth: float, title: str = None, log_y: bool = False):
+    """The figure of ``runs`` (label -> scalars of :func:`read_scalars`);
+    ``log_y`` puts the training panels on a log scale (the first steps' drop
+    otherwise squashes the rest)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -93,20 +105,24 @@ def plot(runs: dict, keys, smooth: float, out: str, title: str = None,
                              squeeze=False)
     colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
     for ax, key in zip(axes[0], keys):
-        is_train = True
+        is_train, all_steps = True, []
         for i, (label, scalars) in enumerate(runs.items()):
             if key not in scalars:
                 continue
             steps, values, is_train = scalars[key]
             color = colors[i % len(colors)]
+            # a curve of one point has no line to draw: give it a marker
+            marker = 'o' if (not is_train or len(steps) == 1) else None
             if is_train:
                 ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.8)
                 ax.plot(steps, ema(values, smooth), color=color, linewidth=1.8,
-                        label=label)
+                        marker=marker, markersize=7, label=label)
             else:
-                ax.plot(steps, values, color=color, marker='o', linewidth=1.5,
-                        label=label)
+                ax.plot(steps, values, color=color, marker=marker, markersize=7,
+                        linewidth=1.5, label=label)
+            all_steps.extend(steps.tolist())
         ax.set_xlabel('iteration' if is_train else 'epoch')
+        _whole_step_axis(ax, all_steps)
         if log_y and is_train:
             ax.set_yscale('log')
         ax.set_ylabel(key)
@@ -115,6 +131,14 @@ def plot(runs: dict, keys, smooth: float, out: str, title: str = None,
     fig.suptitle(title or f'{", ".join(keys)} vs step (faint: raw, bold: EMA '
                  f'{smooth})', fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def plot(runs: dict, keys, smooth: float, out: str, title: str = None,
+         log_y: bool = False):
+    """:func:`draw` the runs and save the figure to ``out``."""
+    import matplotlib.pyplot as plt
+    fig = draw(runs, keys, smooth, title, log_y)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     fig.savefig(out, dpi=120)
     plt.close(fig)
@@ -134,7 +158,9 @@ def parse_args(argv=None):
     parser.add_argument('--log-y', action='store_true',
                         help='log scale for the training (per-iteration) panels')
     parser.add_argument('--title', default=None)
-    parser.add_argument('--out', default='curves.png', help='output image')
+    parser.add_argument('--out', default='curves.png',
+                        help='output image; a relative path is under the work dir '
+                        '(the common parent of several): WORK_DIR/curves.png')
     return parser.parse_args(argv)
 
 
@@ -152,12 +178,13 @@ def main(argv=None):
     if missing:
         known = sorted({k for s in runs.values() for k in s})
         raise SystemExit(f'error: no run logged {missing}; logged keys: {known}')
+    args.out = under_work_dir(args.out, common_work_dir(args.work_dirs))
     plot(runs, args.keys, args.smooth, args.out, args.title, args.log_y)
 
     from rich.console import Console
     from rich.table import Table
     table = Table(title=f'smoothed (EMA {args.smooth}) curves -> {args.out}')
-    for col in ('run', 'key', 'steps', 'first', 'last', 'min') + (
+    for col in ('run', 'key', 'steps', 'first', 'last', 'last (raw)', 'min') + (
             (f'first step <= {args.threshold}', ) if args.threshold is not None else ()):
         table.add_column(col, justify='left' if col in ('run', 'key') else 'right')
     for label, scalars in runs.items():
@@ -167,7 +194,7 @@ def main(argv=None):
             steps, values, is_train = scalars[key]
             sm = ema(values, args.smooth) if is_train else values
             row = [label, key, str(len(steps)), f'{sm[0]:.4f}', f'{sm[-1]:.4f}',
-                   f'{sm.min():.4f}']
+                   f'{values[-1]:.4f}', f'{sm.min():.4f}']
             if args.threshold is not None:
                 hit = first_reaching(steps, sm, args.threshold) if j == 0 else None
                 row.append('-' if hit is None else str(hit))

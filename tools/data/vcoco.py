@@ -21,12 +21,12 @@ import os.path as osp
 import sys
 
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from vltoolkit.datasets.vcoco_converter import (VCOCO_HOWTO,
                                                 convert_vcoco,
                                                 summarize_hoia)
+from vltoolkit.utils.progress import track
 
 SPLITS = ('train', 'val', 'test', 'trainval')
 
@@ -77,15 +77,10 @@ def main(argv=None):
     console = Console(stderr=True)
     try:
         vcoco_json, ids_file = find_split_files(args.vcoco_dir, args.split)
-        with Progress(console=console, transient=True) as progress:
-            def track(iterable, description, total):
-                return progress.track(iterable, total=total,
-                                      description=description)
-
-            records = convert_vcoco(vcoco_json, ids_file, args.coco_ann,
-                                    image_prefix=args.image_prefix,
-                                    add_size=not args.no_size,
-                                    progress=track)
+        records = convert_vcoco(
+            vcoco_json, ids_file, args.coco_ann, image_prefix=args.image_prefix,
+            add_size=not args.no_size,
+            progress=lambda it, desc, total: track(it, total, desc))
     except (FileNotFoundError, ValueError) as err:
         console.print(f'[bold red]error:[/] {err}')
         return 1

@@ -13,6 +13,7 @@ import importlib
 
 from .compat import (get_installed_path, is_installed, package2module,
                      patch_mmengine_pkg_resources, pkg_resources_available)
+from .progress import ProgressBar, progress_mode, track
 
 _LAZY = {
     'UnknownTypeError': 'vltoolkit.registry',
@@ -25,7 +26,8 @@ _LAZY = {
 
 __all__ = [
     'patch_mmengine_pkg_resources', 'pkg_resources_available', 'is_installed',
-    'get_installed_path', 'package2module', *_LAZY
+    'get_installed_path', 'package2module', 'ProgressBar', 'progress_mode',
+    'track', *_LAZY
 ]
 
 

@@ -44,6 +44,8 @@ import pickle
 import numpy as np
 from PIL import Image, ImageDraw
 
+from vltoolkit.utils.progress import track
+
 __all__ = [
     'TOY_REFCOCO_CATEGORIES', 'TOY_REFCOCO_COLOURS', 'make_toy_refcoco',
     'make_toy_refcoco_scene'
@@ -227,7 +229,7 @@ def make_toy_refcoco(out_dir, num_train=200, num_val=50, img_size=96, seed=0):
     images, annotations, refs = [], [], []
     for index, (split, num) in enumerate(zip(_SPLITS, (num_train, num_val))):
         rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
-        for i in range(int(num)):
+        for i in track(range(int(num)), description=f'toy RefCOCO {split} images'):
             img, objects = make_toy_refcoco_scene(rng, img_size)
             image_id = index * _IMAGE_ID_STRIDE + i + 1
             stem = f'TOY_train2014_{image_id:012d}'

@@ -54,6 +54,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..vcoco_meta import COCO_NAME_TO_ID, COCO_PERSON_ID, VCOCO_CLASSES
+from vltoolkit.utils.progress import track
 
 __all__ = [
     'TOY_HOI_CLASSES_USED', 'TOY_HOI_OBJECTS', 'make_toy_hoi',
@@ -557,7 +558,7 @@ def make_toy_hoi(out_dir, num_train=600, num_test=200, img_size=96, seed=0):
         os.makedirs(img_dir, exist_ok=True)
         os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
         records = []
-        for i in range(num):
+        for i in track(range(num), description=f'toy HOI {split} images'):
             img, rec = make_toy_hoi_scene(rng, img_size)
             file_name = f'{i:06d}.png'
             img.save(osp.join(img_dir, file_name), format='PNG')

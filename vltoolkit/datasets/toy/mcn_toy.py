@@ -45,6 +45,8 @@ import pickle
 import numpy as np
 import torch
 
+from vltoolkit.utils.progress import track
+
 __all__ = ['make_toy_mcn', 'TOY_MCN_STOP_WORDS', 'TOY_MCN_OOV_WORDS']
 
 TOY_MCN_STOP_WORDS = ('the', 'a', 'and', 'then', 'with', 'now', 'into')
@@ -123,7 +125,7 @@ class _ToyWorld:
 def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
                  audio_noise, num_topics):
     captions, paths = {}, []
-    for v in range(num_videos):
+    for v in track(range(num_videos), description='toy MCN videos'):
         topic = int(rng.integers(num_topics))
         video_id = f'toyvid{v:05d}'
         path = f'topic_{topic:02d}/{video_id}'

@@ -39,6 +39,7 @@ import numpy as np
 
 from .grounding_toy import (MIN_IMG_SIZE, TOY_REFCOCO_CATEGORIES,
                             make_toy_refcoco_scene)
+from vltoolkit.utils.progress import track
 
 __all__ = ['make_toy_regions', 'make_toy_regions_scene', 'describe_toy_scene']
 
@@ -147,7 +148,7 @@ def make_toy_regions(out_dir, num_train: int = 200, num_val: int = 50,
         img_dir = osp.join(out_dir, 'images', split)
         os.makedirs(img_dir, exist_ok=True)
         images, captions, instances, regions, image_data = [], [], [], [], []
-        for i in range(int(num)):
+        for i in track(range(int(num)), description=f'toy regions {split} images'):
             img, objects, caps, phrases = make_toy_regions_scene(rng, img_size)
             image_id = index * _IMAGE_ID_STRIDE + i + 1
             file_name = f'TOY_{image_id:012d}.png'

@@ -43,6 +43,7 @@ from PIL import Image, ImageDraw
 
 from vltoolkit.evaluation.parsers.vqa_normalize import normalize_answer
 from ..vqa_answers import save_answer_list
+from vltoolkit.utils.progress import track
 
 __all__ = ['TOY_VQA_COLOURS', 'TOY_VQA_SHAPES', 'TOY_VQA_ANSWERS',
            'make_toy_vqa_scene', 'make_toy_vqa']
@@ -212,7 +213,7 @@ def make_toy_vqa(out_dir, num_train=1000, num_val=200, img_size=64, seed=0):
         img_dir = osp.join(out_dir, 'images', split)
         os.makedirs(img_dir, exist_ok=True)
         questions, annotations = [], []
-        for i in range(num):
+        for i in track(range(num), description=f'toy VQA {split} images'):
             image_id = i + 1
             img, qas = make_toy_vqa_scene(rng, img_size)
             img.save(osp.join(img_dir, f'{image_id:012d}.png'), format='PNG')

@@ -7,3 +7,6 @@ __all__ += ['ModalityScheduleHook']
 from .logit_scale_clamp_hook import LogitScaleClampHook  # noqa: E402
 
 __all__ += ['LogitScaleClampHook']
+from .progress_hook import RichProgressHook  # noqa: E402
+
+__all__ += ['RichProgressHook']
