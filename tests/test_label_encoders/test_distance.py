@@ -7,7 +7,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from tests.conftest import ROOT
-from vltoolkit.label_encoders import DistanceLabelEncoder, distance_label_table
+from vltoolkit.label_encoders import (DistanceLabelEncoder, distance_label_stats,
+                                      distance_label_table)
 from vltoolkit.registry import LABEL_ENCODERS
 from vltoolkit.tokenization import (BinBoxCoder, PatchIndexBoxCoder,
                                     VLTokenizer, train_word_level_tokenizer)
@@ -77,7 +78,7 @@ def test_rows_sum_to_one_ignored_rows_zero_text_rows_one_hot(tokenizer):
 
 
 def test_maximal_at_truth_and_monotone_in_distance(tokenizer):
-    enc = DistanceLabelEncoder(tokenizer, power=2.0, scale=0.5)
+    enc = DistanceLabelEncoder(tokenizer, power=2.0, scale=0.5, window=None)
     loc_ids = tokenizer.location_token_ids
     dist = enc(loc_ids, len(tokenizer))[:, loc_ids].double()  # [L, L]
     for i in range(tokenizer.num_locations):
@@ -136,7 +137,7 @@ def test_hand_computed_patches(tmp_path):
     tok = _make_tokenizer(tmp_path, dict(type='PatchIndexBoxCoder',
                                          num_patches_per_side=3))
     ids = tok.location_token_ids
-    row = DistanceLabelEncoder(tok)(ids[4:5], len(tok))[0, ids].double()
+    row = DistanceLabelEncoder(tok, power=1.0, window=None)(ids[4:5], len(tok))[0, ids].double()
     corner = 1 / (1 + math.sqrt(2))
     w = torch.tensor([corner, .5, corner, .5, 1, .5, corner, .5, corner],
                      dtype=torch.float64)
@@ -144,7 +145,7 @@ def test_hand_computed_patches(tmp_path):
 
 
 def test_table_function_matches_encoder(tokenizer):
-    enc = DistanceLabelEncoder(tokenizer, power=0.5, scale=3, mix=0.1)
+    enc = DistanceLabelEncoder(tokenizer, power=0.5, scale=3, window=None, mix=0.1)
     table = distance_label_table(tokenizer.box_coder, 0.5, 3, None, 0.1)
     ids = tokenizer.location_token_ids
     assert torch.allclose(enc(ids, len(tokenizer))[:, ids], table.float())
@@ -243,3 +244,93 @@ def test_plot_tool_writes_the_figure(tmp_path):
     tool.main(['--num-patches', '8', '--index', '27', '--num-bins', '32',
                '--out', str(out)])
     assert out.stat().st_size > 1000
+
+
+# ------------------------------------------- defaults, mass on truth, bias
+def _bin_kernel(power, window):
+    """(1 + d) ** -power for d = 0 .. window, by the formula."""
+    return [(1 + d) ** -power for d in range(window + 1)]
+
+
+def _disc(power, window, quarter):
+    """((dc, dr), weight) of the cells within ``window`` of a cell, all
+    around it or (``quarter``) only right / below it (a corner cell)."""
+    lo = 0 if quarter else -window
+    return [((dc, dr), (1 + math.hypot(dc, dr)) ** -power)
+            for dr in range(lo, window + 1) for dc in range(lo, window + 1)
+            if math.hypot(dc, dr) <= window]
+
+
+def test_defaults_are_the_shipped_recipe_values(bin_tokenizer):
+    # power 2, window 4: truth 8 of 16 bins gets 1 / (1 + 2 sum_{d=1..4} (1+d)^-2)
+    enc = DistanceLabelEncoder(bin_tokenizer)
+    assert (enc.power, enc.scale, enc.window, enc.mix) == (2.0, 1.0, 4, 0.0)
+    ids = bin_tokenizer.location_token_ids
+    row = enc(ids[8:9], len(bin_tokenizer))[0, ids].double()
+    w = torch.tensor([(1 + abs(j - 8)) ** -2.0 if abs(j - 8) <= 4 else 0.0
+                      for j in range(16)], dtype=torch.float64)
+    assert torch.allclose(row, w / w.sum(), atol=1e-7)
+    assert row[8].item() == pytest.approx(1 / (1 + 2 * sum(_bin_kernel(2, 4)[1:])),
+                                          abs=1e-7)
+
+
+def test_true_mass_at_defaults_equals_independent_sums():
+    bins = distance_label_stats(BinBoxCoder(1000))
+    k = _bin_kernel(2, 4)
+    assert bins['true_mass_centre'] == pytest.approx(1 / (1 + 2 * sum(k[1:])), rel=1e-12)
+    assert bins['true_mass_border'] == pytest.approx(1 / sum(k), rel=1e-12)
+    assert bins['true_mass_centre'] == pytest.approx(0.5189, abs=1e-4)
+    for p in (32, 40):  # the window fits inside both grids: same masses
+        patches = distance_label_stats(PatchIndexBoxCoder(p))
+        centre = sum(w for _, w in _disc(2, 4, quarter=False))
+        corner = sum(w for _, w in _disc(2, 4, quarter=True))
+        assert patches['true_mass_centre'] == pytest.approx(1 / centre, rel=1e-12)
+        assert patches['true_mass_border'] == pytest.approx(1 / corner, rel=1e-12)
+    # the old default (power 1, no window): the issue's 7.9% and 0.8%
+    assert distance_label_stats(BinBoxCoder(1000), power=1, window=None)[
+        'true_mass_centre'] == pytest.approx(0.0794, abs=1e-4)
+    assert distance_label_stats(PatchIndexBoxCoder(40), power=1, window=None)[
+        'true_mass_centre'] == pytest.approx(0.0082, abs=1e-4)
+
+
+def test_border_bias_formula():
+    # bin 0: the label's mean is sum_d d k_d / sum_d k_d bins inward
+    k = _bin_kernel(2, 4)
+    bias = sum(d * w for d, w in enumerate(k)) / sum(k)
+    stats = distance_label_stats(BinBoxCoder(1000))
+    assert stats['border_bias'] == pytest.approx(bias, rel=1e-12)
+    assert stats['border_bias_frac'] == pytest.approx(bias / 999, rel=1e-12)
+    # power 1, no window: sum_{d<1000} d/(1+d) / sum 1/(1+d) = 13% of the image
+    k = _bin_kernel(1, 999)
+    old = distance_label_stats(BinBoxCoder(1000), power=1, window=None)
+    assert old['border_bias'] == pytest.approx(
+        sum(d * w for d, w in enumerate(k)) / sum(k), rel=1e-12)
+    assert old['border_bias_frac'] == pytest.approx(0.1327, abs=1e-4)
+    # the corner cell of a P x P grid: the mean column (and row) of the
+    # quarter disc, over P cells per side
+    for p in (32, 40):
+        cells = _disc(2, 4, quarter=True)
+        bias = sum(dc * w for (dc, _), w in cells) / sum(w for _, w in cells)
+        stats = distance_label_stats(PatchIndexBoxCoder(p))
+        assert stats['border_bias'] == pytest.approx(bias, rel=1e-12)
+        assert stats['border_bias_frac'] == pytest.approx(bias / p, rel=1e-12)
+    # an interior true token has no bias
+    table = distance_label_table(BinBoxCoder(1000))
+    assert float(table[500] @ torch.arange(1000).double()) == pytest.approx(500.0)
+
+
+def test_stats_tool_prints_every_coder_and_setting(capsys):
+    spec = importlib.util.spec_from_file_location(
+        'distance_label_stats', ROOT / 'tools' / 'analysis' / 'distance_label_stats.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    rows = tool.main(['--num-bins', '100', '--num-patches', '8',
+                      '--settings', 'power=2,window=4', 'power=1,window=none'])
+    assert [(r['coder'], r['setting']) for r in rows] == [
+        ('100 bins', 'power=2,window=4'), ('100 bins', 'power=1,window=none'),
+        ('8x8 patches', 'power=2,window=4'), ('8x8 patches', 'power=1,window=none')]
+    assert rows[1] == dict(coder='100 bins', setting='power=1,window=none',
+                           **distance_label_stats(BinBoxCoder(100), power=1, window=None))
+    assert '8x8 patches' in capsys.readouterr().out
+    with pytest.raises(SystemExit, match='bad setting'):
+        tool.parse_setting('temperature=2')
