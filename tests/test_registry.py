@@ -6,7 +6,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import init_default_scope
 
-from vltoolkit.registry import LOSSES, METRICS, UnknownTypeError, explain_unknown_type
+from vltoolkit.compat.registry_errors import explain_unknown_type
+from vltoolkit.registry import LOSSES, METRICS, UnknownTypeError
 
 PLUGINS = Path(__file__).parent / 'data' / 'plugins'
 

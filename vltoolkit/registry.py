@@ -3,11 +3,12 @@
 With ``default_scope='vltoolkit'`` mmengine imports this module and resolves
 config ``type`` names in these registries first, then in mmengine's roots
 (so mmengine and mmcv parts, e.g. ``OptimWrapper`` or mmcv transforms, stay
-usable). A name registered nowhere raises :class:`vltoolkit.utils.UnknownTypeError`
-(a ``KeyError``) naming the registry and the closest registered names.
+usable). A name registered nowhere raises :class:`UnknownTypeError`
+(a ``KeyError``) naming the registry and the closest registered names
+(mmengine's own message for builds through its roots is rewritten by
+:mod:`vltoolkit.compat.registry_errors`).
 """
 import difflib
-import re
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -77,22 +78,6 @@ class VLRegistry(Registry):
             '`custom_imports=dict(imports=[...])` (see docs/custom_plugins.md).')
 
 
-_MMENGINE_MISSING = re.compile(r"^'?(\S+) is not in the (\S+)::(.+?) registry")
-
-
-def explain_unknown_type(err):
-    """Turn mmengine's bare ``KeyError`` for an unknown type into an
-    :class:`UnknownTypeError` with suggestions; ``None`` if ``err`` is another
-    ``KeyError``. Used where mmengine's root registries build (the Runner)."""
-    match = _MMENGINE_MISSING.match(str(err.args[0]) if err.args else '')
-    if not match:
-        return None
-    obj_type, _, name = match.groups()
-    for registry in _ALL:
-        if registry.name == name:
-            return registry.unknown_type_error(obj_type)
-    return None
-
 __all__ = [
     'UnknownTypeError', 'VLRegistry',
     'MODELS', 'LOSSES', 'LABEL_ENCODERS', 'BOX_CODERS', 'TOKENIZERS',
@@ -142,6 +127,7 @@ PARAM_SCHEDULERS = VLRegistry('parameter scheduler', scope='vltoolkit',
 VISUALIZERS = VLRegistry('visualizer', scope='vltoolkit', parent=MMENGINE_VISUALIZERS, locations=['vltoolkit.visualization'])
 VISBACKENDS = VLRegistry('vis_backend', scope='vltoolkit', parent=MMENGINE_VISBACKENDS, locations=['vltoolkit.visualization'])
 
-_ALL = [MODELS, LOSSES, LABEL_ENCODERS, BOX_CODERS, TOKENIZERS, DATASETS,
+#: every registry above (for error messages and docs)
+ALL_REGISTRIES = [MODELS, LOSSES, LABEL_ENCODERS, BOX_CODERS, TOKENIZERS, DATASETS,
         TRANSFORMS, DATA_SAMPLERS, FUNCTIONS, METRICS, EVALUATOR, HOOKS, LOOPS,
         OPTIM_WRAPPERS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS, PARAM_SCHEDULERS, VISUALIZERS, VISBACKENDS]

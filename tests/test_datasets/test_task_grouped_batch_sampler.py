@@ -12,7 +12,8 @@ from mmengine.runner import Runner
 
 import vltoolkit.datasets.samplers.task_grouped_batch_sampler as tgbs
 from vltoolkit.datasets import TaskGroupedBatchSampler
-from vltoolkit.engine.runner import setup_vltoolkit, unique_experiment_name
+from vltoolkit.compat import setup_vltoolkit
+from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.registry import DATASETS, TRANSFORMS
 
 N_SHORT, N_LONG, N_MID = 37, 23, 10

@@ -126,7 +126,7 @@ def test_runner_resume_mid_stage_matches_uninterrupted_run(tmp_path):
     mid-epoch) ends with exactly the weights and k-means buffers of the run
     that never stopped."""
     from vltoolkit.engine import build_runner
-    from vltoolkit.engine.checkpoint import safe_torch_load
+    from vltoolkit.compat import safe_torch_load
     root = make_tiny_toy(tmp_path / 'toy')
     full = build_runner(_toy_cfg(root, tmp_path / 'full'))
     full.train()

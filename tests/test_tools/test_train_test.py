@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from vltoolkit.engine.checkpoint import safe_torch_load
+from vltoolkit.compat import safe_torch_load
 from tests.conftest import ROOT
 from .conftest import SMALL, TOY_CFG, run_tool
 

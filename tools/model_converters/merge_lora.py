@@ -38,7 +38,7 @@ def parse_args(argv=None):
 
 def merge_checkpoint(cfg: Config, checkpoint: str, adapters=None):
     """``(merged_state_dict, merged_adapters, merged_module_names)``."""
-    from vltoolkit.engine.checkpoint import safe_torch_load
+    from vltoolkit.compat import safe_torch_load
     from vltoolkit.models.adapters import merge_lora, set_active_adapters
     from vltoolkit.registry import MODELS
     if not cfg.model.get('lora'):

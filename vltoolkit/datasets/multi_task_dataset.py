@@ -18,6 +18,7 @@ import numpy as np
 from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
+from vltoolkit.compat.empty_dataset import is_empty_data_list_error
 from vltoolkit.registry import DATASETS
 
 #: Data-info fields whose text is counted by the default length estimate.
@@ -188,8 +189,7 @@ class MultiTaskDataset(Dataset):
                 if hasattr(ds, 'full_init'):
                     ds.full_init()
             except ValueError as err:
-                # mmengine's BaseDataset cannot serialize an empty data list
-                if 'need at least one array to concatenate' not in str(err):
+                if not is_empty_data_list_error(err):
                     raise
                 raise ValueError(self._no_samples(i, None)) from err
             self.datasets.append(ds)

@@ -4,6 +4,8 @@ import os.path as osp
 import torch
 import torch.nn as nn
 
+from vltoolkit.compat.init_weights import mark_initialized
+
 
 def _check_one_source(config, pretrained_path, what):
     if (config is None) == (pretrained_path is None):
@@ -55,8 +57,7 @@ def build_vilt_qa(num_answers: int, vocab_size: int = None,
         std = model.config.initializer_range
         nn.init.trunc_normal_(emb.position_embeddings, std=std)
         nn.init.trunc_normal_(emb.cls_token, std=std)
-    model.is_init = True  # mmengine's init_weights must not re-initialise it
-    return model
+    return mark_initialized(model)
 
 
 def build_clip(config: dict = None, pretrained_path: str = None,
@@ -94,8 +95,7 @@ def build_clip(config: dict = None, pretrained_path: str = None,
             if value is not None:
                 text_config[key] = value
         model = CLIPModel(CLIPConfig(text_config=text_config, **config))
-    model.is_init = True
-    return model
+    return mark_initialized(model)
 
 
 def pooled_tensor(output) -> torch.Tensor:

@@ -3,6 +3,8 @@ import os.path as osp
 
 from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
+from vltoolkit.compat.init_weights import mark_initialized
+
 
 def build_hf_seq2seq(vocab_size: int, pad_token_id: int, bos_token_id: int,
                      eos_token_id: int, config: dict = None,
@@ -40,5 +42,4 @@ def build_hf_seq2seq(vocab_size: int, pad_token_id: int, bos_token_id: int,
             decoder_start_token_id=eos_token_id,
             forced_bos_token_id=None, forced_eos_token_id=None, **config)
         model = AutoModelForSeq2SeqLM.from_config(hf_config)
-    model.is_init = True
-    return model
+    return mark_initialized(model)

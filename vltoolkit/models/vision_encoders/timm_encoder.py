@@ -5,6 +5,7 @@ import timm
 import torch
 import torch.nn as nn
 
+from vltoolkit.compat.init_weights import mark_initialized
 from vltoolkit.registry import MODELS
 
 
@@ -23,7 +24,7 @@ class TimmVisionEncoder(nn.Module):
             ``depth``, ``embed_dim``, ...).
 
     The wrapped model is fully initialised here (random or from the weights
-    file) and marked ``is_init`` so that mmengine's ``Runner.init_weights()``
+    file) and marked initialised (:mod:`vltoolkit.compat.init_weights`) so that mmengine's ``Runner.init_weights()``
     does not re-initialise it and wipe loaded weights.
     """
 
@@ -42,8 +43,8 @@ class TimmVisionEncoder(nn.Module):
         self.model = timm.create_model(
             model_name, pretrained=pretrained_path is not None,
             pretrained_cfg_overlay=pretrained_cfg, **timm_kwargs)
-        self.model.is_init = True
-        self.is_init = True
+        mark_initialized(self.model)
+        mark_initialized(self)
         self.out_channels = self.model.num_features
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from vltoolkit.utils import compat
+from vltoolkit.compat import mmengine_pkg_resources as compat
 
 
 def _run(code, tmp_path, extra_path=()):
@@ -51,7 +51,7 @@ def test_patch_fixes_is_installed_and_get_installed_path(tmp_path):
             is_installed=attempt(mu.is_installed, 'mmengine'),
             get_installed_path=attempt(mu.get_installed_path, 'mmengine'))
 
-        from vltoolkit.utils import patch_mmengine_pkg_resources
+        from vltoolkit.compat import patch_mmengine_pkg_resources
         first = patch_mmengine_pkg_resources()
         funcs = (mu.is_installed, mu.get_installed_path)
         second = patch_mmengine_pkg_resources()
@@ -114,7 +114,7 @@ def test_read_base_absolute_import_works_after_patch(tmp_path):
             before = 'ok'
         except Exception as exc:
             before = type(exc).__name__ + ': ' + str(exc)
-        from vltoolkit.utils import patch_mmengine_pkg_resources
+        from vltoolkit.compat import patch_mmengine_pkg_resources
         patch_mmengine_pkg_resources()
         cfg = Config.fromfile({str(cfg)!r})
         print(json.dumps(dict(before=before, max_epochs=cfg.max_epochs,
@@ -174,11 +174,9 @@ def test_package2module():
         compat.package2module('surely_not_a_package_xyz')
 
 
-def test_utils_exports():
-    import vltoolkit.utils as utils
-    for name in utils.__all__:
-        assert getattr(utils, name) is not None, name
-    from vltoolkit.registry import UnknownTypeError
-    assert utils.UnknownTypeError is UnknownTypeError
-    from vltoolkit.engine.checkpoint import CheckpointError
-    assert utils.CheckpointError is CheckpointError
+def test_compat_exports():
+    import vltoolkit.compat
+    for name in vltoolkit.compat.__all__:
+        assert getattr(vltoolkit.compat, name) is not None, name
+    from vltoolkit.engine.checkpoint import CheckpointError  # the published path
+    assert vltoolkit.compat.CheckpointError is CheckpointError

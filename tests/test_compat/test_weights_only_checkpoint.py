@@ -27,7 +27,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner import checkpoint as mm_ckpt
 
-from vltoolkit.engine.checkpoint import (
+from vltoolkit.compat import (
     CheckpointError,
     MMENGINE_SAFE_GLOBALS,
     add_safe_globals,
@@ -35,7 +35,7 @@ from vltoolkit.engine.checkpoint import (
     load_from_local,
     register_safe_checkpoint_loaders,
     safe_torch_load)
-from vltoolkit.engine.checkpoint import safe_load
+from vltoolkit.compat import weights_only_checkpoint as safe_load
 
 NUM_SAMPLES, BATCH_SIZE = 8, 2
 ITERS_PER_EPOCH = NUM_SAMPLES // BATCH_SIZE

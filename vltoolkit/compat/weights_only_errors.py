@@ -171,7 +171,7 @@ def _forbidden_message(what: str, global_name: Optional[str],
         lines.append(
             'If the file comes from a source you trust and the name is a '
             'plain data type of yours, allow it with '
-            f"vltoolkit.engine.checkpoint.add_safe_globals(['{name}']), "
+            f"vltoolkit.compat.add_safe_globals(['{name}']), "
             f"safe_torch_load(..., extra_safe_globals=['{name}']) or the "
             f"config key `{SAFE_GLOBALS_CFG_KEY} = ['{name}']` "
             '(see docs/checkpoints.md).')

@@ -8,7 +8,8 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
 from vltoolkit.engine import build_runner
-from vltoolkit.engine.runner import cpu_ddp_wrapper_cfg, unique_experiment_name
+from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg
+from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.registry import MODELS
 
 

@@ -55,7 +55,7 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-from .errors import SAFE_GLOBALS_CFG_KEY, CheckpointError, _translate  # noqa: F401
+from .weights_only_errors import SAFE_GLOBALS_CFG_KEY, CheckpointError, _translate
 
 __all__ = [
     'CheckpointError', 'MMENGINE_SAFE_GLOBALS', 'SAFE_GLOBALS_CFG_KEY',

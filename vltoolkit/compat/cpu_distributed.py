@@ -1,11 +1,24 @@
-"""Distributed set-up and tear-down that work on CPU-only machines."""
+"""Distributed set-up on CPU-only machines (gloo under torchrun).
+
+Two traps of mmengine 0.10.7 that assume CUDA:
+
+* ``mmengine.dist.init_dist('pytorch')`` calls ``torch.cuda.set_device``
+  unconditionally, so ``tools/dist_train.sh`` fails on a machine without a
+  GPU. :func:`init_dist_if_needed` creates the gloo process group first
+  (the Runner only calls ``init_dist`` when no group exists).
+* The Runner wraps the model in ``MMDistributedDataParallel`` with
+  ``device_ids=[local_rank]``; DDP refuses ``device_ids`` for a CPU module.
+  :func:`cpu_ddp_wrapper_cfg` sets ``device_ids=None``.
+
+Delete when: mmengine's ``init_dist`` / ``wrap_model`` check for CUDA (not
+as of 0.10.7; upstream ``mmengine/dist/utils.py`` ``_init_dist_pytorch``).
+"""
 import datetime
-import logging
-import os
-import sys
 
 import torch
 import torch.distributed as dist
+
+__all__ = ['init_dist_if_needed', 'cpu_ddp_wrapper_cfg']
 
 
 def init_dist_if_needed(cfg, launcher: str) -> None:
@@ -39,23 +52,3 @@ def cpu_ddp_wrapper_cfg(cfg) -> None:
                    dict(type='MMDistributedDataParallel'))
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
-
-
-def finish_distributed(exit_code: int = 0) -> None:
-    """Leave a distributed run with ``exit_code`` every time.
-
-    gloo's threads can abort the interpreter at exit ("terminate called
-    without an active exception") after all work is done, turning a good
-    run into a non-zero exit. So: barrier, destroy the process group, flush
-    logs and streams, then ``os._exit``. Does nothing outside torchrun.
-    """
-    if not (dist.is_available() and dist.is_initialized()):
-        return
-    try:
-        dist.barrier()
-    finally:
-        dist.destroy_process_group()
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(exit_code)

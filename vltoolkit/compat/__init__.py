@@ -1,0 +1,83 @@
+"""Every workaround for a trap in a library we build on, one file per trap.
+
+``import vltoolkit`` calls :func:`setup_vltoolkit`, so the shims that change
+library behaviour (the ``pkg_resources`` replacements, checkpoint loading
+through the weights-only allowlist) are active in *any* script that imports
+vltoolkit, not only in ``tools/``: a user's own
+``mmengine.runner.load_checkpoint(model, 'epoch_12.pth')`` loads our
+checkpoints on torch >= 2.6.
+
+Nothing outside this package matches the text of an upstream error message.
+When a trap is fixed upstream, delete its file and its row here.
+
+=========================  ===================================================  ==============================================
+file                       trap (library, version)                              delete when
+=========================  ===================================================  ==============================================
+weights_only_checkpoint    torch >= 2.6 loads ``weights_only=True``; mmengine   an mmengine release loads its own checkpoints
+ + weights_only_errors     0.10.7 checkpoints hold HistoryBuffer / numpy, so    with ``weights_only=True`` (open-mmlab/mmengine
+                           every resume fails ("Unsupported global ...          issue #1655; PR #1650 only sets
+                           HistoryBuffer"); ``load_from_http`` still unpickles  ``weights_only=False``, which we refuse)
+                           with ``weights_only=False``. Also rewrites torch's
+                           terse unpickler errors (forbidden global, corrupt).
+mmengine_pkg_resources     setuptools >= 82 removed ``pkg_resources``;          an mmengine release after 0.10.7 ships
+                           mmengine 0.10.7 ``utils/package_utils.py`` imports   open-mmlab/mmengine PR #1676 (merged to main)
+                           it (lazy configs, ``mmdet::`` bases, mmengine.hub)
+cpu_distributed            mmengine 0.10.7 ``init_dist('pytorch')`` calls       mmengine checks for CUDA in ``init_dist`` and
+                           ``torch.cuda.set_device`` unconditionally; the       ``wrap_model`` (not as of 0.10.7)
+                           Runner passes ``device_ids`` DDP refuses on CPU
+gloo_exit                  gloo threads abort the interpreter at exit           a CPU ``dist_train.sh`` run exits 0 without it
+                           ("terminate called without an active exception")
+experiment_name            mmengine 0.10.7 names logger / visualizer / message  mmengine makes those instance names unique
+                           hub after ``{config}_{second}``: two Runners in one
+                           second share them
+registry_errors            mmengine's root registries raise a bare KeyError     mmengine suggests close names itself
+                           ("X is not in the mmengine::model registry")
+                           without close names or ``custom_imports`` advice
+init_weights               mmengine 0.10.7 ``BaseModule.init_weights`` calls    mmengine only recurses into ``BaseModule``
+                           ``init_weights()`` of any child that has one:        children
+                           transformers / timm models get re-initialised
+optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          mmengine makes vis backends optional (never:
+                           ImportError without ``tensorboard`` installed        keep while tensorboard is an optional extra)
+empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list
+                           data list with numpy's "need at least one array to
+                           concatenate"
+=========================  ===================================================  ==============================================
+
+Not here on purpose: resuming an epoch mid-way (mmengine's ``EpochBasedTrainLoop``
+restarts a resumed epoch from its first batch) is a feature of our loops,
+``vltoolkit/engine/loops/`` (one skip helper serves both loops).
+
+See ``docs/compat.md`` for the same table with more context.
+"""
+from .weights_only_checkpoint import (MMENGINE_SAFE_GLOBALS, SAFE_GLOBALS_CFG_KEY,
+                                      CheckpointError, add_safe_globals,
+                                      get_safe_globals, load_from_http,
+                                      load_from_local,
+                                      register_safe_checkpoint_loaders,
+                                      safe_torch_load)
+from .after_import import call_after_import
+from .mmengine_pkg_resources import (get_installed_path, is_installed,
+                                     package2module,
+                                     patch_mmengine_pkg_resources,
+                                     pkg_resources_available)
+
+__all__ = [
+    'setup_vltoolkit', 'CheckpointError', 'MMENGINE_SAFE_GLOBALS',
+    'SAFE_GLOBALS_CFG_KEY', 'add_safe_globals', 'get_safe_globals',
+    'safe_torch_load', 'load_from_local', 'load_from_http',
+    'register_safe_checkpoint_loaders', 'patch_mmengine_pkg_resources',
+    'pkg_resources_available', 'is_installed', 'get_installed_path',
+    'package2module'
+]
+
+
+def setup_vltoolkit(extra_safe_globals=()) -> None:
+    """Idempotent process set-up, run by ``import vltoolkit``: the
+    ``pkg_resources`` shim (setuptools >= 82) and mmengine checkpoint loading
+    through the weights-only allowlist (plus ``extra_safe_globals``, e.g. a
+    config's ``checkpoint_safe_globals``). The loaders are registered as soon
+    as ``mmengine.runner`` is imported (at once if it already is)."""
+    patch_mmengine_pkg_resources()
+    if extra_safe_globals:
+        add_safe_globals(tuple(extra_safe_globals))
+    call_after_import('mmengine.runner.checkpoint', register_safe_checkpoint_loaders)

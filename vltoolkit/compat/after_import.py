@@ -1,0 +1,53 @@
+"""Run a patch right after a module is imported (a post-import hook).
+
+``import vltoolkit`` must make mmengine's checkpoint loading safe without
+importing ``mmengine.runner`` itself (a few seconds: it pulls in the whole
+optimizer and strategy stack), so light users such as the toy-data
+generators stay light. :func:`call_after_import` patches at once when the
+module is already imported, otherwise the first time it is.
+"""
+import importlib.abc
+import importlib.util
+import sys
+from typing import Callable
+
+__all__ = ['call_after_import']
+
+
+class _AfterImportFinder(importlib.abc.MetaPathFinder):
+    """Finds nothing itself; wraps the real loader of ``name`` so that
+    ``callback`` runs once the module has executed."""
+
+    def __init__(self, name: str, callback: Callable[[], None]):
+        self.name, self.callback = name, callback
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once, and no recursion below
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, callback = spec.loader, self.callback
+        exec_module = loader.exec_module
+
+        def exec_then_patch(module):
+            exec_module(module)
+            callback()
+
+        loader.exec_module = exec_then_patch
+        return spec
+
+
+def call_after_import(name: str, callback: Callable[[], None]) -> None:
+    """``callback()`` now if module ``name`` is imported, else right after
+    its first import. Registering the same ``(name, callback)`` twice adds
+    one hook."""
+    if name in sys.modules:
+        callback()
+        return
+    for finder in sys.meta_path:
+        if isinstance(finder, _AfterImportFinder) and finder.name == name \
+                and finder.callback == callback:
+            return
+    sys.meta_path.insert(0, _AfterImportFinder(name, callback))
