@@ -37,6 +37,41 @@ def test_ranks_with_ties_match_a_hand_computed_ranking():
     assert RetrievalRecall.calculate(torch.tensor(SIM), topk=(1,))['R@1'] == res['R@1']
 
 
+def mcn_compute_metrics(x):
+    """MCN's ``metrics.compute_metrics`` (brian7685/Multimodal-Clustering-
+    Network), transcribed, in percent."""
+    sx = np.sort(-x, axis=1)
+    d = np.diag(-x)[:, np.newaxis]
+    ind = np.where(sx - d == 0)[1]
+    n = x.shape[0]
+    return {'R@1': 100 * float(np.sum(ind == 0)) / n,
+            'R@5': 100 * float(np.sum(ind < 5)) / n,
+            'R@10': 100 * float(np.sum(ind < 10)) / n,
+            'MedR': np.median(ind) + 1}
+
+
+def test_mcn_counts_every_tied_position_we_count_each_query_once():
+    """The module docstring's account of MCN's ties, checked."""
+    rng = np.random.default_rng(0)
+    for n in (7, 30):  # no ties: the two agree
+        sim = rng.standard_normal((n, n))
+        ours = RetrievalRecall.calculate(sim)
+        mcn = mcn_compute_metrics(sim)
+        for key in ('R@1', 'R@5', 'R@10', 'MedR'):
+            assert ours[key] == pytest.approx(mcn[key]), key
+    # collapsed embeddings, every score equal: MCN gives R@1 100% and R@5 500%
+    flat = np.ones((12, 12))
+    mcn = mcn_compute_metrics(flat)
+    assert (mcn['R@1'], mcn['R@5'], mcn['R@10']) == (100.0, 500.0, 1000.0)
+    ours = RetrievalRecall.calculate(flat)
+    assert (ours['R@1'], ours['R@5'], ours['R@10'], ours['MedR']) == (0.0, 0.0, 0.0, 12.0)
+    # one query tied with two others: MCN adds 3 entries, we rank it 3rd once
+    sim = np.eye(4)
+    sim[0, 1] = sim[0, 2] = 1.0
+    assert mcn_compute_metrics(sim)['R@5'] == 100 * 6 / 4
+    assert retrieval_ranks(sim).tolist() == [3, 1, 1, 1]
+
+
 def test_explicit_gt_transposed_direction_and_missing_queries():
     # gt: query i matches column perm[i]
     perm = np.array([2, 0, 1])

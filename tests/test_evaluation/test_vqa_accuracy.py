@@ -115,6 +115,11 @@ def test_legacy_evaluation():
     gts = ['The dog'] * 4 + ['cat'] * 6
     assert acc('dog', gts) == 1.0
     assert acc('dog', gts, legacy=True) == 0.0
+    # ... which was never whitespace-cleaned (only the prediction was)
+    assert acc('yes', ['yes '] * 10) == 1.0
+    assert acc('yes', ['yes '] * 10, legacy=True) == 0.0
+    assert acc(' yes\n', ['yes'] * 10, legacy=True) == 1.0
+    assert acc('yes', ['yes\t'] * 4 + ['no'] * 6, legacy=True) == 0.0
 
 
 # ------------------------------------- agreement with the official algorithm
@@ -122,44 +127,38 @@ PUNCT = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_', '-',
          '>', '<', '@', '`', ',', '?', '!']
 
 
-def official_head(res_ans, gt_answers):
-    """GT-Vision-Lab/VQA a013f00 ``VQAEval.evaluate`` for one question,
-    transcribed statement by statement (dict answers, as in the JSON)."""
-    period_strip = re.compile(r'(?!<=\d)(\.)(?!\d)')
-    comma_strip = re.compile(r'(\d)(\,)(\d)')
+PERIOD_STRIP = re.compile(r'(?!<=\d)(\.)(?!\d)')
+COMMA_STRIP = re.compile(r'(\d)(\,)(\d)')
 
-    def process_punct(in_text):
-        out_text = in_text
-        for p in PUNCT:
-            if (p + ' ' in in_text or ' ' + p in in_text) or \
-                    (re.search(comma_strip, in_text) is not None):
-                out_text = out_text.replace(p, '')
-            else:
-                out_text = out_text.replace(p, ' ')
-        return period_strip.sub('', out_text, re.UNICODE)
 
+def process_punct(in_text):
+    """``VQAEval.processPunctuation``, transcribed."""
+    out_text = in_text
+    for p in PUNCT:
+        if (p + ' ' in in_text or ' ' + p in in_text) or \
+                (re.search(COMMA_STRIP, in_text) is not None):
+            out_text = out_text.replace(p, '')
+        else:
+            out_text = out_text.replace(p, ' ')
+    return PERIOD_STRIP.sub('', out_text, re.UNICODE)
+
+
+def process_digit(in_text):
+    """``VQAEval.processDigitArticle``, transcribed."""
     manual_map = dict(vqa_normalize.NUMBER_WORDS)
+    out_text = []
+    for word in in_text.lower().split():
+        word = manual_map.setdefault(word, word)
+        if word not in ['a', 'an', 'the']:
+            out_text.append(word)
+    for word_id, word in enumerate(out_text):
+        if word in vqa_normalize.CONTRACTIONS:
+            out_text[word_id] = vqa_normalize.CONTRACTIONS[word]
+    return ' '.join(out_text)
 
-    def process_digit(in_text):
-        out_text = []
-        for word in in_text.lower().split():
-            word = manual_map.setdefault(word, word)
-            if word not in ['a', 'an', 'the']:
-                out_text.append(word)
-        for word_id, word in enumerate(out_text):
-            if word in vqa_normalize.CONTRACTIONS:
-                out_text[word_id] = vqa_normalize.CONTRACTIONS[word]
-        return ' '.join(out_text)
 
-    answers = [dict(answer=a, answer_id=i + 1) for i, a in enumerate(gt_answers)]
-    for ans_dic in answers:
-        ans_dic['answer'] = ans_dic['answer'].replace('\n', ' ').replace('\t', ' ').strip()
-    res_ans = res_ans.replace('\n', ' ').replace('\t', ' ').strip()
+def _leave_one_out(answers, res_ans):
     gt_acc = []
-    if len(set(a['answer'] for a in answers)) > 1:
-        for ans_dic in answers:
-            ans_dic['answer'] = process_digit(process_punct(ans_dic['answer']))
-        res_ans = process_digit(process_punct(res_ans))
     for gt_ans_datum in answers:
         other = [item for item in answers if item != gt_ans_datum]
         matching = [item for item in other if item['answer'] == res_ans]
@@ -167,7 +166,39 @@ def official_head(res_ans, gt_answers):
     return float(sum(gt_acc)) / len(gt_acc)
 
 
-def test_agrees_with_the_official_algorithm_on_random_answers():
+def official_legacy(res_ans, gt_answers):
+    """GT-Vision-Lab/VQA c4e6a0e (before a013f00) ``VQAEval.evaluate`` for
+    one question, transcribed statement by statement: the prediction is
+    whitespace-cleaned and normalised, the ground truth is not cleaned."""
+    answers = [dict(answer=a, answer_id=i + 1) for i, a in enumerate(gt_answers)]
+    res_ans = res_ans.replace('\n', ' ')
+    res_ans = res_ans.replace('\t', ' ')
+    res_ans = res_ans.strip()
+    res_ans = process_punct(res_ans)
+    res_ans = process_digit(res_ans)
+    if len(set(a['answer'] for a in answers)) > 1:
+        for ans_dic in answers:
+            ans_dic['answer'] = process_punct(ans_dic['answer'])
+    return _leave_one_out(answers, res_ans)
+
+
+def official_head(res_ans, gt_answers):
+    """GT-Vision-Lab/VQA a013f00 ``VQAEval.evaluate`` for one question,
+    transcribed statement by statement (dict answers, as in the JSON)."""
+    answers = [dict(answer=a, answer_id=i + 1) for i, a in enumerate(gt_answers)]
+    for ans_dic in answers:
+        ans_dic['answer'] = ans_dic['answer'].replace('\n', ' ').replace('\t', ' ').strip()
+    res_ans = res_ans.replace('\n', ' ').replace('\t', ' ').strip()
+    if len(set(a['answer'] for a in answers)) > 1:
+        for ans_dic in answers:
+            ans_dic['answer'] = process_digit(process_punct(ans_dic['answer']))
+        res_ans = process_digit(process_punct(res_ans))
+    return _leave_one_out(answers, res_ans)
+
+
+@pytest.mark.parametrize('legacy', [False, True])
+def test_agrees_with_the_official_algorithm_on_random_answers(legacy):
+    official = official_legacy if legacy else official_head
     rng = random.Random(0)
     pieces = ['yes', 'Yes', 'no', 'two', '2', 'the', 'a', 'dog', 'Dog', 'dont',
               "don't", '1,000', '1000', 'x.', '3.5', 'red-white', 'red - white',
@@ -177,7 +208,7 @@ def test_agrees_with_the_official_algorithm_on_random_answers():
                 for _ in range(rng.randint(1, 3))]
         gts = [rng.choice(pool) for _ in range(10)]
         pred = rng.choice(pool + [rng.choice(pieces)])
-        assert vqa_question_accuracy(pred, gts) == official_head(pred, gts), (pred, gts)
+        assert vqa_question_accuracy(pred, gts, legacy) == official(pred, gts), (pred, gts)
 
 
 # ------------------------------------------------------------------- metric

@@ -1,4 +1,6 @@
 """sinkhorn_log / SinkhornAlignLoss: dense reference, marginals, masks, errors."""
+import logging
+
 import numpy as np
 import pytest
 import torch
@@ -124,6 +126,26 @@ def test_minimising_aligns_matched_pairs_and_negatives_term():
                                     torch.ones(2, 3).bool())
     assert neg_fn(patch, token).item() == pytest.approx(
         ((pos.sum() - negs.sum()) / 4).item(), abs=1e-6)
+
+
+def test_negatives_on_a_batch_of_one_warn_once_and_use_positives(monkeypatch):
+    from vltoolkit.losses import sinkhorn_align
+    logged = []
+    monkeypatch.setattr(sinkhorn_align, 'print_log',
+                        lambda msg, **kw: logged.append((msg, kw.get('level'))))
+    torch.manual_seed(3)
+    patch, token = torch.randn(1, 4, 6), torch.randn(1, 3, 6)
+    loss_fn = SinkhornAlignLoss(negatives=True, loss_weight=2.0)
+    pos = loss_fn.transported_cost(patch, token, torch.ones(1, 4).bool(),
+                                   torch.ones(1, 3).bool())
+    assert loss_fn(patch, token).item() == pytest.approx(2 * pos.item(), abs=1e-6)
+    assert len(logged) == 1
+    assert 'batch of one' in logged[0][0] and logged[0][1] == logging.WARNING
+    loss_fn(patch, token)  # once per loss instance
+    loss_fn(torch.randn(2, 4, 6), torch.randn(2, 3, 6))  # B >= 2: nothing to say
+    assert len(logged) == 1
+    SinkhornAlignLoss(negatives=False)(patch, token)  # no negatives asked for
+    assert len(logged) == 1
 
 
 def test_bad_input_errors():

@@ -46,6 +46,29 @@ def test_matches_ofa_torch_formula():
             assert coder.encode_indices(box, (w, h)) == ofa
 
 
+def test_ofa_test_vector_comes_from_the_512_resize_path():
+    """OFA's <bin_833> is reproduced by the pipeline: resize to 512x512 (boxes
+    scaled in float32, as OFA's RandomResize), then the coder."""
+    from vltoolkit.datasets.transforms import ResizeImageAndBoxes
+    coder = BinBoxCoder()
+    resize = ResizeImageAndBoxes(scale=(512, 512))
+    out = resize(dict(img=np.zeros((480, 640, 3), np.uint8), gt_bboxes=[BOX]))
+    assert coder.encode(out['gt_bboxes'][0], out['img_shape'][::-1]) == [
+        '<bin_157>', '<bin_105>', '<bin_469>', '<bin_833>']
+    rng = np.random.default_rng(1)
+    for w, h in [(640, 480), (500, 375), (333, 1001), (1024, 683)]:
+        xs = np.sort(rng.integers(0, w + 1, (500, 2)), axis=1)
+        ys = np.sort(rng.integers(0, h + 1, (500, 2)), axis=1)
+        boxes = np.stack([xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]], 1).astype(float)
+        out = resize(dict(img=np.zeros((h, w, 3), np.uint8), gt_bboxes=boxes))
+        # OFA: boxes * as_tensor([512 / w, 512 / h, ...]) in float32, then
+        # int((c / 512 * 999).round())
+        ratio = torch.as_tensor([512 / w, 512 / h, 512 / w, 512 / h])
+        ofa = ((torch.tensor(boxes, dtype=torch.float32) * ratio) / 512 * 999).round()
+        ours = [coder.encode_indices(b, (512, 512)) for b in out['gt_bboxes']]
+        assert ours == ofa.long().tolist()
+
+
 @pytest.mark.parametrize('num_bins,img_wh', [(1000, (640, 480)), (100, (37, 911)),
                                              (2000, (1, 1))])
 def test_round_trip_within_half_a_bin(num_bins, img_wh):

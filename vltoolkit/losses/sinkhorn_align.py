@@ -1,9 +1,12 @@
 """Local alignment of patch and token features by entropic optimal transport."""
+import logging
 from typing import Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from mmengine.logging import print_log
 
 from vltoolkit.registry import LOSSES
 
@@ -110,7 +113,13 @@ class SinkhornAlignLoss(nn.Module):
     * ``negatives=True``: UNITER's form
       :math:`(\sum_k D_k - \sum_k D^{-}_k) / (2B)`, where :math:`D^{-}_k`
       pairs the patches of sample ``k`` with the tokens of sample
-      ``k+1 mod B`` (needs ``B >= 2``), pushing mismatched pairs apart.
+      ``k+1 mod B``, pushing mismatched pairs apart. A batch of one has no
+      mismatched pair: its loss is the positives-only
+      :math:`\frac{1}{B}\sum_k D_k`, and the first such batch logs a
+      warning (once per loss instance; e.g. the last, partial batch of an
+      epoch: set ``drop_last=True`` or a batch size that divides the data to
+      avoid it). It is a warning, not an error, so that a long run does not
+      die on its last batch.
 
     Usable with any model that exposes patch and token features of one
     dimension ``D``.
@@ -137,6 +146,7 @@ class SinkhornAlignLoss(nn.Module):
         self.tol = tol
         self.negatives = negatives
         self.loss_weight = loss_weight
+        self._warned_batch_of_one = False
 
     @staticmethod
     def cost(patch_feats: torch.Tensor, token_feats: torch.Tensor) -> torch.Tensor:
@@ -167,6 +177,16 @@ class SinkhornAlignLoss(nn.Module):
                     '(check the attention mask / the empty text).')
         return patch_mask, token_mask
 
+    def _warn_batch_of_one(self) -> None:
+        if self._warned_batch_of_one:
+            return
+        self._warned_batch_of_one = True
+        print_log('SinkhornAlignLoss(negatives=True) got a batch of one sample: '
+                  'there is no mismatched pair, so this batch (and any later '
+                  'batch of one) uses the positives-only loss mean_k D_k. Use '
+                  'drop_last=True or a batch size that divides the data to '
+                  'avoid it.', logger='current', level=logging.WARNING)
+
     def transported_cost(self, patch_feats, token_feats, patch_mask, token_mask):
         """``D_k`` per sample, ``[B]`` (gradient through the cost only)."""
         cost = self.cost(patch_feats, token_feats)
@@ -184,6 +204,8 @@ class SinkhornAlignLoss(nn.Module):
                                              patch_mask, token_mask)
         pos = self.transported_cost(patch_feats, token_feats, patch_mask,
                                     token_mask)
+        if self.negatives and patch_feats.shape[0] < 2:
+            self._warn_batch_of_one()
         if not self.negatives or patch_feats.shape[0] < 2:
             return self.loss_weight * pos.mean()
         neg = self.transported_cost(patch_feats, token_feats.roll(-1, 0),

@@ -28,11 +28,20 @@ class BinBoxCoder(BaseBoxCoder):
     image borders and a coordinate comes back within half a bin,
     ``size / (2 (N - 1))`` pixels.
 
-    Test vector: box ``[100.5, 50.25, 300.75, 400]`` in a 640x480 image
-    gives ``<bin_157> <bin_105> <bin_469> <bin_832>`` (``400 / 480 * 999`` is
-    the tie 832.5, rounded to even), decoded ``[100.58, 50.45, 300.46,
-    399.76]``; with ``rounding='half_up'`` the last token is ``<bin_833>``
-    (decoded 400.24).
+    Test vector. OFA's ``<bin_157> <bin_105> <bin_469> <bin_833>`` for the
+    box ``[100.5, 50.25, 300.75, 400]`` of a 640x480 image comes from its
+    RefCOCO path: the image is first resized to 512x512 and the box scaled
+    by ``512 / w``, ``512 / h`` in float32 (``400 * 512 / 480`` = 426.66666
+    in float32, then ``/ 512 * 999`` = 832.50006 -> 833). The toolkit's
+    pipeline reproduces that path: ``ResizeImageAndBoxes(scale=(512,
+    512))`` then this coder on the 512x512 image gives ``<bin_833>`` too
+    (and agrees with OFA's float32 arithmetic on random boxes, see
+    ``tests/test_tokenization/test_bin_box_coder.py``). Applied directly to
+    the 640x480 box, the formula meets the exact tie ``400 / 480 * 999`` =
+    832.5 and rounds it to even: ``<bin_157> <bin_105> <bin_469>
+    <bin_832>``, decoded ``[100.58, 50.45, 300.46, 399.76]``.
+    ``rounding='half_up'`` gives ``<bin_833>`` on the 640x480 box (decoded
+    400.24), but only by the tie; it is not OFA's rule.
 
     Args:
         num_bins (int): ``N``, the number of location tokens. Default 1000.

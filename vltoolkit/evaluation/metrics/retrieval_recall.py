@@ -10,11 +10,19 @@ item is placed after every item scoring the same)::
                                                  number of evaluated queries)
     MedR = median_i rank_i,   MeanR = mean_i rank_i   (over evaluated queries)
 
-This is MCN / AVLnet's ``metrics.compute_metrics`` (rank of the diagonal in
-each row sorted descending; ``MedR = median(ind) + 1``) except for ties,
-which there fall wherever the sort puts them. With ``num_queries`` larger
-than the evaluated queries, the missing ones count as failures in R@K, as in
-MCN's MSR-VTT protocol (968 clips with audio, divided by 1000).
+Without ties this is MCN / AVLnet's ``metrics.compute_metrics`` (rank of the
+diagonal in each row sorted descending; ``MedR = median(ind) + 1``). Ties
+differ. MCN computes ``ind = np.where(sort(-x) - diag(-x) == 0)[1]``: every
+position of a row's sorted scores that equals the correct item's score is
+an entry, so a query whose correct item ties with ``t`` others contributes
+``t + 1`` entries, all counted in ``R@K = sum(ind < K) / N`` (R@K can exceed
+100%: a row of identical scores adds ``min(K, N)`` hits) and in the median
+(taken over the entries, not over the queries). The rank here counts each
+query once and puts the correct item after every tie (the worst position),
+so a degenerate model (e.g. collapsed embeddings, all scores equal) scores
+chance or worse instead of perfect. With ``num_queries`` larger than the
+evaluated queries, the missing ones count as failures in R@K, as in MCN's
+MSR-VTT protocol (968 clips with audio, divided by 1000).
 """
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union

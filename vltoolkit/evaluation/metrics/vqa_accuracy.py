@@ -18,9 +18,11 @@ Normalisation (GT-Vision-Lab/VQA HEAD a013f00, ``vqaEval.py``):
    When they all agree nothing else is applied, not even lower-casing:
    ``'Yes'`` against ten ``'yes'`` scores 0.
 
-``legacy=True`` reproduces the evaluation before a013f00 instead: the
-prediction is always normalised (2 and 3), the ground truth gets
-punctuation processing only, and only when the answers disagree.
+``legacy=True`` reproduces the evaluation before a013f00 instead
+(``vqaEval.py`` at c4e6a0e): only the prediction goes through 1, and it is
+always normalised (2 and 3); the ground-truth answers are taken as they are
+in the annotation file (no ``\\n``/``\\t`` replacement, no strip), and get
+punctuation processing only, and only when they are not all identical.
 """
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
@@ -54,7 +56,9 @@ def vqa_question_accuracy(pred: str, gt_answers: Sequence[str],
     """
     if not isinstance(pred, str):
         pred = '' if pred is None else str(pred)
-    gts = [clean_whitespace(str(g)) for g in gt_answers]
+    # before a013f00 the ground truth was compared as written: no
+    # whitespace cleaning (the prediction always had it)
+    gts = [str(g) if legacy else clean_whitespace(str(g)) for g in gt_answers]
     if not gts:
         raise ValueError('a question needs at least one ground-truth answer')
     res = clean_whitespace(pred)
@@ -85,7 +89,8 @@ class VQAAccuracy(BaseMetric):
         answers (Sequence[str], optional): the answer vocabulary that
             ``pred_label`` indexes. Defaults to ``dataset_meta['answers']``
             (set by the runner from the dataset).
-        legacy (bool): the pre-a013f00 normalisation. Default False.
+        legacy (bool): the pre-a013f00 normalisation (the ground truth is
+            not whitespace-cleaned there). Default False.
         tasks (Sequence[str], optional): only score samples of these tasks.
         collect_device, prefix, collect_dir: see
             :class:`mmengine.evaluator.BaseMetric`.
