@@ -48,7 +48,14 @@ def test_amp_wrapper_picks_the_mixed_precision_twin(monkeypatch):
     cfg = amp_optim_wrapper(dict(type='ExactAccumulationOptimWrapper'))
     assert cfg == dict(type='ExactAccumulationAutocastOptimWrapper', dtype='bfloat16')
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    # a GPU without bf16 (V100, T4): fp16 with loss scaling
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda *a, **k: False)
     cfg = amp_optim_wrapper(dict(type='OptimWrapper'))
     assert cfg['type'] == 'AmpOptimWrapper' and cfg['loss_scale'] == 'dynamic'
+    assert cfg['dtype'] == 'float16'
+    # bf16 where the GPU has it, no loss scaling
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda *a, **k: True)
+    cfg = amp_optim_wrapper(dict(type='OptimWrapper'))
+    assert cfg == dict(type='AmpOptimWrapper', dtype='bfloat16')
     custom = dict(type='MyWrapper')
     assert amp_optim_wrapper(custom) is custom

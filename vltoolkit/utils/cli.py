@@ -15,20 +15,14 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from vltoolkit.engine.optim.mixed_precision import AMP_WRAPPERS  # noqa: F401
+
 __all__ = [
     'CfgOptionsAction', 'add_common_args', 'merge_args', 'default_work_dir',
     'amp_optim_wrapper', 'AMP_WRAPPERS', 'print_metrics'
 ]
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
-
-#: ``--amp``: the mixed-precision twin of each wrapper (GPU, CPU).
-AMP_WRAPPERS = {
-    'OptimWrapper': ('AmpOptimWrapper', 'AutocastOptimWrapper'),
-    'ExactAccumulationOptimWrapper': ('ExactAccumulationAmpOptimWrapper',
-                                      'ExactAccumulationAutocastOptimWrapper'),
-}
-
 
 class CfgOptionsAction(DictAction):
     """mmengine's ``DictAction`` that refuses an item without ``=``.
@@ -69,7 +63,8 @@ def add_common_args(parser: argparse.ArgumentParser,
             'checkpoint of the work dir')
         parser.add_argument(
             '--amp', action='store_true',
-            help='mixed precision (fp16 AMP on GPU, bf16 autocast on CPU)')
+            help='mixed precision: bf16 autocast (fp16 + dynamic loss scaling '
+            'on GPUs without bf16)')
     return parser
 
 
@@ -79,19 +74,11 @@ def default_work_dir(config_path: str) -> str:
 
 
 def amp_optim_wrapper(wrapper_cfg: dict) -> dict:
-    """fp16 AMP (with dynamic loss scaling) on CUDA, bf16 autocast elsewhere;
-    a wrapper that is already mixed precision (or custom) is left alone."""
-    import torch
-    wrapper_type = wrapper_cfg.get('type', 'OptimWrapper')
-    if wrapper_type not in AMP_WRAPPERS:
-        return wrapper_cfg
-    gpu, cpu = AMP_WRAPPERS[wrapper_type]
-    if torch.cuda.is_available():
-        wrapper_cfg.update(type=gpu, dtype=wrapper_cfg.get('dtype', 'float16'),
-                           loss_scale=wrapper_cfg.get('loss_scale', 'dynamic'))
-    else:
-        wrapper_cfg.update(type=cpu, dtype=wrapper_cfg.get('dtype', 'bfloat16'))
-    return wrapper_cfg
+    """``--amp``: bf16 autocast where the device supports it, fp16 with
+    dynamic loss scaling on GPUs without bf16
+    (:func:`vltoolkit.engine.optim.amp_optim_wrapper_cfg`)."""
+    from vltoolkit.engine.optim.mixed_precision import amp_optim_wrapper_cfg
+    return amp_optim_wrapper_cfg(wrapper_cfg)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

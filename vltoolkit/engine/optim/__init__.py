@@ -1,10 +1,11 @@
 from .autocast_optim_wrapper import AutocastOptimWrapper
+from .mixed_precision import amp_optim_wrapper_cfg, best_amp_dtype
 from .trainable_params_constructor import TrainableParamsOptimWrapperConstructor
 from .exact_accumulation import (ExactAccumulationAmpOptimWrapper,
                                  ExactAccumulationAutocastOptimWrapper,
                                  ExactAccumulationMixin,
                                  ExactAccumulationOptimWrapper)
 
-__all__ = ['AutocastOptimWrapper', 'TrainableParamsOptimWrapperConstructor', 'ExactAccumulationMixin',
+__all__ = ['AutocastOptimWrapper', 'amp_optim_wrapper_cfg', 'best_amp_dtype', 'TrainableParamsOptimWrapperConstructor', 'ExactAccumulationMixin',
            'ExactAccumulationOptimWrapper', 'ExactAccumulationAmpOptimWrapper',
            'ExactAccumulationAutocastOptimWrapper']

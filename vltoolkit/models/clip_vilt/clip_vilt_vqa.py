@@ -10,6 +10,7 @@ from vltoolkit.models.adapters.lora import apply_lora
 from vltoolkit.registry import LOSSES, MODELS
 from vltoolkit.tokenization import build_tokenizer
 from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.memory import enable_grad_checkpointing
 from .hf_builders import build_clip, build_vilt_qa
 from .vqa_classifier import BaseVQAClassifier
 
@@ -73,6 +74,8 @@ class CLIPViLTVQA(BaseVQAClassifier):
         align_loss (dict, optional): global alignment loss config.
         local_align_loss (dict, optional): local alignment loss config.
         frozen_modules (list[str]): module-name globs to freeze.
+        grad_checkpointing (bool): activation checkpointing in every
+            transformers block (``vltoolkit.models.utils.memory``).
         lora (dict, optional): LoRA adapters (``r``, ``alpha``, ``dropout``,
             ``target_modules``); see ``docs/retrieval.md``.
         data_preprocessor (dict): default ``VLDataPreprocessor`` (give CLIP's
@@ -86,7 +89,8 @@ class CLIPViLTVQA(BaseVQAClassifier):
                  align_loss: Optional[dict] = None,
                  local_align_loss: Optional[dict] = None,
                  frozen_modules=(), data_preprocessor: Optional[dict] = None,
-                 init_cfg=None, lora: Optional[dict] = None):
+                 init_cfg=None, lora: Optional[dict] = None,
+                 grad_checkpointing: bool = False):
         super().__init__(num_answers, loss, data_preprocessor, init_cfg)
         if image_tokens not in IMAGE_TOKENS:
             raise ValueError(f'image_tokens must be one of {IMAGE_TOKENS}, got '
@@ -129,6 +133,8 @@ class CLIPViLTVQA(BaseVQAClassifier):
         self.frozen = freeze_modules(self, unused) + freeze_modules(
             self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
+        self.checkpointed = (enable_grad_checkpointing(self)
+                             if grad_checkpointing else [])
         print_log('\n' + parameter_table_text(self), logger='current')
 
     @property

@@ -7,6 +7,7 @@ from vltoolkit.models.adapters.lora import apply_lora
 from vltoolkit.registry import MODELS
 from vltoolkit.tokenization import build_tokenizer
 from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.memory import enable_grad_checkpointing
 from .hf_builders import build_vilt_qa
 from .vqa_classifier import BaseVQAClassifier
 
@@ -30,6 +31,8 @@ class ViLTVQA(BaseVQAClassifier):
         num_answers (int): the answer vocabulary size (``answer_file``).
         loss (dict): the VQA loss. Default ``SoftTargetBCELoss``.
         frozen_modules (list[str]): module-name globs to freeze.
+        grad_checkpointing (bool): activation checkpointing in every
+            transformers block (``vltoolkit.models.utils.memory``).
         lora (dict, optional): LoRA adapters (``r``, ``alpha``, ``dropout``,
             ``target_modules``); see ``docs/retrieval.md``.
         data_preprocessor (dict): default ``VLDataPreprocessor``; ViLT's
@@ -41,13 +44,16 @@ class ViLTVQA(BaseVQAClassifier):
     def __init__(self, vilt: dict, tokenizer: dict, num_answers: int,
                  loss: dict = dict(type='SoftTargetBCELoss'),
                  frozen_modules=(), data_preprocessor: Optional[dict] = None,
-                 init_cfg=None, lora: Optional[dict] = None):
+                 init_cfg=None, lora: Optional[dict] = None,
+                 grad_checkpointing: bool = False):
         super().__init__(num_answers, loss, data_preprocessor, init_cfg)
         self.tokenizer = build_tokenizer(tokenizer)
         self.vilt = build_vilt_qa(num_answers, vocab_size=len(self.tokenizer),
                                   pad_token_id=self.tokenizer.pad_token_id, **vilt)
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
+        self.checkpointed = (enable_grad_checkpointing(self)
+                             if grad_checkpointing else [])
         print_log('\n' + parameter_table_text(self), logger='current')
 
     def extract(self, inputs, data_samples=None, with_aux=False) -> dict:

@@ -12,6 +12,7 @@ from vltoolkit.tokenization import build_tokenizer
 from ..adapters import apply_lora
 from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.memory import enable_grad_checkpointing
 
 
 @MODELS.register_module()
@@ -46,6 +47,10 @@ class VisionSeq2Seq(BaseModel):
             ``target_modules`` (``dict(r, alpha, dropout, target_modules)``,
             see :func:`vltoolkit.models.adapters.apply_lora`); only the
             adapters are then trainable.
+        grad_checkpointing (bool): recompute the activations of every ViT
+            and BART block in the backward pass instead of keeping them
+            (:func:`~vltoolkit.models.utils.memory.enable_grad_checkpointing`):
+            less memory, about one more forward of compute.
 
     ``forward(inputs, data_samples, mode)``:
 
@@ -61,7 +66,7 @@ class VisionSeq2Seq(BaseModel):
                  generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
                  frozen_modules=(), loss_normalization: str = 'token',
                  data_preprocessor: Optional[dict] = None, init_cfg=None,
-                 lora: Optional[dict] = None):
+                 lora: Optional[dict] = None, grad_checkpointing: bool = False):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(f'loss_normalization={loss_normalization!r}: use '
                              "'token' or 'sample'")
@@ -86,6 +91,8 @@ class VisionSeq2Seq(BaseModel):
         self.loss_normalization = loss_normalization
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
+        self.checkpointed = (enable_grad_checkpointing(self)
+                             if grad_checkpointing else [])
         print_log('\n' + parameter_table_text(self), logger='current')
 
     # ------------------------------------------------------------- encoder
