@@ -16,3 +16,8 @@ __all__ += ['apply_lora', 'merge_lora', 'set_active_adapters', 'MCN',
 from .clip_vilt import BaseVQAClassifier, CLIPViLTVQA, ViLTVQA  # noqa: E402
 
 __all__ += ['BaseVQAClassifier', 'ViLTVQA', 'CLIPViLTVQA']
+from .pretrained_vlms import (Florence2VLM, Kosmos2VLM,  # noqa: E402
+                              PaliGemmaVLM, PretrainedVLM, PretrainedVLMError)
+
+__all__ += ['PretrainedVLM', 'Florence2VLM', 'PaliGemmaVLM', 'Kosmos2VLM',
+            'PretrainedVLMError']

@@ -3,6 +3,9 @@
 * :class:`BaseBoxCoder`, :class:`BinBoxCoder` (OFA / Pix2Seq, 4 tokens per
   box), :class:`PatchIndexBoxCoder` (Kosmos-2, 2 tokens per box),
   :class:`BoxDecodeError`, :func:`build_box_coder`;
+* :class:`Florence2BoxCoder` (1000 floor bins, ``<loc_k>``) and
+  :class:`PaliGemmaBoxCoder` (1024 bins, ``<loc%04d>``, y before x): the
+  native schemes of the pretrained VLMs (``docs/pretrained_vlms.md``);
 * :class:`VLTokenizer` (a local transformers tokenizer plus location tokens),
   :func:`build_tokenizer` (one instance per config and process);
 * :func:`train_word_level_tokenizer` (a small word-level vocabulary saved in
@@ -13,11 +16,14 @@ See ``docs/location_tokens.md``.
 from .base_box_coder import BaseBoxCoder, BoxDecodeError, build_box_coder
 from .bin_box_coder import BinBoxCoder
 from .patch_index_box_coder import PatchIndexBoxCoder
+from .florence2_box_coder import Florence2BoxCoder
+from .paligemma_box_coder import PaliGemmaBoxCoder
 from .tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
 
 __all__ = [
     'BaseBoxCoder', 'BoxDecodeError', 'build_box_coder', 'BinBoxCoder',
-    'PatchIndexBoxCoder', 'VLTokenizer', 'build_tokenizer',
+    'PatchIndexBoxCoder', 'Florence2BoxCoder', 'PaliGemmaBoxCoder',
+    'VLTokenizer', 'build_tokenizer',
     'clear_tokenizer_cache', 'train_word_level_tokenizer'
 ]
 

@@ -7,6 +7,19 @@ import torch
 from vltoolkit.registry import TOKENIZERS
 
 
+def _cached_hub_folder(path: str) -> str:
+    """A hub name (``org/name``) that is not a local folder -> its snapshot
+    folder in the local hub cache (nothing is downloaded); anything else
+    unchanged."""
+    if osp.isdir(path) or path.count('/') != 1 or path.startswith(('.', '/')):
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+        return snapshot_download(path, local_files_only=True)
+    except Exception:  # noqa: BLE001 - not cached: the caller reports it
+        return path
+
+
 @TOKENIZERS.register_module()
 class HFTokenizer:
     """``AutoTokenizer.from_pretrained(path, local_files_only=True)`` with the
@@ -19,7 +32,8 @@ class HFTokenizer:
 
     Args:
         path (str): local tokenizer folder (a saved transformers tokenizer,
-            or one trained by ``tools/data/build_tokenizer.py``); nothing is
+            or one trained by ``tools/data/build_tokenizer.py``), or the hub
+            name of a model already in the local hub cache; nothing is
             downloaded.
         max_length (int, optional): :meth:`encode` truncates to this many
             ids, special tokens included (ViLT: 40, its text positions).
@@ -36,6 +50,7 @@ class HFTokenizer:
             raise ValueError(f'max_length must be >= 1, got {max_length!r}')
         self.path = path
         self.max_length = None if max_length is None else int(max_length)
+        path = _cached_hub_folder(path)
         if not osp.isdir(path):
             raise FileNotFoundError(
                 f'tokenizer folder {path!r} does not exist (resolved: '

@@ -36,6 +36,11 @@ class VLTokenizer(HFTokenizer):
             :class:`~vltoolkit.datasets.transforms.SpanMasking`): each is one
             id whatever the text around it, and, being content, is kept by
             :meth:`batch_decode`. Default: none.
+        add_location_tokens (bool): add the location tokens missing from the
+            vocabulary (default True). False for a pretrained model whose
+            tokenizer already holds them (Florence-2, PaliGemma, Kosmos-2):
+            a missing one then raises ``ValueError`` instead of growing the
+            vocabulary past the model's embeddings.
 
     Config::
 
@@ -59,7 +64,8 @@ class VLTokenizer(HFTokenizer):
     """
 
     def __init__(self, path: str, box_coder=None, max_length: int = None,
-                 extra_special_tokens: Sequence[str] = ()):
+                 extra_special_tokens: Sequence[str] = (),
+                 add_location_tokens: bool = True):
         from transformers import AddedToken
 
         self.box_coder = build_box_coder(
@@ -71,6 +77,16 @@ class VLTokenizer(HFTokenizer):
         added = tok.get_added_vocab()
         missing = [t for t in self.box_coder.location_tokens +
                    list(self.extra_special_tokens) if t not in added]
+        if missing and not add_location_tokens:
+            vocab = tok.get_vocab()
+            absent = [t for t in missing if t not in vocab]
+            if absent:
+                raise ValueError(
+                    f'the tokenizer in {path!r} lacks {len(absent)} location '
+                    f'token(s) of {self.box_coder!r} (e.g. {absent[0]!r}) and '
+                    'add_location_tokens=False: use the tokenizer saved with '
+                    'the pretrained model, whose vocabulary holds them')
+            missing = []
         if missing:
             tok.add_tokens([
                 AddedToken(t, special=True, normalized=False, lstrip=True,

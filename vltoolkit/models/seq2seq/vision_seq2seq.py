@@ -2,7 +2,6 @@
 from typing import Dict, List, Optional
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
@@ -13,10 +12,11 @@ from ..adapters import apply_lora
 from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
+from ..utils.token_loss import TokenLossMixin
 
 
 @MODELS.register_module()
-class VisionSeq2Seq(BaseModel):
+class VisionSeq2Seq(TokenLossMixin, BaseModel):
     """Image + prompt in, text (with location tokens) out.
 
     The encoder of a transformers seq2seq LM reads ``[proj(image tokens);
@@ -135,47 +135,13 @@ class VisionSeq2Seq(BaseModel):
 
     # ---------------------------------------------------------------- loss
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        logits = self._logits(inputs)
-        ids = inputs['labels'].reshape(-1)
-        logits = logits.reshape(ids.shape[0], -1)
-        target = ids
-        if self.label_encoder is not None and \
-                not getattr(self.label_encoder, 'ids_equivalent', False):
-            target = self.label_encoder(ids, logits.shape[-1])
-        avg_factor = inputs.get('avg_factor')
-        if avg_factor is None:
-            avg_factor = self._global_avg_factor(self.loss_units(inputs))
-        kwargs = {}
-        if self.loss_normalization == 'sample':
-            labels = inputs['labels']
-            lengths = (labels != -100).sum(1, keepdim=True).clamp(min=1)
-            kwargs['weight'] = (1.0 / lengths).expand_as(labels).reshape(-1)
-        return dict(loss_token=self.loss_module(
-            logits, target, avg_factor=avg_factor, **kwargs))
+        return dict(loss_token=self.token_loss(
+            self._logits(inputs), inputs['labels'], inputs.get('avg_factor')))
 
     def loss_units(self, inputs) -> torch.Tensor:
         """What the loss is averaged over in this batch: its target tokens
         (``loss_normalization='token'``) or its samples (``'sample'``)."""
-        labels = inputs['labels']
-        if self.loss_normalization == 'sample':
-            return (labels != -100).any(1).sum().to(torch.float32)
-        return (labels != -100).sum().to(torch.float32)
-
-    @staticmethod
-    def _global_avg_factor(count: torch.Tensor) -> torch.Tensor:
-        """``count`` summed over ranks, divided by the world size.
-
-        DDP averages gradients over ranks; dividing each rank's loss sum by
-        this factor makes the averaged gradient that of the mean over the
-        whole global batch, i.e. the single-process gradient.
-        """
-        count = count.to(torch.float32)
-        if dist.is_available() and dist.is_initialized() and \
-                dist.get_world_size() > 1:
-            count = count.clone()
-            dist.all_reduce(count)
-            count = count / dist.get_world_size()
-        return count
+        return self.count_loss_units(inputs['labels'])
 
     # ------------------------------------------------------------- predict
     @torch.no_grad()

@@ -1,0 +1,87 @@
+"""The prefix-LM layout shared by decoder-only VLMs (PaliGemma, Kosmos-2)."""
+from collections import defaultdict
+
+import torch
+
+from .base import IGNORE_INDEX, PretrainedVLM
+
+
+class DecoderOnlyVLM(PretrainedVLM):
+    """One sequence per sample, ``[prefix(image, prompt); answer; eos]``, the
+    loss on the answer only.
+
+    The data pipeline is the one of every recipe (``TokenizeText`` gives
+    the prompt ids and the target ids); here each sample becomes
+
+    * ``prefix`` = :meth:`prefix_ids` (the model's image placeholders and
+      special tokens around the prompt, as its processor lays them out);
+    * ``answer`` = the target ids without a leading BOS, ending with EOS
+      (appended when the tokenizer does not write it).
+
+    Position ``t`` of the logits predicts token ``t + 1``; the target row is
+    -100 everywhere except at the positions that predict an answer token, so
+    the prompt and the image tokens never enter the loss (nor its
+    normalisation). Generation feeds the prefix alone; samples are grouped by
+    prefix length so that no prefix is padded (no left-padding assumptions
+    about the model's position ids), and the answer is what follows it.
+    """
+
+    def prefix_ids(self, prompt_ids: torch.Tensor) -> torch.Tensor:
+        """The full prefix of one sample from its prompt ids (pads removed)."""
+        raise NotImplementedError
+
+    def model_inputs(self, sequences, attention_mask, prefix_lengths, images):
+        """kwargs of the transformers model for right-padded ``sequences``
+        whose first ``prefix_lengths[i]`` ids are the prefix."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------- sequences
+    def _prefixes(self, inputs):
+        ids, mask = inputs['input_ids'], inputs['attention_mask']
+        return [self.prefix_ids(row[m.bool()]) for row, m in zip(ids, mask)]
+
+    def _answers(self, labels):
+        tok = self.tokenizer
+        rows = []
+        for row in labels:
+            row = self._strip(row[row != IGNORE_INDEX], drop_first=tok.bos_token_id)
+            if not len(row) or int(row[-1]) != tok.eos_token_id:
+                row = torch.cat([row, row.new_tensor([tok.eos_token_id])])
+            rows.append(row)
+        return rows
+
+    def answer_ids_as_labels(self, labels):
+        return self._pad_right(self._answers(labels), IGNORE_INDEX)
+
+    def _logits_and_labels(self, inputs):
+        prefixes, answers = self._prefixes(inputs), self._answers(inputs['labels'])
+        seqs = [torch.cat([p, a]) for p, a in zip(prefixes, answers)]
+        pad = self.tokenizer.pad_token_id
+        sequences = self._pad_right(seqs, pad)
+        mask = self._pad_right([torch.ones_like(s) for s in seqs], 0)
+        targets = torch.full_like(sequences, IGNORE_INDEX)
+        for i, (p, a) in enumerate(zip(prefixes, answers)):
+            # logits at t predict token t + 1: the answer starts at len(p)
+            targets[i, len(p) - 1:len(p) - 1 + len(a)] = a
+        lengths = [len(p) for p in prefixes]
+        out = self.hf_model(**self.model_inputs(sequences, mask, lengths,
+                                                inputs['images']),
+                            use_cache=False)
+        return out.logits, targets
+
+    def _generate(self, inputs):
+        prefixes = self._prefixes(inputs)
+        groups = defaultdict(list)
+        for i, p in enumerate(prefixes):
+            groups[len(p)].append(i)
+        answers = [None] * len(prefixes)
+        for length, idx in groups.items():
+            seqs = torch.stack([prefixes[i] for i in idx])
+            kwargs = self.model_inputs(seqs, torch.ones_like(seqs),
+                                       [length] * len(idx),
+                                       inputs['images'][idx])
+            out = self.hf_model.generate(
+                **kwargs, generation_config=self.generation_config)
+            for row, i in zip(out, idx):
+                answers[i] = row[length:] if len(row) > length else row[:0]
+        return self._pad_right(answers, self.tokenizer.pad_token_id)
