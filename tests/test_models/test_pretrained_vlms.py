@@ -205,3 +205,20 @@ def test_overfits_eight_toy_hoi_samples(toy, family):
     coder = model.tokenizer.box_coder
     boxed = [t for t in targets if coder.find_boxes(t, (IMG, IMG))]
     assert boxed, 'the 8 samples hold localisation targets'
+
+
+@pytest.mark.parametrize('family', list(FAMILIES))
+def test_grad_checkpointing_gives_the_same_gradients(toy, family):
+    folder, samples = toy[family]
+    grads = []
+    for ckpt in (False, True):
+        model = build_vlm(folder, family, grad_checkpointing=ckpt)
+        model.train()
+        data = make_batch(model, samples[:2])
+        model.loss(**data)['loss_token'].backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters()
+                      if p.grad is not None})
+    assert grads[0].keys() == grads[1].keys()
+    for name in grads[0]:
+        torch.testing.assert_close(grads[0][name], grads[1][name],
+                                   rtol=1e-4, atol=1e-6)

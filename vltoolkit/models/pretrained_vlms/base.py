@@ -11,7 +11,9 @@ from vltoolkit.registry import LABEL_ENCODERS, LOSSES
 from vltoolkit.tokenization import build_tokenizer
 from ..adapters import apply_lora
 from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.attention import choose_attn_implementation
 from ..utils.generation_config import build_generation_config
+from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import IGNORE_INDEX, TokenLossMixin
 from .loading import PretrainedVLMError, load_pretrained, read_image_settings
 
@@ -53,6 +55,11 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         loss_normalization (str): ``'token'`` or ``'sample'``
             (:class:`~vltoolkit.models.utils.token_loss.TokenLossMixin`).
         dtype (str, optional): ``from_pretrained`` dtype (``'bfloat16'``).
+        attn_implementation (str, optional): ``'eager'``, ``'sdpa'``,
+            ``'flash_attention_2'``; None picks the fastest available
+            (:func:`~vltoolkit.models.utils.attention.choose_attn_implementation`).
+        grad_checkpointing (bool): recompute activations in the backward
+            pass (:func:`~vltoolkit.models.utils.memory.enable_grad_checkpointing`).
         check_image_size (bool): refuse images whose size differs from the
             pretrained processor's (default True): the data pipeline must
             resize to what the model was trained on.
@@ -78,6 +85,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
                  frozen_modules=(), lora: Optional[dict] = None,
                  loss_normalization: str = 'token', dtype: Optional[str] = None,
                  check_image_size: bool = True,
+                 attn_implementation: Optional[str] = None,
+                 grad_checkpointing: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg=None):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(f'loss_normalization={loss_normalization!r}: use '
@@ -96,7 +105,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         # the model first: a bad `pretrained=` is reported as such, with
         # how to fetch the weights, before its tokenizer folder is looked at
-        self.hf_model = self._build_hf_model(pretrained, config, dtype)
+        self.hf_model = self._build_hf_model(pretrained, config, dtype,
+                                             attn_implementation)
         self.tokenizer = build_tokenizer(tokenizer)
         self._check_vocabulary()
         self.loss_module = LOSSES.build(loss)
@@ -111,6 +121,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         self.check_image_size = check_image_size
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
+        self.checkpointed = (enable_grad_checkpointing(self)
+                             if grad_checkpointing else [])
         print_log('\n' + parameter_table_text(self), logger='current')
 
     # -------------------------------------------------------------- building
@@ -118,16 +130,21 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         import transformers
         return getattr(transformers, self.hf_class_name)
 
-    def _build_hf_model(self, pretrained, config, dtype):
+    def _build_hf_model(self, pretrained, config, dtype, attn_implementation):
         hf_class = self._hf_class()
+        attn = choose_attn_implementation(hf_class, attn_implementation)
+        attn_kwargs = {} if attn is None else dict(attn_implementation=attn)
         if pretrained is not None:
             kwargs = {} if dtype is None else dict(dtype=getattr(torch, dtype))
             model = load_pretrained(hf_class, pretrained, self.model_type,
-                                    self.hub_example, **kwargs)
+                                    self.hub_example, **kwargs, **attn_kwargs)
         else:
             import transformers
             config_class = getattr(transformers, self.hf_config_class_name)
-            model = hf_class(config_class(**dict(config)))
+            hf_config = config_class(**dict(config))
+            if attn is not None:
+                hf_config._attn_implementation = attn
+            model = hf_class(hf_config)
             if dtype is not None:
                 model = model.to(getattr(torch, dtype))
         model.is_init = True  # mmengine must not re-initialise its weights
