@@ -1,10 +1,11 @@
 # vltoolkit: `make demo` trains and tests the toy HOI recipe on the CPU;
-# `make test` runs the whole test suite. Both create .venv on first use.
+# `make test` runs the whole test suite; `make docs` builds the docs site
+# (work_dirs/site, strict: broken links fail). Both create .venv on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TOY_CFG := configs/hoi/gem_distlabel_toy.py
 
-.PHONY: venv demo test test-fast clean
+.PHONY: venv demo test test-fast docs clean
 
 venv: $(VENV)/.installed
 
@@ -23,6 +24,9 @@ test: venv
 
 test-fast: venv
 	$(PY) -m pytest tests -m "not slow"
+
+docs: venv
+	$(PY) -m mkdocs build --strict
 
 clean:
 	rm -rf work_dirs data/toy_hoi .dist_test

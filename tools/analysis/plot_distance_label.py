@@ -30,7 +30,9 @@ def parse_args(argv=None):
     parser.add_argument('--scale', type=float, default=1.0)
     parser.add_argument('--window', type=float, default=None)
     parser.add_argument('--mix', type=float, default=0.0)
-    parser.add_argument('--out', default='docs/figures/distance_label_patch.png')
+    parser.add_argument('--out', default='work_dirs/figures/distance_label_patch.png',
+                        help='output image (default under work_dirs/; the figure of '
+                        'docs/location_learning.md is docs/figures/distance_label_patch.png)')
     return parser.parse_args(argv)
 
 

@@ -188,8 +188,15 @@ class ProgressBar:
     def start(self) -> 'ProgressBar':
         self._start = _clock()
         if self.mode == 'rich':
-            self._task = _RichSession.add(self.description, self.total,
-                                          self.completed, self.forced, self.logger)
+            try:
+                self._task = _RichSession.add(self.description, self.total,
+                                              self.completed, self.forced, self.logger)
+            except Exception as err:  # another live display owns the terminal
+                from rich.errors import LiveError
+                if not isinstance(err, LiveError):
+                    raise
+                _RichSession.progress = None
+                self.mode = 'plain'
         return self
 
     def update(self, advance: int = 1) -> None:
