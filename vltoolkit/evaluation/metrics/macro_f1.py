@@ -27,28 +27,22 @@ so that, times 100,
 hallucinated relation (predicted, never in the ground truth) scores 0 and
 lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
 """
-import io
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log  # noqa: F401
 from mmengine.structures import BaseDataElement
-from rich.console import Console
-from rich.table import Table
 
 from vltoolkit.registry import METRICS
 from ..parsers import RelationParser
+from .relation_table import relation_table, render_table
 from .utils import sample_field
 
 ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
 
 #: the sets of relations macro F1 can average over (see the module doc)
 AVERAGE_OVER = ('seen', 'all', 'gt')
-#: what a relation left out of the mean lacks, per ``average_over``
-_LEFT_OUT = {'seen': 'neither in the ground truth nor predicted',
-             'gt': 'no ground-truth positive',
-             'labels': 'not in the given labels'}
 
 
 def _check_average_over(average_over: str) -> str:
@@ -131,67 +125,6 @@ def multi_hot(label_sets: Iterable[Iterable[str]],
     if not rows:
         return np.zeros((0, len(index)), dtype=np.uint8)
     return np.stack(rows)
-
-
-def relation_table(result: dict,
-                   class_names: Sequence[str],
-                   title: Optional[str] = 'Per-relation results') -> Table:
-    """A :class:`rich.table.Table` of per-relation P / R / F1 / support.
-
-    Relations left out of the macro mean (by the result's
-    ``average_over``: under ``'seen'`` those neither in the ground truth nor
-    predicted, under ``'gt'`` those without a ground-truth positive) show
-    ``-`` for F1 and are dimmed; the caption says which rule chose them. The
-    last row gives the macro averages and how many relations entered them.
-
-    Args:
-        result (dict): the output of :meth:`MacroF1.calculate`.
-        class_names (Sequence[str]): one name per column of the arrays.
-        title (str, optional): the table title.
-    """
-    f1 = np.asarray(result['f1'])
-    if len(class_names) != len(f1):
-        raise ValueError(f'{len(class_names)} class names for {len(f1)} '
-                         'columns.')
-    evaluated = np.zeros(len(f1), dtype=bool)
-    evaluated[np.asarray(result['labels'], dtype=int)] = True
-    table = Table(title=title)
-    table.add_column('Relation', style='cyan', no_wrap=True)
-    for column in ('Precision', 'Recall', 'F1', 'Support', 'Predicted'):
-        table.add_column(column, justify='right')
-    for k, name in enumerate(class_names):
-        in_macro = bool(evaluated[k])
-        table.add_row(
-            str(name), f'{result["precision"][k]:.2f}',
-            f'{result["recall"][k]:.2f}',
-            f'{f1[k]:.2f}' if in_macro else '-',
-            str(int(result['support'][k])),
-            str(int(result['num_predicted'][k])),
-            style=None if in_macro else 'dim')
-    average_over = result.get('average_over', 'gt')
-    table.add_section()
-    table.add_row(f'macro ({int(evaluated.sum())} of {len(f1)}, '
-                  f'{average_over})',
-                  f'{result["macro_precision"]:.2f}',
-                  f'{result["macro_recall"]:.2f}',
-                  f'{result["macro_f1"]:.2f}',
-                  str(int(np.asarray(result['support']).sum())),
-                  str(int(np.asarray(result['num_predicted']).sum())),
-                  style='bold')
-    left_out = len(f1) - int(evaluated.sum())
-    table.caption = (f'micro F1 {result["micro_f1"]:.2f}; macro over '
-                     f'{average_over!r} relations')
-    if left_out:
-        table.caption += (f'; "-" = {_LEFT_OUT[average_over]}, '
-                          f'not in macro F1 ({left_out})')
-    return table
-
-
-def render_table(table: Table, width: int = 100) -> str:
-    """Render a rich table to plain text (for loggers and files)."""
-    console = Console(record=True, width=width, file=io.StringIO())
-    console.print(table)
-    return console.export_text()
 
 
 @METRICS.register_module()
