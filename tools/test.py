@@ -9,6 +9,7 @@ import os.path as osp
 from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.models.pretrained_vlms.zero_shot import checkpoint_to_load
 from vltoolkit.utils.cli import add_common_args, merge_args, print_metrics
 from vltoolkit.utils.output_paths import under_work_dir
 
@@ -16,7 +17,8 @@ from vltoolkit.utils.output_paths import under_work_dir
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a vltoolkit model')
     add_common_args(parser)
-    parser.add_argument('checkpoint', help='checkpoint file (local path or http(s) URL)')
+    parser.add_argument('checkpoint', help='checkpoint file (local path or http(s) URL), '
+                        'or "none": zero-shot, the pretrained VLM as it is loaded')
     parser.add_argument('--out', help='dump the predictions to this .pkl file '
                         '(a relative path is under the work dir)')
     parser.add_argument('--show-dir', help='draw predictions into this folder '
@@ -26,7 +28,7 @@ def parse_args(argv=None):
 
 def merge_test_args(cfg, args):
     """The test-only options: the checkpoint, ``--out`` and ``--show-dir``."""
-    cfg.load_from, cfg.resume = args.checkpoint, False
+    cfg.load_from, cfg.resume = checkpoint_to_load(args.checkpoint, cfg.model), False
     args.out = under_work_dir(args.out, cfg.work_dir)
     args.show_dir = under_work_dir(args.show_dir, cfg.work_dir)
     if args.out is not None:

@@ -1,0 +1,34 @@
+# Florence-2-base (0.23B: DaViT + a BART-base-sized encoder-decoder) from
+# transformers, fine-tuned in its own location tokens <loc_0>..<loc_999>
+# (docs/pretrained_vlms.md). `pretrained` is a local folder (fetch it once:
+#   huggingface-cli download florence-community/Florence-2-base --local-dir checkpoints/Florence-2-base)
+# or a hub name in the local cache. Its tokenizer already holds the location
+# tokens: nothing is added, no embedding is resized. The vision tower is frozen,
+# the whole language model is trained (about 142M parameters, under seed 000's
+# 162M): `python tools/analysis/count_params.py <recipe>`.
+pretrained = 'checkpoints/Florence-2-base'
+tokenizer_dir = '${pretrained}'
+vlm_box_coder = dict(type='Florence2BoxCoder')
+vlm_img_scale = (768, 768)
+model = dict(
+    type='Florence2VLM',
+    pretrained='${pretrained}',
+    tokenizer='${tokenizer}',
+    loss='${loss}',
+    label_encoder='${label_encoder}',
+    frozen_modules=['hf_model.model.vision_tower'],
+    dtype=None,
+    generation_cfg=dict(max_new_tokens=40, num_beams=3),
+)
+# the released checkpoint's sizes (florence-community/Florence-2-base
+# config.json), for counting parameters without the weights
+hf_config = dict(
+    vision_config=dict(depths=(1, 1, 9, 1), embed_dim=(128, 256, 512, 1024),
+                       num_heads=(4, 8, 16, 32), num_groups=(4, 8, 16, 32),
+                       window_size=12, projection_dim=768, drop_path_rate=0.1),
+    text_config=dict(model_type='bart', vocab_size=51289, d_model=768,
+                     encoder_layers=6, decoder_layers=6,
+                     encoder_attention_heads=12, decoder_attention_heads=12,
+                     encoder_ffn_dim=3072, decoder_ffn_dim=3072,
+                     max_position_embeddings=1024),
+    image_token_id=51289 - 1)

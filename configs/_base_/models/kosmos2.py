@@ -1,0 +1,31 @@
+# Kosmos-2 (1.6B: CLIP ViT-L/14 + a 24-layer causal LM) from transformers,
+# fine-tuned in its own patch-index tokens <patch_index_0000>..<patch_index_1023>
+# (2 per box, a 32 x 32 grid; docs/pretrained_vlms.md). `pretrained` is a local
+# folder (fetch it once:
+#   huggingface-cli download microsoft/kosmos-2-patch14-224 --local-dir checkpoints/kosmos-2-patch14-224)
+# The vision tower is frozen and LoRA (r=16) adapts the language model.
+pretrained = 'checkpoints/kosmos-2-patch14-224'
+tokenizer_dir = '${pretrained}'
+vlm_box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=32,
+                     token_fmt='<patch_index_{:04d}>')
+vlm_img_scale = (224, 224)
+model = dict(
+    type='Kosmos2VLM',
+    pretrained='${pretrained}',
+    tokenizer='${tokenizer}',
+    loss='${loss}',
+    label_encoder='${label_encoder}',
+    frozen_modules=['hf_model.vision_model'],
+    lora=dict(r=16, alpha=32, dropout=0.05,
+              target_modules=['hf_model.text_model.*_proj', 'hf_model.text_model.*fc[12]']),
+    dtype='bfloat16',
+    generation_cfg=dict(max_new_tokens=40, num_beams=1),
+)
+# microsoft/kosmos-2-patch14-224's sizes, for counting parameters without weights
+hf_config = dict(
+    vision_config=dict(hidden_size=1024, intermediate_size=4096,
+                       num_hidden_layers=24, num_attention_heads=16,
+                       patch_size=14, image_size=224),
+    text_config=dict(vocab_size=65037, embed_dim=2048, layers=24, ffn_dim=8192,
+                     attention_heads=32, max_position_embeddings=2048),
+    latent_query_num=64)
