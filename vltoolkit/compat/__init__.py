@@ -36,6 +36,9 @@ registry_errors            mmengine's root registries raise a bare KeyError     
 init_weights               mmengine 0.10.7 ``BaseModule.init_weights`` calls    mmengine only recurses into ``BaseModule``
                            ``init_weights()`` of any child that has one:        children
                            transformers / timm models get re-initialised
+deepspeed_onebit           mmengine 0.10.7 ``DeepSpeedStrategy`` imports        an mmengine release guards the import
+                           ``deepspeed.runtime.fp16.onebit``, removed from
+                           DeepSpeed (PR #8490): the strategy cannot be built
 optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          mmengine makes vis backends optional (never:
                            ImportError without ``tensorboard`` installed        keep while tensorboard is an optional extra)
 empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list

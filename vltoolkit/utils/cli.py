@@ -62,6 +62,11 @@ def add_common_args(parser: argparse.ArgumentParser,
             help='resume from CKPT, or with no value from the latest '
             'checkpoint of the work dir')
         parser.add_argument(
+            '--strategy', metavar='NAME',
+            help='train through mmengine FlexibleRunner with a strategy of '
+            'configs/_base_/strategies (ddp, fsdp, deepspeed_zero2, '
+            'deepspeed_zero3) or a fragment file')
+        parser.add_argument(
             '--amp', action='store_true',
             help='mixed precision: bf16 autocast (fp16 + dynamic loss scaling '
             'on GPUs without bf16)')
@@ -91,6 +96,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = default_work_dir(args.config)
+    if getattr(args, 'strategy', None):
+        from vltoolkit.engine.runner.strategy import apply_strategy
+        apply_strategy(cfg, args.strategy)
     if getattr(args, 'amp', False):
         cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
     resume = getattr(args, 'resume', None)

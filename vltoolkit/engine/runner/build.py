@@ -7,6 +7,7 @@ from vltoolkit.compat import setup_vltoolkit
 from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_needed
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
+from .strategy import prepare_strategy_cfg
 
 
 def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
@@ -19,6 +20,7 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     if launcher != 'none':
         init_dist_if_needed(cfg, launcher)
         cpu_ddp_wrapper_cfg(cfg)
+    prepare_strategy_cfg(cfg)  # FlexibleRunner: FSDP / DeepSpeed / DDP
     if not cfg.get('experiment_name'):
         cfg.experiment_name = unique_experiment_name(cfg)
     with explain_registry_errors():
