@@ -5,7 +5,8 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    # every schedule fragment sets `checkpoint_interval` (epochs)
+    checkpoint=dict(type='CheckpointHook', interval='${checkpoint_interval}', max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # done/total, rate, ETA: a live bar in a terminal, plain lines otherwise
     # (VLT_PROGRESS=auto|rich|plain|off, docs/progress_and_tracking.md)
@@ -28,6 +29,7 @@ visualizer = dict(type='VLVisualizer', vis_backends=vis_backends)
 
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)
 log_level = 'INFO'
+# a checkpoint to start from (chained recipes: '${last_checkpoint:WORK_DIR}')
 load_from = None
 resume = False
 # a fixed seed makes the shuffling of every epoch (seed + epoch) reproducible,

@@ -1,21 +1,5 @@
-# Referring expression comprehension (seed 004) on the synthetic RefCOCO set:
-# token cross-entropy with distance-inverse labels over location tokens; Acc@0.5 and mIoU.
-# CPU-sized twin of ce_distlabel.py; its 2x2 siblings differ only in the
-# `loss` / `label_encoder` lines.
-_base_ = [
-    '../_base_/models/vision_seq2seq_tiny.py',
-    '../_base_/datasets/refcoco_toy.py',
-    '../_base_/schedules/adamw_epochs.py',
-    '../_base_/default_runtime.py',
-]
-
-model = dict(
-    tokenizer={{_base_.tokenizer}},
-    loss=dict(type='TokenCrossEntropyLoss'),
-    label_encoder=dict(type='DistanceLabelEncoder', tokenizer={{_base_.tokenizer}},
-                       power=2.0, scale=1.0, window=4, mix=0.0),
-)
-
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=30, val_interval=10)
-default_hooks = dict(checkpoint=dict(interval=10))
+# CPU-sized twin of ce_distlabel.py: the same loss and label encoder on the tiny
+# model, the toy RefCOCO set and the toy schedule.
+_base_ = ['../_base_/models/vision_seq2seq_tiny.py', '../_base_/datasets/refcoco_toy.py',
+          '../_base_/losses/token_ce.py', '../_base_/label_encoders/distance.py',
+          '../_base_/schedules/toy_30e.py', '../_base_/default_runtime.py']

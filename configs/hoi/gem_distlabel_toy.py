@@ -1,21 +1,5 @@
-# HOI (seed 000) with location targets (seed 004): GEM (Li et al. 2024; beta 0.7, linear) with
-# distance-inverse labels over location tokens. Relation questions are scored by Macro F1, object
-# localisation queries by Acc@0.5 / mIoU. CPU-sized twin of gem_distlabel.py;
-# its 2x2 siblings differ only in the `loss` / `label_encoder` lines.
-_base_ = [
-    '../_base_/models/vision_seq2seq_tiny.py',
-    '../_base_/datasets/hoi_toy.py',
-    '../_base_/schedules/adamw_epochs.py',
-    '../_base_/default_runtime.py',
-]
-
-model = dict(
-    tokenizer={{_base_.tokenizer}},
-    loss=dict(type='GEMLoss', beta=0.7, h='linear'),
-    label_encoder=dict(type='DistanceLabelEncoder', tokenizer={{_base_.tokenizer}},
-                       power=2.0, scale=1.0, window=4, mix=0.0),
-)
-
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=12, val_interval=6)
-default_hooks = dict(checkpoint=dict(interval=6))
+# CPU-sized twin of gem_distlabel.py: the same loss and label encoder on the tiny
+# model, the toy HOI set and the toy schedule.
+_base_ = ['../_base_/models/vision_seq2seq_tiny.py', '../_base_/datasets/hoi_toy.py',
+          '../_base_/losses/gem.py', '../_base_/label_encoders/distance.py',
+          '../_base_/schedules/toy_12e.py', '../_base_/default_runtime.py']

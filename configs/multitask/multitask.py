@@ -1,18 +1,11 @@
-# Multi-task training (seed 000) on the seed 000 data (COCO, Visual Genome, V-COCO): captioning, region captioning,
-# categorisation and HOI in one model. Every batch comes from one task with its own
-# batch size, and one optimizer update accumulates one batch of each task, with the
-# loss normalised over all target tokens of the update (= one big mixed batch).
-# Start from the span-masking pre-training with
-#   --cfg-options load_from=work_dirs/pretrain_span/epoch_5.pth
-_base_ = [
-    '../_base_/models/vision_seq2seq_base.py',
-    '../_base_/datasets/multitask.py',
-    '../_base_/schedules/adamw_epochs.py',
-    '../_base_/default_runtime.py',
-]
+# Stage 2 of 3: multi-task training on COCO, Visual Genome and V-COCO:
+# captioning, region captioning, categorisation and HOI in one model. Every
+# batch comes from one task with its own batch size; one optimizer update
+# accumulates one batch of each task. Starts from the last checkpoint of
+# pretrain_span.py (its work dir's `last_checkpoint`). Next: hoi_finetune.py.
+#   tools/dist_train.sh configs/multitask/multitask.py 8
+_base_ = ['../_base_/models/vision_seq2seq_base.py', '../_base_/datasets/multitask.py',
+          '../_base_/losses/token_ce.py', '../_base_/label_encoders/one_hot.py',
+          '../_base_/schedules/multitask_10e.py', '../_base_/default_runtime.py']
 
-model = dict(tokenizer={{_base_.tokenizer}})
-optim_wrapper = dict(type='ExactAccumulationOptimWrapper', optimizer=dict(lr=5e-5))
-train_cfg = dict(type='ExactAccumulationTrainLoop', update=dict(mode='per_task'),
-                 max_epochs=10, val_interval=5)
-default_hooks = dict(checkpoint=dict(interval=5))
+load_from = '${last_checkpoint:work_dirs/multitask/pretrain_span}'

@@ -1,48 +1,16 @@
-# The synthetic HOI set (vltoolkit/datasets/toy), in the V-COCO-derived HOIA format.
-# Prepare: python tools/data/make_toy_hoi.py --out data/toy_hoi
-#          python tools/data/build_tokenizer.py configs/hoi/ce_onehot_toy.py
+# The synthetic HOI set (vltoolkit/datasets/toy) in V-COCO's HOIA format, at
+# 96 px with a 16 x 16 patch grid. Prepare (configs/hoi/README.md):
+#   python tools/data/make_toy_hoi.py --out data/toy_hoi
+#   python tools/data/build_tokenizer.py configs/hoi/ce_onehot_toy.py
+# Layout: annotations/{train,test}.json, images/{train,test}/, tokenizer/
+_base_ = ['./hoi_vcoco.py']
+
 data_root = 'data/toy_hoi'
-# boxes in prompts: 2 tokens (top-left / bottom-right patch index), seed 000's style
-box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=16, token_fmt='<loc_{}>')
-tokenizer = dict(type='VLTokenizer', path=data_root + '/tokenizer', box_coder=box_coder)
+box_coder = dict(num_patches_per_side=16)
 img_scale = (96, 96)
-
-# every (person, object) pair gives a relation question (task 'hoi') and an
-# object localisation query (task 'hoi_loc'): given the person and the relation,
-# where is the object? -> 'donut<loc_..><loc_..>'
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='ClipBoxesToImage'),
-    dict(type='ResizeImageAndBoxes', scale=img_scale),
-    dict(type='HOIRelationPrompt', box_coder=box_coder),
-    dict(type='TokenizeText', tokenizer=tokenizer),
-    dict(type='PackVLInputs'),
-]
-test_pipeline = train_pipeline
-
 train_dataloader = dict(
-    batch_size=16, num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='vl_collate'),
-    dataset=dict(type='HOIRelationDataset', data_root=data_root,
-                 ann_file='annotations/train.json',
-                 data_prefix=dict(img_path='images/train'),
-                 localization_task='hoi_loc',
-                 pipeline=train_pipeline))
+    num_workers=0,
+    dataset=dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train')))
 val_dataloader = dict(
-    batch_size=32, num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='vl_collate'),
-    dataset=dict(type='HOIRelationDataset', data_root=data_root,
-                 ann_file='annotations/test.json',
-                 data_prefix=dict(img_path='images/test'),
-                 localization_task='hoi_loc',
-                 pipeline=test_pipeline, test_mode=True))
+    dataset=dict(ann_file='annotations/test.json', data_prefix=dict(img_path='images/test')))
 test_dataloader = val_dataloader
-
-# relation questions -> Macro F1; object localisation queries -> Acc@0.5 / mIoU
-val_evaluator = [
-    dict(type='MacroF1', tasks=['hoi']),
-    dict(type='GroundingAccuracy', box_coder=box_coder, tasks=['hoi_loc']),
-]
-test_evaluator = val_evaluator

@@ -1,11 +1,17 @@
-# ViLT-B/32 for VQA (seed 002's baseline). Pretrained weights from a local
-# folder (nothing is downloaded), e.g. dandelin/vilt-b32-mlm saved with
-# `ViltModel.from_pretrained(...).save_pretrained('checkpoints/vilt-b32-mlm')`;
-# the 3129-answer head is initialised fresh.
+# ViLT-B/32 for VQA (the answer head initialised fresh), read from the one
+# folder `pretrained_root` (nothing is downloaded):
+#   ${pretrained_root}/vilt-b32-mlm/       dandelin/vilt-b32-mlm, save_pretrained
+#   ${pretrained_root}/bert-base-uncased/  ViLT's question tokenizer (`tokenizer_dir`)
+# The data set fragment defines `tokenizer` and `num_answers`.
+pretrained_root = 'checkpoints'
+tokenizer_dir = '${pretrained_root}/bert-base-uncased'
 model = dict(
     type='ViLTVQA',
-    vilt=dict(pretrained_path='checkpoints/vilt-b32-mlm'),
+    vilt=dict(pretrained_path='${pretrained_root}/vilt-b32-mlm'),
+    tokenizer='${tokenizer}',
+    num_answers='${num_answers}',
     loss=dict(type='SoftTargetBCELoss'),
+    # ViLT normalises pixels to [-1, 1]
     data_preprocessor=dict(type='VLDataPreprocessor', mean=(127.5, 127.5, 127.5),
                            std=(127.5, 127.5, 127.5)),
 )

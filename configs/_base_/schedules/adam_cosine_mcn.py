@@ -12,5 +12,6 @@ param_scheduler = [
 ]
 
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=30, val_interval=5)
+checkpoint_interval = 1  # epochs (default_runtime.py's CheckpointHook reads it)
 val_cfg = dict()
 test_cfg = dict()

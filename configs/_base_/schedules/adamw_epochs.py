@@ -14,5 +14,6 @@ param_scheduler = [
 ]
 
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=10, val_interval=1)
+checkpoint_interval = 1  # epochs (default_runtime.py's CheckpointHook reads it)
 val_cfg = dict()
 test_cfg = dict()

@@ -1,0 +1,10 @@
+# The large OFA-like model: timm ViT-L/16 (384 px) + BART-large, read from
+# ${pretrained_root}/vit_large_patch16_384/ and ${pretrained_root}/bart-large/
+# (see vision_seq2seq_base.py for the folder formats).
+_base_ = ['./vision_seq2seq_base.py']
+
+tokenizer_dir = '${pretrained_root}/bart-large'
+model = dict(
+    vision_encoder=dict(model_name='vit_large_patch16_384',
+                        pretrained_path='${pretrained_root}/vit_large_patch16_384'),
+    language_model=dict(pretrained_path='${pretrained_root}/bart-large'))

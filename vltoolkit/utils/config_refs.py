@@ -1,0 +1,141 @@
+"""Late-bound references in configs: ``${key}`` filled after ``--cfg-options``.
+
+mmengine resolves ``{{_base_.x}}`` and ``_base_.x`` while it parses a config,
+so a value copied that way into a pipeline or a model part no longer follows
+the key it came from: ``--cfg-options data_root=X`` changes the top-level key
+and nothing else. vltoolkit's configs therefore name the keys they read:
+
+* ``'${data_root}/annotations'``: a string that embeds a reference becomes a
+  string (the value of the top-level key ``data_root``, formatted with
+  ``str``);
+* ``'${tokenizer}'``: a string that is exactly one reference becomes the
+  value itself (a dict, a list, a number, ...), copied;
+* ``'${train_cfg.val_interval}'``: dotted names reach into a key;
+* ``'${last_checkpoint:work_dirs/multitask/pretrain_span}'``: the checkpoint
+  named by that work dir's ``last_checkpoint`` file (written by mmengine's
+  ``CheckpointHook``); used by chained recipes for ``load_from``.
+
+:func:`resolve_config_refs` fills them in place, once every override has
+been merged: :func:`load_config` (used by ``tools/train.py``,
+``tools/test.py`` and the other tools) and ``build_runner`` call it.
+References may point at keys that hold references themselves; a cycle or a
+key that does not exist raises :class:`ConfigRefError` naming the config
+key that holds the reference.
+"""
+import copy
+import os.path as osp
+import re
+from collections.abc import Mapping
+
+from mmengine.config import Config
+
+REF = re.compile(r'\$\{([^${}]+)\}')
+LAST_CHECKPOINT = 'last_checkpoint:'
+
+
+class ConfigRefError(ValueError):
+    """A ``${...}`` reference in a config that cannot be filled."""
+
+
+def default_work_dir(config_path: str) -> str:
+    """``work_dirs/<folder>/<recipe>`` for ``configs/<folder>/<recipe>.py``.
+
+    The folder keeps recipes of the same name in different task folders
+    (``configs/hoi/ce_onehot_toy.py``, ``configs/grounding/ce_onehot_toy.py``)
+    apart, so ``--resume`` never picks up the other task's checkpoint.
+    """
+    path = osp.abspath(config_path)
+    folder = osp.basename(osp.dirname(path))
+    return osp.join('work_dirs', folder, osp.splitext(osp.basename(path))[0])
+
+
+def last_checkpoint(work_dir: str, wanted_by: str = 'load_from') -> str:
+    """The checkpoint that ``work_dir/last_checkpoint`` names.
+
+    Raises :class:`ConfigRefError` naming the command that creates it when
+    the stage has not been run (or its checkpoint was deleted).
+    """
+    marker = osp.join(work_dir, 'last_checkpoint')
+    parts = osp.normpath(work_dir).split(osp.sep)
+    command = (f'python tools/train.py configs/{parts[-2]}/{parts[-1]}.py'
+               if len(parts) >= 2 else f'the recipe whose work dir is {work_dir}')
+    if not osp.isfile(marker):
+        raise ConfigRefError(
+            f'{wanted_by}: the previous stage has not been run: no {marker}. '
+            f'Run `{command}` first (its default work dir is {work_dir}), or '
+            f'give the checkpoint yourself: --cfg-options {wanted_by}=PATH.pth')
+    with open(marker) as f:
+        ckpt = f.read().strip()
+    if not osp.isfile(ckpt):
+        raise ConfigRefError(
+            f'{wanted_by}: {marker} names {ckpt!r}, which does not exist; '
+            f'run `{command}` again or pass --cfg-options {wanted_by}=PATH.pth')
+    return ckpt
+
+
+class _Resolver:
+
+    def __init__(self, top: Mapping):
+        self.top = top
+        self.cache = {}
+        self.active = []
+
+    def lookup(self, name: str, where: str):
+        if name.startswith(LAST_CHECKPOINT):
+            return last_checkpoint(name[len(LAST_CHECKPOINT):].strip(), where)
+        if name in self.cache:
+            return copy.deepcopy(self.cache[name])
+        if name in self.active:
+            chain = ' -> '.join(self.active + [name])
+            raise ConfigRefError(f'{where}: circular reference {chain}')
+        node, path = self.top, []
+        for part in name.split('.'):
+            path.append(part)
+            if not isinstance(node, Mapping) or part not in node:
+                known = ', '.join(sorted(k for k in self.top if not k.startswith('_')))
+                raise ConfigRefError(
+                    f'{where}: "${{{name}}}" names no config key '
+                    f'{".".join(path)!r}. Define it in the config or with '
+                    f'--cfg-options {name}=VALUE (top-level keys: {known})')
+            node = node[part]
+        self.active.append(name)
+        try:
+            value = self.fill(node, name)
+        finally:
+            self.active.pop()
+        self.cache[name] = value
+        return copy.deepcopy(value)
+
+    def fill(self, node, where: str):
+        if isinstance(node, str):
+            return self.fill_string(node, where)
+        if isinstance(node, Mapping):
+            return {k: self.fill(v, f'{where}.{k}') for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return type(node)(self.fill(v, f'{where}[{i}]') for i, v in enumerate(node))
+        return node
+
+    def fill_string(self, text: str, where: str):
+        whole = REF.fullmatch(text)
+        if whole:
+            return self.lookup(whole.group(1).strip(), where)
+        return REF.sub(lambda m: str(self.lookup(m.group(1).strip(), where)), text)
+
+
+def resolve_config_refs(cfg: Config) -> Config:
+    """Fill every ``${...}`` reference of ``cfg`` in place (see the module
+    docstring); returns ``cfg``. Idempotent: a filled config has none left."""
+    resolver = _Resolver(cfg._cfg_dict)
+    filled = {key: resolver.fill(value, key) for key, value in cfg._cfg_dict.items()}
+    for key, value in filled.items():
+        cfg[key] = value
+    return cfg
+
+
+def load_config(path: str, cfg_options: dict = None) -> Config:
+    """``Config.fromfile`` + ``--cfg-options`` + :func:`resolve_config_refs`:
+    the one way the tools read a config."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return resolve_config_refs(cfg)
