@@ -39,16 +39,21 @@ def main():
     extra = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
     start = time.time()
 
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
+
+    from vltoolkit.utils.config_refs import load_config
     init_default_scope('vltoolkit')
-    cfg = Config.fromfile(osp.join(ROOT, args.config))
+    # the same overrides as train / test get (data_root=... moves the toy set too)
+    from mmengine.config import DictAction
+    options = {k: DictAction._parse_iterable(v)
+               for k, v in (item.split('=', 1) for item in args.cfg_options)}
+    cfg = load_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
     if not osp.isfile(osp.join(data_root, 'annotations', 'test.json')):
         run([sys.executable, 'tools/data/make_toy_hoi.py', '--out', cfg.data_root,
              '--num-train', str(args.num_train), '--num-test', str(args.num_test)])
     if not osp.isdir(osp.join(ROOT, cfg.tokenizer['path'])):
-        run([sys.executable, 'tools/data/build_tokenizer.py', args.config])
+        run([sys.executable, 'tools/data/build_tokenizer.py', args.config, *extra])
     run([sys.executable, 'tools/train.py', args.config, '--work-dir', args.work_dir, *extra])
     with open(osp.join(ROOT, args.work_dir, 'last_checkpoint')) as f:
         ckpt = f.read().strip()

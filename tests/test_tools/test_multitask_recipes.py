@@ -13,7 +13,7 @@ CFG = ROOT / 'configs' / 'multitask'
 def test_pretrain_multitask_finetune_chain(tmp_path):
     from vltoolkit.datasets.toy import make_toy_hoi, make_toy_regions
     make_toy_regions(str(tmp_path / 'data' / 'toy_multitask'), num_train=12, num_val=4, seed=0)
-    make_toy_hoi(str(tmp_path / 'data' / 'toy_hoi'), num_train=12, num_test=6, seed=0)
+    make_toy_hoi(str(tmp_path / 'data' / 'toy_multitask' / 'hoi'), num_train=12, num_test=6, seed=0)
     run_tool(['data/build_tokenizer.py', str(CFG / 'multitask_toy.py')], tmp_path)
     one_epoch = ['train_cfg.max_epochs=1', 'default_hooks.checkpoint.interval=1',
                  'default_hooks.logger.interval=1']
@@ -37,7 +37,7 @@ def test_multitask_exact_accumulation_on_two_cpu_ranks(tmp_path):
     rank closes its updates together (no hang) and the run exits 0."""
     from vltoolkit.datasets.toy import make_toy_hoi, make_toy_regions
     make_toy_regions(str(tmp_path / 'data' / 'toy_multitask'), num_train=8, num_val=2, seed=1)
-    make_toy_hoi(str(tmp_path / 'data' / 'toy_hoi'), num_train=8, num_test=4, seed=1)
+    make_toy_hoi(str(tmp_path / 'data' / 'toy_multitask' / 'hoi'), num_train=8, num_test=4, seed=1)
     run_tool(['data/build_tokenizer.py', str(CFG / 'multitask_toy.py')], tmp_path)
     proc = run_tool(['dist_train.sh', str(CFG / 'multitask_toy.py'), '2', '--work-dir',
                      'work_dirs/dist', '--cfg-options', 'train_cfg.max_epochs=1',

@@ -11,10 +11,10 @@ meta device: no file, no memory.
 import os.path as osp
 import argparse
 
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.cli import CfgOptionsAction
+from vltoolkit.utils.config_refs import load_config
 
 
 def main(argv=None):
@@ -25,9 +25,7 @@ def main(argv=None):
     parser.add_argument('--without-weights', action='store_true',
                         help='count a pretrained VLM recipe from its hf_config')
     args = parser.parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
     from vltoolkit.registry import MODELS

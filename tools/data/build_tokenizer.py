@@ -1,6 +1,6 @@
 """Train a word-level tokenizer on a recipe's training texts.
 
-``python tools/data/build_tokenizer.py CONFIG [--out DIR]``
+``python tools/data/build_tokenizer.py CONFIG [--out DIR] [--cfg-options KEY=VALUE ...]``
 
 For recipes without a pretrained tokenizer (the toy ones): collects the
 words of the training targets, entity names and prompt templates, adds the
@@ -14,10 +14,10 @@ and every task pipeline its templates.
 """
 import argparse
 
-from mmengine.config import Config
-
 from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
 from vltoolkit.tokenization import train_word_level_tokenizer
+from vltoolkit.utils.cli import CfgOptionsAction
+from vltoolkit.utils.config_refs import load_config
 
 TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
              'expression', 'caption', 'question', 'answer', 'category',
@@ -96,8 +96,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--out', help='output folder (default: tokenizer.path of the config)')
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
+                        help='override config keys as in tools/train.py, e.g. data_root=...')
     args = parser.parse_args()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     from mmengine.registry import init_default_scope
     init_default_scope('vltoolkit')
     out = args.out or cfg.tokenizer['path']

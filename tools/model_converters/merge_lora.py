@@ -13,6 +13,7 @@ it, e.g. ``python tools/test.py OUT_CONFIG OUT``; or test with the original
 config and ``--cfg-options model.lora=None``.
 """
 import argparse
+import copy
 import os
 import os.path as osp
 
@@ -21,6 +22,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.cli import CfgOptionsAction
+from vltoolkit.utils.config_refs import resolve_config_refs
 
 
 def parse_args(argv=None):
@@ -68,7 +70,9 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    state, adapters, merged = merge_checkpoint(cfg, args.checkpoint, args.adapters)
+    # build from a filled copy; --out-config keeps the ${...} keys of the recipe
+    filled = resolve_config_refs(copy.deepcopy(cfg), skip=('load_from',))
+    state, adapters, merged = merge_checkpoint(filled, args.checkpoint, args.adapters)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     torch.save(dict(state_dict=state,
                     meta=dict(merged_lora_adapters=adapters,

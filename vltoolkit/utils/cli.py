@@ -74,8 +74,16 @@ def add_common_args(parser: argparse.ArgumentParser,
 
 
 def default_work_dir(config_path: str) -> str:
-    """``work_dirs/<config stem>`` for a config that sets no ``work_dir``."""
-    return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+    """``work_dirs/<folder>/<recipe>`` for ``configs/<folder>/<recipe>.py``
+    (a config that sets no ``work_dir``).
+
+    The folder keeps recipes of the same name in different task folders
+    (``configs/hoi/ce_onehot_toy.py``, ``configs/grounding/ce_onehot_toy.py``)
+    apart, so ``--resume`` never picks up the other task's checkpoint.
+    """
+    path = osp.abspath(config_path)
+    folder = osp.basename(osp.dirname(path))
+    return osp.join('work_dirs', folder, osp.splitext(osp.basename(path))[0])
 
 
 def amp_optim_wrapper(wrapper_cfg: dict) -> dict:

@@ -16,8 +16,9 @@ and nothing else. vltoolkit's configs therefore name the keys they read:
   ``CheckpointHook``); used by chained recipes for ``load_from``.
 
 :func:`resolve_config_refs` fills them in place, once every override has
-been merged: :func:`load_config` (used by ``tools/train.py``,
-``tools/test.py`` and the other tools) and ``build_runner`` call it.
+been merged: ``build_runner`` (so ``tools/train.py`` and ``tools/test.py``)
+calls it after the command line is folded in, and the tools that read a
+config without building a Runner use :func:`load_config`.
 References may point at keys that hold references themselves; a cycle or a
 key that does not exist raises :class:`ConfigRefError` naming the config
 key that holds the reference.
@@ -35,18 +36,6 @@ LAST_CHECKPOINT = 'last_checkpoint:'
 
 class ConfigRefError(ValueError):
     """A ``${...}`` reference in a config that cannot be filled."""
-
-
-def default_work_dir(config_path: str) -> str:
-    """``work_dirs/<folder>/<recipe>`` for ``configs/<folder>/<recipe>.py``.
-
-    The folder keeps recipes of the same name in different task folders
-    (``configs/hoi/ce_onehot_toy.py``, ``configs/grounding/ce_onehot_toy.py``)
-    apart, so ``--resume`` never picks up the other task's checkpoint.
-    """
-    path = osp.abspath(config_path)
-    folder = osp.basename(osp.dirname(path))
-    return osp.join('work_dirs', folder, osp.splitext(osp.basename(path))[0])
 
 
 def last_checkpoint(work_dir: str, wanted_by: str = 'load_from') -> str:
@@ -122,20 +111,28 @@ class _Resolver:
         return REF.sub(lambda m: str(self.lookup(m.group(1).strip(), where)), text)
 
 
-def resolve_config_refs(cfg: Config) -> Config:
+def resolve_config_refs(cfg: Config, skip=()) -> Config:
     """Fill every ``${...}`` reference of ``cfg`` in place (see the module
-    docstring); returns ``cfg``. Idempotent: a filled config has none left."""
+    docstring), except in the top-level keys ``skip``; returns ``cfg``.
+    Idempotent: a filled config has none left."""
     resolver = _Resolver(cfg._cfg_dict)
-    filled = {key: resolver.fill(value, key) for key, value in cfg._cfg_dict.items()}
+    filled = {key: resolver.fill(value, key)
+              for key, value in cfg._cfg_dict.items() if key not in skip}
     for key, value in filled.items():
         cfg[key] = value
     return cfg
 
 
 def load_config(path: str, cfg_options: dict = None) -> Config:
-    """``Config.fromfile`` + ``--cfg-options`` + :func:`resolve_config_refs`:
-    the one way the tools read a config."""
+    """``Config.fromfile`` + ``--cfg-options`` + :func:`resolve_config_refs`,
+    for the tools that read a config without building a Runner
+    (``build_tokenizer.py``, ``count_params.py``, ...).
+
+    ``load_from`` is left as written: such tools do not load it, and a
+    chained recipe's ``${last_checkpoint:...}`` must not fail before the
+    previous stage has run (``build_runner`` fills it).
+    """
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    return resolve_config_refs(cfg)
+    return resolve_config_refs(cfg, skip=('load_from',))

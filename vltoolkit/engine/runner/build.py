@@ -7,14 +7,17 @@ from vltoolkit.compat import setup_vltoolkit
 from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_needed
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
+from vltoolkit.utils.config_refs import resolve_config_refs
 from .strategy import prepare_strategy_cfg
 
 
 def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
-    """``Runner.from_cfg`` (or ``runner_type``) with the config's
+    """``Runner.from_cfg`` (or ``runner_type``) once the config's ``${...}``
+    references are filled (:mod:`vltoolkit.utils.config_refs`), with the config's
     ``checkpoint_safe_globals`` allowed, the gloo process group created on
     CPU under torchrun, and a unique experiment name unless the config sets
     one (see :mod:`vltoolkit.compat` for why each is needed)."""
+    resolve_config_refs(cfg)  # ${data_root} & co., after every override
     setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
     cfg.launcher = launcher
     if launcher != 'none':

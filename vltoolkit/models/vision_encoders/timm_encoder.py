@@ -1,4 +1,5 @@
 """Any timm image backbone as a sequence of visual tokens."""
+import json
 import os.path as osp
 
 import timm
@@ -18,8 +19,12 @@ class TimmVisionEncoder(nn.Module):
 
     Args:
         model_name (str): any timm model name, e.g. ``'vit_tiny_patch16_224'``.
-        pretrained_path (str, optional): a local weights file (``.pth`` /
-            ``.safetensors``) loaded through timm; nothing is downloaded.
+        pretrained_path (str, optional): local weights loaded through timm
+            (nothing is downloaded): a weights file (``.pth`` /
+            ``.safetensors``) for ``model_name``, or a folder saved with
+            ``timm.models.save_for_hf`` (``config.json`` + weights), whose
+            ``config.json`` gives the architecture and its arguments; its
+            architecture must be ``model_name``.
         **timm_kwargs: passed to ``timm.create_model`` (``img_size``,
             ``depth``, ``embed_dim``, ...).
 
@@ -31,21 +36,43 @@ class TimmVisionEncoder(nn.Module):
     def __init__(self, model_name: str, pretrained_path: str = None,
                  **timm_kwargs):
         super().__init__()
-        if pretrained_path is not None and not osp.isfile(pretrained_path):
+        timm_kwargs.setdefault('num_classes', 0)
+        if pretrained_path is not None and osp.isdir(pretrained_path):
+            self.model = self._from_folder(model_name, pretrained_path, timm_kwargs)
+        elif pretrained_path is not None and not osp.isfile(pretrained_path):
             raise FileNotFoundError(
                 f'pretrained_path {pretrained_path!r} of timm model '
-                f'{model_name!r} does not exist; give a local weights file '
-                '(vltoolkit never downloads weights).')
-        timm_kwargs.setdefault('num_classes', 0)
-        pretrained_cfg = None
-        if pretrained_path is not None:
-            pretrained_cfg = dict(file=pretrained_path)
-        self.model = timm.create_model(
-            model_name, pretrained=pretrained_path is not None,
-            pretrained_cfg_overlay=pretrained_cfg, **timm_kwargs)
+                f'{model_name!r} does not exist; give a local weights file or '
+                'a folder saved with timm.models.save_for_hf (vltoolkit never '
+                'downloads weights).')
+        else:
+            pretrained_cfg = None
+            if pretrained_path is not None:
+                pretrained_cfg = dict(file=pretrained_path)
+            self.model = timm.create_model(
+                model_name, pretrained=pretrained_path is not None,
+                pretrained_cfg_overlay=pretrained_cfg, **timm_kwargs)
         mark_initialized(self.model)
         mark_initialized(self)
         self.out_channels = self.model.num_features
+
+    @staticmethod
+    def _from_folder(model_name: str, folder: str, timm_kwargs: dict) -> nn.Module:
+        config_file = osp.join(folder, 'config.json')
+        if not osp.isfile(config_file):
+            raise FileNotFoundError(
+                f'pretrained_path {folder!r} is a folder without config.json; '
+                'save the timm model with timm.models.save_for_hf(model, folder) '
+                'or give its weights file')
+        with open(config_file) as f:
+            architecture = json.load(f).get('architecture')
+        if architecture != model_name:
+            raise ValueError(
+                f'pretrained_path {folder!r} holds a {architecture!r} model but '
+                f'the config asks for model_name={model_name!r}; set model_name '
+                'to the saved architecture')
+        return timm.create_model(f'local-dir:{osp.abspath(folder)}', pretrained=True,
+                                 **timm_kwargs)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         feats = self.model.forward_features(images)
