@@ -41,7 +41,9 @@ def test_multitask_exact_accumulation_on_two_cpu_ranks(tmp_path):
     run_tool(['data/build_tokenizer.py', str(CFG / 'multitask_toy.py')], tmp_path)
     proc = run_tool(['dist_train.sh', str(CFG / 'multitask_toy.py'), '2', '--work-dir',
                      'work_dirs/dist', '--cfg-options', 'train_cfg.max_epochs=1',
-                     'train_cfg.val_interval=1', 'default_hooks.logger.interval=1'],
+                     'train_cfg.val_interval=1', 'default_hooks.logger.interval=1',
+                     # from scratch: not from pretrain_span_toy's last checkpoint
+                     'load_from=None'],
                     tmp_path, nproc=2)
     assert proc.returncode == 0
     assert 'hoi/macro_f1' in proc.stdout + proc.stderr

@@ -2,12 +2,15 @@
 
 ``python tools/analysis/ablate.py CONFIG... [--seeds 3] [--out docs/results/NAME]``
 
-Each config runs with its CPU-sized ``*_toy.py`` twin when one exists (pass
-``--no-toy`` to run the configs as given), once per seed (``randomness.seed``),
-through ``tools/train.py`` in a subprocess. The last validation record of
-each run (mmengine's ``vis_data/scalars.json``) gives the metrics; the table
-shows mean +- standard deviation over seeds, is printed with rich, and is
-written as Markdown (``OUT.md``) and CSV (``OUT.csv``).
+Each config runs as given (``--toy`` runs the ``*_toy.py`` twin of each
+instead, saying so, and stops if one has none), once per seed
+(``randomness.seed``), through ``tools/train.py`` in a subprocess, in
+``<--work-dir>/<folder>/<recipe>/seed<N>`` (the default work-dir rule, one
+level down). The last validation record of each run (mmengine's
+``vis_data/scalars.json``) gives the metrics; the table shows, per config and
+metric, the mean +- the sample standard deviation (ddof=1) over seeds and the
+per-seed values; it is printed with rich and written as Markdown
+(``OUT.md``), CSV (``OUT.csv``) and the raw per-seed records (``OUT.json``).
 """
 import argparse
 import csv
@@ -32,10 +35,22 @@ COLUMNS.update({f'retrieval/{src}/{k}': f'{name} {k}'
 
 
 def toy_twin(config: str) -> str:
+    """``X_toy.py`` for ``X.py`` (a toy config is its own twin); a config
+    without a twin is an error, never silently run instead."""
     stem, ext = osp.splitext(config)
     if stem.endswith('_toy'):
         return config
-    return stem + '_toy' + ext if osp.isfile(stem + '_toy' + ext) else config
+    twin = stem + '_toy' + ext
+    if not osp.isfile(twin):
+        raise FileNotFoundError(f'--toy: {config} has no toy twin {twin}; '
+                                'run it without --toy or write the twin')
+    return twin
+
+
+def recipe_name(config: str) -> str:
+    """``<folder>/<recipe>``: the name of the default work dir under work_dirs."""
+    path = osp.abspath(config)
+    return osp.join(osp.basename(osp.dirname(path)), osp.splitext(osp.basename(path))[0])
 
 
 def last_val_metrics(work_dir: str) -> dict:
@@ -63,65 +78,97 @@ def run_one(config, seed, work_dir, extra):
     return last_val_metrics(work_dir)
 
 
+def mean_std(values) -> tuple:
+    """Mean and sample standard deviation (ddof=1; NaN for one value)."""
+    vals = np.asarray(values, dtype=float)
+    return float(vals.mean()), float(vals.std(ddof=1)) if len(vals) > 1 else float('nan')
+
+
+def format_cell(values) -> str:
+    """``mean ± std (v1, v2, ...)``; one seed gives its value alone."""
+    if not len(values):
+        return '-'
+    if len(values) == 1:
+        return f'{values[0]:.2f} (1 seed)'
+    mean, std = mean_std(values)
+    return f'{mean:.2f} ± {std:.2f} (' + ', '.join(f'{v:.2f}' for v in values) + ')'
+
+
 def summarise(results: dict) -> tuple:
+    """``(header, rows)``: per config, its number of seeds and, per metric,
+    :func:`format_cell` of its per-seed values."""
     keys = [k for k in COLUMNS if any(k in r for runs in results.values() for r in runs)]
     rows = []
     for name, runs in results.items():
         row = [name, str(len(runs))]
-        for k in keys:
-            vals = np.array([r[k] for r in runs if k in r], dtype=float)
-            row.append(f'{vals.mean():.2f} ± {vals.std():.2f}' if len(vals) else '-')
+        row += [format_cell([r[k] for r in runs if k in r]) for k in keys]
         rows.append(row)
     return ['config', 'seeds'] + [COLUMNS[k] for k in keys], rows
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--first-seed', type=int, default=0,
                         help='run seeds first-seed .. first-seed + seeds - 1')
-    parser.add_argument('--no-toy', action='store_true', help='run the configs as given')
+    parser.add_argument('--toy', action='store_true',
+                        help='run the *_toy.py twin of each config (an error if one has none)')
     parser.add_argument('--work-dir', default='work_dirs/ablate')
     parser.add_argument('--out', default='work_dirs/ablate/results',
-                        help='writes OUT.md and OUT.csv')
+                        help='writes OUT.md, OUT.csv and OUT.json')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='passed to every run, e.g. train_cfg.max_epochs=5')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
-    from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
-    configs = [c if args.no_toy else toy_twin(c) for c in args.configs]
+    configs = list(args.configs)
+    if args.toy:
+        configs = [toy_twin(c) for c in configs]
+        for given, twin in zip(args.configs, configs):
+            if given != twin:
+                print(f'--toy: {given} -> {twin}')
+    names = [recipe_name(c) for c in configs]
+    if len(set(names)) != len(names):
+        raise ValueError(f'the same recipe twice in {args.configs}')
     results = {}
     with Progress() as progress:
         task = progress.add_task('ablation', total=len(configs) * args.seeds)
-        for config in configs:
-            name = osp.splitext(osp.basename(config))[0]
+        for config, name in zip(configs, names):
             results[name] = []
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 progress.update(task, description=f'{name} seed {seed}')
                 work_dir = osp.join(args.work_dir, name, f'seed{seed}')
                 results[name].append(run_one(config, seed, work_dir, args.cfg_options))
                 progress.advance(task)
+    return report(results, args.out)
+
+
+def report(results: dict, out: str) -> tuple:
+    """Print the table and write ``out``.md / .csv / .json; returns it."""
+    from rich.console import Console
+    from rich.table import Table
     header, rows = summarise(results)
-    table = Table(title=f'Ablation (mean ± std over {args.seeds} seeds)')
+    seeds = sorted({len(runs) for runs in results.values()})
+    table = Table(title='Ablation: mean ± sample std (ddof=1) over '
+                  f'{"/".join(map(str, seeds))} seeds, then the per-seed values')
     for h in header:
         table.add_column(h, justify='left' if h == 'config' else 'right')
     for row in rows:
         table.add_row(*row)
     Console().print(table)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out + '.md', 'w') as f:
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out + '.md', 'w') as f:
         f.write('| ' + ' | '.join(header) + ' |\n|' + '---|' * len(header) + '\n')
         f.writelines('| ' + ' | '.join(r) + ' |\n' for r in rows)
-    with open(args.out + '.csv', 'w', newline='') as f:
+    with open(out + '.csv', 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
-    with open(args.out + '.json', 'w') as f:
+    with open(out + '.json', 'w') as f:
         json.dump(results, f, indent=1)
-    print(f'wrote {args.out}.md, .csv and .json')
+    print(f'wrote {out}.md, .csv and .json')
+    return header, rows
 
 
 if __name__ == '__main__':

@@ -14,7 +14,7 @@ import vltoolkit.tokenization  # noqa: F401
 import vltoolkit.visualization  # noqa: F401
 from vltoolkit import registry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECIPES = sorted(p for p in (ROOT / 'configs').glob('*/*.py') if p.parent.name != '_base_')
 # mmengine's own roots (schedulers, optimizers, hooks, ...) plus ours
 from mmengine import registry as mm  # noqa: E402
