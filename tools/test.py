@@ -23,6 +23,10 @@ def parse_args(argv=None):
                         '(a relative path is under the work dir)')
     parser.add_argument('--show-dir', help='draw predictions into this folder '
                         '(a relative path is under the work dir)')
+    parser.add_argument('--max-show', type=int, help='draw at most N samples')
+    parser.add_argument('--show-order', default='first',
+                        choices=['worst', 'best', 'random', 'first'],
+                        help='which samples --max-show draws (by the metric)')
     return parser.parse_args(argv)
 
 
@@ -40,7 +44,8 @@ def merge_test_args(cfg, args):
         cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.out)]
     if args.show_dir is not None:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-            dict(type='VLVisualizationHook', show_dir=osp.abspath(args.show_dir))]
+            dict(type='VLVisualizationHook', show_dir=osp.abspath(args.show_dir),
+                 max_samples=args.max_show, order=args.show_order)]
     return cfg
 
 

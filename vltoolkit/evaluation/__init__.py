@@ -16,3 +16,6 @@ __all__ += ['VQAAccuracy', 'vqa_question_accuracy', 'normalize_answer']
 from .metrics import RetrievalRecall, retrieval_ranks  # noqa: E402
 
 __all__ += ['RetrievalRecall', 'retrieval_ranks']
+from .sample_verdict import judge_sample, order_by_verdict  # noqa: E402
+
+__all__ += ['judge_sample', 'order_by_verdict']

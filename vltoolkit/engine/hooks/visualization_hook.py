@@ -2,6 +2,7 @@
 import os.path as osp
 
 import mmcv
+import numpy as np
 from mmengine.hooks import Hook
 
 from vltoolkit.registry import HOOKS, VISUALIZERS
@@ -9,31 +10,80 @@ from vltoolkit.registry import HOOKS, VISUALIZERS
 
 @HOOKS.register_module()
 class VLVisualizationHook(Hook):
-    """After each test iteration, draw every sample (resized image, boxes,
-    prompt, target, prediction) into ``show_dir`` (relative paths are under
-    the run's log dir) as ``{image stem}_{sample_idx}.png``."""
+    """Draw test samples: the image with ground-truth (green) and predicted
+    (red, with phrases) boxes, prompt, target, prediction and a RIGHT /
+    WRONG verdict by the metric's rule (:func:`vltoolkit.evaluation.judge_sample`:
+    IoU >= 0.5 for a box answer, the exact relation set for relations).
 
-    def __init__(self, show_dir: str = 'vis', max_samples: int = None):
+    Samples are judged as they come; after the test, ``max_samples`` of them
+    are drawn in ``order`` (``'worst'`` scores first, ``'best'``,
+    ``'random'`` or ``'first'``) into ``show_dir`` (relative paths are under
+    the run's log dir) as ``{rank:02d}_{image stem}_{sample_idx}.png``.
+    Boxes are drawn on the original image, in its pixels.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, show_dir: str = 'vis', max_samples: int = None,
+                 order: str = 'first', iou_thr: float = 0.5, seed: int = 0):
+        from vltoolkit.evaluation import order_by_verdict
+        order_by_verdict([], order)  # validates the order name now
         self.show_dir = show_dir
         self.max_samples = max_samples
-        self._count = 0
+        self.order = order
+        self.iou_thr = iou_thr
+        self.seed = seed
+        self._kept = []
 
     def before_test(self, runner) -> None:
+        from vltoolkit.apis.answer import relation_parser_from_meta
         if not osp.isabs(self.show_dir):
             self.show_dir = osp.join(runner.log_dir, self.show_dir)
         self.visualizer = VISUALIZERS.build(
             dict(type='VLVisualizer', name=f'vis_{runner.experiment_name}'))
+        model = getattr(runner.model, 'module', runner.model)
+        self.box_coder = getattr(getattr(model, 'tokenizer', None), 'box_coder', None)
+        meta = getattr(runner.test_dataloader.dataset, 'metainfo', None)
+        self.relation_parser = relation_parser_from_meta(meta)
+        self._kept = []
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        from vltoolkit.evaluation import judge_sample
         for sample in outputs or []:
-            if self.max_samples is not None and self._count >= self.max_samples:
-                return
-            img = mmcv.imread(sample.img_path, channel_order='rgb')
-            if 'img_shape' in sample.metainfo:
-                h, w = sample.img_shape
-                img = mmcv.imresize(img, (w, h))
-            stem = osp.splitext(osp.basename(sample.img_path))[0]
-            self.visualizer.add_datasample(
-                stem, img, sample, out_file=osp.join(
-                    self.show_dir, f"{stem}_{sample.metainfo.get('sample_idx', 0)}.png"))
-            self._count += 1
+            verdict = judge_sample(sample, self.box_coder, self.relation_parser,
+                                   self.iou_thr)
+            keep = {k: sample.get(k) for k in ('prompt', 'target_text', 'pred_text',
+                                               'gt_bboxes', 'task')}
+            keep.update(meta=dict(sample.metainfo))
+            self._kept.append((verdict, keep))
+            if self.order == 'first' and self.max_samples is not None:
+                del self._kept[self.max_samples:]
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        from vltoolkit.evaluation import order_by_verdict
+        verdicts = [v for v, _ in self._kept]
+        order = order_by_verdict(verdicts, self.order, self.seed)
+        if self.max_samples is not None:
+            order = order[:self.max_samples]
+        for i in order:
+            self.draw(runner.rank, *self._kept[i])
+        self._kept = []
+
+    def draw(self, rank: int, verdict: dict, sample: dict) -> str:
+        from vltoolkit.apis.answer import boxes_with_phrases
+        meta = sample['meta']
+        img = mmcv.imread(meta['img_path'], channel_order='rgb')
+        sx, sy = meta.get('scale_factor', (1.0, 1.0))
+        scale = np.array([sx, sy, sx, sy], np.float32)
+        gt = sample.get('gt_bboxes')
+        gt = None if gt is None else np.asarray(gt, np.float32).reshape(-1, 4) / scale
+        preds = []
+        if self.box_coder is not None and 'img_shape' in meta:
+            h, w = meta['img_shape'][:2]
+            preds = boxes_with_phrases(sample.get('pred_text'), self.box_coder,
+                                       (w, h), (sx, sy))
+        stem = osp.splitext(osp.basename(meta['img_path']))[0]
+        out = osp.join(self.show_dir, f"{rank:02d}_{stem}_{meta.get('sample_idx', 0)}.png")
+        self.visualizer.add_datasample(stem, img, sample, out_file=out, gt_boxes=gt,
+                                       pred_boxes=preds, verdict=verdict)
+        return out
