@@ -16,10 +16,11 @@ _SPECIAL = re.compile(r'<[^<>]*>')
 _PHRASE_CUT = re.compile(r'[,;\n]')
 
 
-def _clean_phrase(text: str) -> str:
-    """The words just before a box: tags removed, cut at the last separator."""
+def _clean_phrase(text: str, max_words: int = 6) -> str:
+    """The words just before a box (at most ``max_words``): tags removed,
+    cut at the last separator."""
     text = _PHRASE_CUT.split(_SPECIAL.sub(' ', text))[-1]
-    return ' '.join(text.split()).strip(' .:"\'')
+    return ' '.join(text.split()[-max_words:]).strip(' .:"\'')
 
 
 def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)

@@ -14,10 +14,11 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
-from vltoolkit.registry import DATASETS, MODELS
+from vltoolkit.registry import MODELS
 from .answer import boxes_with_phrases, parse_relations, relation_parser_from_meta
 from .checkpoint import load_recipe_checkpoint
 from .images import read_image
+from .recipe import recipe_box_coder, recipe_metainfo, recipe_relation_tasks
 
 #: pipeline steps the inferencer replaces: it loads the image itself
 LOADING_STEPS = ('LoadImage', )
@@ -83,48 +84,18 @@ class VLInferencer:
                       'builds (pretrained= weights, or random for a recipe '
                       'trained from scratch)', logger='current', level=30)
         self.model.to(self.device).eval()
-        self.box_coder = self._find_box_coder(cfg)
+        self.box_coder = recipe_box_coder(cfg, self.model)
         dataset_cfg = cfg.test_dataloader.dataset
         steps = [s for s in dataset_cfg.pipeline
                  if s.get('type') not in LOADING_STEPS]
         self.pipeline = Compose(steps)
         self.prompt_free_pipeline = Compose(
             [s for s in steps if not _is_prompt_step(s)])
-        self.metainfo = self._dataset_metainfo(dataset_cfg)
+        self.metainfo = recipe_metainfo(dataset_cfg)
         self.relation_parser = relation_parser_from_meta(self.metainfo)
-        self.relation_tasks = self._relation_tasks(cfg)
+        self.relation_tasks = recipe_relation_tasks(cfg)
         from vltoolkit.datasets.collate import vl_collate
         self.collate = vl_collate
-
-    # ---------------------------------------------------------------- set-up
-    def _find_box_coder(self, cfg):
-        coder = getattr(getattr(self.model, 'tokenizer', None), 'box_coder', None)
-        if coder is None and cfg.get('box_coder') is not None:
-            from vltoolkit.tokenization import build_box_coder
-            coder = build_box_coder(cfg.box_coder)
-        return coder
-
-    @staticmethod
-    def _dataset_metainfo(dataset_cfg) -> dict:
-        try:
-            cls = DATASETS.get(dataset_cfg.get('type'))
-        except Exception:  # noqa: BLE001 - a dataset type unknown here
-            cls = None
-        meta = dict(getattr(cls, 'METAINFO', {}) or {})
-        meta.update(dataset_cfg.get('metainfo') or {})
-        return meta
-
-    @staticmethod
-    def _relation_tasks(cfg) -> Optional[tuple]:
-        """The tasks a ``MacroF1`` of the recipe scores (None: all)."""
-        evaluators = cfg.get('test_evaluator') or []
-        if isinstance(evaluators, dict):
-            evaluators = [evaluators]
-        for ev in evaluators:
-            if ev.get('type') == 'MacroF1':
-                tasks = ev.get('tasks')
-                return tuple(tasks) if tasks is not None else None
-        return ()
 
     # ------------------------------------------------------------------ run
     def _prepare(self, index: int, item) -> dict:

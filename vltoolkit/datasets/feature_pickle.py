@@ -9,6 +9,7 @@ builds only builtin containers, numpy arrays / scalars and torch tensors
 anything else with an error naming the file and the global.
 """
 import builtins
+import codecs
 import collections
 import io
 import os.path as osp
@@ -36,6 +37,8 @@ def _storage_from_bytes(data: bytes):
 
 def _allowed_globals() -> dict:
     allowed = {('collections', 'OrderedDict'): collections.OrderedDict,
+               # protocol-2 pickles (mmengine's dump) write bytes this way
+               ('_codecs', 'encode'): codecs.encode,
                ('torch._utils', '_rebuild_tensor_v2'): torch._utils._rebuild_tensor_v2,
                ('torch._utils', '_rebuild_tensor'): torch._utils._rebuild_tensor,
                ('torch.storage', '_load_from_bytes'): _storage_from_bytes,

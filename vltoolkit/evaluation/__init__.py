@@ -19,3 +19,6 @@ __all__ += ['RetrievalRecall', 'retrieval_ranks']
 from .sample_verdict import judge_sample, order_by_verdict  # noqa: E402
 
 __all__ += ['judge_sample', 'order_by_verdict']
+from .relation_confusion import relation_confusion  # noqa: E402
+
+__all__ += ['relation_confusion']

@@ -71,7 +71,8 @@ class VLVisualizer(Visualizer):
         for key in ('prompt', 'target_text', 'pred_text'):
             if get(key, None) is not None:
                 lines += textwrap.wrap(f"{key}: {get(key)}", max(40, max(w, 420) // 7)) or [f'{key}:']
-        lines += list(extra_lines)
+        for line in extra_lines:
+            lines += textwrap.wrap(line, max(40, max(w, 420) // 7))
         canvas = np.full((h + 15 * len(lines) + 8, max(w, 420), 3), 255, np.uint8)
         canvas[:h, :w] = image
         self.set_image(canvas)

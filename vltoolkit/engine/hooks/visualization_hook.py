@@ -1,8 +1,6 @@
 """Save drawn predictions during testing (``tools/test.py --show-dir``)."""
 import os.path as osp
 
-import mmcv
-import numpy as np
 from mmengine.hooks import Hook
 
 from vltoolkit.registry import HOOKS, VISUALIZERS
@@ -53,7 +51,7 @@ class VLVisualizationHook(Hook):
             verdict = judge_sample(sample, self.box_coder, self.relation_parser,
                                    self.iou_thr)
             keep = {k: sample.get(k) for k in ('prompt', 'target_text', 'pred_text',
-                                               'gt_bboxes', 'task')}
+                                               'gt_bboxes', 'gt_answer_bboxes')}
             keep.update(meta=dict(sample.metainfo))
             self._kept.append((verdict, keep))
             if self.order == 'first' and self.max_samples is not None:
@@ -70,20 +68,9 @@ class VLVisualizationHook(Hook):
         self._kept = []
 
     def draw(self, rank: int, verdict: dict, sample: dict) -> str:
-        from vltoolkit.apis.answer import boxes_with_phrases
+        from vltoolkit.visualization.sample_drawing import draw_evaluated_sample
         meta = sample['meta']
-        img = mmcv.imread(meta['img_path'], channel_order='rgb')
-        sx, sy = meta.get('scale_factor', (1.0, 1.0))
-        scale = np.array([sx, sy, sx, sy], np.float32)
-        gt = sample.get('gt_bboxes')
-        gt = None if gt is None else np.asarray(gt, np.float32).reshape(-1, 4) / scale
-        preds = []
-        if self.box_coder is not None and 'img_shape' in meta:
-            h, w = meta['img_shape'][:2]
-            preds = boxes_with_phrases(sample.get('pred_text'), self.box_coder,
-                                       (w, h), (sx, sy))
         stem = osp.splitext(osp.basename(meta['img_path']))[0]
         out = osp.join(self.show_dir, f"{rank:02d}_{stem}_{meta.get('sample_idx', 0)}.png")
-        self.visualizer.add_datasample(stem, img, sample, out_file=out, gt_boxes=gt,
-                                       pred_boxes=preds, verdict=verdict)
+        draw_evaluated_sample(self.visualizer, sample, self.box_coder, verdict, out)
         return out
