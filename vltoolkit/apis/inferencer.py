@@ -119,11 +119,12 @@ class VLInferencer:
                 "prompt='...' or a task and its fields (vltoolkit.apis.task_inputs)")
         try:
             return self._without_labels(self.pipeline(record))
-        except KeyError as err:
+        except (KeyError, IndexError) as err:
             raise ValueError(
-                f"input {index} (task {record['task']!r}) lacks the field {err} that "
-                f'the recipe\'s prompt template needs; fields given: '
-                f'{sorted(k for k in item if k != "image")}') from err
+                f"input {index} (task {record['task']!r}) lacks a field that the "
+                f"recipe's prompt template needs ({type(err).__name__}: {err}); "
+                f'fields given: {sorted(k for k in item if k != "image")}; see '
+                'vltoolkit.apis.task_inputs for the fields of each task') from err
 
     @staticmethod
     def _without_labels(packed: dict) -> dict:
