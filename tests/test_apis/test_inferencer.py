@@ -17,9 +17,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope='module')
 def inferencer(trained_toy):
-    workdir, ckpt, _ = trained_toy
+    workdir, ckpt = trained_toy[:2]
+    old = os.getcwd()
     os.chdir(workdir)  # the toy recipe reads data/toy_hoi relative to the cwd
-    return VLInferencer(TOY_CFG, str(ckpt), device='cpu', batch_size=16)
+    try:
+        yield VLInferencer(TOY_CFG, str(ckpt), device='cpu', batch_size=16)
+    finally:
+        os.chdir(old)
 
 
 def _test_records(workdir):
@@ -38,7 +42,7 @@ def _as_input(record, image=None):
 
 
 def test_same_texts_as_test_py_and_boxes_are_the_coder_decode(inferencer, trained_toy):
-    workdir, _, preds_path = trained_toy
+    workdir, _, preds_path, _ = trained_toy
     with open(preds_path, 'rb') as f:
         preds = pickle.load(f)
     records = _test_records(workdir)
@@ -128,7 +132,7 @@ def test_bad_inputs_fail_clearly(inferencer, trained_toy, tmp_path):
 
 
 def test_checkpoint_of_another_recipe_is_refused(trained_toy, tmp_path):
-    _, ckpt, _ = trained_toy
+    ckpt = trained_toy[1]
     with pytest.raises(CheckpointMismatchError, match='of another shape|missing'):
         VLInferencer(TOY_CFG, str(ckpt), device='cpu', cfg_options={
             'model.language_model.config.d_model': 64})
