@@ -43,7 +43,7 @@ def test_infer_prints_and_draws(trained_toy):
 def test_show_dir_draws_the_worst_samples(trained_toy):
     workdir, ckpt = trained_toy[:2]
     run_tool(['test.py', TOY_CFG, str(ckpt), '--work-dir', 'work_dirs/show',
-              '--show-dir', 'work_dirs/show/vis', '--max-show', '3', '--show-order', 'worst',
+              '--show-dir', 'vis', '--max-show', '3', '--show-order', 'worst',
               '--cfg-options', *SMALL], workdir)
     assert len(_pngs(workdir / 'work_dirs' / 'show' / 'vis')) == 3
 
