@@ -9,17 +9,23 @@ from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
 from vltoolkit.utils.cli import add_common_args, merge_args
+from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a vltoolkit model')
     add_common_args(parser, train=True)
+    parser.add_argument('--vis-backend', nargs='+', choices=list(TRACKERS), metavar='NAME',
+                        help='experiment tracking, e.g. tensorboard wandb mlflow (local '
+                        'scalars.json is always kept; default: the config\'s, TensorBoard)')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    if args.vis_backend:
+        cfg.visualizer.vis_backends = tracker_backends(args.vis_backend)
     runner = build_runner(cfg, launcher=args.launcher)
     with explain_registry_errors():
         runner.train()

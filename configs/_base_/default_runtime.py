@@ -11,6 +11,8 @@ default_hooks = dict(
     # done/total, rate, ETA: a live bar in a terminal, plain lines otherwise
     # (VLT_PROGRESS=auto|rich|plain|off, docs/progress_and_tracking.md)
     progress=dict(type='RichProgressHook'),
+    # the first 4 samples of every validation, drawn, to the trackers
+    val_visualization=dict(type='ValVisualizationHook', num_samples=4),
 )
 
 env_cfg = dict(
@@ -21,10 +23,10 @@ env_cfg = dict(
 )
 
 # LocalVisBackend writes <work_dir>/<timestamp>/vis_data/scalars.json (read by
-# tools/analysis/plot_curves.py); TensorBoard event files go next to it when the
-# optional `tensorboard` package is installed (tensorboard --logdir work_dirs)
-vis_backends = [dict(type='LocalVisBackend'),
-                dict(type='OptionalTensorboardVisBackend')]
+# tools/analysis/plot_curves.py); TensorBoard event files go next to it
+# (tensorboard --logdir work_dirs). W&B / MLflow: train.py --vis-backend
+# tensorboard wandb mlflow (docs/progress_and_tracking.md)
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
 visualizer = dict(type='VLVisualizer', vis_backends=vis_backends)
 
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)

@@ -10,3 +10,9 @@ __all__ += ['LogitScaleClampHook']
 from .progress_hook import RichProgressHook  # noqa: E402
 
 __all__ += ['RichProgressHook']
+from .schedule_check_hook import ScheduleCheckHook, schedule_problems  # noqa: E402
+
+__all__ += ['ScheduleCheckHook', 'schedule_problems']
+from .val_visualization_hook import ValVisualizationHook  # noqa: E402
+
+__all__ += ['ValVisualizationHook']

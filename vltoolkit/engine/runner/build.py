@@ -8,7 +8,17 @@ from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_n
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from vltoolkit.utils.config_refs import resolve_config_refs
+from vltoolkit.visualization.trackers import drop_missing_trackers
 from .strategy import prepare_strategy_cfg
+
+
+def add_schedule_check(cfg: Config) -> None:
+    """Every run checks its schedule before the first step
+    (:class:`~vltoolkit.engine.hooks.ScheduleCheckHook`), unless the config
+    already configures the check."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(isinstance(h, dict) and h.get('type') == 'ScheduleCheckHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='ScheduleCheckHook')]
 
 
 def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
@@ -26,6 +36,8 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     prepare_strategy_cfg(cfg)  # FlexibleRunner: FSDP / DeepSpeed / DDP
     if not cfg.get('experiment_name'):
         cfg.experiment_name = unique_experiment_name(cfg)
+    drop_missing_trackers(cfg)  # W&B / MLflow / TensorBoard absent: a warning
+    add_schedule_check(cfg)
     with explain_registry_errors():
         if 'runner_type' in cfg:
             return RUNNERS.build(cfg)
