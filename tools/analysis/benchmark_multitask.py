@@ -46,6 +46,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from vltoolkit.registry import DATASETS
+from vltoolkit.structures import IGNORE_INDEX
 
 WORDS = [f'w{i}' for i in range(48)]
 BOX_CODER = dict(type='PatchIndexBoxCoder', num_patches_per_side=4, token_fmt='<loc_{}>')
@@ -174,7 +175,7 @@ def run_epoch(model, optim_wrapper, loader):
     for batch in loader:
         inputs = batch['inputs']
         labels, mask = inputs['labels'], inputs['attention_mask']
-        target_real = int((labels != -100).sum())
+        target_real = int((labels != IGNORE_INDEX).sum())
         stats['passes'] += 1
         stats['target_real'] += target_real
         stats['target_total'] += labels.numel()

@@ -2,6 +2,7 @@
 import json
 import os.path as osp
 
+from vltoolkit.structures import clip_boxes, xywh_to_xyxy
 from .hoi_relation_dataset import AnnotationError
 
 __all__ = ['load_json_file', 'coco_box_to_xyxy', 'clean_text', 'read_id_list']
@@ -43,12 +44,10 @@ def coco_box_to_xyxy(bbox, where: str, size=None):
             or w < 0 or h < 0:
         raise AnnotationError(f'{where}: bbox {bbox!r} needs finite values and '
                               'w, h >= 0 ([x, y, w, h] in pixels)')
-    box = [x, y, x + w, y + h]
+    box = xywh_to_xyxy([x, y, w, h])
     if size is not None and size[0] and size[1]:
-        W, H = float(size[0]), float(size[1])
-        box = [min(max(box[0], 0.), W), min(max(box[1], 0.), H),
-               min(max(box[2], 0.), W), min(max(box[3], 0.), H)]
-    return box
+        box = clip_boxes(box, (float(size[0]), float(size[1])))
+    return box[0].tolist()
 
 
 def read_id_list(path: str, split=None, what: str = 'split file') -> set:

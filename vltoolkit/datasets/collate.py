@@ -6,8 +6,7 @@ from torch.nn.utils.rnn import pad_sequence
 
 from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 
-IGNORE_INDEX = -100
-
+from vltoolkit.structures import IGNORE_INDEX
 
 # registered in mmengine's root: Runner.build_dataloader looks collate
 # functions up there, without the default scope
@@ -17,7 +16,7 @@ def vl_collate(batch: List[dict]) -> dict:
 
     Returns ``dict(inputs=dict(images [B,3,H,W], input_ids [B,S],
     attention_mask [B,S], labels [B,T]), data_samples=[...])``. Prompts are
-    padded with 0 under a zero attention mask; labels with -100 (ignored).
+    padded with 0 under a zero attention mask; labels with ``IGNORE_INDEX``.
     Images of different sizes are zero-padded bottom-right to the largest.
     """
     inputs = [item['inputs'] for item in batch]

@@ -21,6 +21,7 @@ from mmengine.dataset import BaseDataset
 from pycocotools.coco import COCO
 
 from vltoolkit.registry import DATASETS
+from vltoolkit.structures import xywh_to_xyxy
 from .hoi_relation_dataset import AnnotationError
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
@@ -31,7 +32,7 @@ _HOW_TO_GET = (
     'download the refer annotations (lichengunc/refer: data/refcoco.zip, '
     'refcoco+.zip, refcocog.zip hold instances.json and refs(unc).p / '
     'refs(umd).p) and unpack them into the data root, or generate the toy set '
-    'with `python tools/data/make_toy_refcoco.py --out data/toy_refcoco` '
+    'with `python tools/data/make_toy.py refcoco --out data/toy_refcoco` '
     '(docs/datasets/refcoco.md)')
 
 # (module, name) globals a refs pickle may name: builtin containers and
@@ -267,7 +268,7 @@ class RefCOCODataset(BaseDataset):
                            'sent_id} dicts)')
             samples.append(dict(
                 img_path=osp.join(prefix, img['file_name']),
-                gt_bboxes=[[x, y, x + w, y + h]],
+                gt_bboxes=xywh_to_xyxy([x, y, w, h]).tolist(),
                 expression=sent['sent'],
                 task=self.task,
                 ref_id=ref['ref_id'], ann_id=ref['ann_id'],

@@ -3,9 +3,9 @@ import numpy as np
 import torch
 
 from vltoolkit.registry import LABEL_ENCODERS
+from vltoolkit.structures import IGNORE_INDEX
 from vltoolkit.tokenization import build_tokenizer
 
-IGNORE_INDEX = -100
 #: the defaults of :class:`DistanceLabelEncoder` (the shipped recipes' values)
 DEFAULT_POWER = 2.0
 DEFAULT_WINDOW = 4

@@ -3,8 +3,8 @@ import torch
 import torch.nn.functional as F
 
 from vltoolkit.registry import LABEL_ENCODERS
+from vltoolkit.structures import IGNORE_INDEX
 
-IGNORE_INDEX = -100
 
 
 @LABEL_ENCODERS.register_module()

@@ -4,7 +4,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
-from .utils import IGNORE_INDEX, masked_mean, split_target
+from vltoolkit.structures import IGNORE_INDEX
+from .utils import masked_mean, split_target
 
 
 @LOSSES.register_module()

@@ -1,7 +1,7 @@
 """Helpers shared by the token losses: the target contract of DESIGN.md."""
 import torch
 
-IGNORE_INDEX = -100
+from vltoolkit.structures import IGNORE_INDEX
 
 
 def split_target(logits: torch.Tensor, target: torch.Tensor,

@@ -1,9 +1,9 @@
 """Check and clip boxes against their image."""
-import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
 from vltoolkit.registry import TRANSFORMS
+from vltoolkit.structures import as_boxes, clip_boxes
 
 
 @TRANSFORMS.register_module()
@@ -19,8 +19,7 @@ class ClipBoxesToImage(BaseTransform):
     num_clipped = 0  # over the process, across instances
 
     def transform(self, results: dict) -> dict:
-        boxes = np.asarray(results.get('gt_bboxes', np.zeros((0, 4))),
-                           dtype=np.float32).reshape(-1, 4)
+        boxes = as_boxes(results.get('gt_bboxes'))
         h, w = results['img_shape'][:2]
         bad = (boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1])
         if bad.any():
@@ -28,9 +27,7 @@ class ClipBoxesToImage(BaseTransform):
                 f"box {boxes[bad][0].tolist()} of {results.get('img_path')} "
                 f"(sample {results.get('sample_idx', '?')}) has x2 < x1 or "
                 'y2 < y1; fix the annotation (boxes are [x1, y1, x2, y2]).')
-        clipped = boxes.copy()
-        clipped[:, 0::2] = clipped[:, 0::2].clip(0, w)
-        clipped[:, 1::2] = clipped[:, 1::2].clip(0, h)
+        clipped = clip_boxes(boxes, (w, h))
         changed = (clipped != boxes).any(axis=1)
         if changed.any():
             ClipBoxesToImage.num_clipped += int(changed.sum())

@@ -3,6 +3,8 @@ import string
 
 import numpy as np
 
+from vltoolkit.structures import as_boxes, clip_boxes
+
 
 def box_tokens(box_coder, box, img_shape, clip: bool = False) -> str:
     """The location tokens of one box, glued: ``'<loc_40><loc_1558>'``.
@@ -17,9 +19,7 @@ def box_tokens(box_coder, box, img_shape, clip: bool = False) -> str:
     """
     h, w = img_shape[:2]
     if clip:
-        box = np.asarray(box, dtype=np.float64).reshape(4).copy()
-        box[0::2] = box[0::2].clip(0, w)
-        box[1::2] = box[1::2].clip(0, h)
+        box = clip_boxes(as_boxes(box, np.float64), (w, h))[0]
     return ''.join(box_coder.encode(box, (w, h)))
 
 

@@ -1,9 +1,9 @@
 """Resize an image to a fixed size, scaling its boxes."""
 import mmcv
-import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
+from vltoolkit.structures import resize_boxes
 
 
 @TRANSFORMS.register_module()
@@ -26,8 +26,7 @@ class ResizeImageAndBoxes(BaseTransform):
                                        interpolation=self.interpolation)
         sx, sy = new_w / w, new_h / h
         if 'gt_bboxes' in results:
-            boxes = np.asarray(results['gt_bboxes'], np.float32).reshape(-1, 4)
-            results['gt_bboxes'] = boxes * np.array([sx, sy, sx, sy], np.float32)
+            results['gt_bboxes'] = resize_boxes(results['gt_bboxes'], (sx, sy))
         results['img_shape'] = (new_h, new_w)
         results['scale_factor'] = (sx, sy)
         return results

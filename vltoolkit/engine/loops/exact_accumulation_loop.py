@@ -6,6 +6,7 @@ import torch.distributed as dist
 from mmengine.model import is_model_wrapper
 
 from vltoolkit.registry import LOOPS
+from vltoolkit.structures import IGNORE_INDEX
 from .resumable_epoch_loop import ResumableEpochBasedTrainLoop
 from .resume_skip import resumed_batches
 
@@ -82,7 +83,7 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
         if self.mode == 'samples':
             return torch.tensor(float(len(data_batch['data_samples'])))
         if self.mode == 'tokens':
-            return (data_batch['inputs']['labels'] != -100).sum().float()
+            return (data_batch['inputs']['labels'] != IGNORE_INDEX).sum().float()
         return torch.tensor(1.0)
 
     def _full(self, batches, seen, count) -> bool:

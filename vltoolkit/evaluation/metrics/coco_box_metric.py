@@ -19,6 +19,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from vltoolkit.registry import METRICS
+from vltoolkit.structures import as_boxes, xyxy_to_xywh
 from vltoolkit.tokenization import BoxDecodeError, build_box_coder
 from .grounding_accuracy import sample_field, sample_img_wh
 
@@ -32,9 +33,7 @@ def _normalize_name(text: str) -> str:
 
 
 def _boxes(x) -> np.ndarray:
-    if hasattr(x, 'detach'):
-        x = x.detach().cpu().numpy()
-    return np.asarray(x if x is not None else [], np.float64).reshape(-1, 4)
+    return as_boxes(x, np.float64)
 
 
 def _coco_gt(gts, cat_ids) -> COCO:
@@ -44,13 +43,11 @@ def _coco_gt(gts, cat_ids) -> COCO:
         boxes = _boxes(gt['bboxes'])
         labels = np.asarray(gt.get('labels', np.zeros(len(boxes))),
                             np.int64).reshape(-1)
-        for box, label in zip(boxes, labels):
-            w, h = box[2] - box[0], box[3] - box[1]
+        for box, label in zip(xyxy_to_xywh(boxes), labels):
             # ids start at 1: COCOeval reads id 0 as "unmatched"
             anns.append(dict(id=len(anns) + 1, image_id=i + 1,
                              category_id=int(label) + 1, iscrowd=0,
-                             bbox=[float(box[0]), float(box[1]), float(w),
-                                   float(h)], area=float(w * h)))
+                             bbox=box.tolist(), area=float(box[2] * box[3])))
     coco = COCO()
     coco.dataset = dict(images=images, annotations=anns,
                         categories=[dict(id=c) for c in cat_ids])
@@ -290,12 +287,9 @@ class COCOBoxMetric(BaseMetric):
             if not len(scores) == len(labels) == len(boxes):
                 raise ValueError(f'image {i}: {len(boxes)} boxes, '
                                  f'{len(scores)} scores, {len(labels)} labels')
-            for box, score, label in zip(boxes, scores, labels):
+            for box, score, label in zip(xyxy_to_xywh(boxes), scores, labels):
                 dets.append(dict(image_id=i + 1, category_id=int(label) + 1,
-                                 score=float(score),
-                                 bbox=[float(box[0]), float(box[1]),
-                                       float(box[2] - box[0]),
-                                       float(box[3] - box[1])]))
+                                 score=float(score), bbox=box.tolist()))
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             coco_gt = _coco_gt(gts, cat_ids)

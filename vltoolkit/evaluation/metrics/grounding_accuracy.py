@@ -18,37 +18,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.structures import BaseDataElement
 
 from vltoolkit.registry import METRICS
+from vltoolkit.structures import box_iou_paired
 from vltoolkit.tokenization import build_box_coder
 from .utils import sample_field
-
-
-def box_iou_paired(boxes1, boxes2) -> np.ndarray:
-    """IoU of ``boxes1[i]`` with ``boxes2[i]``, xyxy, continuous coordinates.
-
-    ``area = max(x2 - x1, 0) * max(y2 - y1, 0)`` (no +1); the IoU is 0 where
-    the union is empty and NaN boxes give 0.
-
-    Example:
-        >>> box_iou_paired([[0, 0, 10, 10], [0, 0, 10, 10]],
-        ...                [[5, 0, 15, 10], [20, 20, 30, 30]]).round(4)
-        array([0.3333, 0.    ])
-    """
-    a = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
-    b = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
-    if a.shape != b.shape:
-        raise ValueError(f'{len(a)} boxes paired with {len(b)}')
-    iw = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
-    ih = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
-    inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
-    area_a = np.clip(a[:, 2] - a[:, 0], 0, None) * \
-        np.clip(a[:, 3] - a[:, 1], 0, None)
-    area_b = np.clip(b[:, 2] - b[:, 0], 0, None) * \
-        np.clip(b[:, 3] - b[:, 1], 0, None)
-    union = area_a + area_b - inter
-    iou = np.zeros(len(a), dtype=np.float64)
-    ok = (union > 0) & np.isfinite(union) & np.isfinite(inter)
-    iou[ok] = inter[ok] / union[ok]
-    return iou
 
 
 def sample_img_wh(sample) -> tuple:

@@ -7,6 +7,7 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from vltoolkit.registry import LABEL_ENCODERS, LOSSES, MODELS
+from vltoolkit.structures import IGNORE_INDEX
 from vltoolkit.tokenization import build_tokenizer
 from ..adapters import apply_lora
 from ..language_models.hf_seq2seq import build_hf_seq2seq
@@ -131,7 +132,7 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         shifted = labels.new_full(labels.shape, self.tokenizer.pad_token_id)
         shifted[:, 1:] = labels[:, :-1]
         shifted[:, 0] = start
-        return shifted.masked_fill(shifted == -100, self.tokenizer.pad_token_id)
+        return shifted.masked_fill(shifted == IGNORE_INDEX, self.tokenizer.pad_token_id)
 
     # ---------------------------------------------------------------- loss
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
