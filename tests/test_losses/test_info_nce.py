@@ -9,7 +9,8 @@ import torch
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
-from vltoolkit.losses import InfoNCELoss, gather_with_grad
+from vltoolkit.losses import InfoNCELoss
+from vltoolkit.utils.distributed import gather_batch
 from vltoolkit.registry import LOSSES
 
 
@@ -115,7 +116,7 @@ def test_shape_errors_name_both_shapes():
 
 def test_gather_without_process_group_is_identity():
     x = torch.randn(3, 2)
-    assert gather_with_grad(x) is x
+    assert gather_batch(x) is x
 
 
 # ------------------------------------------------------------ 2 CPU ranks

@@ -2,47 +2,13 @@
 import math
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
+from vltoolkit.utils.distributed import gather_batch
 
 SIMILARITIES = ('cosine', 'dot')
-
-
-def _world_size() -> int:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_world_size()
-    return 1
-
-
-def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
-    """All ranks' ``x`` ``[B_r, ...]`` concatenated in rank order, with the
-    gradient flowing back to every rank's own rows.
-
-    mmengine's ``all_gather`` (and ``torch.distributed.all_gather``) return
-    tensors without a graph, so the other ranks' rows would be constants;
-    ``torch.distributed.nn.functional.all_gather`` carries the gradient (its
-    backward sums the gradients of all ranks for each rank's slice). Ranks
-    may hold different numbers of rows: ``x`` is padded to the largest and
-    the padding is cut off again. Without a process group (or with one rank)
-    ``x`` is returned as is.
-    """
-    world = _world_size()
-    if world == 1:
-        return x
-    from torch.distributed.nn.functional import all_gather
-    n = torch.tensor([x.shape[0]], device=x.device, dtype=torch.long)
-    sizes = [torch.zeros_like(n) for _ in range(world)]
-    dist.all_gather(sizes, n)
-    sizes = [int(s.item()) for s in sizes]
-    longest = max(sizes)
-    if x.shape[0] < longest:
-        pad = x.new_zeros((longest - x.shape[0], *x.shape[1:]))
-        x = torch.cat([x, pad])
-    parts = all_gather(x)
-    return torch.cat([part[:size] for part, size in zip(parts, sizes)])
 
 
 @LOSSES.register_module()
@@ -87,7 +53,7 @@ class InfoNCELoss(nn.Module):
             custom_keys={'align_loss.log_scale': dict(decay_mult=0.0)}))
 
     Under distributed training the features of all ranks are gathered with
-    a gradient-carrying all-gather (:func:`gather_with_grad`), so every
+    a gradient-carrying all-gather (:func:`vltoolkit.utils.distributed.gather_batch`), so every
     image meets the texts of the *global* batch as negatives and every rank
     computes the loss of the global batch: the value equals the
     single-process loss on the concatenated batch, and the DDP-averaged
@@ -158,8 +124,8 @@ class InfoNCELoss(nn.Module):
             image_feats = F.normalize(image_feats, dim=-1)
             text_feats = F.normalize(text_feats, dim=-1)
         if self.gather_distributed:
-            image_feats = gather_with_grad(image_feats)
-            text_feats = gather_with_grad(text_feats)
+            image_feats = gather_batch(image_feats)
+            text_feats = gather_batch(text_feats)
         return self.scale.to(image_feats.dtype) * image_feats @ text_feats.t()
 
     def forward(self, image_feats: torch.Tensor,

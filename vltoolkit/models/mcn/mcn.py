@@ -4,12 +4,12 @@ import itertools
 from typing import Dict, List, Optional, Sequence
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from vltoolkit.registry import LOSSES, MODELS
+from vltoolkit.utils.distributed import gather_batch
 from ..adapters import apply_lora, lora_adapter_names, set_active_adapters
 from ..utils.freeze import freeze_modules, parameter_table_text
 from .online_kmeans import OnlineKMeans
@@ -23,26 +23,6 @@ MCN_MODALITY_ORDER = ('video', 'audio', 'text')
 def _modality_key(name: str):
     order = MCN_MODALITY_ORDER
     return (order.index(name), '') if name in order else (len(order), name)
-
-
-def _world() -> int:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_world_size()
-    return 1
-
-
-def gather_batch(x: torch.Tensor, with_grad: bool = True) -> torch.Tensor:
-    """Concatenate ``x`` over the ranks (the global batch); gradients flow
-    back to each rank's own part (``torch.distributed.nn.all_gather``). The
-    identity in a single process."""
-    if _world() == 1:
-        return x
-    if with_grad:
-        from torch.distributed.nn.functional import all_gather
-        return torch.cat(all_gather(x), dim=0)
-    parts = [torch.empty_like(x) for _ in range(_world())]
-    dist.all_gather(parts, x.contiguous())
-    return torch.cat(parts, dim=0)
 
 
 @MODELS.register_module()
@@ -294,10 +274,9 @@ class MCN(BaseModel):
                     self.contrastive_loss(glob[a], glob[b])
         if 'clustering' in terms:
             fused = torch.stack([emb[m] for m in mods]).mean(0)
-            labels = self.kmeans.step(gather_batch(fused.detach(), with_grad=False))
-            if _world() > 1:
-                n = fused.shape[0]
-                labels = labels[dist.get_rank() * n:(dist.get_rank() + 1) * n]
+            glob_fused, mine = gather_batch(fused.detach(), with_grad=False,
+                                            return_slice=True)
+            labels = self.kmeans.step(glob_fused)[mine]
             centroids = self.kmeans.centroids
             losses['loss_cluster'] = sum(
                 self.cluster_loss(emb[m], centroids, labels) for m in mods) / len(mods)
