@@ -10,7 +10,7 @@ from vltoolkit.tokenization import (BinBoxCoder, PatchIndexBoxCoder,
                                     VLTokenizer, build_tokenizer,
                                     clear_tokenizer_cache,
                                     train_word_level_tokenizer)
-from vltoolkit.tokenization.word_level import main as word_level_main
+from tests.conftest import load_tool
 
 TEXTS = [
     'A man riding a horse.',
@@ -82,10 +82,10 @@ def test_word_level_command_line(tmp_path):
     texts = tmp_path / 'texts.txt'
     texts.write_text('\n'.join(TEXTS) + '\n')
     out = tmp_path / 'tok'
-    word_level_main(['--texts', str(texts), '--out-dir', str(out),
-                     '--box-coder', '{"type": "PatchIndexBoxCoder", '
-                     '"num_patches_per_side": 4}', '--special-tokens',
-                     '<image>'])
+    load_tool('data/build_tokenizer.py').main([
+        '--texts', str(texts), '--out-dir', str(out),
+        '--box-coder', '{"type": "PatchIndexBoxCoder", "num_patches_per_side": 4}',
+        '--special-tokens', '<image>'])
     tok = AutoTokenizer.from_pretrained(str(out), local_files_only=True)
     assert tok.tokenize('<image>a dog<patch_index_0003>') == [
         '<image>', 'a', 'dog', '<patch_index_0003>']
@@ -169,7 +169,7 @@ def test_missing_folder_names_path_and_command(tmp_path):
         VLTokenizer(missing, box_coder=CODER_CFG)
     msg = str(err.value)
     assert missing in msg
-    assert 'python -m vltoolkit.tokenization.word_level' in msg
+    assert 'tools/data/build_tokenizer.py --texts' in msg  # the one tokenizer tool
     assert '"token_fmt": "<loc_{}>"' in msg
 
 

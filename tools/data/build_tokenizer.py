@@ -1,8 +1,12 @@
-"""Train a word-level tokenizer on a recipe's training texts.
+"""Build the word-level tokenizer a recipe needs (the one tokenizer tool).
 
-``python tools/data/build_tokenizer.py CONFIG [--out DIR] [--cfg-options KEY=VALUE ...]``
+``python tools/data/build_tokenizer.py CONFIG [--out DIR] [--cfg-options KEY=VALUE ...]``:
+from a recipe.
+``python tools/data/build_tokenizer.py --texts FILE [FILE ...] --out DIR
+[--box-coder JSON] [--special-tokens TOK ...]``: from text files, one text
+per line (for your own corpus).
 
-For recipes without a pretrained tokenizer (the toy ones): collects the
+From a recipe: for recipes without a pretrained tokenizer (the toy ones): collects the
 words of the training targets, entity names and prompt templates, adds the
 box coder's location tokens, the tokenizer's ``extra_special_tokens`` and the
 special tokens of the training pipelines (the ``SpanMasking`` sentinels
@@ -13,6 +17,7 @@ loads like any pretrained one. A ``MultiTaskDataset`` (or ``ConcatDataset``,
 and every task pipeline its templates.
 """
 import argparse
+import json
 
 from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
 from vltoolkit.tokenization import train_word_level_tokenizer
@@ -92,25 +97,61 @@ def collect_special_tokens(cfg) -> list:
     return list(dict.fromkeys(tokens))
 
 
-def main():
+def _read_lines(paths):
+    for path in paths:
+        with open(path, encoding='utf-8') as f:
+            yield from (line.rstrip('\n') for line in f if line.strip())
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config')
-    parser.add_argument('--out', help='output folder (default: tokenizer.path of the config)')
+    parser.add_argument('config', nargs='?',
+                        help='a recipe: train on its training texts and templates')
+    parser.add_argument('--out', '--out-dir', dest='out',
+                        help='output folder (default: tokenizer.path of the config)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
                         help='override config keys as in tools/train.py, e.g. data_root=...')
-    args = parser.parse_args()
-    cfg = load_config(args.config, args.cfg_options)
+    parser.add_argument('--texts', nargs='+',
+                        help='instead of a config: text files, one text per line')
+    parser.add_argument('--box-coder', help='with --texts: JSON config of a box coder '
+                        'whose location tokens become special tokens, e.g. '
+                        '\'{"type": "BinBoxCoder", "num_bins": 1000}\'')
+    parser.add_argument('--special-tokens', nargs='*', default=[],
+                        help='more special tokens (after the location tokens)')
+    parser.add_argument('--vocab-size', type=int, default=None)
+    parser.add_argument('--min-frequency', type=int, default=1)
+    args = parser.parse_args(argv)
+    if (args.config is None) == (args.texts is None):
+        parser.error('give a CONFIG or --texts FILE ... (not both)')
+    if args.texts and not args.out:
+        parser.error('--texts needs --out DIR')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     from mmengine.registry import init_default_scope
     init_default_scope('vltoolkit')
-    out = args.out or cfg.tokenizer['path']
-    n_location = len(location_tokens(cfg))
-    texts = collect_texts(cfg)
-    special = collect_special_tokens(cfg)
-    tokenizer = train_word_level_tokenizer(texts, out, special_tokens=special)
+    if args.config is not None:
+        cfg = load_config(args.config, args.cfg_options)
+        out = args.out or cfg.tokenizer['path']
+        n_location = len(location_tokens(cfg))
+        texts = collect_texts(cfg)
+        special = collect_special_tokens(cfg)
+    else:
+        out, texts = args.out, list(_read_lines(args.texts))
+        special = list(BOX_CODERS.build(json.loads(args.box_coder)).location_tokens
+                       if args.box_coder else [])
+        n_location = len(special)
+    special = list(dict.fromkeys(special + list(args.special_tokens)))
+    tokenizer = train_word_level_tokenizer(
+        texts, out, special_tokens=special, vocab_size=args.vocab_size,
+        min_frequency=args.min_frequency)
     extra = len(special) - n_location
     print(f'saved a {len(tokenizer)}-token tokenizer ({n_location} '
           f'location tokens' + (f', {extra} other special tokens' if extra else '')
           + f') trained on {len(texts)} texts to {out}')
+    return tokenizer
 
 
 if __name__ == '__main__':

@@ -29,10 +29,8 @@ __all__ = [
 
 
 def __getattr__(name):
-    # Imported on first use rather than here so that
-    # `python -m vltoolkit.tokenization.word_level` (the command that trains
-    # a tokenizer) does not find its own module already imported by the
-    # package, which makes runpy warn.
+    # imported on first use: it needs the `tokenizers` trainers, which
+    # loading a tokenizer does not
     if name == 'train_word_level_tokenizer':
         from .word_level import train_word_level_tokenizer
         return train_word_level_tokenizer

@@ -114,10 +114,12 @@ class VLTokenizer(HFTokenizer):
 
     def _how_to_make(self, path: str) -> str:
         coder_json = json.dumps(self.box_coder.config())
-        return ('Train a word-level tokenizer there with\n    python -m '
-                'vltoolkit.tokenization.word_level --texts <train_texts.txt> '
-                f"--out-dir {path} --box-coder '{coder_json}'\nor save any "
-                'transformers tokenizer there with `tokenizer.save_pretrained(DIR)`.')
+        return ('Train a word-level tokenizer there with\n    python '
+                'tools/data/build_tokenizer.py CONFIG (from the recipe\'s training '
+                'data), or\n    python tools/data/build_tokenizer.py --texts '
+                f"<train_texts.txt> --out {path} --box-coder '{coder_json}'\nor "
+                'save any transformers tokenizer there with '
+                '`tokenizer.save_pretrained(DIR)`.')
 
     @staticmethod
     def _check_extra(tokens, location_tokens):

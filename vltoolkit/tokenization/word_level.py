@@ -5,14 +5,9 @@ enough. The result is an ordinary ``tokenizer.json`` +
 ``tokenizer_config.json`` folder that ``transformers.AutoTokenizer`` loads
 offline, and that :class:`~vltoolkit.tokenization.VLTokenizer` wraps.
 
-Command line (one text per line in each file)::
-
-    python -m vltoolkit.tokenization.word_level --texts captions.txt \\
-        --out-dir data/tokenizers/word_level \\
-        --box-coder '{"type": "BinBoxCoder", "num_bins": 1000, "token_fmt": "<loc_{}>"}'
+Command line: ``tools/data/build_tokenizer.py`` (from a recipe's training
+data, or ``--texts FILE ...``).
 """
-import argparse
-import json
 import os
 import re
 from typing import Iterable, Sequence
@@ -113,49 +108,3 @@ def train_word_level_tokenizer(texts: Iterable[str], out_dir: str,
     os.makedirs(out_dir, exist_ok=True)
     fast.save_pretrained(out_dir)
     return fast
-
-
-def _read_lines(paths):
-    for path in paths:
-        with open(path, encoding='utf-8') as f:
-            for line in f:
-                line = line.rstrip('\n')
-                if line.strip():
-                    yield line
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog='python -m vltoolkit.tokenization.word_level',
-        description='Train a word-level tokenizer (transformers format).')
-    parser.add_argument('--texts', nargs='+', required=True,
-                        help='text files, one training text per line')
-    parser.add_argument('--out-dir', required=True, help='output folder')
-    parser.add_argument(
-        '--box-coder', default=None,
-        help='JSON config of a box coder whose location tokens become '
-        'special tokens, e.g. \'{"type": "BinBoxCoder", "num_bins": 1000}\'')
-    parser.add_argument('--special-tokens', nargs='*', default=[],
-                        help='more special tokens (after the location tokens)')
-    parser.add_argument('--vocab-size', type=int, default=None)
-    parser.add_argument('--min-frequency', type=int, default=1)
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    special = []
-    if args.box_coder:
-        from .base_box_coder import build_box_coder
-        from . import bin_box_coder, patch_index_box_coder  # noqa: F401
-        special += build_box_coder(json.loads(args.box_coder)).location_tokens
-    special += args.special_tokens
-    tok = train_word_level_tokenizer(
-        _read_lines(args.texts), args.out_dir, special_tokens=special,
-        vocab_size=args.vocab_size, min_frequency=args.min_frequency)
-    print(f'saved a word-level tokenizer of {len(tok)} tokens '
-          f'({len(special)} special tokens added) to {args.out_dir}')
-
-
-if __name__ == '__main__':
-    main()
