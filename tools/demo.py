@@ -50,7 +50,7 @@ def main():
     cfg = load_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
     if not osp.isfile(osp.join(data_root, 'annotations', 'test.json')):
-        run([sys.executable, 'tools/data/make_toy_hoi.py', '--out', cfg.data_root,
+        run([sys.executable, 'tools/data/make_toy.py', 'hoi', '--out', cfg.data_root,
              '--num-train', str(args.num_train), '--num-test', str(args.num_test)])
     if not osp.isdir(osp.join(ROOT, cfg.tokenizer['path'])):
         run([sys.executable, 'tools/data/build_tokenizer.py', args.config, *extra])

@@ -1,6 +1,5 @@
 """The synthetic RefCOCO generator (vltoolkit.datasets.toy.grounding_toy)."""
 import contextlib
-import importlib.util
 import io
 import json
 import pickle
@@ -11,11 +10,11 @@ import pytest
 from PIL import Image
 from pycocotools.coco import COCO
 
+from tests.conftest import load_tool
 from vltoolkit.datasets import RefCOCODataset, load_refs
 from vltoolkit.datasets.toy import (TOY_REFCOCO_CATEGORIES, TOY_REFCOCO_COLOURS,
                                     make_toy_refcoco, make_toy_refcoco_scene)
 
-REPO = Path(__file__).resolve().parents[2]
 SHAPE_OF = {v: k for k, v in TOY_REFCOCO_CATEGORIES.items()}
 
 
@@ -195,17 +194,14 @@ def test_dataset_reads_toy(toy):
 
 
 def test_cli(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'make_toy_refcoco', REPO / 'tools' / 'data' / 'make_toy_refcoco.py')
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_tool('data/make_toy.py')
     out = tmp_path / 'cli'
-    assert cli.main(['--out', str(out), '--num-train', '3', '--num-val', '2',
+    assert cli.main(['refcoco', '--out', str(out), '--num-train', '3', '--num-val', '2',
                      '--img-size', '64']) == 0
     assert (out / 'instances.json').is_file()
     refs = pickle.loads((out / 'refs(unc).p').read_bytes())
     assert {r['split'] for r in refs} == {'train', 'val'}
     err = capsys.readouterr().err
     assert 'expressions' in err and 'toy RefCOCO set' in err
-    assert cli.main(['--out', str(out), '--img-size', '8']) == 1
+    assert cli.main(['refcoco', '--out', str(out), '--img-size', '8']) == 1
     assert 'img_size must be' in capsys.readouterr().err

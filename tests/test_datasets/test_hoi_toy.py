@@ -1,6 +1,5 @@
 """The synthetic HOI generator (vltoolkit.datasets.toy)."""
 import collections
-import importlib.util
 import json
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.conftest import load_tool
 from vltoolkit.datasets.toy import (TOY_HOI_CLASSES_USED, TOY_HOI_OBJECTS,
                                     make_toy_hoi, make_toy_hoi_scene)
 from vltoolkit.datasets.vcoco_converter import check_hoia_records
@@ -16,7 +16,6 @@ from vltoolkit.datasets.vcoco_meta import (COCO_ID_TO_CONTIGUOUS,
                                            VCOCO_CLASSES,
                                            correspondence_matrix)
 
-REPO = Path(__file__).resolve().parents[2]
 V = {c: i for i, c in enumerate(VCOCO_CLASSES)}
 
 
@@ -186,17 +185,13 @@ def test_other_sizes_and_bad_arguments(tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        '_vltoolkit_cli_make_toy_hoi', REPO / 'tools' / 'data' /
-        'make_toy_hoi.py')
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    cli = load_tool('data/make_toy.py')
     out = tmp_path / 'toy'
-    assert cli.main(['--out', str(out), '--num-train', '6', '--num-test',
+    assert cli.main(['hoi', '--out', str(out), '--num-train', '6', '--num-test',
                      '4', '--seed', '5']) == 0
     assert len(json.loads((out / 'annotations' / 'train.json').read_text())) \
         == 6
     assert len(list((out / 'images' / 'test').glob('*.png'))) == 4
     assert 'hold_obj' in capsys.readouterr().err
-    assert cli.main(['--out', str(out), '--img-size', '10']) == 1
+    assert cli.main(['hoi', '--out', str(out), '--img-size', '10']) == 1
     assert 'img_size' in capsys.readouterr().err

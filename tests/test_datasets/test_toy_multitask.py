@@ -1,6 +1,5 @@
 """The toy captioning / region captioning / categorization set, its CLI, and
 a multi-task pipeline over it (build_tokenizer included)."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
+from tests.conftest import load_tool
 from vltoolkit.datasets import (COCOCaptionDataset, COCOCategorizationDataset,
                                 VGRegionCaptionDataset)
 from vltoolkit.datasets.toy import (TOY_REFCOCO_COLOURS, make_toy_regions,
@@ -17,7 +17,6 @@ from vltoolkit.datasets.transforms import restore_spans, sentinel_tokens
 from vltoolkit.registry import DATASETS
 from vltoolkit.tokenization import build_tokenizer
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _files(root):
@@ -30,10 +29,7 @@ def _words(text):
 
 
 def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / 'tools' / 'data' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'data/{name}.py')
 
 
 @pytest.fixture(scope='module')
@@ -130,14 +126,14 @@ def test_scene_function():
 
 
 def test_cli(tmp_path, capsys):
-    cli = _load_tool('make_toy_multitask')
+    cli = _load_tool('make_toy')
     out = tmp_path / 'cli'
-    assert cli.main(['--out', str(out), '--num-train', '3', '--num-val', '2',
+    assert cli.main(['multitask', '--out', str(out), '--num-train', '3', '--num-val', '2',
                      '--img-size', '64']) == 0
     assert (out / 'annotations' / 'captions_val.json').is_file()
     err = capsys.readouterr().err
     assert 'captions' in err and 'regions' in err
-    assert cli.main(['--out', str(out), '--img-size', '10']) == 1
+    assert cli.main(['multitask', '--out', str(out), '--img-size', '10']) == 1
 
 
 # ------------------------------------------------------ multi-task pipeline

@@ -83,12 +83,8 @@ def test_annotator_noise_exercises_normalisation_and_soft_scores(tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    import importlib.util
-    from tests.conftest import ROOT
-    spec = importlib.util.spec_from_file_location(
-        'make_toy_vqa_cli', ROOT / 'tools' / 'data' / 'make_toy_vqa.py')
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
-    assert cli.main(['--out', str(tmp_path), '--num-train', '3', '--num-val', '1']) == 0
+    from tests.conftest import load_tool
+    cli = load_tool('data/make_toy.py')
+    assert cli.main(['vqa', '--out', str(tmp_path), '--num-train', '3', '--num-val', '1']) == 0
     assert 'questions' in capsys.readouterr().err
-    assert cli.main(['--out', str(tmp_path), '--img-size', '8']) == 1
+    assert cli.main(['vqa', '--out', str(tmp_path), '--img-size', '8']) == 1

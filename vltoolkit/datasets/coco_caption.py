@@ -22,7 +22,7 @@ COCO_HOW_TO_GET = (
     'download annotations_trainval2014.zip from cocodataset.org (it holds '
     'captions_{train,val}2014.json and instances_{train,val}2014.json) into '
     'the data root, or generate the toy set with `python '
-    'tools/data/make_toy_multitask.py --out data/toy_multitask` '
+    'tools/data/make_toy.py multitask --out data/toy_multitask` '
     '(docs/tasks.md)')
 
 

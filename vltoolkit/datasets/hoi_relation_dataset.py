@@ -53,7 +53,7 @@ class HOIRelationDataset(BaseDataset):
             raise FileNotFoundError(
                 f'HOI annotation file {self.ann_file} does not exist: prepare '
                 'V-COCO with `python tools/data/vcoco.py` or generate the toy '
-                'set with `python tools/data/make_toy_hoi.py` (docs/datasets/hoi.md).')
+                'set with `python tools/data/make_toy.py hoi` (docs/datasets/hoi.md).')
         with open(self.ann_file) as f:
             images = json.load(f)
         classes = self.metainfo['classes']

@@ -38,7 +38,7 @@ from .mcn_eval_features import l2_normalize
 
 _HOW_TO_GET = ('prepare HowTo100M features as in MCN (2D/3D video features and '
                'log-mel spectrograms per video) or generate the toy set with '
-               '`python tools/data/make_toy_mcn.py` (docs/retrieval.md)')
+               '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
 
 
 def time_to_audio_frame(t: float, sr: int = 16000, hop_length: int = 160,

@@ -93,7 +93,7 @@ class MCNEvalFeatureDataset(BaseDataset):
                 f'feature file {self.ann_file} does not exist: get the AVLnet '
                 'evaluation pickles (youcook_val_audio.pkl, '
                 'msrvtt_jsfusion_test.pkl) or generate the toy set with '
-                '`python tools/data/make_toy_mcn.py` (docs/retrieval.md)')
+                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
         records = load_feature_pickle(self.ann_file, 'feature file')
         if not isinstance(records, (list, tuple)):
             raise AnnotationError(f'{self.ann_file} holds a '

@@ -28,7 +28,7 @@ VG_HOW_TO_GET = (
     'download region_descriptions.json.zip and image_data.json.zip (v1.2) '
     'and the images (images.zip, images2.zip) from visualgenome.org into the '
     'data root, or generate the toy set with `python '
-    'tools/data/make_toy_multitask.py --out data/toy_multitask` '
+    'tools/data/make_toy.py multitask --out data/toy_multitask` '
     '(docs/tasks.md)')
 
 #: region keys of each layout: (region id, image id)

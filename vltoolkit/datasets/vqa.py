@@ -84,7 +84,7 @@ class VQAv2Dataset(BaseDataset):
             raise FileNotFoundError(
                 f'VQA question file {path!r} does not exist: download '
                 'v2_Questions_{Train,Val,Test}_mscoco.zip (visualqa.org) or '
-                'make the toy set with `python tools/data/make_toy_vqa.py`.')
+                'make the toy set with `python tools/data/make_toy.py vqa`.')
         with open(path) as f:
             data = json.load(f)
         if not isinstance(data, dict) or not isinstance(data.get('questions'), list):

@@ -73,7 +73,7 @@ def read_annotations(path: str) -> List[dict]:
         raise FileNotFoundError(
             f'VQA annotation file {path} does not exist: download '
             'v2_Annotations_{Train,Val}_mscoco.zip (visualqa.org) or make the '
-            'toy set with `python tools/data/make_toy_vqa.py` (docs/vqa.md).')
+            'toy set with `python tools/data/make_toy.py vqa` (docs/vqa.md).')
     with open(path) as f:
         data = json.load(f)
     if not isinstance(data, dict) or not isinstance(data.get('annotations'), list):
