@@ -98,7 +98,7 @@ class WordVectors:
                 f'word vectors {path} do not exist: give the GoogleNews '
                 'word2vec file (GoogleNews-vectors-negative300.bin) or a cut '
                 'of it, or generate the toy set with '
-                '`python tools/data/make_toy_mcn.py` (docs/retrieval.md)')
+                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
         ext = osp.splitext(path)[1].lower()
         if ext == '.npz':
             with np.load(path, allow_pickle=False) as data:
