@@ -13,7 +13,6 @@ import difflib
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
@@ -81,7 +80,7 @@ class VLRegistry(Registry):
 __all__ = [
     'UnknownTypeError', 'VLRegistry',
     'MODELS', 'LOSSES', 'LABEL_ENCODERS', 'BOX_CODERS', 'TOKENIZERS',
-    'DATASETS', 'TRANSFORMS', 'DATA_SAMPLERS', 'FUNCTIONS', 'METRICS',
+    'DATASETS', 'TRANSFORMS', 'DATA_SAMPLERS', 'METRICS',
     'EVALUATOR', 'HOOKS', 'LOOPS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
     'OPTIMIZERS', 'PARAM_SCHEDULERS', 'VISUALIZERS',
     'VISBACKENDS'
@@ -104,8 +103,8 @@ DATASETS = VLRegistry('dataset', scope='vltoolkit', parent=MMENGINE_DATASETS, lo
 TRANSFORMS = VLRegistry('transform', scope='vltoolkit', parent=MMENGINE_TRANSFORMS, locations=['vltoolkit.datasets'])
 # samplers: batch samplers (task-grouped, ...)
 DATA_SAMPLERS = VLRegistry('data sampler', scope='vltoolkit', parent=MMENGINE_DATA_SAMPLERS, locations=['vltoolkit.datasets'])
-# functions: collate functions
-FUNCTIONS = VLRegistry('function', scope='vltoolkit', parent=MMENGINE_FUNCTIONS, locations=['vltoolkit.datasets'])
+# collate functions: registered in mmengine's root FUNCTIONS (vltoolkit/datasets/collate.py),
+# where Runner.build_dataloader looks `collate_fn=dict(type=...)` up, without the default scope
 
 # metrics and evaluators
 METRICS = VLRegistry('metric', scope='vltoolkit', parent=MMENGINE_METRICS, locations=['vltoolkit.evaluation'])
@@ -129,5 +128,5 @@ VISBACKENDS = VLRegistry('vis_backend', scope='vltoolkit', parent=MMENGINE_VISBA
 
 #: every registry above (for error messages and docs)
 ALL_REGISTRIES = [MODELS, LOSSES, LABEL_ENCODERS, BOX_CODERS, TOKENIZERS, DATASETS,
-        TRANSFORMS, DATA_SAMPLERS, FUNCTIONS, METRICS, EVALUATOR, HOOKS, LOOPS,
+        TRANSFORMS, DATA_SAMPLERS, METRICS, EVALUATOR, HOOKS, LOOPS,
         OPTIM_WRAPPERS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS, PARAM_SCHEDULERS, VISUALIZERS, VISBACKENDS]

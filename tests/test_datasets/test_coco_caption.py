@@ -120,7 +120,7 @@ def test_caption_pipeline(tmp_path):
 
 def test_caption_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match='captions_train2014.json does not '
-                       'exist.*make_toy_multitask'):
+                       'exist.*make_toy.py multitask'):
         _captions(tmp_path)
     (tmp_path / 'annotations').mkdir()
     (tmp_path / 'annotations' / 'captions_train2014.json').write_text('[1, 2]')

@@ -53,7 +53,7 @@ def test_malformed_records_name_file_and_record(tmp_path, mutate, match):
 
 
 def test_missing_annotation_file_says_how_to_prepare(tmp_path):
-    with pytest.raises(FileNotFoundError, match='make_toy_hoi'):
+    with pytest.raises(FileNotFoundError, match='make_toy.py hoi'):
         HOIRelationDataset(ann_file=str(tmp_path / 'nope.json'), pipeline=[])
 
 

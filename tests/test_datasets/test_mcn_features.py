@@ -109,7 +109,7 @@ def test_eval_dataset_bad_records_name_file_record_and_key(toy, tmp_path):
     _write_records(tmp_path / 'audio.pkl', bad)
     with pytest.raises(AnnotationError, match=r'record 1.*audio has shape \(20, 30\)'):
         DATASETS.build(eval_dataset_cfg(str(tmp_path), ann_file='audio.pkl'))
-    with pytest.raises(FileNotFoundError, match='make_toy_mcn'):
+    with pytest.raises(FileNotFoundError, match='make_toy.py mcn'):
         DATASETS.build(eval_dataset_cfg(str(tmp_path), ann_file='nope.pkl'))
 
 

@@ -213,7 +213,7 @@ def test_missing_files(tmp_path):
     (tmp_path / 'refs(unc).p').write_bytes(pickle.dumps(_refs()))
     with pytest.raises(FileNotFoundError,
                        match=r'instances.json does not exist.*lichengunc/refer'
-                       r'.*make_toy_refcoco'):
+                       r'.*make_toy.py refcoco'):
         _build(tmp_path)
     (tmp_path / 'instances.json').write_text('{"images": [')
     with pytest.raises(ValueError, match='instances.json is not valid JSON'):

@@ -1,4 +1,4 @@
-"""TaskPrompt: seed 000's task templates (and the shared prompt helpers)."""
+"""TaskPrompt: the multi-task HOI study's task templates (and the shared prompt helpers)."""
 import numpy as np
 import pytest
 
@@ -10,7 +10,7 @@ from vltoolkit.datasets.transforms.task_prompt import (
 from vltoolkit.registry import TRANSFORMS
 from vltoolkit.tokenization import BinBoxCoder, PatchIndexBoxCoder
 
-# seed 000's examples use 2 location tokens per box, <loc_0> ... <loc_1599>
+# the multi-task HOI study's examples use 2 location tokens per box, <loc_0> ... <loc_1599>
 SEED_CODER = dict(type='PatchIndexBoxCoder', num_patches_per_side=40,
                   token_fmt='<loc_{}>')
 

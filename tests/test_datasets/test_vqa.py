@@ -119,7 +119,7 @@ def test_split_without_annotations_and_mismatched_files(tmp_path):
 
 
 def test_bad_files_name_the_file_and_the_fix(tmp_path):
-    with pytest.raises(FileNotFoundError, match='make_toy_vqa'):
+    with pytest.raises(FileNotFoundError, match='make_toy.py vqa'):
         DATASETS.build(dict(type='VQAv2Dataset', question_file=str(tmp_path / 'q.json'),
                             answer_file=str(tmp_path / 'a.json')))
     q = tmp_path / 'q.json'

@@ -1,4 +1,4 @@
-"""Seed 000's chain on toy data: span-masking pre-training -> multi-task
+"""The multi-task HOI study's chain on toy data: span-masking pre-training -> multi-task
 training (task-grouped batches, exact accumulation) -> HOI fine-tuning, each
 stage loading the previous checkpoint."""
 import pytest

@@ -1,6 +1,6 @@
 """Mixed vs task-grouped batches: one epoch each, same data, same model.
 
-Seed 000's example by default: 720 samples, 360 of a short-answer task and
+The multi-task HOI study's example by default: 720 samples, 360 of a short-answer task and
 360 of a long-answer task. Both runs train the real ``VisionSeq2Seq`` (a
 CPU-sized config, random init, a word-level tokenizer trained on the fly)
 for one epoch in this process, on data loaders built by

@@ -1,4 +1,4 @@
-"""Compare the scalar curves of training runs in one figure (seed 002, fig. 3).
+"""Compare the scalar curves of training runs in one figure (the CLIP+ViLT study, its fig. 3).
 
 ``python tools/analysis/plot_curves.py WORK_DIR [WORK_DIR ...] --keys loss
 [loss_vqa ...] [--labels A B ...] [--smooth 0.9] [--log-y] [--out curves.png]``

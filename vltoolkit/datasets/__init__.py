@@ -1,5 +1,6 @@
 from .collate import vl_collate
-from .hoi_relation_dataset import AnnotationError, HOIRelationDataset
+from .annotation_io import AnnotationError
+from .hoi_relation_dataset import HOIRelationDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['vl_collate', 'AnnotationError', 'HOIRelationDataset']
@@ -23,7 +24,7 @@ from .mcn_eval_features import MCNEvalFeatureDataset  # noqa: E402
 
 __all__ += ['feature_collate', 'FeaturePickleError', 'load_feature_pickle',
             'HowTo100MFeatureDataset', 'MCNEvalFeatureDataset']
-from .vqa import VQAv2Dataset  # noqa: E402
+from .vqav2 import VQAv2Dataset  # noqa: E402
 from .vqa_answers import (build_answer_vocab, load_answer_list,  # noqa: E402
                           save_answer_list, soft_targets, vqa_score)
 

@@ -3,9 +3,12 @@ import json
 import os.path as osp
 
 from vltoolkit.structures import clip_boxes, xywh_to_xyxy
-from .hoi_relation_dataset import AnnotationError
 
-__all__ = ['load_json_file', 'coco_box_to_xyxy', 'clean_text', 'read_id_list']
+__all__ = ['AnnotationError', 'load_json_file', 'coco_box_to_xyxy', 'clean_text', 'read_id_list']
+
+
+class AnnotationError(ValueError):
+    """A malformed record in an annotation file (names file, record, fix)."""
 
 
 def load_json_file(path: str, what: str, how_to_get: str = ''):

@@ -16,7 +16,7 @@ from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 from .annotation_io import clean_text, load_json_file
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 
 COCO_HOW_TO_GET = (
     'download annotations_trainval2014.zip from cocodataset.org (it holds '

@@ -7,7 +7,7 @@ from mmengine.logging import print_log
 from vltoolkit.registry import DATASETS
 from .annotation_io import clean_text, coco_box_to_xyxy, load_json_file
 from .coco_caption import COCO_HOW_TO_GET, index_coco_images
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 
 
 @DATASETS.register_module()

@@ -6,16 +6,13 @@ from collections import OrderedDict
 from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
+from .annotation_io import AnnotationError
 from .vcoco_meta import COCO_ID_TO_NAME, VCOCO_CLASSES, VCOCO_RELATION_PHRASES
-
-
-class AnnotationError(ValueError):
-    """A malformed record in an annotation file (names file, record, fix)."""
 
 
 @DATASETS.register_module()
 class HOIRelationDataset(BaseDataset):
-    """One sample per (person, object) pair: seed 000's relation question.
+    """One sample per (person, object) pair: the multi-task HOI study's relation question.
 
     Reads the HOIA annotation file (``docs/datasets/hoi.md``): a list of
     images with ``annotations`` (boxes xyxy, COCO category ids) and

@@ -33,7 +33,7 @@ from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
 from .feature_pickle import load_feature_pickle
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 from .mcn_eval_features import l2_normalize
 
 _HOW_TO_GET = ('prepare HowTo100M features as in MCN (2D/3D video features and '

@@ -24,7 +24,7 @@ from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
 from .feature_pickle import load_feature_pickle
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 
 #: key layout of each evaluation format
 MCN_EVAL_FORMATS = {

@@ -1,6 +1,6 @@
 """Several task data sets behind one index, every sample knowing its task.
 
-Seed 000 trains one model on many tasks (pre-training, region captioning,
+The multi-task HOI study trains one model on many tasks (pre-training, region captioning,
 categorization, captioning, VQA, grounding, HOI). Each task keeps its own
 data set config and pipeline (prompt template included);
 :class:`MultiTaskDataset` concatenates them and exposes, without loading a

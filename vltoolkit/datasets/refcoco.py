@@ -22,7 +22,7 @@ from pycocotools.coco import COCO
 
 from vltoolkit.registry import DATASETS
 from vltoolkit.structures import xywh_to_xyxy
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
 #: train, val, testA, testB; refcocog umd: train, val, test).

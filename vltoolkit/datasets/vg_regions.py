@@ -22,7 +22,7 @@ from mmengine.logging import print_log
 from vltoolkit.registry import DATASETS
 from .annotation_io import (clean_text, coco_box_to_xyxy, load_json_file,
                             read_id_list)
-from .hoi_relation_dataset import AnnotationError
+from .annotation_io import AnnotationError
 
 VG_HOW_TO_GET = (
     'download region_descriptions.json.zip and image_data.json.zip (v1.2) '

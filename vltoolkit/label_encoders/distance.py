@@ -61,7 +61,7 @@ def _check_params(power, scale, window, mix):
 @LABEL_ENCODERS.register_module()
 class DistanceLabelEncoder:
     r"""Target distributions that spread a location token's mass over the
-    location tokens near it (the distance-inverse labels of seed 004).
+    location tokens near it (the distance-inverse labels of the location-token study).
 
     For a target id :math:`y` at position :math:`n`:
 

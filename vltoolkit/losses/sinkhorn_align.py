@@ -93,7 +93,7 @@ def sinkhorn_log(cost: torch.Tensor, a_mask: Optional[torch.Tensor] = None,
 
 @LOSSES.register_module()
 class SinkhornAlignLoss(nn.Module):
-    r"""Transported cost between patch and token features (seed 003).
+    r"""Transported cost between patch and token features (the Sinkhorn alignment study).
 
     For sample ``k`` with patch features :math:`x_1..x_N` and token features
     :math:`y_1..y_M` (unpadded positions only, by the masks):

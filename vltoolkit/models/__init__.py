@@ -13,7 +13,8 @@ from .mcn import (MCN, DAVEnetAudioEncoder, OnlineKMeans,  # noqa: E402
 __all__ += ['apply_lora', 'merge_lora', 'set_active_adapters', 'MCN',
             'OnlineKMeans', 'VideoFeatureEncoder', 'DAVEnetAudioEncoder',
             'SentenceMaxpoolEncoder']
-from .clip_vilt import BaseVQAClassifier, CLIPViLTVQA, ViLTVQA  # noqa: E402
+from .vilt import BaseVQAClassifier, ViLTVQA  # noqa: E402
+from .clip_vilt import CLIPViLTVQA  # noqa: E402
 
 __all__ += ['BaseVQAClassifier', 'ViLTVQA', 'CLIPViLTVQA']
 from .pretrained_vlms import (Florence2VLM, Kosmos2VLM,  # noqa: E402

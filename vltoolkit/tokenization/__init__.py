@@ -18,7 +18,7 @@ from .bin_box_coder import BinBoxCoder
 from .patch_index_box_coder import PatchIndexBoxCoder
 from .florence2_box_coder import Florence2BoxCoder
 from .paligemma_box_coder import PaliGemmaBoxCoder
-from .tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
+from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
 
 __all__ = [
     'BaseBoxCoder', 'BoxDecodeError', 'build_box_coder', 'BinBoxCoder',

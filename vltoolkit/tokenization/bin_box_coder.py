@@ -45,8 +45,7 @@ class BinBoxCoder(BaseBoxCoder):
 
     Args:
         num_bins (int): ``N``, the number of location tokens. Default 1000.
-        token_fmt (str): token pattern, ``'<bin_{}>'`` (OFA). Seed 000 of
-            this project uses ``'<loc_{}>'``.
+        token_fmt (str): token pattern, ``'<bin_{}>'`` (OFA). The multi-task HOI study uses ``'<loc_{}>'``.
         rounding (str): ``'half_even'`` (default, OFA's ``.round()``) or
             ``'half_up'`` (``floor(v + 0.5)`` in float32); they differ only
             when ``c / size * (N - 1)`` is exactly a half integer in float32.

@@ -25,7 +25,7 @@ def box_tokens(box_coder, box, img_shape, clip: bool = False) -> str:
 
 def named_box(box_coder, name: str, box, img_shape, clip: bool = False) -> str:
     """A name followed by the location tokens of its box:
-    ``'person<loc_40><loc_1558>'`` (seed 000's way of writing an entity)."""
+    ``'person<loc_40><loc_1558>'`` (the multi-task HOI study's way of writing an entity)."""
     return name + box_tokens(box_coder, box, img_shape, clip=clip)
 
 

@@ -1,4 +1,4 @@
-"""Span masking (text infilling), the pre-training task of seed 000.
+"""Span masking (text infilling), the pre-training task of the multi-task HOI study.
 
 BART / T5 style: whole words of a text are masked in a few contiguous
 spans, each span is replaced by one sentinel token (``<mask_0>``,

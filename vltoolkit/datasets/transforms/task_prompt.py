@@ -1,4 +1,4 @@
-"""Seed 000's task templates: one prompt transform for many tasks."""
+"""The multi-task HOI study's task templates: one prompt transform for many tasks."""
 from typing import Optional
 
 import numpy as np
@@ -8,7 +8,7 @@ from vltoolkit.registry import TRANSFORMS
 from vltoolkit.tokenization import build_box_coder
 from .prompt_utils import box_tokens, template_fields
 
-#: task -> prompt template (seed 000 and OFA's wording).
+#: task -> prompt template (the multi-task HOI study and OFA's wording).
 DEFAULT_TASK_TEMPLATES = dict(
     region_caption='What does the region {region} describe?',
     categorization='What is the category of the region {region}?',

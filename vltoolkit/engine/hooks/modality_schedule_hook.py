@@ -12,7 +12,7 @@ _STAGE_KEYS = {'begin', 'modalities', 'loss_terms', 'adapters', 'name'}
 @HOOKS.register_module()
 class ModalityScheduleHook(Hook):
     """Switch the model's active modalities, loss terms and LoRA adapters by
-    epoch or by iteration (seed 001's two-stage MCN: AV_T trains audio +
+    epoch or by iteration (the staged MCN study's two-stage MCN: AV_T trains audio +
     video, then adds text).
 
     Every stage is ``dict(begin=..., modalities=[...], loss_terms=[...],

@@ -22,7 +22,7 @@ so that, times 100,
     'all'   f1_score(y_true, y_pred, average='macro', zero_division=0)
     'gt'    f1_score(y_true, y_pred, average='macro', labels=L_gt, zero_division=0)
 
-(seed 000's ``1/m sum_i F1_i`` is ``'all'``; it equals ``'seen'`` and
+(the multi-task HOI study's ``1/m sum_i F1_i`` is ``'all'``; it equals ``'seen'`` and
 ``'gt'`` when every relation occurs in the ground truth). Under ``'seen'`` a
 hallucinated relation (predicted, never in the ground truth) scores 0 and
 lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
@@ -148,7 +148,7 @@ class MacroF1(BaseMetric):
       y_pred, average='macro', zero_division=np.nan) * 100``. A
       hallucinated relation (predicted, absent from the ground truth) has
       F1 = 0 and lowers the score; a relation nobody mentions is left out.
-    * ``'all'``: every relation of the class list (seed 000's
+    * ``'all'``: every relation of the class list (the multi-task HOI study's
       :math:`\frac{1}{m}\sum_i F1_i`), ``f1_score(..., average='macro',
       zero_division=0) * 100``.
     * ``'gt'``: those with a ground-truth positive, ``f1_score(...,

@@ -1,8 +1,6 @@
-"""The ViLT / CLIP+ViLT family for VQA (seeds 002 and 003)."""
+"""CLIP+ViLT for VQA: ViLT whose visual embedding is CLIP's (ViLT itself is
+:mod:`vltoolkit.models.vilt`)."""
 from .clip_vilt_vqa import CLIPViLTVQA
-from .hf_builders import build_clip, build_vilt_qa, pooled_tensor
-from .vilt_vqa import ViLTVQA
-from .vqa_classifier import BaseVQAClassifier
+from .hf_clip import build_clip, pooled_tensor
 
-__all__ = ['BaseVQAClassifier', 'ViLTVQA', 'CLIPViLTVQA', 'build_vilt_qa',
-           'build_clip', 'pooled_tensor']
+__all__ = ['CLIPViLTVQA', 'build_clip', 'pooled_tensor']

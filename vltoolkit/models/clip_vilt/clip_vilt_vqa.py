@@ -1,5 +1,5 @@
-"""ViLT whose visual embedding is CLIP (seed 002), with optional alignment
-losses between CLIP's image and text features before fusion (seeds 002, 003)."""
+"""ViLT whose visual embedding is CLIP (the CLIP+ViLT study), with optional alignment
+losses between CLIP's image and text features before fusion (the CLIP+ViLT and Sinkhorn alignment studies)."""
 from typing import Optional
 
 import torch
@@ -11,8 +11,9 @@ from vltoolkit.registry import LOSSES, MODELS
 from vltoolkit.tokenization import build_tokenizer
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
-from .hf_builders import build_clip, build_vilt_qa
-from .vqa_classifier import BaseVQAClassifier
+from ..vilt.base_vqa_classifier import BaseVQAClassifier
+from ..vilt.hf_vilt import build_vilt_qa
+from .hf_clip import build_clip
 
 IMAGE_TOKENS = ('all', 'patches')
 

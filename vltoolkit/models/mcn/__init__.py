@@ -1,4 +1,4 @@
-"""MCN (seed 001): per-modality feature encoders, online k-means, the model."""
+"""MCN (the staged MCN study): per-modality feature encoders, online k-means, the model."""
 from .encoders import (DAVEnetAudioEncoder, GatedEmbeddingUnit,
                        SentenceMaxpoolEncoder, VideoFeatureEncoder)
 from .mcn import MCN, MCN_LOSS_TERMS

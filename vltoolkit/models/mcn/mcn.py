@@ -49,7 +49,7 @@ class MCN(BaseModel):
     (``Linear(D, H) -> ReLU -> Linear(H, F_m) -> ReLU``).
 
     Stages. :meth:`set_stage` chooses the active modalities, loss terms and
-    LoRA adapters (``ModalityScheduleHook`` calls it: seed 001's AV_T trains
+    LoRA adapters (``ModalityScheduleHook`` calls it: the staged MCN study's AV_T trains
     audio+video first, then adds text). Inactive modalities are not encoded.
 
     Under data parallelism the embeddings are gathered over the ranks before

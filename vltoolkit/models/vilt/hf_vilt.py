@@ -1,13 +1,12 @@
-"""Build transformers' ViLT and CLIP from config dicts or local folders."""
+"""Build transformers' ViLT from a config dict or a local folder."""
 import os.path as osp
 
-import torch
 import torch.nn as nn
 
 from vltoolkit.compat.init_weights import mark_initialized
 
 
-def _check_one_source(config, pretrained_path, what):
+def check_one_source(config, pretrained_path, what):
     if (config is None) == (pretrained_path is None):
         raise ValueError(f'{what}: give exactly one of `config` (a dict of model '
                          'config kwargs) or `pretrained_path` (a local folder)')
@@ -38,7 +37,7 @@ def build_vilt_qa(num_answers: int, vocab_size: int = None,
             of another size is re-initialised.
     """
     from transformers import ViltConfig, ViltForQuestionAnswering
-    _check_one_source(config, pretrained_path, 'ViLT')
+    check_one_source(config, pretrained_path, 'ViLT')
     if pretrained_path is not None:
         model = ViltForQuestionAnswering.from_pretrained(
             pretrained_path, num_labels=num_answers, local_files_only=True,
@@ -58,48 +57,3 @@ def build_vilt_qa(num_answers: int, vocab_size: int = None,
         nn.init.trunc_normal_(emb.position_embeddings, std=std)
         nn.init.trunc_normal_(emb.cls_token, std=std)
     return mark_initialized(model)
-
-
-def build_clip(config: dict = None, pretrained_path: str = None,
-               vocab_size: int = None, pad_token_id: int = None,
-               bos_token_id: int = None, eos_token_id: int = None):
-    """A ``transformers.CLIPModel`` (vision tower, text tower, projections).
-
-    Args:
-        config (dict, optional): ``CLIPConfig`` kwargs (``text_config``,
-            ``vision_config`` dicts, ``projection_dim``), random weights.
-        pretrained_path (str, optional): a local ``save_pretrained`` folder,
-            e.g. of ``openai/clip-vit-base-patch32``.
-        vocab_size, pad_token_id, bos_token_id, eos_token_id: when the text
-            tower shares the recipe's tokenizer (from-scratch models), its
-            embeddings are sized to it.
-    """
-    from transformers import CLIPConfig, CLIPModel
-    _check_one_source(config, pretrained_path, 'CLIP')
-    if pretrained_path is not None:
-        model = CLIPModel.from_pretrained(pretrained_path, local_files_only=True)
-        if vocab_size is not None and \
-                model.text_model.embeddings.token_embedding.num_embeddings != vocab_size:
-            raise ValueError(
-                f'the CLIP text tower of {pretrained_path!r} has a vocabulary of '
-                f'{model.text_model.embeddings.token_embedding.num_embeddings} '
-                f'tokens, the recipe tokenizer {vocab_size}: give the model a '
-                '`clip_tokenizer` (the CLIP tokenizer folder) instead.')
-    else:
-        config = dict(config)
-        text_config = dict(config.pop('text_config', {}))
-        for key, value in (('vocab_size', vocab_size),
-                           ('pad_token_id', pad_token_id),
-                           ('bos_token_id', bos_token_id),
-                           ('eos_token_id', eos_token_id)):
-            if value is not None:
-                text_config[key] = value
-        model = CLIPModel(CLIPConfig(text_config=text_config, **config))
-    return mark_initialized(model)
-
-
-def pooled_tensor(output) -> torch.Tensor:
-    """The projected vector of ``CLIPModel.get_image_features`` /
-    ``get_text_features``: a tensor in transformers 4, a
-    ``BaseModelOutputWithPooling`` (``.pooler_output``) in transformers 5."""
-    return output if torch.is_tensor(output) else output.pooler_output

@@ -1,4 +1,4 @@
-"""Seed 000's HOI prompts: relation questions and object localisation."""
+"""The multi-task HOI study's HOI prompts: relation questions and object localisation."""
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import BOX_CODERS, TRANSFORMS
@@ -23,7 +23,7 @@ class HOIRelationPrompt(BaseTransform):
       ``no_object`` for a person-only record;
     - ``{object_name}``, ``{relation}`` (the pair's relation phrases).
 
-    With the defaults and a 2-token box coder, task ``hoi`` gives seed 000's
+    With the defaults and a 2-token box coder, task ``hoi`` gives the multi-task HOI study's
     ``What is the interaction between person<loc_40><loc_1558> and
     donut<loc_376><loc_1024>?`` and task ``hoi_loc`` asks ``Where is the
     object that person<..><..> does "hold, eat" with?`` -> ``donut<..><..>``

@@ -1,4 +1,4 @@
-"""The ViLT baseline for VQA (seed 002's baseline)."""
+"""The ViLT baseline for VQA (the CLIP+ViLT study's baseline)."""
 from typing import Optional
 
 from mmengine.logging import print_log
@@ -8,8 +8,8 @@ from vltoolkit.registry import MODELS
 from vltoolkit.tokenization import build_tokenizer
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
-from .hf_builders import build_vilt_qa
-from .vqa_classifier import BaseVQAClassifier
+from .base_vqa_classifier import BaseVQAClassifier
+from .hf_vilt import build_vilt_qa
 
 
 @MODELS.register_module()
@@ -24,7 +24,7 @@ class ViLTVQA(BaseVQAClassifier):
     Args:
         vilt (dict): ``dict(config=dict(...))`` (``ViltConfig`` kwargs) or
             ``dict(pretrained_path=...)`` (a local folder); see
-            :func:`~vltoolkit.models.clip_vilt.hf_builders.build_vilt_qa`.
+            :func:`~vltoolkit.models.vilt.hf_vilt.build_vilt_qa`.
         tokenizer (dict): the pipeline's tokenizer config (sizes the word
             embeddings), e.g. ``dict(type='HFTokenizer', path=...,
             max_length=40)``.
