@@ -1,5 +1,5 @@
 # CPU-sized twin of mcn_one_stage.py on the synthetic features of
-# tools/data/make_toy_mcn.py.
+# tools/data/make_toy.py mcn.
 _base_ = ['../_base_/models/mcn_toy.py', '../_base_/datasets/mcn_toy.py',
           '../_base_/schedules/toy_mcn_30e.py', '../_base_/default_runtime.py']
 

@@ -1,4 +1,4 @@
-"""RefCOCODataset (vltoolkit.datasets.refcoco) and the GroundingPrompt transform."""
+"""RefCOCODataset (vltoolkit.datasets.refcoco) and its TaskPrompt (task grounding)."""
 import json
 import pickle
 import struct
@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from vltoolkit.datasets import AnnotationError, RefCOCODataset, load_refs
-from vltoolkit.datasets.transforms import GroundingPrompt
+from vltoolkit.datasets.transforms import TaskPrompt
 from vltoolkit.registry import DATASETS, TRANSFORMS
 from vltoolkit.tokenization import BinBoxCoder, PatchIndexBoxCoder
 
@@ -129,7 +129,7 @@ def test_samples_one_per_sentence(tmp_path):
     assert (info['ref_id'], info['ann_id'], info['image_id'],
             info['sent_id'], info['category_id']) == (0, 1719310, 581857, 0, 1)
     assert (info['width'], info['height']) == (640, 480)
-    assert 'target_text' not in info  # written by GroundingPrompt
+    assert 'target_text' not in info  # written by TaskPrompt
 
 
 def test_splits(tmp_path):
@@ -276,7 +276,7 @@ def test_malformed_sentences_and_boxes(tmp_path):
 # ------------------------------------------------------------ the transform
 def test_grounding_prompt_bin_coder():
     coder = dict(type='BinBoxCoder', num_bins=1000, token_fmt='<bin_{}>')
-    t = TRANSFORMS.build(dict(type='GroundingPrompt', box_coder=coder))
+    t = TRANSFORMS.build(dict(type='TaskPrompt', task='grounding', box_coder=coder))
     # box_coder test vector (docstring of BinBoxCoder), in img_shape (h, w)
     res = t(dict(expression='  the  red circle ', img_shape=(480, 640),
                  gt_bboxes=np.array([[100.5, 50.25, 300.75, 400]], np.float32)))
@@ -290,15 +290,13 @@ def test_grounding_prompt_bin_coder():
 
 def test_grounding_prompt_patch_coder_and_template():
     coder = PatchIndexBoxCoder(32)
-    t = GroundingPrompt(coder, template='where is {expression}?')
+    t = TaskPrompt(coder, task='grounding', templates=dict(grounding='where is {expression}?'))
     res = t(dict(expression='dog', img_shape=(100, 200),
                  gt_bboxes=[[50, 25, 150, 50], [0, 0, 1, 1]]))
     assert res['prompt'] == 'where is dog?'
     assert res['target_text'] == ''.join(
         coder.encode([50, 25, 150, 50], (200, 100)))
     assert res['target_text'] == '<patch_index_0264><patch_index_0503>'
-    with pytest.raises(ValueError, match='needs an {expression} field'):
-        GroundingPrompt(coder, template='no field')
     with pytest.raises(KeyError, match="results\\['expression'\\]"):
         t(dict(img_shape=(10, 10), gt_bboxes=[[0, 0, 1, 1]]))
 
@@ -314,7 +312,7 @@ def test_pipeline_end_to_end(tmp_path):
         dict(type='LoadImage'),
         dict(type='ClipBoxesToImage'),
         dict(type='ResizeImageAndBoxes', scale=(96, 64)),
-        dict(type='GroundingPrompt', box_coder=coder),
+        dict(type='TaskPrompt', task='grounding', box_coder=coder),
         dict(type='PackVLInputs',
              data_keys=('prompt', 'target_text', 'gt_bboxes', 'expression')),
     ])

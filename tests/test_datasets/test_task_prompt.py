@@ -63,15 +63,34 @@ def test_every_default_task():
     assert out['gt_answer_bboxes'].shape == (1, 4)
 
 
-def test_same_as_grounding_prompt():
+def test_grounding_target_is_the_clipped_box():
     coder = dict(type='BinBoxCoder', num_bins=1000, token_fmt='<bin_{}>')
-    grounding = TRANSFORMS.build(dict(type='GroundingPrompt', box_coder=coder))
-    task = TaskPrompt(box_coder=coder)
+    task = TRANSFORMS.build(dict(type='TaskPrompt', task='grounding', box_coder=coder))
+    encoder = TRANSFORMS.build(dict(type='TaskPrompt', box_coder=coder)).box_coder
     for box in ([0, 0, 96.00001, 96.0], [10.2, 3.3, 50, 60]):  # a hair outside: clipped
         res = dict(expression='  the  red circle ', img_shape=(96, 96),
-                   gt_bboxes=np.array([box], np.float32), task='grounding')
-        a, b = grounding(dict(res)), task(dict(res))
-        assert (a['prompt'], a['target_text']) == (b['prompt'], b['target_text'])
+                   gt_bboxes=np.array([box], np.float32))
+        out = task(dict(res))
+        assert out['prompt'] == 'Which region does the text "the red circle" describe?'
+        clipped = np.clip(np.asarray(box, np.float64), 0, 96)
+        assert out['target_text'] == ''.join(encoder.encode(clipped, (96, 96)))
+
+
+def test_one_task_and_optional_target():
+    # task='vqa' keeps only the VQA templates: no box coder needed
+    t = TaskPrompt(task='vqa', target_templates=dict(vqa=None))
+    assert t.templates == dict(vqa='{question}') and t.target_templates == {}
+    out = t(dict(question='what  colour?', multiple_choice_answer='red', task='other'))
+    assert out['prompt'] == 'what colour?' and 'target_text' not in out
+    with pytest.raises(ValueError, match="task 'count' has no prompt template"):
+        TaskPrompt(task='count')
+    # test data without a box: an error by default, a prompt only without require_target
+    coder = dict(type='BinBoxCoder', num_bins=10)
+    res = dict(expression='x', img_shape=(8, 8), gt_bboxes=np.zeros((0, 4)))
+    with pytest.raises(ValueError, match='needs a box'):
+        TaskPrompt(task='grounding', box_coder=coder)(dict(res))
+    out = TaskPrompt(task='grounding', box_coder=coder, require_target=False)(dict(res))
+    assert 'prompt' in out and 'target_text' not in out and 'gt_answer_bboxes' not in out
 
 
 def test_overrides_custom_fields_and_removal():

@@ -172,7 +172,8 @@ def test_pipeline_and_collate_give_model_inputs(tmp_path):
     tokenizer = dict(type='HFTokenizer', path=str(tmp_path / 'tok'), max_length=6)
     ds = build(check_images='error', data_prefix=dict(img_path=str(tmp_path)), pipeline=[
         dict(type='LoadImage'), dict(type='ResizeImageAndBoxes', scale=(32, 32)),
-        dict(type='VQAPrompt'), dict(type='TokenizeText', tokenizer=tokenizer),
+        dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None)),
+        dict(type='TokenizeText', tokenizer=tokenizer),
         dict(type='PackVLInputs', data_keys=('question', 'gt_answers', 'answer_labels',
                                              'answer_scores', 'answer_type'))])
     batch = vl_collate([ds[0], ds[6]])

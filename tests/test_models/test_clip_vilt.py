@@ -50,7 +50,7 @@ def toy(tmp_path_factory):
     texts = [q['question'] for q in splits['train']['questions']]
     train_word_level_tokenizer(texts, str(root / 'tokenizer'))
     tokenizer = dict(type='HFTokenizer', path=str(root / 'tokenizer'), max_length=40)
-    pipeline = [dict(type='LoadImage'), dict(type='VQAPrompt'),
+    pipeline = [dict(type='LoadImage'), dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None)),
                 dict(type='TokenizeText', tokenizer=tokenizer, max_prompt_len=40),
                 dict(type='PackVLInputs', data_keys=DATA_KEYS,
                      meta_keys=('img_path', 'img_shape', 'question_id'))]

@@ -35,7 +35,7 @@ def test_florence2_base_from_config_trains_one_step(tmp_path):
     total = sum(p.numel() for p in model.hf_model.parameters())
     trained = [p for p in model.parameters() if p.requires_grad]
     n_trained = sum(p.numel() for p in trained)
-    # Florence-2-base: 0.23B, the language model (<= seed 000's 162M) trained
+    # Florence-2-base: 0.23B, the language model (<= the multi-task HOI study's 162M) trained
     assert 225e6 < total < 240e6 and 100e6 < n_trained <= 162e6
     assert count_without_weights(fragment.model, hf_config)[-1] == (
         'total', total, n_trained)

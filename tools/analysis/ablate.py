@@ -28,7 +28,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 COLUMNS = {'hoi/macro_f1': 'Macro F1', 'grounding/acc_at_0_5': 'Acc@0.5',
            'grounding/miou': 'mIoU', 'retrieval/R@1': 'R@1', 'retrieval/R@5': 'R@5',
            'retrieval/R@10': 'R@10', 'vqa/accuracy': 'VQA acc'}
-# MCN retrieval (seed 001), ranked within each evaluation set (group_by='source')
+# MCN retrieval (the staged MCN study), ranked within each evaluation set (group_by='source')
 COLUMNS.update({f'retrieval/{src}/{k}': f'{name} {k}'
                 for src, name in (('youcook2', 'YC2'), ('msrvtt', 'MSR-VTT'))
                 for k in ('R@1', 'R@5', 'R@10', 'MedR')})

@@ -158,7 +158,7 @@ class RefCOCODataset(BaseDataset):
       ``width``, ``height`` for bookkeeping.
 
     ``target_text`` is left to the prompt transform
-    (:class:`~vltoolkit.datasets.transforms.GroundingPrompt`), which writes
+    (:class:`~vltoolkit.datasets.transforms.TaskPrompt`, task ``grounding``), which writes
     the box as location tokens in the resized image.
 
     Args:

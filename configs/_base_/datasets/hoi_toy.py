@@ -1,6 +1,6 @@
 # The synthetic HOI set (vltoolkit/datasets/toy) in V-COCO's HOIA format, at
 # 96 px with a 16 x 16 patch grid. Prepare (configs/hoi/README.md):
-#   python tools/data/make_toy_hoi.py --out data/toy_hoi
+#   python tools/data/make_toy.py hoi --out data/toy_hoi
 #   python tools/data/build_tokenizer.py configs/hoi/ce_onehot_toy.py
 # Layout: annotations/{train,test}.json, images/{train,test}/, tokenizer/
 _base_ = ['./hoi_vcoco.py']

@@ -2,7 +2,7 @@
 # formats, all under data_root: HowTo100M-style training clips (train.csv,
 # caption.pickle, features/, features_audio/), YouCook2- and MSR-VTT-layout
 # evaluation pickles and 32-d word vectors. Prepare (configs/retrieval/README.md):
-#   python tools/data/make_toy_mcn.py --out data/toy_mcn
+#   python tools/data/make_toy.py mcn --out data/toy_mcn
 _base_ = ['./mcn_features.py']
 
 data_root = 'data/toy_mcn'

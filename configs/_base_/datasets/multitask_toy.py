@@ -1,9 +1,9 @@
 # The synthetic multi-task set at 96 px: captions, regions and categories of
-# tools/data/make_toy_multitask.py plus the toy HOI set in `hoi/`, all under
+# tools/data/make_toy.py multitask plus the toy HOI set in `hoi/`, all under
 # data_root. One tokenizer serves the three stages, so each stage starts from
 # the previous one's checkpoint. Prepare (configs/multitask/README.md):
-#   python tools/data/make_toy_multitask.py --out data/toy_multitask
-#   python tools/data/make_toy_hoi.py --out data/toy_multitask/hoi
+#   python tools/data/make_toy.py multitask --out data/toy_multitask
+#   python tools/data/make_toy.py hoi --out data/toy_multitask/hoi
 #   python tools/data/build_tokenizer.py configs/multitask/multitask_toy.py
 _base_ = ['./multitask.py']
 

@@ -1,7 +1,7 @@
 # The synthetic RefCOCO set (vltoolkit/datasets/toy/grounding_toy.py) in the
 # original refer layout (instances.json, refs(unc).p, train2014/*.png) at 96 px.
 # Prepare (configs/grounding/README.md):
-#   python tools/data/make_toy_refcoco.py --out data/toy_refcoco
+#   python tools/data/make_toy.py refcoco --out data/toy_refcoco
 #   python tools/data/build_tokenizer.py configs/grounding/ce_onehot_toy.py
 _base_ = ['./refcoco.py']
 

@@ -1,7 +1,7 @@
 # The synthetic VQA set (vltoolkit/datasets/toy/vqa_toy.py) in the official
 # VQA v2 layout at 64 px: coloured shapes, colour / count / yes-no / position
 # questions, 12 answers. Prepare (configs/vqa/README.md):
-#   python tools/data/make_toy_vqa.py --out data/toy_vqa
+#   python tools/data/make_toy.py vqa --out data/toy_vqa
 #   python tools/data/build_tokenizer.py configs/vqa/vilt_baseline_toy.py
 _base_ = ['./vqa_v2.py']
 

@@ -24,7 +24,9 @@ data_keys = ('prompt', 'question', 'gt_answers', 'answer_labels', 'answer_scores
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ResizeImageAndBoxes', scale='${img_scale}', interpolation='${interpolation}'),
-    dict(type='VQAPrompt', template='{question}'),
+    # the bare question (ViLT's input); an answer classifier needs no target text
+    dict(type='TaskPrompt', task='vqa', templates=dict(vqa='{question}'),
+         target_templates=dict(vqa=None)),
     dict(type='TokenizeText', tokenizer='${tokenizer}', max_prompt_len=40),
     dict(type='PackVLInputs', meta_keys=meta_keys, data_keys=data_keys),
 ]

@@ -4,7 +4,7 @@
 #   huggingface-cli download florence-community/Florence-2-base --local-dir checkpoints/Florence-2-base)
 # or a hub name in the local cache. Its tokenizer already holds the location
 # tokens: nothing is added, no embedding is resized. The vision tower is frozen,
-# the whole language model is trained (about 142M parameters, under seed 000's
+# the whole language model is trained (about 142M parameters, under the multi-task HOI study's
 # 162M): `python tools/analysis/count_params.py <recipe>`.
 pretrained = 'checkpoints/Florence-2-base'
 tokenizer_dir = '${pretrained}'

@@ -1,4 +1,4 @@
-# CPU-sized MCN for the synthetic features of tools/data/make_toy_mcn.py
+# CPU-sized MCN for the synthetic features of tools/data/make_toy.py mcn
 # (32+32-d video, 40 mel bins, 32-d word vectors): a 64-d joint space, a
 # 2-stage audio CNN, 12 clusters over a 256-vector queue.
 _base_ = ['./mcn.py']

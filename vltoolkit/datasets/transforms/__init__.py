@@ -7,9 +7,7 @@ from .tokenize import TokenizeText
 
 __all__ = ['ClipBoxesToImage', 'PackVLInputs', 'HOIRelationPrompt',
            'LoadImage', 'ResizeImageAndBoxes', 'TokenizeText']
-from .grounding_prompt import GroundingPrompt  # noqa: E402
 
-__all__ += ['GroundingPrompt']
 from .span_masking import SpanMasking, restore_spans, sentinel_tokens  # noqa: E402
 from .task_prompt import TaskPrompt  # noqa: E402
 
@@ -17,6 +15,4 @@ __all__ += ['SpanMasking', 'restore_spans', 'sentinel_tokens', 'TaskPrompt']
 from .features import CaptionToWordVectors, CropAudio, PackFeatureInputs  # noqa: E402
 
 __all__ += ['CaptionToWordVectors', 'CropAudio', 'PackFeatureInputs']
-from .vqa_prompt import VQAPrompt  # noqa: E402
 
-__all__ += ['VQAPrompt']

@@ -4,8 +4,8 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
-from vltoolkit.structures import VLDataSample
 from vltoolkit.tokenization import get_word_vectors
+from .formatting import pack_sample
 
 
 def _as_float_array(x) -> np.ndarray:
@@ -92,9 +92,5 @@ class PackFeatureInputs(BaseTransform):
         if 'audio' in inputs:
             inputs['audio_nframes'] = torch.tensor(
                 results.get('audio_nframes', inputs['audio'].shape[-1]))
-        sample = VLDataSample(metainfo={k: results[k] for k in self.meta_keys
-                                        if k in results})
-        for key in self.data_keys:
-            if key in results:
-                setattr(sample, key, results[key])
-        return dict(inputs=inputs, data_samples=sample)
+        return dict(inputs=inputs,
+                    data_samples=pack_sample(results, self.meta_keys, self.data_keys))

@@ -7,6 +7,16 @@ from vltoolkit.registry import TRANSFORMS
 from vltoolkit.structures import VLDataSample
 
 
+def pack_sample(results: dict, meta_keys, data_keys) -> VLDataSample:
+    """A :class:`VLDataSample` with the ``meta_keys`` and ``data_keys`` found
+    in ``results`` (the typed fields check their values)."""
+    sample = VLDataSample(metainfo={k: results[k] for k in meta_keys if k in results})
+    for key in data_keys:
+        if key in results:
+            setattr(sample, key, results[key])
+    return sample
+
+
 @TRANSFORMS.register_module()
 class PackVLInputs(BaseTransform):
     """Return ``dict(inputs=..., data_samples=VLDataSample)``.
@@ -32,9 +42,5 @@ class PackVLInputs(BaseTransform):
         for key in ('input_ids', 'labels'):
             if key in results:
                 inputs[key] = results[key]
-        sample = VLDataSample(metainfo={k: results[k] for k in self.meta_keys
-                                        if k in results})
-        for key in self.data_keys:
-            if key in results:
-                setattr(sample, key, results[key])
-        return dict(inputs=inputs, data_samples=sample)
+        return dict(inputs=inputs,
+                    data_samples=pack_sample(results, self.meta_keys, self.data_keys))

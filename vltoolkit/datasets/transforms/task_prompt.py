@@ -1,10 +1,11 @@
-"""The multi-task HOI study's task templates: one prompt transform for many tasks."""
+"""One prompt transform for every task: task templates -> prompt and target."""
 from typing import Optional
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
+from vltoolkit.structures import as_boxes
 from vltoolkit.tokenization import build_box_coder
 from .prompt_utils import box_tokens, template_fields
 
@@ -61,7 +62,8 @@ class TaskPrompt(BaseTransform):
     ==============  =================================================  ==============
 
     A task with a prompt template but no target template keeps the
-    ``target_text`` its data set wrote. ``None`` as a template removes a
+    ``target_text`` its data set wrote. With ``task`` given, only that task's
+    templates are kept (so e.g. a VQA pipeline needs no box coder). ``None`` as a template removes a
     default (as a prompt template: the whole task). When the target holds ``{region}``,
     ``gt_answer_bboxes`` is set to that box (``[1, 4]``) for the grounding
     metrics, as ``HOIRelationPrompt`` does.
@@ -77,18 +79,26 @@ class TaskPrompt(BaseTransform):
         field_keys (dict): template field -> results key or list of keys
             (first present wins), merged over
             ``dict(answer=('answer', 'multiple_choice_answer'))``.
+        require_target (bool): a sample whose target fields are missing
+            (no answer, no box: test data) raises, naming the field. With
+            ``False`` it gets a prompt and no ``target_text``. Default True.
 
-    Config::
+    Configs::
 
+        # the multi-task recipes: every task of the table, one box coder
         dict(type='TaskPrompt', box_coder=box_coder,
              templates=dict(region_caption='what does the region {region} '
                             'describe?'))
+        # referring expressions (RefCOCO): the target is the box's tokens
+        dict(type='TaskPrompt', task='grounding', box_coder=box_coder)
+        # VQA for an answer classifier: the question alone, no target text
+        dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None))
     """
 
     def __init__(self, box_coder=None, templates: Optional[dict] = None,
                  target_templates: Optional[dict] = None,
                  task: Optional[str] = None, box_key: str = 'gt_bboxes',
-                 field_keys: Optional[dict] = None):
+                 field_keys: Optional[dict] = None, require_target: bool = True):
         self.box_coder = None if box_coder is None else build_box_coder(box_coder)
         # a None template removes a default task / target
         self.templates = {
@@ -100,6 +110,15 @@ class TaskPrompt(BaseTransform):
         self.target_templates = {k: v for k, v in targets.items()
                                  if v is not None}
         self.task = task
+        self.require_target = require_target
+        if task is not None:
+            if task not in self.templates:
+                raise ValueError(f'task {task!r} has no prompt template; give '
+                                 f'templates={{{task!r}: ...}} or one of '
+                                 f'{sorted(self.templates)}')
+            self.templates = {task: self.templates[task]}
+            self.target_templates = {k: v for k, v in self.target_templates.items()
+                                     if k == task}
         self.box_key = box_key
         self.field_keys = {
             name: (keys, ) if isinstance(keys, str) else tuple(keys)
@@ -131,7 +150,7 @@ class TaskPrompt(BaseTransform):
         if self.box_key not in results:
             raise KeyError(f'task {task!r} needs results[{self.box_key!r}] for '
                            f'{{region}} ({self._where(results)})')
-        boxes = np.asarray(results[self.box_key], dtype=np.float64).reshape(-1, 4)
+        boxes = as_boxes(results[self.box_key], np.float64)
         if not len(boxes):
             raise ValueError(f'task {task!r} needs a box for {{region}}, but '
                              f'{self.box_key} is empty ({self._where(results)})')
@@ -179,12 +198,14 @@ class TaskPrompt(BaseTransform):
                                          cache)
         if task in self.target_templates:
             template = self.target_templates[task]
-            results['target_text'] = self._format(template, results, task,
-                                                  cache)
+            try:
+                results['target_text'] = self._format(template, results, task, cache)
+            except (KeyError, ValueError):
+                if self.require_target:
+                    raise
+                return results  # test data: a prompt, no target
             if 'region' in self._fields[template]:
-                boxes = np.asarray(results[self.box_key],
-                                   dtype=np.float32).reshape(-1, 4)
-                results['gt_answer_bboxes'] = boxes[:1]
+                results['gt_answer_bboxes'] = as_boxes(results[self.box_key])[:1]
         return results
 
     def __repr__(self):

@@ -7,6 +7,7 @@ import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
+from vltoolkit.compat.init_weights import mark_initialized
 from vltoolkit.registry import LABEL_ENCODERS, LOSSES
 from vltoolkit.tokenization import build_tokenizer
 from ..adapters import apply_lora
@@ -14,7 +15,8 @@ from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.attention import choose_attn_implementation
 from ..utils.generation_config import build_generation_config
 from ..utils.memory import enable_grad_checkpointing
-from ..utils.token_loss import IGNORE_INDEX, TokenLossMixin
+from vltoolkit.structures import IGNORE_INDEX
+from ..utils.token_loss import TokenLossMixin
 from .loading import PretrainedVLMError, load_pretrained, read_image_settings
 
 
@@ -147,8 +149,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
             model = hf_class(hf_config)
             if dtype is not None:
                 model = model.to(getattr(torch, dtype))
-        model.is_init = True  # mmengine must not re-initialise its weights
-        return model
+        return mark_initialized(model)  # mmengine must not re-initialise its weights
 
     def _check_vocabulary(self):
         """The location tokens are the model's own: every id is inside its

@@ -10,7 +10,7 @@ from typing import Optional
 import torch
 import torch.distributed as dist
 
-IGNORE_INDEX = -100
+from vltoolkit.structures import IGNORE_INDEX
 
 
 class TokenLossMixin:
