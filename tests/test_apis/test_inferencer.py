@@ -10,6 +10,7 @@ from PIL import Image
 from vltoolkit.apis import (CheckpointMismatchError, VLInferencer, grounding_input,
                             hoi_input)
 from vltoolkit.registry import DATASETS
+from vltoolkit.utils.config_refs import resolve_config_refs
 from .conftest import TOY_CFG
 
 pytestmark = pytest.mark.slow
@@ -28,9 +29,10 @@ def inferencer(trained_toy):
 
 def _test_records(workdir):
     cfg = Config.fromfile(TOY_CFG)
+    cfg.data_root = str(workdir / cfg.data_root)
+    resolve_config_refs(cfg, skip=('load_from', ))
     dataset_cfg = cfg.test_dataloader.dataset
     dataset_cfg.pipeline = []
-    dataset_cfg.data_root = str(workdir / dataset_cfg.data_root)
     dataset = DATASETS.build(dataset_cfg)
     return [dataset.get_data_info(i) for i in range(len(dataset))]
 

@@ -31,6 +31,8 @@ def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
+
+    from vltoolkit.utils.config_refs import resolve_config_refs
     from rich.progress import track
 
     from vltoolkit.apis.answer import boxes_with_phrases
@@ -40,6 +42,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    resolve_config_refs(cfg, skip=('load_from', ))  # ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     dataset = DATASETS.build(split_dataloader(cfg, args.split).dataset)
     coder = recipe_box_coder(cfg)
