@@ -1,12 +1,16 @@
 """Total / trainable parameters per top-level module of a config's model.
 
-``python tools/analysis/count_params.py CONFIG [--cfg-options k=v ...]``
+``python tools/analysis/count_params.py CONFIG [--cfg-options k=v ...]
+[--without-weights] [--vocab-size NAME=N ...]``
 
-Builds the model on the CPU (frozen_modules and LoRA applied as in
-training) and prints the table; nothing is trained or downloaded. A
-pretrained-VLM recipe whose weights are not here (or ``--without-weights``)
-is counted from its ``hf_config`` (the released checkpoint's sizes) on the
-meta device: no file, no memory.
+Builds the model (frozen_modules and LoRA applied as in training) and prints
+the table and a ``trained X / total Y`` line; nothing is trained or
+downloaded. When a weights or tokenizer file the recipe names is not on
+disk (or with ``--without-weights``), the model is built on the meta device
+from the architecture the config describes (``config=`` / timm
+``model_name``) and tokenizers are replaced by placeholders of the released
+vocabulary size (``vltoolkit.models.utils.sizing``): no file, no memory. A
+pretrained-VLM recipe is counted from its ``hf_config``.
 """
 import os.path as osp
 import argparse
@@ -23,7 +27,11 @@ def main(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         metavar='KEY=VALUE', help='override config keys')
     parser.add_argument('--without-weights', action='store_true',
-                        help='count a pretrained VLM recipe from its hf_config')
+                        help='build from the architecture the config describes, on '
+                        'the meta device, even where the files are there')
+    parser.add_argument('--vocab-size', nargs='+', default=[], metavar='NAME=N',
+                        help='vocabulary size of a tokenizer folder not on disk '
+                        '(by folder name) that vltoolkit does not know')
     args = parser.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
@@ -37,9 +45,20 @@ def main(argv=None):
         print(f'{cfg.model.type} from hf_config (no weights): trained '
               f'{trained:,} / total {total:,} ({100 * trained / total:.2f}%)')
         return rows
-    model = MODELS.build(cfg.model)
+    from vltoolkit.models.utils.sizing import build_on_meta, config_without_files
+    sizes = {k: int(v) for k, v in (item.split('=', 1) for item in args.vocab_size)}
+    model_cfg = cfg.model.to_dict()
+    no_files = config_without_files(model_cfg, sizes)
+    if args.without_weights or no_files != model_cfg:
+        model, how = build_on_meta(no_files), 'meta device, no files'
+    else:
+        model, how = MODELS.build(model_cfg), 'built'
     print(parameter_table_text(model))
-    return count_parameters(model)
+    rows = count_parameters(model)
+    total, trained = rows[-1][1:]
+    print(f'{cfg.model.type} ({how}): trained {trained:,} / total {total:,} '
+          f'({100 * trained / max(total, 1):.2f}%)')
+    return rows
 
 
 if __name__ == '__main__':

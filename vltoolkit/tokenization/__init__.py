@@ -19,11 +19,12 @@ from .patch_index_box_coder import PatchIndexBoxCoder
 from .florence2_box_coder import Florence2BoxCoder
 from .paligemma_box_coder import PaliGemmaBoxCoder
 from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
+from .sized_placeholder import SizedPlaceholderTokenizer
 
 __all__ = [
     'BaseBoxCoder', 'BoxDecodeError', 'build_box_coder', 'BinBoxCoder',
     'PatchIndexBoxCoder', 'Florence2BoxCoder', 'PaliGemmaBoxCoder',
-    'VLTokenizer', 'build_tokenizer',
+    'VLTokenizer', 'build_tokenizer', 'SizedPlaceholderTokenizer',
     'clear_tokenizer_cache', 'train_word_level_tokenizer'
 ]
 

@@ -10,7 +10,9 @@ _base_ = ['./vilt_vqa_base.py']
 
 model = dict(
     type='CLIPViLTVQA',
-    clip=dict(pretrained_path='${pretrained_root}/clip-vit-base-patch32'),
+    # config=dict(): CLIPConfig's / ViltConfig's defaults are these two
+    # checkpoints' architectures (sizing with no files: count_params.py)
+    clip=dict(pretrained_path='${pretrained_root}/clip-vit-base-patch32', config=dict()),
     clip_tokenizer=dict(type='HFTokenizer', path='${pretrained_root}/clip-vit-base-patch32',
                         max_length=77),
     image_tokens='all',

@@ -7,7 +7,9 @@ pretrained_root = 'checkpoints'
 tokenizer_dir = '${pretrained_root}/bert-base-uncased'
 model = dict(
     type='ViLTVQA',
-    vilt=dict(pretrained_path='${pretrained_root}/vilt-b32-mlm'),
+    # config: the architecture (ViltConfig's defaults are ViLT-B/32), used to
+    # size the model with no files (tools/analysis/count_params.py)
+    vilt=dict(pretrained_path='${pretrained_root}/vilt-b32-mlm', config=dict()),
     tokenizer='${tokenizer}',
     num_answers='${num_answers}',
     loss=dict(type='SoftTargetBCELoss'),

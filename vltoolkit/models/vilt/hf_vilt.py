@@ -7,9 +7,12 @@ from vltoolkit.compat.init_weights import mark_initialized
 
 
 def check_one_source(config, pretrained_path, what):
-    if (config is None) == (pretrained_path is None):
-        raise ValueError(f'{what}: give exactly one of `config` (a dict of model '
-                         'config kwargs) or `pretrained_path` (a local folder)')
+    """Weights come from ``pretrained_path`` when given; a ``config`` given
+    with it only describes the architecture (sizing without files,
+    ``vltoolkit.models.utils.sizing``)."""
+    if config is None and pretrained_path is None:
+        raise ValueError(f'{what}: give `config` (a dict of model config kwargs), '
+                         '`pretrained_path` (a local folder), or both')
     if pretrained_path is not None and not osp.isdir(pretrained_path):
         raise FileNotFoundError(
             f'{what} folder {pretrained_path!r} does not exist; save one with '
