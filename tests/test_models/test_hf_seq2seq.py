@@ -14,8 +14,9 @@ def test_pretrained_folder_with_its_architecture_loads_and_a_wrong_one_is_named(
     model = build_hf_seq2seq(config=dict(ARCH, dropout=0.3),  # dropouts not compared
                              pretrained_path=str(tmp_path / 'lm'), **IDS)
     assert model.config.d_model == 32 and model.config._attn_implementation == 'sdpa'
-    with pytest.raises(ValueError, match=r'encoder_layers: 1 != 12'):
-        build_hf_seq2seq(config=dict(ARCH, encoder_layers=12),
-                         pretrained_path=str(tmp_path / 'lm'), **IDS)
+    with pytest.warns(UserWarning, match=r'encoder_layers: 1 != 12'):
+        model = build_hf_seq2seq(config=dict(ARCH, encoder_layers=12),
+                                 pretrained_path=str(tmp_path / 'lm'), **IDS)
+    assert model.config.encoder_layers == 1  # the folder's architecture is used
     with pytest.raises(ValueError, match='give `config`'):
         build_hf_seq2seq(**IDS)

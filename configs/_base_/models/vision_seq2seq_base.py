@@ -13,7 +13,7 @@ model = dict(
     type='VisionSeq2Seq',
     vision_encoder=dict(type='TimmVisionEncoder', model_name='vit_base_patch16_384',
                         pretrained_path='${pretrained_root}/vit_base_patch16_384'),
-    # `config` is facebook/bart-base's architecture: checked when the folder
+    # `config` is facebook/bart-base's architecture: compared when the folder
     # loads, and what tools/analysis/count_params.py builds with no files
     language_model=dict(pretrained_path='${pretrained_root}/bart-base', config=dict(
         model_type='bart', d_model=768, encoder_layers=6, decoder_layers=6,

@@ -1,5 +1,6 @@
 """Build a transformers encoder-decoder from a config dict or a local path."""
 import os.path as osp
+import warnings
 
 from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
@@ -23,7 +24,7 @@ def build_hf_seq2seq(vocab_size: int, pad_token_id: int, bos_token_id: int,
         pretrained_path (str, optional): a local folder saved with
             ``save_pretrained``; nothing is downloaded. Given together with
             ``config``, ``config`` describes the architecture the weights
-            must have (checked on loading) and lets tools size the model
+            must have (a mismatch warns on loading) and lets tools size the model
             with no files on disk (``tools/analysis/count_params.py``).
         attn_implementation (str, optional): ``'sdpa'``, ``'flash_attention_2'``
             or ``'eager'``; default: flash attention where installed, else
@@ -66,7 +67,7 @@ def build_hf_seq2seq(vocab_size: int, pad_token_id: int, bos_token_id: int,
 
 
 def _check_architecture(hf_config, expected: dict, path: str) -> None:
-    """Raise if the saved config of ``path`` differs from ``expected`` in a
+    """Warn if the saved config of ``path`` differs from ``expected`` in a
     size key (regularisation keys such as dropouts are not compared)."""
     expected = dict(expected)
     model_type = expected.pop('model_type', 'bart')
@@ -76,7 +77,8 @@ def _check_architecture(hf_config, expected: dict, path: str) -> None:
               for key, value in expected.items()
               if 'dropout' not in key and getattr(hf_config, key, None) != value]
     if wrong:
-        raise ValueError(
+        warnings.warn(
             f'language model folder {path!r} does not have the architecture '
-            f'the config describes ({"; ".join(wrong)}); fix '
-            'model.language_model.config or point pretrained_path elsewhere.')
+            f'the config describes ({"; ".join(wrong)}); the folder\'s is used, '
+            'but tools that size the recipe without files (count_params.py) '
+            'read the config: fix model.language_model.config.', stacklevel=3)
