@@ -6,7 +6,8 @@
 # tokens: nothing is added, no embedding is resized. The vision tower is frozen,
 # the whole language model is trained (about 142M parameters, under the multi-task HOI study's
 # 162M): `python tools/analysis/count_params.py <recipe>`.
-pretrained = 'checkpoints/Florence-2-base'
+pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+pretrained = '${pretrained_root}/Florence-2-base'
 tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='Florence2BoxCoder')
 vlm_img_scale = (768, 768)

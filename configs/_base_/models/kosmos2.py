@@ -4,7 +4,8 @@
 # folder (fetch it once:
 #   huggingface-cli download microsoft/kosmos-2-patch14-224 --local-dir checkpoints/kosmos-2-patch14-224)
 # The vision tower is frozen and LoRA (r=16) adapts the language model.
-pretrained = 'checkpoints/kosmos-2-patch14-224'
+pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+pretrained = '${pretrained_root}/kosmos-2-patch14-224'
 tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=32,
                      token_fmt='<patch_index_{:04d}>')

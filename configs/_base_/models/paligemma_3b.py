@@ -5,7 +5,8 @@
 #   huggingface-cli download google/paligemma-3b-pt-224 --local-dir checkpoints/paligemma-3b-pt-224)
 # The vision tower is frozen and LoRA (r=16) adapts the Gemma decoder: about
 # 20M trained parameters of 2.9B (`tools/analysis/count_params.py <recipe>`).
-pretrained = 'checkpoints/paligemma-3b-pt-224'
+pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+pretrained = '${pretrained_root}/paligemma-3b-pt-224'
 tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PaliGemmaBoxCoder')
 vlm_img_scale = (224, 224)
