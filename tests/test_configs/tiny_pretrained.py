@@ -4,7 +4,8 @@
 fragments expect under ``pretrained_root``, each saved the way a user saves
 the real one (``save_pretrained`` / timm's ``save_for_hf``), at toy width:
 
-* ``bart-base/``, ``bart-large/``: ``BartForConditionalGeneration`` + tokenizer;
+* ``bart-base/``, ``bart-large/``: ``BartForConditionalGeneration`` + tokenizer
+  (1024 positions, as BART: the encoder reads 576 image tokens + the prompt);
 * ``vit_base_patch16_384/``, ``vit_large_patch16_384/``: timm ViT (1 block);
 * ``vilt-b32-mlm/``: ``ViltForQuestionAnswering``;
 * ``clip-vit-base-patch32/``: ``CLIPModel`` + tokenizer;
@@ -38,7 +39,7 @@ def save_tiny_pretrained(root) -> Path:
         BartForConditionalGeneration(BartConfig(
             vocab_size=len(tok), d_model=32, encoder_layers=1, decoder_layers=1,
             encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
-            decoder_ffn_dim=64, max_position_embeddings=64, **ids)).save_pretrained(root / name)
+            decoder_ffn_dim=64, max_position_embeddings=1024, **ids)).save_pretrained(root / name)
         tok.save_pretrained(root / name)
     for arch in ('vit_base_patch16_384', 'vit_large_patch16_384'):
         save_for_hf(timm.create_model(arch, depth=1, embed_dim=32, num_heads=2, num_classes=0),
