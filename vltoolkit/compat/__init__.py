@@ -39,8 +39,9 @@ init_weights               mmengine 0.10.7 ``BaseModule.init_weights`` calls    
 deepspeed_onebit           mmengine 0.10.7 ``DeepSpeedStrategy`` imports        an mmengine release guards the import
                            ``deepspeed.runtime.fp16.onebit``, removed from
                            DeepSpeed (PR #8490): the strategy cannot be built
-optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          mmengine makes vis backends optional (never:
-                           ImportError without ``tensorboard`` installed        keep while tensorboard is an optional extra)
+optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          superseded: visualization/trackers.py drops a
+                           ImportError without ``tensorboard`` installed        tracker whose package is missing; kept for
+                                                                                configs naming it, delete at the next break
 empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list
                            data list with numpy's "need at least one array to
                            concatenate"
