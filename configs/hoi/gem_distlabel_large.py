@@ -1,4 +1,4 @@
-# HOI on V-COCO at seed 000's scale: the flagship GEM + distance-inverse labels
+# HOI on V-COCO at the multi-task HOI study's scale: the flagship GEM + distance-inverse labels
 # recipe (gem_distlabel.py) on the OFA-large-like model (ViT-L/16-384 + BART-large,
 # ~713M parameters). Like the seed, ~157M of them train: the ViT, the BART
 # encoder and the lower half of the decoder are frozen. Size it with no files:

@@ -3,7 +3,6 @@ and the web demo, on the toy HOI recipe: each writes decodable pictures."""
 import json
 import re
 import socket
-import sys
 
 import mmcv
 import pytest
@@ -75,8 +74,10 @@ def test_web_demo_http_round_trip(trained_toy, monkeypatch):
     from gradio_client import Client, handle_file
     workdir, ckpt = trained_toy[:2]
     monkeypatch.chdir(workdir)  # the toy recipe reads data/toy_hoi relative to the cwd
-    sys.path.insert(0, str(ROOT / 'demo'))
-    import web_demo
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('web_demo', ROOT / 'demo' / 'web_demo.py')
+    web_demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_demo)
     sock = socket.socket()
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]

@@ -29,7 +29,7 @@ def test_every_recipe_is_sized_with_no_files(path, count_params, tmp_path, monke
 
 
 def test_seed_000_scale_recipe(count_params, tmp_path, monkeypatch, capsys):
-    """Seed 000: ~699M parameters, ~162M trained. Ours: ViT-L/16-384 +
+    """The multi-task HOI study: ~699M parameters, ~162M trained. Ours: ViT-L/16-384 +
     BART-large with 1,600 location tokens, frozen ViT, encoder and lower
     decoder half."""
     monkeypatch.chdir(tmp_path)

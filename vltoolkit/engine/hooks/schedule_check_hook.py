@@ -41,7 +41,7 @@ def schedule_problems(runner) -> List[str]:
     def limit(by_epoch):
         return (max_epochs, 'epoch') if by_epoch and max_epochs else (max_iters, 'iteration')
 
-    # modality stages (seed 001's staged MCN)
+    # modality stages (the staged MCN study)
     for hook in runner.hooks:
         stages = getattr(hook, 'stages', None)
         if type(hook).__name__ != 'ModalityScheduleHook' or not stages:
