@@ -17,8 +17,9 @@ def add_schedule_check(cfg: Config) -> None:
     (:class:`~vltoolkit.engine.hooks.ScheduleCheckHook`), unless the config
     already configures the check."""
     hooks = list(cfg.get('custom_hooks') or [])
-    if not any(isinstance(h, dict) and h.get('type') == 'ScheduleCheckHook' for h in hooks):
-        cfg.custom_hooks = hooks + [dict(type='ScheduleCheckHook')]
+    names = ('ScheduleCheckHook', 'vltoolkit.ScheduleCheckHook')  # scoped: any default_scope
+    if not any(isinstance(h, dict) and h.get('type') in names for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='vltoolkit.ScheduleCheckHook')]
 
 
 def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
