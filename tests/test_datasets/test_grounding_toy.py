@@ -81,7 +81,7 @@ def test_real_format(toy):
             assert im.size == (img['width'], img['height']) == (96, 96)
             assert im.mode == 'RGB'
         anns = coco.imgToAnns[img['id']]
-        assert 2 <= len(anns) <= 4
+        assert 2 <= len(anns) <= 3
         for ann in anns:
             x, y, w, h = ann['bbox']
             assert all(isinstance(v, int) for v in ann['bbox'])
@@ -168,10 +168,51 @@ def test_scene_variety():
                 kinds.add('position' if any(w in e for w in (
                     'left', 'right', 'top', 'bottom')) else 'attribute')
         assert any(o['expressions'] for o in objects)
-    assert counts == {2, 3, 4}
+    assert counts == {2, 3}
     assert shapes == set(TOY_REFCOCO_CATEGORIES)
     assert colours == set(TOY_REFCOCO_COLOURS)
     assert kinds == {'position', 'attribute'}
+
+
+def test_shapes_sit_on_the_patch_grid_and_the_recipe_coder_is_exact():
+    """Default scenes: corners on the 16 px grid (the ViT's patches), sides
+    of 2-3 cells, a free cell between shapes; BinBoxCoder(7) (the toy
+    recipe's coder, bins on the patch borders) writes every box exactly."""
+    from vltoolkit.tokenization import BinBoxCoder
+    coder = BinBoxCoder(num_bins=7, token_fmt='<loc_{}>')
+    rng = np.random.default_rng(7)
+    sides = set()
+    for _ in range(80):
+        img, objects = make_toy_refcoco_scene(rng)
+        assert img.size == (96, 96)
+        for i, o in enumerate(objects):
+            x1, y1, x2, y2 = o['bbox']
+            assert all(v % 16 == 0 for v in o['bbox'])
+            assert x2 - x1 == y2 - y1
+            sides.add((x2 - x1) // 16)
+            back = coder.decode(coder.encode(o['bbox'], (96, 96)), (96, 96))
+            np.testing.assert_allclose(back, o['bbox'], atol=1e-9)
+            for p in objects[i + 1:]:  # at least one cell apart
+                a, b = o['bbox'], p['bbox']
+                assert (a[2] + 16 <= b[0] or b[2] + 16 <= a[0]
+                        or a[3] + 16 <= b[1] or b[3] + 16 <= a[1])
+    assert sides == {2, 3}
+
+
+def test_free_placement_keeps_the_old_scenes():
+    """grid=None with the multi-task set's arguments: 2-4 shapes at any
+    pixel, sides 15-27% of the image."""
+    rng = np.random.default_rng(3)
+    counts, off_grid = set(), 0
+    for _ in range(60):
+        _, objects = make_toy_refcoco_scene(rng, 96, num_shapes=(2, 4),
+                                            size_range=(0.15, 0.27), grid=None)
+        counts.add(len(objects))
+        for o in objects:
+            x1, y1, x2, y2 = o['bbox']
+            assert 14 <= x2 - x1 <= 27
+            off_grid += any(v % 16 for v in o['bbox'])
+    assert counts == {2, 3, 4} and off_grid > 50
 
 
 def test_bad_arguments(tmp_path):
@@ -179,6 +220,13 @@ def test_bad_arguments(tmp_path):
         make_toy_refcoco(tmp_path, 1, 1, img_size=20)
     with pytest.raises(ValueError, match='num_val must be a non-negative'):
         make_toy_refcoco(tmp_path, 1, -1)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match='num_shapes'):
+        make_toy_refcoco_scene(rng, 96, num_shapes=(3, 2))
+    with pytest.raises(ValueError, match='size_range'):
+        make_toy_refcoco_scene(rng, 96, size_range=(0.2, 1.5))
+    with pytest.raises(ValueError, match='grid'):
+        make_toy_refcoco_scene(rng, 96, grid=60)
 
 
 def test_dataset_reads_toy(toy):

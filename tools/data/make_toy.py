@@ -12,7 +12,7 @@ mcn         video / audio / text features (HowTo100M, MCN pkl)     ``data/toy_mc
 multitask   shapes: COCO captions / instances, VG regions          ``data/toy_multitask``
 ==========  ====================================================  =======================
 
-Example: ``python tools/data/make_toy.py hoi --num-train 600 --num-test 200``.
+Example: ``python tools/data/make_toy.py hoi --num-train 800 --num-test 300``.
 Each run prints per-split counts; ``SET --help`` lists a set's options. The
 generators live in :mod:`vltoolkit.datasets.toy` (docs/datasets/, docs/vqa.md,
 docs/retrieval.md, docs/tasks.md).
@@ -36,9 +36,10 @@ def _split_table(stats: dict, keys) -> tuple:
 
 # ------------------------------------------------------------------- hoi
 def _hoi_args(p):
-    p.add_argument('--num-train', type=int, default=600)
-    p.add_argument('--num-test', type=int, default=200)
-    p.add_argument('--img-size', type=int, default=96, help='image side (>= 64)')
+    # the defaults are the toy recipes' data (configs/_base_/datasets/hoi_toy.py)
+    p.add_argument('--num-train', type=int, default=800)
+    p.add_argument('--num-test', type=int, default=300)
+    p.add_argument('--img-size', type=int, default=64, help='image side (>= 64)')
 
 
 def _hoi(args):
@@ -53,10 +54,15 @@ def _hoi(args):
 
 
 # --------------------------------------------------------------- refcoco
-def _shapes_args(p, num_train=200, min_size=48):
+def _shapes_args(p, num_train=200, min_size=48, num_val=50):
     p.add_argument('--num-train', type=int, default=num_train, help='training images')
-    p.add_argument('--num-val', type=int, default=50, help='validation images')
+    p.add_argument('--num-val', type=int, default=num_val, help='validation images')
     p.add_argument('--img-size', type=int, default=96, help=f'image side (>= {min_size})')
+
+
+def _refcoco_args(p):
+    # the defaults are the toy recipes' data (configs/_base_/datasets/refcoco_toy.py)
+    _shapes_args(p, num_train=1000, num_val=200)
 
 
 def _refcoco(args):
@@ -133,7 +139,7 @@ SETS = {
     'hoi': ('HOI set', 'person-object scenes with V-COCO classes (HOIA format)',
             _hoi_args, _hoi),
     'refcoco': ('RefCOCO set', 'coloured shapes and referring expressions '
-                '(refs(unc).p + instances.json)', _shapes_args, _refcoco),
+                '(refs(unc).p + instances.json)', _refcoco_args, _refcoco),
     'vqa': ('VQA set', 'questions about shapes (VQA v2 layout)', _vqa_args, _vqa),
     'mcn': ('MCN features', 'video / audio / text features (MCN formats)',
             _mcn_args, _mcn),

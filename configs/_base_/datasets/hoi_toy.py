@@ -1,5 +1,8 @@
-# The synthetic HOI set (vltoolkit/datasets/toy) in V-COCO's HOIA format, at
-# 96 px with a 16 x 16 patch grid. Prepare (configs/hoi/README.md):
+# The synthetic HOI set (vltoolkit/datasets/toy) in V-COCO's HOIA format: 800
+# training / 300 test images of 64 px; boxes as 2 patch-index tokens on a 16 x 16
+# grid (4 px cells, 4 x 4 cells per 16 px ViT patch). Objects are drawn 3+ cells
+# wide, so 96% of the localisation targets survive encode -> decode at IoU 0.5.
+# Prepare (configs/hoi/README.md):
 #   python tools/data/make_toy.py hoi --out data/toy_hoi
 #   python tools/data/build_tokenizer.py configs/hoi/ce_onehot_toy.py
 # Layout: annotations/{train,test}.json, images/{train,test}/, tokenizer/
@@ -7,7 +10,7 @@ _base_ = ['./hoi_vcoco.py']
 
 data_root = 'data/toy_hoi'
 box_coder = dict(num_patches_per_side=16)
-img_scale = (96, 96)
+img_scale = (64, 64)
 train_dataloader = dict(
     num_workers=0,
     dataset=dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train')))

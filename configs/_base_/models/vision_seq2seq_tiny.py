@@ -1,13 +1,18 @@
-# CPU-sized OFA-like model: a 2-block ViT at the data's `img_scale` and a
-# 2+2-layer BART of width 128, random init. Its word-level tokenizer is trained
-# on the data (tools/data/build_tokenizer.py) into ${data_root}/tokenizer.
+# CPU-sized OFA-like model: a 2-block ViT of width 128 (16 px patches) at the
+# data's `img_scale` and a 2+2-layer BART of width 128, random init (1.0M
+# parameters). The ViT's position embedding is a fixed 2-D sin-cos table: timm's
+# learned one starts at ~3% of a patch token's norm, so a model trained from
+# scratch for minutes barely knows where a patch is (docs/results.md). Its
+# word-level tokenizer is trained on the data (tools/data/build_tokenizer.py)
+# into ${data_root}/tokenizer.
 _base_ = ['./vision_seq2seq_base.py']
 
 tokenizer_dir = '${data_root}/tokenizer'
 model = dict(
     vision_encoder=dict(_delete_=True, type='TimmVisionEncoder',
                         model_name='vit_tiny_patch16_224', img_size='${img_scale}',
-                        patch_size=16, depth=2, drop_rate=0.0),
+                        patch_size=16, depth=2, embed_dim=128, num_heads=4,
+                        mlp_ratio=2.0, drop_rate=0.0, pos_embed='sincos2d'),
     language_model=dict(_delete_=True, config=dict(
         model_type='bart', d_model=128, encoder_layers=2, decoder_layers=2,
         encoder_attention_heads=4, decoder_attention_heads=4,

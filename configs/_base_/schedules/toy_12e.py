@@ -1,5 +1,5 @@
-# Toy schedule (the tiny model from scratch on the toy HOI set): AdamW lr 1e-3,
-# 12 epochs, validation and a checkpoint every 6.
+# Toy schedule (the tiny model from scratch on the toy HOI / RefCOCO sets):
+# AdamW lr 1e-3, 12 epochs, validation and a checkpoint every 6.
 _base_ = ['./adamw_epochs.py']
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))

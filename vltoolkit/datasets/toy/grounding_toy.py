@@ -1,6 +1,6 @@
 """A synthetic referring-expression set in the original RefCOCO format.
 
-:func:`make_toy_refcoco` draws small scenes (96x96 by default) of 2-4
+:func:`make_toy_refcoco` draws small scenes (96x96 by default) of 2-3
 coloured shapes (circle, square, triangle in red, green, blue, yellow) that
 never overlap, and writes them in the ``lichengunc/refer`` layout
 (``docs/datasets/refcoco.md``)::
@@ -34,6 +34,14 @@ but not referred, as in RefCOCO. A ref's ``split`` is its image's split
 :class:`numpy.random.Generator` (one stream per split), so the same seed
 gives byte-identical files, and the train split does not depend on
 ``num_val``.
+
+By default the shapes sit on a grid of 16 px cells (``grid=16``): corners on
+cell borders, sides of 2-3 cells, at least one free cell between shapes. On
+96 px images that grid is the 6 x 6 patch grid of a ViT with 16 px patches,
+and ``BinBoxCoder(num_bins=7)`` (bins on the cell borders, the toy recipe's
+coder) writes every box exactly; localising a shape means naming the patch
+columns and rows it covers. ``grid=None`` places shapes at any pixel
+(sizes ``size_range`` of the image side), as the multi-task toy set does.
 """
 import json
 import math
@@ -134,12 +142,22 @@ def _expressions(objects, min_sep):
     return out
 
 
-def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96):
+def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
+                           num_shapes=(2, 3), size_range=(1 / 3, 1 / 2),
+                           grid=16):
     """Draw one scene and describe its shapes.
 
     Args:
         rng (numpy.random.Generator): the random stream.
         img_size (int): square image side in pixels, >= 48.
+        num_shapes (tuple[int, int]): fewest and most shapes. Default (2, 3).
+        size_range (tuple[float, float]): smallest and largest shape side as
+            a fraction of ``img_size`` (rounded to whole cells on a grid).
+            Default 1/3 - 1/2 (2-3 cells of 16 px on 96 px).
+        grid (int, optional): cell size in pixels: shape corners and sides
+            on the cell grid, at least one cell between shapes. ``None``:
+            any pixel, at least ``img_size / 32`` px between shapes.
+            Default 16.
 
     Returns:
         tuple[PIL.Image.Image, list[dict]]: the RGB image and one dict per
@@ -152,16 +170,37 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96):
         raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got '
                          f'{img_size!r}')
     S = int(img_size)
+    if not 1 <= num_shapes[0] <= num_shapes[1]:
+        raise ValueError(f'num_shapes must be (fewest, most) with 1 <= fewest '
+                         f'<= most, got {num_shapes!r}')
+    if not 0 < size_range[0] <= size_range[1] < 1:
+        raise ValueError(f'size_range must be (smallest, largest) fractions '
+                         f'of the image side in (0, 1), got {size_range!r}')
+    if grid is not None and (int(grid) != grid or not 1 <= grid <= S // 2):
+        raise ValueError(f'grid must be None or a cell size in pixels '
+                         f'between 1 and img_size / 2, got {grid!r}')
     shapes, colours = list(TOY_REFCOCO_CATEGORIES), list(TOY_REFCOCO_COLOURS)
     margin = max(2, round(S / 32))
+    if grid:  # sizes in cells; shapes at least one cell apart
+        lo, hi = (max(1, round(f * S / grid)) for f in size_range)
+        margin = 1
+    else:
+        lo, hi = (round(f * S) for f in size_range)
     while True:
-        n = int(rng.integers(2, 5))
+        n = int(rng.integers(num_shapes[0], num_shapes[1] + 1))
         objects = []
         for _ in range(n):
-            s = int(rng.integers(round(0.15 * S), round(0.27 * S) + 1))
+            if grid:
+                s = grid * int(rng.integers(lo, hi + 1))
+            else:
+                s = int(rng.integers(lo, hi + 1))
             for _try in range(100):
-                x0 = int(rng.integers(margin, S - margin - s + 1))
-                y0 = int(rng.integers(margin, S - margin - s + 1))
+                if grid:
+                    x0, y0 = (grid * int(rng.integers(0, (S - s) // grid + 1))
+                              for _ in range(2))
+                else:
+                    x0 = int(rng.integers(margin, S - margin - s + 1))
+                    y0 = int(rng.integers(margin, S - margin - s + 1))
                 box = (x0, y0, x0 + s, y0 + s)
                 if all(box[2] + margin <= o['box'][0]
                        or o['box'][2] + margin <= box[0]
@@ -203,18 +242,24 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96):
                      for o, e in zip(objects, exprs)]
 
 
-def make_toy_refcoco(out_dir, num_train=200, num_val=50, img_size=96, seed=0):
+def make_toy_refcoco(out_dir, num_train=1000, num_val=200, img_size=96,
+                     seed=0, num_shapes=(2, 3), size_range=(1 / 3, 1 / 2),
+                     grid=16):
     """Write the toy RefCOCO set (``instances.json``, ``refs(unc).p``,
     ``train2014/*.png``).
 
     Args:
         out_dir (str): output folder.
-        num_train (int): training images (each gives 1-4 refs of 1-2
+        num_train (int): training images (each gives 1-3 refs of 1-2
             expressions).
         num_val (int): validation images.
         img_size (int): square image side in pixels, >= 48.
         seed (int): the seed; each split draws from its own stream
             (``SeedSequence([seed, split_index])``).
+        num_shapes, size_range, grid: see :func:`make_toy_refcoco_scene`.
+
+    The defaults are the data of the toy grounding recipes
+    (``configs/_base_/datasets/refcoco_toy.py``).
 
     Returns:
         dict: ``refs`` (the list written to ``refs(unc).p``) and
@@ -230,7 +275,8 @@ def make_toy_refcoco(out_dir, num_train=200, num_val=50, img_size=96, seed=0):
     for index, (split, num) in enumerate(zip(_SPLITS, (num_train, num_val))):
         rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
         for i in track(range(int(num)), description=f'toy RefCOCO {split} images'):
-            img, objects = make_toy_refcoco_scene(rng, img_size)
+            img, objects = make_toy_refcoco_scene(rng, img_size, num_shapes,
+                                                  size_range, grid)
             image_id = index * _IMAGE_ID_STRIDE + i + 1
             stem = f'TOY_train2014_{image_id:012d}'
             img.save(osp.join(img_dir, stem + '.png'), format='PNG')

@@ -107,7 +107,8 @@ def describe_toy_scene(rng: np.random.Generator, objects, img_size: int):
 def make_toy_regions_scene(rng: np.random.Generator, img_size: int = 96):
     """One scene: ``(image, objects, captions, phrases)`` (see
     :func:`describe_toy_scene`)."""
-    img, objects = make_toy_refcoco_scene(rng, img_size)
+    img, objects = make_toy_refcoco_scene(  # 2-4 shapes at any pixel
+        rng, img_size, num_shapes=(2, 4), size_range=(0.15, 0.27), grid=None)
     captions, phrases = describe_toy_scene(rng, objects, img_size)
     return img, objects, captions, phrases
 

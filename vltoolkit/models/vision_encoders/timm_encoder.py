@@ -25,6 +25,15 @@ class TimmVisionEncoder(nn.Module):
             ``timm.models.save_for_hf`` (``config.json`` + weights), whose
             ``config.json`` gives the architecture and its arguments; its
             architecture must be ``model_name``.
+        pos_embed (str): ``'learned'`` (default: the model's own position
+            embedding, e.g. timm's ViT ``trunc_normal(std=0.02)``) or
+            ``'sincos2d'``: a fixed 2-D sine-cosine embedding (MAE) over the
+            patch grid, zero for prefix tokens, not trained. At random init
+            timm's learned embedding is ~3% of a patch token's norm, so a
+            from-scratch model first has to grow it before it can tell where
+            a patch is; the fixed one gives every patch its row and column
+            from the first step (the toy recipes use it to learn location
+            tokens within minutes). ViT-like models only.
         **timm_kwargs: passed to ``timm.create_model`` (``img_size``,
             ``depth``, ``embed_dim``, ...).
 
@@ -34,8 +43,11 @@ class TimmVisionEncoder(nn.Module):
     """
 
     def __init__(self, model_name: str, pretrained_path: str = None,
-                 **timm_kwargs):
+                 pos_embed: str = 'learned', **timm_kwargs):
         super().__init__()
+        if pos_embed not in ('learned', 'sincos2d'):
+            raise ValueError(f"pos_embed={pos_embed!r}: use 'learned' or "
+                             "'sincos2d'")
         timm_kwargs.setdefault('num_classes', 0)
         if pretrained_path is not None and osp.isdir(pretrained_path):
             self.model = self._from_folder(model_name, pretrained_path, timm_kwargs)
@@ -52,6 +64,8 @@ class TimmVisionEncoder(nn.Module):
             self.model = timm.create_model(
                 model_name, pretrained=pretrained_path is not None,
                 pretrained_cfg_overlay=pretrained_cfg, **timm_kwargs)
+        if pos_embed == 'sincos2d':
+            _set_sincos2d_pos_embed(self.model, model_name)
         mark_initialized(self.model)
         mark_initialized(self)
         self.out_channels = self.model.num_features
@@ -79,3 +93,20 @@ class TimmVisionEncoder(nn.Module):
         if feats.dim() == 4:  # CNN: [B, C, H, W] -> [B, H*W, C]
             feats = feats.flatten(2).transpose(1, 2)
         return feats
+
+
+def _set_sincos2d_pos_embed(model: nn.Module, model_name: str) -> None:
+    """Replace a ViT's learned position embedding by a fixed 2-D sin-cos one."""
+    from timm.layers import build_sincos2d_pos_embed
+    pos = getattr(model, 'pos_embed', None)
+    grid = getattr(getattr(model, 'patch_embed', None), 'grid_size', None)
+    if not isinstance(pos, nn.Parameter) or grid is None:
+        raise ValueError(f"pos_embed='sincos2d' needs a ViT-like timm model "
+                         f'with a pos_embed parameter and a patch grid; '
+                         f'{model_name!r} has none')
+    table = build_sincos2d_pos_embed(list(grid), dim=pos.shape[-1])
+    num_prefix = pos.shape[1] - table.shape[0]
+    with torch.no_grad():
+        pos.zero_()
+        pos[0, num_prefix:] = table.to(pos.dtype)
+    pos.requires_grad_(False)
