@@ -25,15 +25,15 @@ def test_infer_prints_and_draws(trained_toy):
     workdir, ckpt = trained_toy[:2]
     image = workdir / 'data' / 'toy_hoi' / 'images' / 'test' / '000000.png'
     proc = run_tool(['infer.py', TOY_CFG, str(ckpt), str(image), '--task', 'hoi',
-                     '--subject-box', '19', '53', '30', '88', '--object-box', '27', '54',
-                     '32', '62', '--object-name', 'cup', '--gt-box', '27', '54', '32', '62',
+                     '--subject-box', '26', '20', '38', '60', '--object-box', '35', '21',
+                     '41', '30', '--object-name', 'cup', '--gt-box', '35', '21', '41', '30',
                      '--out-dir', 'work_dirs/infer_cli'], workdir)
     assert 'Answer' in proc.stdout and 'relations' in proc.stdout
     out = workdir / 'work_dirs' / 'infer_cli'
     assert [p.name for p in _pngs(out)] == ['000000.png']
     result = json.loads((out / '000000.json').read_text())
     assert result['prompt'].startswith('What is the interaction between person<loc_')
-    assert isinstance(result['relations'], list) and result['gt_boxes'] == [[27, 54, 32, 62]]
+    assert isinstance(result['relations'], list) and result['gt_boxes'] == [[35, 21, 41, 30]]
     bad = run_tool(['infer.py', TOY_CFG, str(ckpt), str(image), '--task', 'hoi'],
                    workdir, check=False)
     assert bad.returncode != 0 and '--subject-box' in bad.stderr + bad.stdout
@@ -90,7 +90,7 @@ def test_web_demo_http_round_trip(trained_toy, monkeypatch):
         client = Client(f'http://127.0.0.1:{port}/', verbose=False)
         image = workdir / 'data' / 'toy_hoi' / 'images' / 'test' / '000000.png'
         drawn, result = client.predict(list(backend.recipes)[0], handle_file(str(image)),
-                                       'hoi', '', '19 53 30 88', '27 54 32 62', 'cup',
+                                       'hoi', '', '26 20 38 60', '35 21 41 30', 'cup',
                                        api_name='/predict')
         assert result['prompt'].startswith('What is the interaction between person')
         assert isinstance(result['relations'], list)

@@ -100,8 +100,8 @@ def test_decoded_boxes_are_in_input_pixels(inferencer, trained_toy, monkeypatch)
     h, w = np.asarray(Image.open(record['img_path'])).shape[:2]
     big = np.asarray(Image.open(record['img_path']).convert('RGB').resize((w * 3, h * 2)))
     box = [30.0, 20.0, 150.0, 120.0]        # in the 3w x 2h input
-    model_wh = (96, 96)
-    tokens = ''.join(coder.encode(np.array(box) * ([96 / (w * 3), 96 / (h * 2)] * 2), model_wh))
+    mw, mh = inferencer.cfg.img_scale  # the size the pipeline resizes to
+    tokens = ''.join(coder.encode(np.array(box) * ([mw / (w * 3), mh / (h * 2)] * 2), (mw, mh)))
 
     def fake_predict(inputs, data_samples):
         for s in data_samples:
