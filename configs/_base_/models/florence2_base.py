@@ -11,6 +11,13 @@ pretrained = '${pretrained_root}/Florence-2-base'
 tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='Florence2BoxCoder')
 vlm_img_scale = (768, 768)
+# prompts in Florence-2's own phrasing (the processor's task prompts:
+# <OPEN_VOCABULARY_DETECTION> "Locate {input} in the image.",
+# <CAPTION_TO_PHRASE_GROUNDING> "Locate the phrases in the caption: {input}")
+vlm_hoi_templates = dict(
+    hoi='What does {subject} do with {object}?',
+    hoi_loc='Locate {object_name} that {subject} does "{relation}" with in the image.')
+vlm_grounding_template = 'Locate the phrases in the caption: {expression}'
 model = dict(
     type='Florence2VLM',
     pretrained='${pretrained}',

@@ -10,6 +10,12 @@ tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=32,
                      token_fmt='<patch_index_{:04d}>')
 vlm_img_scale = (224, 224)
+# prompts in Kosmos-2's grounded format (<grounding>, <phrase>..</phrase>)
+vlm_hoi_templates = dict(
+    hoi='<grounding> Question: What is the interaction between {subject} and {object}? Answer:',
+    hoi_loc='<grounding> Question: Where is the {object_name} that {subject} does '
+            '"{relation}" with? Answer:')
+vlm_grounding_template = '<grounding><phrase> {expression}</phrase>'
 model = dict(
     type='Kosmos2VLM',
     pretrained='${pretrained}',

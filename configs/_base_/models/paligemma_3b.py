@@ -10,6 +10,11 @@ pretrained = '${pretrained_root}/paligemma-3b-pt-224'
 tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PaliGemmaBoxCoder')
 vlm_img_scale = (224, 224)
+# prompts in PaliGemma's task format ("answer en ...", "detect ...")
+vlm_hoi_templates = dict(
+    hoi='answer en What is the interaction between {subject} and {object}?',
+    hoi_loc='detect {object_name} that {subject} does "{relation}" with')
+vlm_grounding_template = 'detect {expression}'
 model = dict(
     type='PaliGemmaVLM',
     pretrained='${pretrained}',
