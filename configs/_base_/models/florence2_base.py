@@ -4,11 +4,10 @@
 #   huggingface-cli download florence-community/Florence-2-base --local-dir checkpoints/Florence-2-base)
 # or a hub name in the local cache. Its tokenizer already holds the location
 # tokens: nothing is added, no embedding is resized. The vision tower is frozen,
-# the whole language model is trained (about 142M parameters, under the multi-task HOI study's
+# the whole language model is trained (141.0M parameters, under the multi-task HOI study's
 # 162M): `python tools/analysis/count_params.py <recipe>`.
-pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+_base_ = ['./pretrained_vlm.py']
 pretrained = '${pretrained_root}/Florence-2-base'
-tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='Florence2BoxCoder')
 vlm_img_scale = (768, 768)
 # prompts in Florence-2's own phrasing (the processor's task prompts:
@@ -20,13 +19,8 @@ vlm_hoi_templates = dict(
 vlm_grounding_template = 'Locate the phrases in the caption: {expression}'
 model = dict(
     type='Florence2VLM',
-    pretrained='${pretrained}',
-    tokenizer='${tokenizer}',
-    loss='${loss}',
-    label_encoder='${label_encoder}',
     frozen_modules=['hf_model.model.vision_tower'],
-    dtype=None,
-    generation_cfg=dict(max_new_tokens=40, num_beams=3),
+    generation_cfg=dict(num_beams=3),
 )
 # the released checkpoint's sizes (florence-community/Florence-2-base
 # config.json), for counting parameters without the weights

@@ -4,9 +4,8 @@
 # folder (fetch it once:
 #   huggingface-cli download microsoft/kosmos-2-patch14-224 --local-dir checkpoints/kosmos-2-patch14-224)
 # The vision tower is frozen and LoRA (r=16) adapts the language model.
-pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+_base_ = ['./pretrained_vlm.py']
 pretrained = '${pretrained_root}/kosmos-2-patch14-224'
-tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=32,
                      token_fmt='<patch_index_{:04d}>')
 vlm_img_scale = (224, 224)
@@ -18,15 +17,10 @@ vlm_hoi_templates = dict(
 vlm_grounding_template = '<grounding><phrase> {expression}</phrase>'
 model = dict(
     type='Kosmos2VLM',
-    pretrained='${pretrained}',
-    tokenizer='${tokenizer}',
-    loss='${loss}',
-    label_encoder='${label_encoder}',
     frozen_modules=['hf_model.vision_model'],
     lora=dict(r=16, alpha=32, dropout=0.05,
               target_modules=['hf_model.text_model.*_proj', 'hf_model.text_model.*fc[12]']),
     dtype='bfloat16',
-    generation_cfg=dict(max_new_tokens=40, num_beams=1),
 )
 # microsoft/kosmos-2-patch14-224's sizes, for counting parameters without weights
 hf_config = dict(

@@ -5,9 +5,8 @@
 #   huggingface-cli download google/paligemma-3b-pt-224 --local-dir checkpoints/paligemma-3b-pt-224)
 # The vision tower is frozen and LoRA (r=16) adapts the Gemma decoder: about
 # 20M trained parameters of 2.9B (`tools/analysis/count_params.py <recipe>`).
-pretrained_root = 'checkpoints'  # the one folder of pretrained weights (docs/config.md)
+_base_ = ['./pretrained_vlm.py']
 pretrained = '${pretrained_root}/paligemma-3b-pt-224'
-tokenizer_dir = '${pretrained}'
 vlm_box_coder = dict(type='PaliGemmaBoxCoder')
 vlm_img_scale = (224, 224)
 # prompts in PaliGemma's task format ("answer en ...", "detect ...")
@@ -17,15 +16,10 @@ vlm_hoi_templates = dict(
 vlm_grounding_template = 'detect {expression}'
 model = dict(
     type='PaliGemmaVLM',
-    pretrained='${pretrained}',
-    tokenizer='${tokenizer}',
-    loss='${loss}',
-    label_encoder='${label_encoder}',
     frozen_modules=['hf_model.model.vision_tower'],
     lora=dict(r=16, alpha=32, dropout=0.05,
               target_modules=['hf_model.model.language_model.*_proj']),
     dtype='bfloat16',
-    generation_cfg=dict(max_new_tokens=40, num_beams=1),
 )
 # google/paligemma-3b-pt-224's sizes, for counting parameters without weights
 hf_config = dict(
