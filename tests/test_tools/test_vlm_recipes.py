@@ -7,6 +7,9 @@ from tests.conftest import ROOT
 from .conftest import SMALL, run_tool
 
 CFG = str(ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel_toy.py')
+# the first samples only: 2 ranks x 2 batches of 4, 8 test samples
+FEW = ['train_dataloader.dataset.indices=16', 'val_dataloader.dataset.indices=8',
+       'test_dataloader.dataset.indices=8']
 
 
 @pytest.mark.slow
@@ -16,14 +19,14 @@ def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
     assert (toy_workdir / 'data' / 'toy_hoi' / 'florence2' / 'config.json').is_file()
     run_tool(['dist_train.sh', CFG, '2', '--work-dir', 'work_dirs/florence2',
               '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-              'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4'],
+              'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4', *FEW],
              toy_workdir, nproc=2)
     ckpt = toy_workdir / 'work_dirs' / 'florence2' / 'epoch_1.pth'
-    proc = run_tool(['test.py', CFG, str(ckpt), '--cfg-options', *SMALL], toy_workdir)
+    proc = run_tool(['test.py', CFG, str(ckpt), '--cfg-options', *SMALL, *FEW], toy_workdir)
     for key in ('hoi/macro_f1', 'grounding/acc_at_0_5'):
         assert key in proc.stdout, key
     # zero-shot: the saved tiny model as `pretrained=` loads it, no checkpoint
-    zero = run_tool(['test.py', CFG, 'none', '--cfg-options', *SMALL], toy_workdir)
+    zero = run_tool(['test.py', CFG, 'none', '--cfg-options', *SMALL, *FEW], toy_workdir)
     assert 'hoi/macro_f1' in zero.stdout
 
 
