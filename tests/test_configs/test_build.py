@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.config_refs import resolve_config_refs
-from .tiny_pretrained import save_tiny_pretrained, save_tiny_tokenizer
+from .tiny_pretrained import save_tiny_pretrained, save_tiny_tokenizer, save_tiny_vlms
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(p for p in (ROOT / 'configs').glob('*/*.py') if p.parent.name != '_base_')
@@ -26,6 +26,8 @@ def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp('folders')
     save_tiny_pretrained(root / 'pretrained')
     save_tiny_tokenizer(root / 'data' / 'tokenizer')
+    # the _toy twins of the pretrained-VLM recipes read ${data_root}/<family>
+    save_tiny_vlms(root / 'data', {f: f for f in ('florence2', 'paligemma', 'kosmos2')})
     torch.set_num_threads(1)
     return root
 

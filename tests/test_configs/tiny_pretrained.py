@@ -9,7 +9,10 @@ the real one (``save_pretrained`` / timm's ``save_for_hf``), at toy width:
 * ``vit_base_patch16_384/``, ``vit_large_patch16_384/``: timm ViT (1 block);
 * ``vilt-b32-mlm/``: ``ViltForQuestionAnswering``;
 * ``clip-vit-base-patch32/``: ``CLIPModel`` + tokenizer;
-* ``bert-base-uncased/``: a tokenizer.
+* ``bert-base-uncased/``: a tokenizer;
+* ``Florence-2-base/``, ``paligemma-3b-pt-224/``, ``kosmos-2-patch14-224/``:
+  tiny random pretrained VLMs with their tokenizers (:func:`save_tiny_vlms`,
+  also under ``data_root`` for the ``_toy`` twins).
 
 The tokenizer is a word-level one trained on ``WORDS`` (nothing downloaded).
 """
@@ -24,6 +27,20 @@ def save_tiny_tokenizer(out_dir):
     from vltoolkit.tokenization import train_word_level_tokenizer
     return train_word_level_tokenizer([' '.join(WORDS)], str(out_dir),
                                       special_tokens=[f'<mask_{i}>' for i in range(16)])
+
+
+VLM_FOLDERS = dict(florence2='Florence-2-base', paligemma='paligemma-3b-pt-224',
+                   kosmos2='kosmos-2-patch14-224')
+
+
+def save_tiny_vlms(root, names=VLM_FOLDERS) -> Path:
+    """A tiny random Florence-2, PaliGemma and Kosmos-2 under ``root``, in
+    folders named ``names[family]``."""
+    from vltoolkit.models.pretrained_vlms.toy import save_toy_vlm
+    for family, name in names.items():
+        save_toy_vlm(family, str(Path(root) / name), [' '.join(WORDS)],
+                     image_size=32, width=32)
+    return Path(root)
 
 
 def save_tiny_pretrained(root) -> Path:
@@ -56,4 +73,5 @@ def save_tiny_pretrained(root) -> Path:
                          num_attention_heads=2, intermediate_size=64,
                          max_position_embeddings=77))).save_pretrained(root / 'clip-vit-base-patch32')
     tok.save_pretrained(root / 'clip-vit-base-patch32')
+    save_tiny_vlms(root)
     return root

@@ -12,8 +12,8 @@ from the architecture the config describes (``config=`` / timm
 vocabulary size (``vltoolkit.models.utils.sizing``): no file, no memory. A
 pretrained-VLM recipe is counted from its ``hf_config``.
 """
-import os.path as osp
 import argparse
+import os.path as osp
 
 from mmengine.registry import init_default_scope
 

@@ -15,8 +15,9 @@ import argparse
 import importlib.util
 import os.path as osp
 
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
+
+from vltoolkit.utils.config_refs import load_config
 
 FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma',
                       Kosmos2VLM='kosmos2')
@@ -39,7 +40,7 @@ def main(argv=None):
                         help='hidden size of the language model (default 64)')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     init_default_scope('vltoolkit')
     family = FAMILY_OF_TYPE.get(cfg.model.get('type'))
     if family is None:

@@ -9,6 +9,8 @@ data_root = 'data/vcoco'
 box_coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=40, token_fmt='<loc_{}>')
 tokenizer = dict(type='VLTokenizer', path='${tokenizer_dir}', box_coder='${box_coder}')
 img_scale = (384, 384)
+# task -> prompt template, merged over HOIRelationPrompt's defaults ({} keeps them)
+hoi_templates = {}
 
 # every (person, object) pair gives a relation question (task 'hoi') and an
 # object localisation query (task 'hoi_loc'): given the person and the relation,
@@ -17,7 +19,7 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ClipBoxesToImage'),
     dict(type='ResizeImageAndBoxes', scale='${img_scale}'),
-    dict(type='HOIRelationPrompt', box_coder='${box_coder}'),
+    dict(type='HOIRelationPrompt', box_coder='${box_coder}', templates='${hoi_templates}'),
     dict(type='TokenizeText', tokenizer='${tokenizer}'),
     dict(type='PackVLInputs'),
 ]
