@@ -3,7 +3,10 @@
 Generates the synthetic HOI set (V-COCO-derived HOIA format) and its
 tokenizer, trains the tiny recipe on the CPU, tests the last checkpoint and
 prints the per-relation table and the Macro F1 next to a trivial baseline
-(every pair gets the most frequent training label set).
+(every pair gets the most frequent training label set) and next to the range
+the same recipe gave over training seeds (``docs/results/toy_seeds.json``,
+written by ``tools/analysis/ablate.py``; docs/results.md): one run is one draw
+from that range, not the recipe's number.
 """
 import argparse
 import os.path as osp
@@ -13,6 +16,29 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: per-seed final metrics of the toy recipes (tools/analysis/ablate.py --out)
+SEED_RECORD = osp.join(ROOT, 'docs', 'results', 'toy_seeds.json')
+
+
+def seed_range(config: str, key: str, record: str = SEED_RECORD) -> str:
+    """``'min - max over N seeds (mean ± sample std)'`` of metric ``key`` for
+    ``config`` (``<folder>/<recipe>``) in ablate.py's per-seed JSON, or a
+    note that none was recorded."""
+    import json
+
+    import numpy as np
+    name = osp.join(osp.basename(osp.dirname(osp.abspath(config))),
+                    osp.splitext(osp.basename(config))[0])
+    runs = []
+    if osp.isfile(record):
+        with open(record) as f:
+            runs = json.load(f).get(name, [])
+    values = np.array([r[key] for r in runs if key in r], dtype=float)
+    if not len(values):
+        return f'no seeds recorded for {name} ({osp.relpath(record, ROOT)})'
+    spread = f' (mean {values.mean():.2f} ± {values.std(ddof=1):.2f})' if len(values) > 1 else ''
+    return (f'{values.min():.2f} - {values.max():.2f} over {len(values)} '
+            f'seed{"s" * (len(values) > 1)}{spread}')
 
 
 def run(cmd):
@@ -70,13 +96,15 @@ def main():
     table = Table(title='HOI demo: Macro F1 (%) on the toy test pairs')
     table.add_column('predictor')
     table.add_column('Macro F1', justify='right')
+    table.add_column('recorded over training seeds', justify='right')
     table.add_row(f'vltoolkit tiny VisionSeq2Seq ({osp.basename(args.config)})',
-                  f"{metrics['hoi/macro_f1']:.2f}")
+                  f"{metrics['hoi/macro_f1']:.2f}", seed_range(args.config, 'hoi/macro_f1'))
     table.add_row(f"baseline: always '{', '.join(sorted(baseline['prediction']))}'",
-                  f"{baseline['macro_f1']:.2f}")
+                  f"{baseline['macro_f1']:.2f}", '')
     Console().print(table)
     if 'grounding/acc_at_0_5' in metrics:
-        print(f"object localisation queries: Acc@0.5 {metrics['grounding/acc_at_0_5']:.2f}, "
+        print(f"object localisation queries: Acc@0.5 {metrics['grounding/acc_at_0_5']:.2f} "
+              f"[recorded: {seed_range(args.config, 'grounding/acc_at_0_5')}], "
               f"mIoU {metrics['grounding/miou']:.2f} "
               f"({metrics['grounding/num_samples']} queries)")
     print(f'demo wall time: {time.time() - start:.0f} s '
