@@ -26,10 +26,7 @@ def runnable(page):
     return [b for b in read_blocks(page) if b.lang == 'bash' and b.needs is None]
 
 
-# pages whose commands are being brought to toy size (issue 15); to be emptied
-PENDING = {'custom_plugins.md', 'location_tokens.md', 'multitask.md', 'retrieval.md',
-           'vqa.md'}
-PAGES = [p for p in doc_files(ROOT) if runnable(p) and p.name not in PENDING]
+PAGES = [p for p in doc_files(ROOT) if runnable(p)]
 
 
 def _git(args, cwd):

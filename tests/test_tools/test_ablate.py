@@ -22,7 +22,7 @@ def runs(monkeypatch):
     return calls
 
 
-def test_same_recipe_name_in_two_folders_never_mixes(runs, tmp_path):
+def test_same_recipe_name_in_two_folders_never_mixes(runs, tmp_path, capsys):
     hoi = str(ROOT / 'configs/hoi/ce_onehot_toy.py')
     grounding = str(ROOT / 'configs/grounding/ce_onehot_toy.py')
     header, rows = ABLATE['main']([hoi, grounding, '--seeds', '3', '--work-dir',
@@ -37,6 +37,12 @@ def test_same_recipe_name_in_two_folders_never_mixes(runs, tmp_path):
     assert rows[0][2] == '60.00 ± 10.00 (50.00, 60.00, 70.00)'
     assert rows[1][2] == '65.00 ± 10.00 (55.00, 65.00, 75.00)'
     assert (tmp_path / 'r.md').read_text().count('±') == 2
+    # the shared progress display counts the runs (plain: not a terminal)
+    err = capsys.readouterr().err
+    assert [ln.split(' (')[0] for ln in err.splitlines() if ln.startswith('ablation')] == [
+        f'ablation: {name} seed {s}: {k}/6' for k, (name, s) in enumerate(
+            [('hoi/ce_onehot_toy', s) for s in range(3)]
+            + [('grounding/ce_onehot_toy', s) for s in range(3)], 1)]
 
 
 def test_real_configs_are_not_swapped_for_their_twins(runs, tmp_path, capsys):

@@ -121,7 +121,7 @@ def main(argv=None):
                         help='passed to every run, e.g. train_cfg.max_epochs=5')
     args = parser.parse_args(argv)
 
-    from rich.progress import Progress
+    from vltoolkit.utils.progress import ProgressBar
     configs = list(args.configs)
     if args.toy:
         configs = [toy_twin(c) for c in configs]
@@ -132,15 +132,14 @@ def main(argv=None):
     if len(set(names)) != len(names):
         raise ValueError(f'the same recipe twice in {args.configs}')
     results = {}
-    with Progress() as progress:
-        task = progress.add_task('ablation', total=len(configs) * args.seeds)
+    with ProgressBar(len(configs) * args.seeds, 'ablation', min_interval=0) as bar:
         for config, name in zip(configs, names):
             results[name] = []
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                progress.update(task, description=f'{name} seed {seed}')
+                bar.set_description(f'ablation: {name} seed {seed}')
                 work_dir = osp.join(args.work_dir, name, f'seed{seed}')
                 results[name].append(run_one(config, seed, work_dir, args.cfg_options))
-                progress.advance(task)
+                bar.update()
     return report(results, args.out)
 
 

@@ -168,8 +168,8 @@ def main(argv=None) -> int:
     start = time.time()
     try:
         title, _, _, make = SETS[args.set]
-        with console.status(f'generating the toy {title} into {args.out} ...'):
-            columns, rows, caption = make(args)
+        # the generators show their progress (vltoolkit.utils.progress)
+        columns, rows, caption = make(args)
     except ValueError as err:
         console.print(f'[bold red]error:[/] {err}')
         return 1
