@@ -7,11 +7,15 @@ venv's ``python`` first on ``PATH``. Afterwards ``git status`` must be
 clean there: every output lands in a git-ignored folder (``work_dirs/``,
 ``data/``). Blocks marked ``<!-- needs: REASON -->`` are not run
 (``doc_blocks.NEEDS``; docs/contributing.md).
+
+The selected pages run concurrently, one per CPU core (each command is
+single-threaded, ``OMP_NUM_THREADS=1``); each page is still its own test.
 """
 import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,10 @@ def runnable(page):
 
 
 PAGES = [p for p in doc_files(ROOT) if runnable(p)]
+
+
+def _page_id(page):
+    return str(page.relative_to(ROOT))
 
 
 def _git(args, cwd):
@@ -53,9 +61,10 @@ def repo_copy(dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.parametrize('page', PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_page_commands_run_as_written(page, tmp_path):
-    copy = repo_copy(tmp_path / 'repo')
+def run_page(page: Path, tmp: Path) -> str:
+    """Run the page's blocks in a fresh copy; '' if all pass and the copy
+    stays clean, else what went wrong."""
+    copy = repo_copy(tmp / 'repo')
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0',
                PYTHONPATH=str(copy), VLT_PROGRESS='plain',
                PATH=f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}')
@@ -63,8 +72,29 @@ def test_page_commands_run_as_written(page, tmp_path):
         proc = subprocess.run(['bash', '-e', '-o', 'pipefail', '-c', block.code],
                               cwd=copy, env=env, capture_output=True, text=True,
                               timeout=900)
-        assert proc.returncode == 0, (
-            f'{block.where()} failed ({proc.returncode}):\n{block.code}\n'
-            f'--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-5000:]}')
+        if proc.returncode:
+            return (f'{block.where()} failed ({proc.returncode}):\n{block.code}\n'
+                    f'--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-5000:]}')
     status = _git(['status', '--porcelain', '--untracked-files=all'], copy)
-    assert not status, f'{page.name}: the commands left files in the repository:\n{status}'
+    if status:
+        return f'{page.name}: the commands left files in the repository:\n{status}'
+    return ''
+
+
+@pytest.fixture(scope='module')
+def page_results(request, tmp_path_factory):
+    """Start every selected page at once (one worker per core)."""
+    selected = [item.callspec.params['page'] for item in request.session.items
+                if getattr(item, 'originalname', None) == 'test_page_commands_run_as_written'
+                and hasattr(item, 'callspec')]
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1)))
+    futures = {page: pool.submit(run_page, page, tmp_path_factory.mktemp('docs'))
+               for page in selected}
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.mark.parametrize('page', PAGES, ids=_page_id)
+def test_page_commands_run_as_written(page, page_results):
+    problem = page_results[page].result()
+    assert not problem, problem
