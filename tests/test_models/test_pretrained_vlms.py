@@ -138,7 +138,7 @@ def test_image_settings_come_from_the_processor(toy):
 def test_bad_pretrained_is_one_clear_error(toy, tmp_path, monkeypatch):
     folder, _ = toy['florence2']
     with pytest.raises(PretrainedVLMError, match=r'(?s)no such folder.*huggingface-cli download '
-                       r'microsoft/Florence-2-base --local-dir .*missing/florence2'):
+                       r'florence-community/Florence-2-base --local-dir .*missing/florence2'):
         build_vlm(tmp_path / 'missing' / 'florence2', 'florence2')
     # a Florence-2 folder given to the PaliGemma wrapper
     tok = dict(type='VLTokenizer', path=str(folder),
@@ -150,9 +150,9 @@ def test_bad_pretrained_is_one_clear_error(toy, tmp_path, monkeypatch):
     monkeypatch.setenv('HF_HOME', str(tmp_path / 'hf_home'))
     monkeypatch.setenv('HF_HUB_CACHE', str(tmp_path / 'hf_home' / 'hub'))
     with pytest.raises(PretrainedVLMError,
-                       match=r"(?s)'microsoft/Florence-2-base'.*HF_HUB_OFFLINE=1.*"
-                             r'huggingface-cli download microsoft/Florence-2-base'):
-        build_vlm('microsoft/Florence-2-base', 'florence2', tokenizer=tok)
+                       match=r"(?s)'florence-community/Florence-2-base'.*HF_HUB_OFFLINE=1.*"
+                             r'huggingface-cli download florence-community/Florence-2-base'):
+        build_vlm('florence-community/Florence-2-base', 'florence2', tokenizer=tok)
 
 
 def test_tokenizer_without_native_tokens_is_refused(tmp_path):

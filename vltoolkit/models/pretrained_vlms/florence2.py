@@ -25,13 +25,17 @@ class Florence2VLM(PretrainedVLM):
     Config::
 
         model = dict(
-            type='Florence2VLM', pretrained='microsoft/Florence-2-base',
-            tokenizer=dict(type='VLTokenizer', path='microsoft/Florence-2-base',
+            type='Florence2VLM', pretrained='florence-community/Florence-2-base',
+            tokenizer=dict(type='VLTokenizer', path='florence-community/Florence-2-base',
                            box_coder=dict(type='Florence2BoxCoder'),
                            add_location_tokens=False),
             frozen_modules=['hf_model.model.vision_tower'],
             lora=dict(r=16, target_modules=['q_proj', 'k_proj', 'v_proj',
                                             'out_proj', 'fc1', 'fc2']))
+
+    ``florence-community/Florence-2-base`` / ``-large`` hold the weights in
+    the layout of transformers' native class (``microsoft/Florence-2-*``
+    needs ``trust_remote_code``, which is never used).
 
     See :class:`~vltoolkit.models.pretrained_vlms.base.PretrainedVLM` for the
     arguments.
@@ -40,7 +44,7 @@ class Florence2VLM(PretrainedVLM):
     hf_class_name = 'Florence2ForConditionalGeneration'
     hf_config_class_name = 'Florence2Config'
     model_type = 'florence2'
-    hub_example = 'microsoft/Florence-2-base'
+    hub_example = 'florence-community/Florence-2-base'
 
     def __init__(self, *args, **kwargs):
         self._num_image_tokens = {}
