@@ -29,7 +29,7 @@ def test_benchmark_train_on_the_toy_recipe(toy_workdir):
     per_sample = r['target_tokens_per_s'] / r['samples_per_s']
     assert 1 <= per_sample <= 64
     assert r['mfu'] is None and r['flops_per_s'] > 0  # CPU: FLOP/s, no MFU
-    assert r['trained_params'] == r['total_params'] > 1e6
+    assert 0 < r['trained_params'] <= r['total_params']
     # a forward + backward costs at least 6 FLOPs per parameter per target
     # token on the decoder side: a lower bound the count must clear
     assert r['flops_per_step'] > 2 * r['total_params'] * 4
