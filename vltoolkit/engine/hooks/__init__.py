@@ -16,3 +16,7 @@ __all__ += ['ScheduleCheckHook', 'schedule_problems']
 from .val_visualization_hook import ValVisualizationHook  # noqa: E402
 
 __all__ += ['ValVisualizationHook']
+from .checkpoint_match_hook import (CheckpointMatchHook,  # noqa: E402
+                                    CheckpointMismatchError)
+
+__all__ += ['CheckpointMatchHook', 'CheckpointMismatchError']

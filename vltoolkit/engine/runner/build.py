@@ -9,6 +9,7 @@ from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from vltoolkit.utils.config_refs import resolve_config_refs
 from vltoolkit.visualization.trackers import drop_missing_trackers
+from .pre_run import prepare_run
 from .strategy import prepare_strategy_cfg
 
 
@@ -31,6 +32,7 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     resolve_config_refs(cfg)  # ${data_root} & co., after every override
     setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
     cfg.launcher = launcher
+    prepare_run(cfg)
     if launcher != 'none':
         init_dist_if_needed(cfg, launcher)
         cpu_ddp_wrapper_cfg(cfg)
