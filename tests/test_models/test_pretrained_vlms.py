@@ -121,6 +121,10 @@ def test_generation_config_ignores_the_folders_file(toy, tmp_path):
     cfg = model.generation_config
     assert cfg.num_beams == 1 and cfg.no_repeat_ngram_size is None
     assert cfg.forced_bos_token_id is None and cfg.max_new_tokens == 24
+    # generate() fills unset keys from the HF model's own generation_config:
+    # that one must be the clean one too
+    used = model.hf_model.generation_config
+    assert used.no_repeat_ngram_size is None and used.forced_bos_token_id is None
 
 
 def test_image_settings_come_from_the_processor(toy):

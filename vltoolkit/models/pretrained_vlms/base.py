@@ -13,7 +13,8 @@ from vltoolkit.tokenization import build_tokenizer
 from ..adapters import apply_lora
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.attention import choose_attn_implementation
-from ..utils.generation_config import build_generation_config
+from ..utils.generation_config import (build_generation_config,
+                                        use_generation_config)
 from ..utils.memory import enable_grad_checkpointing
 from vltoolkit.structures import IGNORE_INDEX
 from ..utils.token_loss import TokenLossMixin
@@ -116,10 +117,10 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
                               if label_encoder is not None else None)
         self.loss_normalization = loss_normalization
         self.generation_cfg = dict(generation_cfg)
-        self.generation_config = self._generation_config()
-        print_log(f'{type(self).__name__} generation config (from the recipe '
-                  f'only): {self.generation_config.to_diff_dict()}',
-                  logger='current')
+        # installed on the HF model too: generate() fills every setting left
+        # unset from the model's own generation_config (the folder's file)
+        self.generation_config = use_generation_config(
+            self.hf_model, self._generation_config(), name=type(self).__name__)
         self.check_image_size = check_image_size
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)

@@ -14,6 +14,7 @@ from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import TokenLossMixin
+from ..utils.generation_config import build_generation_config, use_generation_config
 
 
 @MODELS.register_module()
@@ -33,8 +34,10 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         loss (dict): a LOSSES config taking ``(logits [N, V], target, avg_factor)``.
         label_encoder (dict, optional): a LABEL_ENCODERS config turning target
             ids into distributions; ``None`` passes ids to the loss.
-        generation_cfg (dict): kwargs of ``generate()``
-            (``max_new_tokens``, ``num_beams``, ...).
+        generation_cfg (dict): the ``generate()`` settings
+            (``max_new_tokens``, ``num_beams``, ...): exactly these are used,
+            whatever ``generation_config.json`` a pretrained folder carries
+            (see :mod:`vltoolkit.models.utils.generation_config`).
         frozen_modules (list[str]): module-name globs whose parameters are
             frozen, e.g. ``['vision_encoder']``.
         loss_normalization (str): ``'token'`` (default): the loss is the mean
@@ -89,6 +92,11 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         self.label_encoder = (LABEL_ENCODERS.build(label_encoder)
                               if label_encoder is not None else None)
         self.generation_cfg = dict(generation_cfg)
+        lm_config = self.language_model.config
+        use_generation_config(self.language_model, build_generation_config(
+            self.generation_cfg, pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=self.tokenizer.eos_token_id,
+            decoder_start_token_id=lm_config.decoder_start_token_id))
         self.loss_normalization = loss_normalization
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
@@ -151,10 +159,7 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
                                    inputs['attention_mask'])
         out_ids = self.language_model.generate(
             inputs_embeds=embeds, attention_mask=mask,
-            pad_token_id=self.tokenizer.pad_token_id,
-            eos_token_id=self.tokenizer.eos_token_id,
-            decoder_start_token_id=self.language_model.config.decoder_start_token_id,
-            **self.generation_cfg)
+            generation_config=self.language_model.generation_config)
         texts = self.tokenizer.batch_decode(out_ids)
         for sample, text in zip(data_samples, texts):
             sample.pred_text = text
