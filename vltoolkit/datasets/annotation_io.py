@@ -1,27 +1,110 @@
 """Reading annotation files with errors that name the file, record and key."""
 import json
+import math
 import os.path as osp
 
 from vltoolkit.structures import clip_boxes, xywh_to_xyxy
 
-__all__ = ['AnnotationError', 'load_json_file', 'coco_box_to_xyxy', 'clean_text', 'read_id_list']
+__all__ = ['AnnotationError', 'load_json_file', 'check_xyxy_box',
+           'coco_box_to_xyxy', 'clean_text', 'read_id_list']
 
 
 class AnnotationError(ValueError):
     """A malformed record in an annotation file (names file, record, fix)."""
 
 
-def load_json_file(path: str, what: str, how_to_get: str = ''):
-    """``json.load`` with a ``FileNotFoundError`` / ``ValueError`` naming
-    ``what`` (e.g. ``'COCO captions file'``) and how to get the file."""
+def _describe(data) -> str:
+    if isinstance(data, dict):
+        keys = sorted(map(str, data))
+        more = ', ...' if len(keys) > 6 else ''
+        return f'a JSON object with keys {", ".join(keys[:6])}{more}'
+    if isinstance(data, list):
+        return f'a list of {len(data)} items'
+    return f'a JSON {type(data).__name__}'
+
+
+def _decode(raw: bytes, path: str, what: str) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is accepted and dropped)."""
+    if raw.startswith((b'\xff\xfe', b'\xfe\xff')):
+        raise ValueError(f'{what} {path} is UTF-16 encoded: re-save it as UTF-8 '
+                         f'(e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.json`)')
+    try:
+        return raw.decode('utf-8-sig')
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f'{what} {path} is not UTF-8 (byte {raw[err.start]:#04x} at offset '
+            f'{err.start}): re-save it as UTF-8 (e.g. `iconv -f LATIN1 -t UTF-8 '
+            f'{path} > fixed.json`)') from None
+
+
+def load_json_file(path: str, what: str, how_to_get: str = '',
+                   expect: type = None, fix: str = '', allow_empty: bool = True):
+    """``json.load`` with errors that name ``what`` (e.g. ``'COCO captions
+    file'``), the file and the fix.
+
+    Args:
+        path: the JSON file.
+        what: what the file is, for the messages.
+        how_to_get: how to get or make the file (missing-file message).
+        expect: ``list`` or ``dict``: the top-level type the loader reads.
+        fix: how to turn a file of another layout into this one (e.g. the
+            converter to run); said when ``expect`` does not hold.
+        allow_empty: ``False`` refuses an empty list / object.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: not UTF-8 (a UTF-8 BOM is accepted), not valid JSON
+            (truncated files are said to be), another top-level type, or
+            empty when that is refused.
+    """
     if not osp.isfile(path):
         hint = f': {how_to_get}' if how_to_get else ''
         raise FileNotFoundError(f'{what} {path} does not exist{hint}')
+    with open(path, 'rb') as f:
+        raw = f.read()
+    text = _decode(raw, path, what)
     try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
+        data = json.loads(text)
     except ValueError as err:
-        raise ValueError(f'{what} {path} is not valid JSON: {err}') from None
+        truncated = getattr(err, 'pos', -1) >= len(text.rstrip()) > 0
+        why = (' The file ends in the middle of the data: it is truncated '
+               '(an interrupted download or copy); fetch or convert it again.'
+               if truncated else '')
+        raise ValueError(f'{what} {path} is not valid JSON: {err}.{why}') from None
+    if expect is not None and not isinstance(data, expect):
+        layout = 'a list of records' if expect is list else 'a JSON object'
+        raise ValueError(f'{what} {path} holds {_describe(data)} where '
+                         f'{layout} is expected.{" " + fix if fix else ""}')
+    if not allow_empty and not data:
+        raise ValueError(f'{what} {path} holds no records (an empty '
+                         f'{type(data).__name__}).{" " + fix if fix else ""}')
+    return data
+
+
+def check_xyxy_box(bbox, where: str) -> list:
+    """``bbox`` as 4 floats ``[x1, y1, x2, y2]`` in pixels.
+
+    Raises:
+        AnnotationError: not a list of 4 numbers (strings and booleans are
+            refused, not converted), a NaN / infinite value, or ``x2 < x1``
+            / ``y2 < y1`` (``where`` names the file and record).
+    """
+    if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
+        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x1, y1, x2, y2] '
+                              '(a list of 4 numbers in pixels)')
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in bbox):
+        raise AnnotationError(f'{where}: bbox {bbox!r} is not 4 numbers, it holds '
+                              'a non-number; write the coordinates as JSON '
+                              'numbers, not strings')
+    box = [float(v) for v in bbox]
+    if not all(math.isfinite(v) for v in box):
+        raise AnnotationError(f'{where}: bbox {bbox!r} has a NaN or infinite '
+                              'coordinate; fix or drop the annotation')
+    if box[2] < box[0] or box[3] < box[1]:
+        raise AnnotationError(f'{where}: bbox {bbox!r} has x2 < x1 or y2 < y1 '
+                              '(boxes are [x1, y1, x2, y2])')
+    return box
 
 
 def clean_text(text) -> str:
@@ -32,19 +115,24 @@ def clean_text(text) -> str:
 
 def coco_box_to_xyxy(bbox, where: str, size=None):
     """A COCO ``[x, y, w, h]`` as ``[x1, y1, x2, y2]`` (``x2 = x + w``, no +1),
-    clipped to ``size = (width, height)`` when given.
+    clipped to ``size = (width, height)`` when given (a box entirely
+    outside becomes zero-area: the one-box-per-sample loaders drop it with
+    the small boxes, counted in their warning).
 
     Raises:
-        AnnotationError: ``bbox`` is not 4 finite numbers with ``w, h >= 0``
-            (``where`` names the file and record).
+        AnnotationError: ``bbox`` is not 4 finite numbers (strings are
+            refused) with ``w, h >= 0`` (``where`` names the file and record).
     """
-    try:
-        x, y, w, h = (float(v) for v in bbox)
-    except (TypeError, ValueError):
+    if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
         raise AnnotationError(f'{where}: bbox {bbox!r} is not [x, y, w, h] '
-                              '(4 numbers)') from None
-    if not all(v == v and abs(v) != float('inf') for v in (x, y, w, h)) \
-            or w < 0 or h < 0:
+                              '(4 numbers)')
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in bbox):
+        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x, y, w, h] '
+                              'numbers, it holds a non-number; write the '
+                              'coordinates as JSON numbers, not strings')
+    x, y, w, h = (float(v) for v in bbox)
+    if not all(math.isfinite(v) for v in (x, y, w, h)) or w < 0 or h < 0:
         raise AnnotationError(f'{where}: bbox {bbox!r} needs finite values and '
                               'w, h >= 0 ([x, y, w, h] in pixels)')
     box = xywh_to_xyxy([x, y, w, h])

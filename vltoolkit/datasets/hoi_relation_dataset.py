@@ -1,13 +1,14 @@
 """HOI relation prompts over the V-COCO-derived (QPIC "HOIA") format."""
-import json
 import os.path as osp
 from collections import OrderedDict
 
 from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
-from .annotation_io import AnnotationError
+from .annotation_io import AnnotationError, check_xyxy_box, load_json_file
 from .vcoco_meta import COCO_ID_TO_NAME, VCOCO_CLASSES, VCOCO_RELATION_PHRASES
+
+__all__ = ['AnnotationError', 'HOIRelationDataset']
 
 
 @DATASETS.register_module()
@@ -51,8 +52,12 @@ class HOIRelationDataset(BaseDataset):
                 f'HOI annotation file {self.ann_file} does not exist: prepare '
                 'V-COCO with `python tools/data/vcoco.py` or generate the toy '
                 'set with `python tools/data/make_toy.py hoi` (docs/datasets/hoi.md).')
-        with open(self.ann_file) as f:
-            images = json.load(f)
+        images = load_json_file(
+            self.ann_file, 'HOI annotation file', expect=list, allow_empty=False,
+            fix='HOIRelationDataset reads the HOIA layout: a list of image '
+            'records with file_name, annotations, hoi_annotation; convert '
+            'V-COCO / COCO-style files with `python tools/data/vcoco.py` '
+            '(docs/datasets/hoi.md).')
         classes = self.metainfo['classes']
         phrases = self.metainfo['relation_phrases']
         data_list = []
@@ -64,6 +69,9 @@ class HOIRelationDataset(BaseDataset):
         raise AnnotationError(f'{self.ann_file}, image record {index}: {msg}')
 
     def _parse_image(self, index, image, classes, phrases):
+        if not isinstance(image, dict):
+            self._fail(index, f'is a {type(image).__name__}, not an image record '
+                       '(a dict with file_name, annotations, hoi_annotation)')
         for key in ('file_name', 'annotations', 'hoi_annotation'):
             if key not in image:
                 self._fail(index, f'missing field {key!r} (HOIA records need '
@@ -72,10 +80,8 @@ class HOIRelationDataset(BaseDataset):
         for j, ann in enumerate(anns):
             if 'bbox' not in ann or 'category_id' not in ann:
                 self._fail(index, f'annotation {j} needs bbox and category_id')
-            x1, y1, x2, y2 = ann['bbox']
-            if x2 < x1 or y2 < y1:
-                self._fail(index, f'annotation {j} box {ann["bbox"]} has '
-                           'x2 < x1 or y2 < y1 (boxes are [x1, y1, x2, y2])')
+            check_xyxy_box(ann['bbox'], f'{self.ann_file}, image record {index} '
+                           f'({image["file_name"]}), annotation {j}')
         pairs = OrderedDict()
         for hoi in image['hoi_annotation']:
             for key in ('subject_id', 'object_id', 'category_id'):

@@ -12,7 +12,6 @@ describe it (``sentences``); its box is the annotation's ``bbox``.
 """
 import contextlib
 import io
-import json
 import os.path as osp
 import pickle
 from typing import Sequence, Union
@@ -22,7 +21,7 @@ from pycocotools.coco import COCO
 
 from vltoolkit.registry import DATASETS
 from vltoolkit.structures import xywh_to_xyxy
-from .annotation_io import AnnotationError
+from .annotation_io import AnnotationError, load_json_file
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
 #: train, val, testA, testB; refcocog umd: train, val, test).
@@ -120,12 +119,7 @@ def load_coco_instances(path: str) -> COCO:
     if not osp.isfile(path):
         raise FileNotFoundError(f'instances file {path} does not exist: '
                                 f'{_HOW_TO_GET}.')
-    try:
-        with open(path) as f:
-            dataset = json.load(f)
-    except ValueError as err:
-        raise ValueError(f'instances file {path} is not valid JSON: {err}'
-                         ) from None
+    dataset = load_json_file(path, 'instances file')
     if not isinstance(dataset, dict) or 'annotations' not in dataset \
             or 'images' not in dataset:
         raise ValueError(f'instances file {path} is not a COCO instances file '

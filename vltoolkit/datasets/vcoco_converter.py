@@ -25,13 +25,13 @@ no V-COCO row gets an empty-HOI record at the end (QPIC would drop it); and
 every inconsistency raises :class:`VCOCOFormatError` naming what is wrong
 instead of an ``IndexError``/``ValueError`` deep inside the loop.
 """
-import json
 import os
 import os.path as osp
 from collections import Counter
 
 import numpy as np
 
+from .annotation_io import load_json_file
 from .vcoco_meta import (COCO_ID_TO_NAME, COCO_PERSON_ID, VCOCO_CLASSES,
                          correspondence_matrix, COCO_ID_TO_CONTIGUOUS)
 
@@ -65,11 +65,10 @@ def _require_file(path, what, howto):
 
 def _load_json(path, what, howto):
     _require_file(path, what, howto)
-    with open(path) as f:
-        try:
-            return json.load(f)
-        except json.JSONDecodeError as err:
-            raise VCOCOFormatError(f'{what} {path} is not valid JSON: {err}')
+    try:
+        return load_json_file(path, what)
+    except ValueError as err:
+        raise VCOCOFormatError(str(err)) from None
 
 
 def load_vcoco_actions(vcoco_json):

@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from vltoolkit.evaluation.parsers.vqa_normalize import normalize_answer
+from .annotation_io import load_json_file
 
 __all__ = ['vqa_score', 'soft_targets', 'build_answer_vocab',
            'save_answer_list', 'load_answer_list', 'read_annotations']
@@ -74,8 +75,7 @@ def read_annotations(path: str) -> List[dict]:
             f'VQA annotation file {path} does not exist: download '
             'v2_Annotations_{Train,Val}_mscoco.zip (visualqa.org) or make the '
             'toy set with `python tools/data/make_toy.py vqa` (docs/vqa.md).')
-    with open(path) as f:
-        data = json.load(f)
+    data = load_json_file(path, 'VQA annotation file')
     if not isinstance(data, dict) or not isinstance(data.get('annotations'), list):
         raise ValueError(f'{path} is not a VQA annotation file: expected a '
                          'JSON object with an "annotations" list')
@@ -142,8 +142,7 @@ def load_answer_list(path: str) -> List[str]:
             f'answer list {path} does not exist: build it from the training '
             'annotations with `python tools/data/build_vqa_answers.py '
             '--ann-files ... --out ' + path + '` (docs/vqa.md).')
-    with open(path) as f:
-        data = json.load(f)
+    data = load_json_file(path, 'answer list')
     if isinstance(data, list) and len(data) == 2 and all(
             isinstance(d, dict) for d in data):  # MCAN: [ans_to_ix, ix_to_ans]
         data = data[0]

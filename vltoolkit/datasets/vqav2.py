@@ -1,5 +1,4 @@
 """VQA v2 in its official layout: questions JSON + annotations JSON."""
-import json
 import os.path as osp
 from typing import Optional
 
@@ -7,6 +6,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
+from .annotation_io import load_json_file
 from .vqa_answers import load_answer_list, read_annotations, soft_targets
 
 
@@ -85,8 +85,7 @@ class VQAv2Dataset(BaseDataset):
                 f'VQA question file {path!r} does not exist: download '
                 'v2_Questions_{Train,Val,Test}_mscoco.zip (visualqa.org) or '
                 'make the toy set with `python tools/data/make_toy.py vqa`.')
-        with open(path) as f:
-            data = json.load(f)
+        data = load_json_file(path, 'VQA question file')
         if not isinstance(data, dict) or not isinstance(data.get('questions'), list):
             raise ValueError(f'{path} is not a VQA question file: expected a '
                              'JSON object with a "questions" list')

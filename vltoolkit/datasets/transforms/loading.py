@@ -15,6 +15,14 @@ class LoadImage(BaseTransform):
     Adds ``ori_shape`` and ``img_shape`` ((h, w)). A missing file raises
     ``FileNotFoundError`` and an unreadable one ``ValueError``, both naming
     the file and the sample index and saying what to check.
+
+    When the record gives ``width`` and ``height`` (COCO-style records do),
+    the decoded image must have that size, else ``ValueError`` naming the
+    image and both sizes. The boxes of such a record are in the record's
+    pixel frame; an image decoded at another size (a thumbnail, a
+    placeholder, an EXIF orientation tag turning it by 90 degrees) would be
+    trained on with boxes that point elsewhere. Rescaling the boxes is not
+    safe (a rotation is not a scaling), so the record is refused.
     """
 
     def transform(self, results: dict) -> dict:
@@ -36,6 +44,23 @@ class LoadImage(BaseTransform):
         if img is None:
             raise ValueError(f'image {path} {where} is corrupted or not an '
                              f'image: decoding {len(content)} bytes failed')
+        _check_record_size(results, img.shape[:2], path, where)
         results['img'] = np.ascontiguousarray(img)
         results['ori_shape'] = results['img_shape'] = img.shape[:2]
         return results
+
+
+def _check_record_size(results: dict, hw, path: str, where: str) -> None:
+    width, height = results.get('width'), results.get('height')
+    if not width or not height:
+        return
+    if (int(height), int(width)) != tuple(hw):
+        turned = (int(height), int(width)) == tuple(hw)[::-1]
+        why = (' (the width and height are swapped: an EXIF orientation tag '
+               'probably rotates it when decoded; re-save the image without '
+               'the tag, e.g. `mogrify -auto-orient`, and fix the annotation)'
+               if turned else ' (a different or truncated file?)')
+        raise ValueError(
+            f'image {path} {where} decodes to {hw[1]}x{hw[0]} (width x height) '
+            f'but its record says {width}x{height}{why}; its boxes are in the '
+            "record's frame, so the sample is refused")
