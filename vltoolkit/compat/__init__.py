@@ -45,6 +45,9 @@ optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          
 empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list
                            data list with numpy's "need at least one array to
                            concatenate"
+safe_yaml_config           mmengine 0.10.7 ``YamlHandler`` uses yaml's full     mmengine's YAML handler uses a safe loader
+                           loader: ``Config.fromfile('x.yaml')`` runs           (not on main as of 2025-10)
+                           ``!!python/object/apply:os.system`` payloads
 =========================  ===================================================  ==============================================
 
 Not here on purpose: resuming an epoch mid-way (mmengine's ``EpochBasedTrainLoop``
@@ -60,6 +63,7 @@ from .weights_only_checkpoint import (MMENGINE_SAFE_GLOBALS, SAFE_GLOBALS_CFG_KE
                                       register_safe_checkpoint_loaders,
                                       safe_torch_load)
 from .after_import import call_after_import
+from .safe_yaml_config import use_safe_yaml_loader
 from .mmengine_pkg_resources import (get_installed_path, is_installed,
                                      package2module,
                                      patch_mmengine_pkg_resources,
@@ -71,17 +75,19 @@ __all__ = [
     'safe_torch_load', 'load_from_local', 'load_from_http',
     'register_safe_checkpoint_loaders', 'patch_mmengine_pkg_resources',
     'pkg_resources_available', 'is_installed', 'get_installed_path',
-    'package2module'
+    'package2module', 'use_safe_yaml_loader'
 ]
 
 
 def setup_vltoolkit(extra_safe_globals=()) -> None:
     """Idempotent process set-up, run by ``import vltoolkit``: the
-    ``pkg_resources`` shim (setuptools >= 82) and mmengine checkpoint loading
+    ``pkg_resources`` shim (setuptools >= 82), mmengine checkpoint loading
     through the weights-only allowlist (plus ``extra_safe_globals``, e.g. a
-    config's ``checkpoint_safe_globals``). The loaders are registered as soon
+    config's ``checkpoint_safe_globals``) and YAML configs read with yaml's
+    safe loader. The loaders are registered as soon
     as ``mmengine.runner`` is imported (at once if it already is)."""
     patch_mmengine_pkg_resources()
     if extra_safe_globals:
         add_safe_globals(tuple(extra_safe_globals))
     call_after_import('mmengine.runner.checkpoint', register_safe_checkpoint_loaders)
+    call_after_import('mmengine.fileio.handlers.registry_utils', use_safe_yaml_loader)
