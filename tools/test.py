@@ -9,6 +9,7 @@ import os.path as osp
 from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.models.pretrained_vlms.zero_shot import checkpoint_to_load
 from vltoolkit.utils.cli import add_common_args, merge_args, print_metrics
 from vltoolkit.utils.output_paths import under_work_dir
@@ -53,7 +54,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_test_args(merge_args(Config.fromfile(args.config), args), args)
     runner = build_runner(cfg, launcher=args.launcher)
-    with explain_registry_errors():
+    with explain_registry_errors(), explain_config_errors(cfg):
         metrics = runner.test()
     if runner.rank == 0:
         print_metrics(metrics)

@@ -8,6 +8,7 @@ import argparse
 from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.utils.cli import add_common_args, merge_args
 from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
 
@@ -27,7 +28,7 @@ def main(argv=None):
     if args.vis_backend:
         cfg.visualizer.vis_backends = tracker_backends(args.vis_backend)
     runner = build_runner(cfg, launcher=args.launcher)
-    with explain_registry_errors():
+    with explain_registry_errors(), explain_config_errors(cfg):
         runner.train()
     finish_distributed(0)
 

@@ -20,3 +20,6 @@ from .checkpoint_match_hook import (CheckpointMatchHook,  # noqa: E402
                                     CheckpointMismatchError)
 
 __all__ += ['CheckpointMatchHook', 'CheckpointMismatchError']
+from .pre_run_check_hook import PreRunCheckError, PreRunCheckHook  # noqa: E402
+
+__all__ += ['PreRunCheckError', 'PreRunCheckHook']

@@ -5,6 +5,8 @@ from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.gloo_exit import finish_distributed
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from .build import build_runner
+from .config_checks import ConfigError, explain_config_errors
 
 __all__ = ['build_runner', 'explain_registry_errors', 'finish_distributed',
-           'setup_vltoolkit', 'unique_experiment_name']
+           'setup_vltoolkit', 'unique_experiment_name', 'ConfigError',
+           'explain_config_errors']

@@ -9,6 +9,7 @@ from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from vltoolkit.utils.config_refs import resolve_config_refs
 from vltoolkit.visualization.trackers import drop_missing_trackers
+from .config_checks import explain_config_errors
 from .pre_run import prepare_run
 from .strategy import prepare_strategy_cfg
 
@@ -32,7 +33,7 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     resolve_config_refs(cfg)  # ${data_root} & co., after every override
     setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
     cfg.launcher = launcher
-    prepare_run(cfg)
+    notes = prepare_run(cfg)
     if launcher != 'none':
         init_dist_if_needed(cfg, launcher)
         cpu_ddp_wrapper_cfg(cfg)
@@ -41,7 +42,9 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
         cfg.experiment_name = unique_experiment_name(cfg)
     drop_missing_trackers(cfg)  # W&B / MLflow / TensorBoard absent: a warning
     add_schedule_check(cfg)
-    with explain_registry_errors():
-        if 'runner_type' in cfg:
-            return RUNNERS.build(cfg)
-        return Runner.from_cfg(cfg)
+    with explain_registry_errors(), explain_config_errors(cfg):
+        runner = (RUNNERS.build(cfg) if 'runner_type' in cfg
+                  else Runner.from_cfg(cfg))
+    for note in notes:
+        runner.logger.warning(note)
+    return runner

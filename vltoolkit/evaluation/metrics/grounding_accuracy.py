@@ -20,7 +20,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import box_iou_paired
 from vltoolkit.tokenization import build_box_coder
-from .utils import sample_field
+from .utils import keeps_task, sample_field, warn_if_no_task_matched
 
 
 def sample_img_wh(sample) -> tuple:
@@ -108,8 +108,7 @@ class GroundingAccuracy(BaseMetric):
                 ) -> None:
         """Decode the first predicted box and take the first gt box."""
         for sample in data_samples:
-            if self.tasks is not None and \
-                    sample_field(sample, 'task', None) not in self.tasks:
+            if not keeps_task(self, sample):
                 continue
             text = sample_field(sample, 'pred_text', None)
             boxes = self.box_coder.find_boxes(text, sample_img_wh(sample)) \
@@ -120,6 +119,7 @@ class GroundingAccuracy(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        warn_if_no_task_matched(self, results)
         preds = [r['pred'] for r in results]
         gts = np.array([r['gt'] for r in results],
                        dtype=np.float64).reshape(-1, 4)

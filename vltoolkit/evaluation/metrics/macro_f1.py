@@ -37,7 +37,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from ..parsers import RelationParser
 from .relation_table import relation_table, render_table
-from .utils import sample_field
+from .utils import keeps_task, sample_field, warn_if_no_task_matched
 
 ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
 
@@ -271,7 +271,7 @@ class MacroF1(BaseMetric):
         parser = self.parser
         classes = parser.classes
         for sample in data_samples:
-            if self.tasks is not None and sample_field(sample, 'task', None) not in self.tasks:
+            if not keeps_task(self, sample):
                 continue
             pred, n_unknown = parser.parse(sample_field(sample, 'pred_text'))
             gt = sample_field(sample, 'gt_relations')
@@ -285,6 +285,7 @@ class MacroF1(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        warn_if_no_task_matched(self, results)
         classes = self.parser.classes
         if results:
             y_true = np.stack([r['gt'] for r in results])

@@ -23,3 +23,30 @@ def sample_field(sample, key: str, default=KeyError):
         raise ValueError(f'data sample has no {key!r} field (fields: '
                          f'{", ".join(map(str, fields))})')
     return default
+
+
+def keeps_task(metric, sample) -> bool:
+    """Whether ``metric.tasks`` (``None``: every task) covers the sample's
+    ``task``; the tasks of the samples left out are remembered for
+    :func:`warn_if_no_task_matched`."""
+    tasks = getattr(metric, 'tasks', None)
+    task = sample_field(sample, 'task', None)
+    if tasks is None or task in tasks:
+        return True
+    metric.__dict__.setdefault('_tasks_left_out', set()).add(task)
+    return False
+
+
+def warn_if_no_task_matched(metric, results) -> None:
+    """Warn, naming the tasks that were seen, when ``tasks=`` kept no
+    sample (the values would be those of an empty set). The pre-run check
+    (``PreRunCheckHook``) refuses such a metric before a run starts; this
+    warning covers metrics used without a Runner."""
+    tasks = getattr(metric, 'tasks', None)
+    if tasks is None or results:
+        return
+    from mmengine.logging import print_log
+    seen = sorted(map(str, metric.__dict__.get('_tasks_left_out', ())))
+    print_log(f'{type(metric).__name__}(tasks={list(tasks)}) scored no sample: '
+              f'the evaluated samples have tasks {seen}; fix `tasks=`',
+              logger='current', level=30)

@@ -35,7 +35,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from ..parsers.vqa_normalize import (clean_whitespace, process_digit_article,
                                      process_punctuation)
-from .utils import sample_field
+from .utils import keeps_task, sample_field, warn_if_no_task_matched
 
 #: The answer types of VQA v2, in the order of the official reports.
 ANSWER_TYPES = ('yes/no', 'number', 'other')
@@ -143,7 +143,7 @@ class VQAAccuracy(BaseMetric):
         """Resolve each sample's predicted answer and keep it with its ground
         truth."""
         for sample in data_samples:
-            if self.tasks is not None and sample_field(sample, 'task', None) not in self.tasks:
+            if not keeps_task(self, sample):
                 continue
             gts = sample_field(sample, 'gt_answers', None)
             invalid = False
@@ -165,6 +165,7 @@ class VQAAccuracy(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        warn_if_no_task_matched(self, results)
         scored = [r for r in results if r['gt'] is not None]
         res = self.calculate([r['pred'] for r in scored],
                              [r['gt'] for r in scored],
