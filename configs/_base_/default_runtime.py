@@ -19,7 +19,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # nccl on GPUs; tools/ switch to gloo on CPU-only machines
-    dist_cfg=dict(backend='nccl', timeout=1800),
+    # seconds a collective waits for a silent rank before the run fails
+    # (docs/reliability.md): 15 min, half of torch's default
+    dist_cfg=dict(backend='nccl', timeout=900),
 )
 
 # LocalVisBackend writes <work_dir>/<timestamp>/vis_data/scalars.json (read by

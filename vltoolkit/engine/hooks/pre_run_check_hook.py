@@ -15,8 +15,13 @@ class PreRunCheckError(ValueError):
 
 
 def _dataset_infos(dataset) -> Iterable[dict]:
+    """The data infos of an mmengine-style dataset (none for a dataset
+    without ``get_data_info``: nothing to check)."""
+    get_data_info = getattr(dataset, 'get_data_info', None)
+    if get_data_info is None:
+        return
     for i in range(len(dataset)):
-        yield dataset.get_data_info(i)
+        yield get_data_info(i)
 
 
 def _built_loops(runner):
@@ -101,7 +106,7 @@ class PreRunCheckHook(Hook):
                 continue
             tasks = dataset_tasks(dataset) if tasks is None else tasks
             unknown = sorted(set(wanted) - tasks)
-            if unknown:
+            if unknown and tasks:  # no task field at all: nothing to compare
                 raise PreRunCheckError(
                     f'{type(metric).__name__}(tasks={list(wanted)}) of the '
                     f'{split} evaluator: {unknown} match no sample of the {split} '
