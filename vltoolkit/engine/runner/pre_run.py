@@ -12,6 +12,10 @@
 - :func:`resume_notes`: ``--resume`` in a work dir without a checkpoint
   starts from scratch, and says so plainly.
 - hook arguments and loop counts: :mod:`.config_checks`.
+
+Top-level config keys read here (not Runner arguments):
+``load_from_min_match``, ``allow_partial_load``, ``check_image_files``
+(docs/reliability.md).
 """
 import numbers
 import os.path as osp
@@ -20,11 +24,6 @@ from typing import List
 from mmengine.config import Config
 
 from .config_checks import check_hook_args, check_loop_numbers
-
-#: top-level config keys read here (not Runner arguments)
-RELIABILITY_KEYS = ('load_from_min_match', 'allow_partial_load',
-                    'check_image_files')
-
 
 def _add_hook(cfg: Config, name: str, **kwargs) -> None:
     """Append hook ``name`` (scoped: found whatever the config's
