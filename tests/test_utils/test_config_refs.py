@@ -91,3 +91,13 @@ def test_default_work_dir_keeps_task_folders_apart():
     grounding = default_work_dir('configs/grounding/ce_onehot_toy.py')
     assert hoi == 'work_dirs/hoi/ce_onehot_toy'
     assert grounding == 'work_dirs/grounding/ce_onehot_toy'
+
+
+def test_override_through_a_reference_edits_the_named_key():
+    from vltoolkit.utils.config_refs import merge_overrides
+    cfg = Config(dict(loss=dict(type='GEMLoss', beta=0.7),
+                      model=dict(type='M', loss='${loss}', depth=2)))
+    merge_overrides(cfg, {'model.loss.beta': 0.5, 'model.depth': 3})
+    assert cfg.loss.beta == 0.5 and cfg.model.loss == '${loss}' and cfg.model.depth == 3
+    resolve_config_refs(cfg)
+    assert cfg.model.loss == dict(type='GEMLoss', beta=0.5)

@@ -113,7 +113,7 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from vltoolkit.utils.config_refs import resolve_config_refs
+    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
 
     from vltoolkit.apis.answer import relation_parser_from_meta
     from vltoolkit.apis.recipe import (recipe_box_coder, recipe_metainfo,
@@ -124,8 +124,7 @@ def main(argv=None):
     from vltoolkit.visualization import draw_evaluated_sample
 
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    merge_overrides(cfg, args.cfg_options)
     resolve_config_refs(cfg, skip=('load_from', ))  # ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     preds = load_predictions(args.preds)

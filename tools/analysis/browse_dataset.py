@@ -32,7 +32,7 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from vltoolkit.utils.config_refs import resolve_config_refs
+    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
     from rich.progress import track
 
     from vltoolkit.apis.answer import boxes_with_phrases
@@ -40,8 +40,7 @@ def main(argv=None):
     from vltoolkit.registry import DATASETS, VISUALIZERS
 
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    merge_overrides(cfg, args.cfg_options)
     resolve_config_refs(cfg, skip=('load_from', ))  # ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     dataset = DATASETS.build(split_dataloader(cfg, args.split).dataset)

@@ -67,10 +67,9 @@ class VLInferencer:
                  device: Optional[str] = None, cfg_options: Optional[dict] = None,
                  batch_size: int = 16):
         from vltoolkit.engine import setup_vltoolkit
-        from vltoolkit.utils.config_refs import resolve_config_refs
+        from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
         cfg = config if isinstance(config, Config) else Config.fromfile(config)
-        if cfg_options:
-            cfg.merge_from_dict(cfg_options)
+        merge_overrides(cfg, cfg_options)
         resolve_config_refs(cfg, skip=('load_from', ))  # ${data_root} & co.
         setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
         init_default_scope(cfg.get('default_scope', 'vltoolkit'))

@@ -99,7 +99,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     explicit flags win) and export ``LOCAL_RANK`` for the launcher."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+        from .config_refs import merge_overrides
+        merge_overrides(cfg, args.cfg_options)  # model.loss.x edits ${loss}.x
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

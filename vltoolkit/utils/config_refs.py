@@ -132,7 +132,31 @@ def load_config(path: str, cfg_options: dict = None) -> Config:
     chained recipe's ``${last_checkpoint:...}`` must not fail before the
     previous stage has run (``build_runner`` fills it).
     """
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = merge_overrides(Config.fromfile(path), cfg_options)
     return resolve_config_refs(cfg, skip=('load_from',))
+
+
+def _redirect(cfg, key: str, depth: int = 0) -> str:
+    parts = key.split('.')
+    node = cfg
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, (Mapping, Config)) or part not in node:
+            return key
+        node = node[part]
+        if isinstance(node, str):
+            whole = REF.fullmatch(node)
+            name = whole.group(1).strip() if whole else ''
+            if not whole or name.startswith(LAST_CHECKPOINT) or depth > 16:
+                return key
+            return _redirect(cfg, '.'.join([name] + parts[i + 1:]), depth + 1)
+    return key
+
+
+def merge_overrides(cfg: Config, options: dict) -> Config:
+    """``cfg.merge_from_dict(options)`` where an override reaching *through*
+    a whole-string reference edits the key the reference names: with
+    ``model.loss = '${loss}'``, ``model.loss.beta=0.5`` sets ``loss.beta``
+    (mmengine alone would fail merging a dict key into the string)."""
+    if options:
+        cfg.merge_from_dict({_redirect(cfg, k): v for k, v in options.items()})
+    return cfg
