@@ -44,7 +44,8 @@ def test_gpu_check_smoke_runs_on_cpu(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     lines = [line for line in proc.stdout.splitlines() if ': step ' in line]
     assert [line.split(':')[0] for line in lines] == [
-        'base_bf16', 'base_bf16_ckpt', 'large_bf16_ckpt', 'base_fsdp_1proc']
+        'base_bf16', 'base_bf16_ckpt', 'large_bf16_ckpt', 'florence2_bf16',
+        'florence2_bf16_ckpt', 'base_fsdp_1proc']
     for line in lines:
         assert 'samples/s' in line and 'MFU n/a' in line and 'FLOP/s' in line
     bad = subprocess.run(['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'),

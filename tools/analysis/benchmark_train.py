@@ -14,7 +14,10 @@ the data loader, peak memory, the FLOPs of a step (counted by PyTorch's
 Runner / hand-written step time ratio (goal <= 1.05).
 
 ``--synthetic`` needs no data and no weights: the model is built from the
-architecture the config describes (random init, see count_params.py), and
+architecture the config describes (random init, see count_params.py; a
+pretrained-VLM recipe whose ``pretrained`` folder is missing from its
+``hf_config``, the released sizes, with a size-only placeholder tokenizer,
+and a ``_toy`` one from the toy architecture of make_toy_vlm.py), and
 batches are random images at the recipe's ``img_scale`` with random prompts
 and targets (``--prompt-len``, ``--target-len``).
 """
@@ -49,7 +52,8 @@ def parse_args(argv=None):
                         help='also print one line "NAME: step time, samples/s, peak GiB, MFU"')
     parser.add_argument('--vocab-size', nargs='+', default=[], metavar='NAME=N',
                         help='--synthetic: vocabulary size of a tokenizer folder that is '
-                        'not on disk (as count_params.py)')
+                        'not on disk (as count_params.py); for a pretrained-VLM _toy '
+                        'recipe, of its missing model folder (e.g. florence2=1300)')
     parser.add_argument('--json', help='also write the results to this file')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         metavar='KEY=VALUE')
@@ -74,9 +78,33 @@ def synthetic_loader(cfg, batch_size, num_batches, prompt_len, target_len):
     return DataLoader(items, batch_size=batch_size, shuffle=False, collate_fn=vl_collate)
 
 
+def synthetic_model_cfg(cfg, vocab_sizes):
+    """The recipe's model with no file on disk: a pretrained VLM whose
+    ``pretrained`` folder is missing is built from ``config=`` (the
+    fragment's ``hf_config``, or the toy architecture for a ``_toy`` recipe,
+    whose vocabulary size is ``vocab_sizes[<folder name>]``); any other
+    model through ``config_without_files`` (as count_params.py)."""
+    import os.path as osp
+    from vltoolkit.models.utils.sizing import config_without_files
+    from vltoolkit.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'vltoolkit'))
+    model = cfg.model.to_dict()
+    wrapper = MODELS.get(model.get('type'))
+    pretrained = model.get('pretrained')
+    if getattr(wrapper, 'hf_class_name', '') and isinstance(pretrained, str) \
+            and not osp.isdir(pretrained):
+        from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
+        scale = cfg.get('img_scale', (96, 96))
+        hf_config = cfg.get('hf_config')
+        return random_weights_config(
+            model, hf_config.to_dict() if hasattr(hf_config, 'to_dict') else hf_config,
+            toy_vocab_size=vocab_sizes.get(osp.basename(osp.normpath(pretrained))),
+            image_size=scale if isinstance(scale, int) else scale[0])
+    return config_without_files(model, vocab_sizes)
+
+
 def prepare_cfg(args, work_dir):
     from vltoolkit.engine.optim import amp_optim_wrapper_cfg
-    from vltoolkit.models.utils.sizing import config_without_files
     cfg = load_config(args.config, args.cfg_options)
     cfg.work_dir = work_dir
     total = args.warmup + args.steps
@@ -97,7 +125,7 @@ def prepare_cfg(args, work_dir):
         cfg.optim_wrapper = amp_optim_wrapper_cfg(cfg.optim_wrapper)
     if args.synthetic:
         sizes = {k: int(v) for k, v in (i.split('=', 1) for i in args.vocab_size)}
-        cfg.model = config_without_files(cfg.model.to_dict(), sizes)
+        cfg.model = synthetic_model_cfg(cfg, sizes)
     if args.strategy:
         from vltoolkit.engine.runner.strategy import apply_strategy
         apply_strategy(cfg, args.strategy)
