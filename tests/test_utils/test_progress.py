@@ -29,7 +29,7 @@ def test_plain_prints_every_tenth_and_the_end(capsys):
     counts = [int(re.match(r'convert: (\d+)/20 ', ln).group(1)) for ln in lines]
     assert counts == [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
     assert lines[-1].endswith('done') and '(100%)' in lines[-1]
-    assert re.search(r'[0-9.]+ it/s, elapsed 0:00:0\d, ETA', lines[3])
+    assert re.search(r'[0-9.]+ it/s, elapsed \d+:\d\d:\d\d, ETA', lines[3])
 
 
 def test_plain_uses_the_logger(caplog):

@@ -40,7 +40,7 @@ def parse_args(argv=None):
 
 def merge_checkpoint(cfg: Config, checkpoint: str, adapters=None):
     """``(merged_state_dict, merged_adapters, merged_module_names)``."""
-    from vltoolkit.compat import safe_torch_load
+    from vltoolkit.apis.checkpoint import load_recipe_checkpoint
     from vltoolkit.models.adapters import merge_lora, set_active_adapters
     from vltoolkit.registry import MODELS
     if not cfg.model.get('lora'):
@@ -48,12 +48,7 @@ def merge_checkpoint(cfg: Config, checkpoint: str, adapters=None):
                          'nothing to merge')
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     model = MODELS.build(cfg.model)
-    ckpt = safe_torch_load(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        raise ValueError(f'{checkpoint} does not fit {cfg.filename}: missing '
-                         f'{missing[:5]}, unexpected {unexpected[:5]}')
+    load_recipe_checkpoint(model, checkpoint, cfg.filename)  # strict, names the keys
     if adapters is None:
         adapters = getattr(model, 'eval_adapters', None) or \
             getattr(model, 'adapter_names', None)
