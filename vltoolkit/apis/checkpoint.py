@@ -1,14 +1,19 @@
 """Load a recipe's checkpoint into its model, strictly."""
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
+from vltoolkit.engine.hooks.checkpoint_match_hook import (CheckpointMismatchError,
+                                                          compare_state_dicts,
+                                                          strict_problems)
 
-class CheckpointMismatchError(RuntimeError):
-    """A checkpoint whose weights do not fit the recipe's model."""
+__all__ = ['CheckpointMismatchError', 'load_recipe_checkpoint']
 
 
 def load_recipe_checkpoint(model, checkpoint: str, config_name: str = None) -> dict:
     """Load ``checkpoint`` (through the safe loader) into ``model``; every
-    key must match in name and shape.
+    key must match in name and shape: the same comparison as
+    :class:`~vltoolkit.engine.hooks.CheckpointMatchHook` applies to
+    ``tools/test.py`` and ``--resume``, here with checkpoint-only keys refused
+    too.
 
     Raises:
         CheckpointMismatchError: naming the missing, unexpected and mis-shaped
@@ -18,27 +23,13 @@ def load_recipe_checkpoint(model, checkpoint: str, config_name: str = None) -> d
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     state = {k[len('module.'):] if k.startswith('module.') else k: v
              for k, v in state.items()}
-    own = model.state_dict()
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    shapes = sorted(k for k in set(own) & set(state)
-                    if tuple(own[k].shape) != tuple(getattr(state[k], 'shape', ())))
-    if missing or unexpected or shapes:
-        def few(keys):
-            return ', '.join(keys[:5]) + (f' (+{len(keys) - 5} more)' if len(keys) > 5 else '')
-        parts = []
-        if missing:
-            parts.append(f'{len(missing)} missing: {few(missing)}')
-        if unexpected:
-            parts.append(f'{len(unexpected)} unexpected: {few(unexpected)}')
-        if shapes:
-            parts.append(f'{len(shapes)} of another shape: ' + few(
-                [f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-                 for k in shapes]))
+    problems = strict_problems(compare_state_dicts(model.state_dict(), state),
+                               refuse_unexpected=True)
+    if problems:
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} does not fit the model of '
-            f'{config_name or "the config"}: ' + '; '.join(parts) +
+            f'{config_name or "the config"}: ' + '; '.join(problems) +
             '. Is it a checkpoint of another recipe? Pass the config it was '
-            'trained with.')
+            "trained with (the checkpoint stores it under meta['cfg']).")
     _load_checkpoint_to_model(model, state, strict=True)
     return ckpt

@@ -72,6 +72,24 @@ def mismatch_table_text(report: dict) -> str:
     return console.export_text()
 
 
+def strict_problems(report: dict, refuse_unexpected: bool = False) -> List[str]:
+    """What keeps a checkpoint from loading strictly, in words (empty: it
+    loads): keys missing from it, keys of another shape and, with
+    ``refuse_unexpected``, keys only the checkpoint has."""
+    problems = []
+    if report['missing']:
+        problems.append(f'{len(report["missing"])} model keys missing from it '
+                        f'({_names(report["missing"])})')
+    if report['mismatched']:
+        problems.append(f'{len(report["mismatched"])} keys of another shape ('
+                        + _names([f'{k}: checkpoint {list(a)} vs model {list(b)}'
+                                  for k, (a, b) in report['mismatched'].items()]) + ')')
+    if refuse_unexpected and report['unexpected']:
+        problems.append(f'{len(report["unexpected"])} keys the model does not '
+                        f'have ({_names(report["unexpected"])})')
+    return problems
+
+
 @HOOKS.register_module()
 class CheckpointMatchHook(Hook):
     """Check a checkpoint against the model before mmengine loads it (which
@@ -118,14 +136,7 @@ class CheckpointMatchHook(Hook):
 
     @staticmethod
     def _check_strict(runner, report: dict, source: str) -> None:
-        problems = []
-        if report['missing']:
-            problems.append(f'{len(report["missing"])} model keys missing from it '
-                            f'({_names(report["missing"])})')
-        if report['mismatched']:
-            problems.append(f'{len(report["mismatched"])} keys of another shape ('
-                            + _names([f'{k}: checkpoint {list(a)} vs model {list(b)}'
-                                      for k, (a, b) in report['mismatched'].items()]) + ')')
+        problems = strict_problems(report)
         if problems:
             what = 'resumed' if getattr(runner, '_resume', False) else 'evaluated'
             raise CheckpointMismatchError(
