@@ -14,6 +14,7 @@ from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import TokenLossMixin
+from ..utils.location_embedding import init_location_embeddings
 from ..utils.generation_config import build_generation_config, use_generation_config
 
 
@@ -51,6 +52,14 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
             ``target_modules`` (``dict(r, alpha, dropout, target_modules)``,
             see :func:`vltoolkit.models.adapters.apply_lora`); only the
             adapters are then trainable.
+        location_embed_init (str, optional): ``'sincos2d'``: start every
+            location token's embedding (tied: also its output row) at the
+            sin-cos code of the place it names on the ViT's patch grid, the
+            code that ViT adds to that patch (``pos_embed='sincos2d'``), see
+            :mod:`vltoolkit.models.utils.location_embedding`; ``None``
+            (default): the language model's own random init. For models
+            trained from scratch: a pretrained model's learnt embeddings
+            are overwritten.
         grad_checkpointing (bool): recompute the activations of every ViT
             and BART block in the backward pass instead of keeping them
             (:func:`~vltoolkit.models.utils.memory.enable_grad_checkpointing`):
@@ -70,7 +79,8 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
                  generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
                  frozen_modules=(), loss_normalization: str = 'token',
                  data_preprocessor: Optional[dict] = None, init_cfg=None,
-                 lora: Optional[dict] = None, grad_checkpointing: bool = False):
+                 lora: Optional[dict] = None, grad_checkpointing: bool = False,
+                 location_embed_init: Optional[str] = None):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(f'loss_normalization={loss_normalization!r}: use '
                              "'token' or 'sample'")
@@ -85,6 +95,8 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
             bos_token_id=self.tokenizer.bos_token_id,
             eos_token_id=self.tokenizer.eos_token_id, **language_model)
         d_model = self.language_model.config.d_model
+        if location_embed_init is not None:
+            self._init_location_embeddings(location_embed_init)
         self.visual_proj = nn.Sequential(
             nn.Linear(self.vision_encoder.out_channels, d_model),
             nn.LayerNorm(d_model))
@@ -103,6 +115,21 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         self.checkpointed = (enable_grad_checkpointing(self)
                              if grad_checkpointing else [])
         print_log('\n' + parameter_table_text(self), logger='current')
+
+    def _init_location_embeddings(self, how: str) -> None:
+        if how != 'sincos2d':
+            raise ValueError(f"location_embed_init={how!r}: use 'sincos2d' or None")
+        grid = getattr(getattr(getattr(self.vision_encoder, 'model', None),
+                               'patch_embed', None), 'grid_size', None)
+        if grid is None:
+            raise ValueError("location_embed_init='sincos2d' places location "
+                             'tokens on the patch grid of a ViT-like vision '
+                             'encoder; this vision encoder has no patch_embed.grid_size')
+        config = self.language_model.config
+        init_location_embeddings(
+            self.language_model.get_input_embeddings(),
+            self.tokenizer.location_token_ids, self.tokenizer.box_coder, grid,
+            std=getattr(config, 'init_std', getattr(config, 'initializer_range', 0.02)))
 
     # ------------------------------------------------------------- encoder
     def encode(self, images: torch.Tensor, input_ids: torch.Tensor,
