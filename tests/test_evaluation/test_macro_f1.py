@@ -388,5 +388,34 @@ def test_tasks_filter_skips_other_tasks():
     metric.process(None, [dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
                           dict(task='hoi_loc', pred_text='donut<loc_1><loc_2>',
                                gt_relations=['look_obj'])])
-    assert len(metric.results) == 1
+    # one entry per evaluated sample (a placeholder for the other task)
+    assert len(metric.results) == 2 and metric.results[1] is None
     assert metric.compute_metrics(metric.results)['macro_f1'] == 100.0
+
+
+def test_tasks_filter_on_two_ranks_drops_the_samplers_repeated_sample():
+    """mmengine's DefaultSampler gives rank r the samples r, r + 2, ... of
+    the set padded to an even length by repeating its first samples; its
+    ``collect_results`` interleaves the ranks' result lists and cuts them at
+    the set's size. With ``tasks=`` that must still drop the repeated sample."""
+    samples = [dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
+               dict(task='hoi_loc', pred_text='cup<loc_1><loc_2>', gt_relations=[]),
+               dict(task='hoi', pred_text='hold', gt_relations=['look_obj'])]
+
+    def metric():
+        return MacroF1(classes=('hold_obj', 'look_obj'),
+                       phrases=dict(hold_obj='hold', look_obj='look'),
+                       tasks=('hoi',), print_table=False)
+
+    single = metric()
+    single.process(None, samples)
+    padded = samples + samples[:1]
+    ranks = []
+    for r in range(2):
+        m = metric()
+        m.process(None, padded[r::2])
+        ranks.append(m.results)
+    collected = [res for pair in zip(*ranks) for res in pair][:len(samples)]
+    assert (metric().compute_metrics(collected)
+            == single.compute_metrics(single.results))
+    assert single.compute_metrics(single.results)['num_samples'] == 2

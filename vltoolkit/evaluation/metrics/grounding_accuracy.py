@@ -20,7 +20,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import box_iou_paired
 from vltoolkit.tokenization import build_box_coder
-from .utils import keeps_task, sample_field, warn_if_no_task_matched
+from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 
 def sample_img_wh(sample) -> tuple:
@@ -109,6 +109,7 @@ class GroundingAccuracy(BaseMetric):
         """Decode the first predicted box and take the first gt box."""
         for sample in data_samples:
             if not keeps_task(self, sample):
+                self.results.append(LEFT_OUT)  # keeps ranks aligned (utils.scored)
                 continue
             text = sample_field(sample, 'pred_text', None)
             boxes = self.box_coder.find_boxes(text, sample_img_wh(sample)) \
@@ -119,6 +120,7 @@ class GroundingAccuracy(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        results = scored(results)
         warn_if_no_task_matched(self, results)
         preds = [r['pred'] for r in results]
         gts = np.array([r['gt'] for r in results],

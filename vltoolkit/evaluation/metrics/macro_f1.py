@@ -37,7 +37,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from ..parsers import RelationParser
 from .relation_table import relation_table, render_table
-from .utils import keeps_task, sample_field, warn_if_no_task_matched
+from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
 
@@ -272,6 +272,7 @@ class MacroF1(BaseMetric):
         classes = parser.classes
         for sample in data_samples:
             if not keeps_task(self, sample):
+                self.results.append(LEFT_OUT)  # keeps ranks aligned (utils.scored)
                 continue
             pred, n_unknown = parser.parse(sample_field(sample, 'pred_text'))
             gt = sample_field(sample, 'gt_relations')
@@ -285,6 +286,7 @@ class MacroF1(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        results = scored(results)
         warn_if_no_task_matched(self, results)
         classes = self.parser.classes
         if results:

@@ -35,7 +35,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from ..parsers.vqa_normalize import (clean_whitespace, process_digit_article,
                                      process_punctuation)
-from .utils import keeps_task, sample_field, warn_if_no_task_matched
+from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 #: The answer types of VQA v2, in the order of the official reports.
 ANSWER_TYPES = ('yes/no', 'number', 'other')
@@ -144,6 +144,7 @@ class VQAAccuracy(BaseMetric):
         truth."""
         for sample in data_samples:
             if not keeps_task(self, sample):
+                self.results.append(LEFT_OUT)  # keeps ranks aligned (utils.scored)
                 continue
             gts = sample_field(sample, 'gt_answers', None)
             invalid = False
@@ -165,19 +166,20 @@ class VQAAccuracy(BaseMetric):
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
+        results = scored(results)
         warn_if_no_task_matched(self, results)
-        scored = [r for r in results if r['gt'] is not None]
-        res = self.calculate([r['pred'] for r in scored],
-                             [r['gt'] for r in scored],
-                             [r['answer_type'] for r in scored],
+        annotated = [r for r in results if r['gt'] is not None]
+        res = self.calculate([r['pred'] for r in annotated],
+                             [r['gt'] for r in annotated],
+                             [r['answer_type'] for r in annotated],
                              legacy=self.legacy)
-        res['question_ids'] = [r['question_id'] for r in scored]
+        res['question_ids'] = [r['question_id'] for r in annotated]
         self.last_result = res
         out = OrderedDict(accuracy=res['overall'])
         for atype, acc in res['per_answer_type'].items():
             out['acc_' + str(atype).replace('/', '_').replace(' ', '_')] = acc
-        out['num_questions'] = len(scored)
-        out['num_skipped'] = len(results) - len(scored)
+        out['num_questions'] = len(annotated)
+        out['num_skipped'] = len(results) - len(annotated)
         out['invalid_labels'] = int(sum(r['invalid'] for r in results))
         if out['num_skipped']:
             print_log(f'VQAAccuracy: {out["num_skipped"]} predictions have no '
