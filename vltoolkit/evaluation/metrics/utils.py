@@ -37,8 +37,10 @@ def keeps_task(metric, sample) -> bool:
     return False
 
 
-#: What ``process`` appends for a sample its ``tasks=`` leaves out.
-LEFT_OUT = None
+#: What ``process`` appends for a sample its ``tasks=`` leaves out (not
+#: ``None``: mmengine's ``collect_results`` drops ``None`` entries before
+#: it cuts the list at the data set's size).
+LEFT_OUT = 'left out by tasks='
 
 
 def scored(results: list) -> list:
@@ -54,7 +56,7 @@ def scored(results: list) -> list:
     repeated samples: a 2-rank test of the toy HOI set scored 32 relation
     questions where the set has 31.)
     """
-    return [r for r in results if r is not LEFT_OUT]
+    return [r for r in results if not (isinstance(r, str) and r == LEFT_OUT)]
 
 
 def warn_if_no_task_matched(metric, results) -> None:
