@@ -23,11 +23,16 @@ def test_fsdp_two_cpu_ranks_match_one_process_and_the_checkpoint_tests(toy_workd
                      'train_dataloader.batch_size=4', *common], toy_workdir, nproc=2)
     log = fsdp.stdout + fsdp.stderr
     assert 'FSDPStrategy' in log and 'ShardedOptimWrapper' in log
-    assert _final_metric(log) == _final_metric(single.stdout + single.stderr)
     ckpt = toy_workdir / 'work_dirs' / 'fsdp' / 'epoch_1.pth'
     weights = _weights(ckpt)
     assert not any('_fsdp_wrapped_module' in key for key in weights)
+    # the weights are the single process's up to float rounding (~1e-5); the
+    # metrics of a one-epoch model are not compared across the two: its
+    # near-tied answers flip under differences that small
     _assert_same_weights(_weights(toy_workdir / 'work_dirs' / 'single_fsdp_ref' /
                                   'epoch_1.pth'), weights, atol=1e-4)
-    proc = run_tool(['test.py', TOY_CFG, str(ckpt), '--cfg-options', *SMALL], toy_workdir)
-    assert 'hoi/macro_f1' in proc.stdout
+    # the gathered checkpoint evaluates in one process to the FSDP run's own
+    # validation (same batches)
+    proc = run_tool(['test.py', TOY_CFG, str(ckpt), '--cfg-options', *SMALL,
+                     'test_dataloader.batch_size=4'], toy_workdir)
+    assert _final_metric(proc.stdout) == _final_metric(log)
