@@ -57,7 +57,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--config', default='configs/hoi/gem_distlabel_toy.py')
     parser.add_argument('--work-dir', default='work_dirs/demo_hoi')
-    parser.add_argument('--num-train', type=int, default=800)
+    parser.add_argument('--num-train', type=int, default=2400)
     parser.add_argument('--num-test', type=int, default=300)
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to tools/train.py and tools/test.py')

@@ -12,7 +12,7 @@ mcn         video / audio / text features (HowTo100M, MCN pkl)     ``data/toy_mc
 multitask   shapes: COCO captions / instances, VG regions          ``data/toy_multitask``
 ==========  ====================================================  =======================
 
-Example: ``python tools/data/make_toy.py hoi --num-train 800 --num-test 300``.
+Example: ``python tools/data/make_toy.py hoi --num-train 2400 --num-test 300``.
 Each run prints per-split counts; ``SET --help`` lists a set's options. The
 generators live in :mod:`vltoolkit.datasets.toy` (docs/datasets/, docs/vqa.md,
 docs/retrieval.md, docs/tasks.md).
@@ -37,7 +37,7 @@ def _split_table(stats: dict, keys) -> tuple:
 # ------------------------------------------------------------------- hoi
 def _hoi_args(p):
     # the defaults are the toy recipes' data (configs/_base_/datasets/hoi_toy.py)
-    p.add_argument('--num-train', type=int, default=800)
+    p.add_argument('--num-train', type=int, default=2400)
     p.add_argument('--num-test', type=int, default=300)
     p.add_argument('--img-size', type=int, default=64, help='image side (>= 64)')
 
