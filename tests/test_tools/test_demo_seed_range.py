@@ -26,3 +26,16 @@ def test_missing_record_or_recipe_says_so(tmp_path):
     record = tmp_path / 'toy_seeds.json'
     record.write_text(json.dumps({'grounding/gem_distlabel_toy': []}))
     assert 'no seeds recorded' in seed_range(CFG, 'hoi/macro_f1', str(record))
+
+
+def test_get_started_quotes_the_recorded_range():
+    """docs/get_started.md quotes the flagship's range from the seed record
+    that `make demo` prints next to its number, not one run."""
+    import re
+    record = ROOT / 'docs' / 'results' / 'toy_seeds.json'
+    text = ' '.join((ROOT / 'docs' / 'get_started.md').read_text().split())
+    for key, label in (('hoi/macro_f1', 'Macro F1'), ('grounding/acc_at_0_5', 'Acc@0.5')):
+        quoted = seed_range(CFG, key, str(record))  # 'a - b over 5 seeds (mean m ± s)'
+        low_high, mean_std = re.match(r'(\S+ - \S+) over \d+ seeds \(mean (.+)\)',
+                                      quoted).groups()
+        assert f'{label} {low_high} ({mean_std})' in text, (label, quoted)

@@ -3,7 +3,7 @@
 # data_root. One tokenizer serves the three stages, so each stage starts from
 # the previous one's checkpoint. Prepare (configs/multitask/README.md):
 #   python tools/data/make_toy.py multitask --out data/toy_multitask
-#   python tools/data/make_toy.py hoi --out data/toy_multitask/hoi
+#   python tools/data/make_toy.py hoi --out data/toy_multitask/hoi --num-train 800 --num-test 300
 #   python tools/data/build_tokenizer.py configs/multitask/multitask_toy.py
 _base_ = ['./multitask.py']
 
