@@ -239,7 +239,7 @@ def _board_height(k):
 
 
 def _person(rng, cx, ground, height, facing, pose, scenario, hold_side,
-            smile, object_scale=1.0):
+            smile, object_scale):
     """A stick figure; returns (person, objects drawn with it, behind)."""
     H, f = height, facing
     k = H / 42
