@@ -1,11 +1,15 @@
 """Install vltoolkit: ``pip install -e .`` (the Makefile pins the stack)."""
+
 from setuptools import find_packages, setup
 
 
 def read_requirements(path):
     with open(path) as f:
-        return [line.split('#')[0].strip() for line in f
-                if line.split('#')[0].strip() and not line.startswith('-')]
+        return [
+            line.split('#')[0].strip()
+            for line in f
+            if line.split('#')[0].strip() and not line.startswith('-')
+        ]
 
 
 version = {}

@@ -8,6 +8,7 @@ listens on 127.0.0.1 only, unless ``--host 0.0.0.0`` says otherwise.
 The answer function is also an API endpoint (``/predict``) for
 ``gradio_client``.
 """
+
 import argparse
 import os.path as osp
 
@@ -16,8 +17,14 @@ TASKS = ('prompt', 'hoi', 'grounding', 'vqa', 'caption')
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='vltoolkit local web demo')
-    p.add_argument('--recipe', nargs=2, action='append', required=True,
-                   metavar=('CONFIG', 'CHECKPOINT'), help="repeatable; CHECKPOINT may be 'none'")
+    p.add_argument(
+        '--recipe',
+        nargs=2,
+        action='append',
+        required=True,
+        metavar=('CONFIG', 'CHECKPOINT'),
+        help="repeatable; CHECKPOINT may be 'none'",
+    )
     p.add_argument('--host', default='127.0.0.1')
     p.add_argument('--port', type=int, default=7860)
     p.add_argument('--device')
@@ -34,10 +41,17 @@ def _box(text: str, what: str):
     return values
 
 
-def make_input(image, task: str, prompt: str, subject_box: str = '',
-               object_box: str = '', object_name: str = '') -> dict:
+def make_input(
+    image,
+    task: str,
+    prompt: str,
+    subject_box: str = '',
+    object_box: str = '',
+    object_name: str = '',
+) -> dict:
     """The inferencer input of one demo request (see ``vltoolkit.apis.task_inputs``)."""
     from vltoolkit.apis import task_inputs as ti
+
     if image is None:
         raise ValueError('upload an image first')
     if task == 'prompt':
@@ -46,12 +60,18 @@ def make_input(image, task: str, prompt: str, subject_box: str = '',
         return dict(image=image, prompt=prompt)
     if task == 'hoi':
         obj = _box(object_box, 'object box') if object_box.strip() else None
-        return ti.hoi_input(image, _box(subject_box, 'subject box'), obj,
-                            (object_name or None) if obj is not None else None)
+        return ti.hoi_input(
+            image,
+            _box(subject_box, 'subject box'),
+            obj,
+            (object_name or None) if obj is not None else None,
+        )
     if task == 'caption':
         return ti.caption_input(image)
     if not prompt:
-        raise ValueError(f'task {task}: type the {"expression" if task == "grounding" else "question"}')
+        raise ValueError(
+            f'task {task}: type the {"expression" if task == "grounding" else "question"}'
+        )
     return (ti.grounding_input if task == 'grounding' else ti.vqa_input)(image, prompt)
 
 
@@ -71,27 +91,35 @@ class DemoBackend:
 
     def inferencer(self, recipe: str):
         from vltoolkit.apis import VLInferencer
+
         if recipe not in self.recipes:
             raise ValueError(f'unknown recipe {recipe!r}; choose one of {list(self.recipes)}')
         if recipe not in self._built:
             cfg, ckpt = self.recipes[recipe]
             self._built[recipe] = VLInferencer(
-                cfg, None if ckpt.lower() == 'none' else ckpt, device=self.device)
+                cfg, None if ckpt.lower() == 'none' else ckpt, device=self.device
+            )
         return self._built[recipe]
 
-    def answer(self, recipe, image, task, prompt, subject_box='', object_box='',
-               object_name=''):
+    def answer(self, recipe, image, task, prompt, subject_box='', object_box='', object_name=''):
         from vltoolkit.registry import VISUALIZERS
-        result = self.inferencer(recipe)([make_input(image, task, prompt, subject_box,
-                                                     object_box, object_name)])[0]
+
+        result = self.inferencer(recipe)(
+            [make_input(image, task, prompt, subject_box, object_box, object_name)]
+        )[0]
         visualizer = VISUALIZERS.build(dict(type='VLVisualizer', name='web_demo'))
         gt = None
         if task == 'hoi':
             gt = [_box(subject_box, 'subject box')] + (
-                [_box(object_box, 'object box')] if object_box.strip() else [])
+                [_box(object_box, 'object box')] if object_box.strip() else []
+            )
         drawn = visualizer.add_datasample(
-            'demo', image, dict(prompt=result['prompt'], pred_text=result['text']),
-            gt_boxes=gt, pred_boxes=result['boxes'])
+            'demo',
+            image,
+            dict(prompt=result['prompt'], pred_text=result['text']),
+            gt_boxes=gt,
+            pred_boxes=result['boxes'],
+        )
         return drawn, result
 
 
@@ -100,15 +128,16 @@ def build_demo(backend: DemoBackend):
 
     def run(recipe, image, task, prompt, subject_box, object_box, object_name):
         try:
-            return backend.answer(recipe, image, task, prompt, subject_box,
-                                  object_box, object_name)
+            return backend.answer(recipe, image, task, prompt, subject_box, object_box, object_name)
         except (ValueError, FileNotFoundError, KeyError) as err:
             raise gr.Error(str(err))
 
     names = list(backend.recipes)
     with gr.Blocks(title='vltoolkit demo') as demo:
-        gr.Markdown('# vltoolkit: ask a recipe about an image\nGreen: boxes you gave; '
-                    'red: boxes in the answer.')
+        gr.Markdown(
+            '# vltoolkit: ask a recipe about an image\nGreen: boxes you gave; '
+            'red: boxes in the answer.'
+        )
         with gr.Row():
             with gr.Column():
                 recipe = gr.Dropdown(names, value=names[0], label='recipe')
@@ -122,8 +151,12 @@ def build_demo(backend: DemoBackend):
             with gr.Column():
                 drawn = gr.Image(type='numpy', label='answer')
                 answer = gr.JSON(label='result')
-        button.click(run, [recipe, image, task, prompt, subject_box, object_box,
-                           object_name], [drawn, answer], api_name='predict')
+        button.click(
+            run,
+            [recipe, image, task, prompt, subject_box, object_box, object_name],
+            [drawn, answer],
+            api_name='predict',
+        )
     return demo
 
 
@@ -132,8 +165,10 @@ def main(argv=None):
     try:
         import gradio  # noqa: F401
     except ImportError:
-        raise SystemExit('the web demo needs gradio: pip install gradio '
-                         '(an optional extra, see requirements/optional.txt)')
+        raise SystemExit(
+            'the web demo needs gradio: pip install gradio '
+            '(an optional extra, see requirements/optional.txt)'
+        )
     demo = build_demo(DemoBackend(args.recipe, args.device))
     print(f'serving on http://{args.host}:{args.port} (local only unless --host says otherwise)')
     demo.launch(server_name=args.host, server_port=args.port, share=False)

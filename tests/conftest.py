@@ -1,4 +1,5 @@
 """Shared test set-up."""
+
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ def load_tool(rel_path: str):
     """Import ``tools/<rel_path>`` as a module (tools are scripts, not a
     package; they import vltoolkit through the editable install)."""
     import importlib.util
+
     name = '_vltoolkit_tool_' + rel_path.replace('/', '_')[:-3]
     spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / rel_path)
     module = importlib.util.module_from_spec(spec)
@@ -32,29 +34,52 @@ def vltoolkit_scope():
 # a tiny tokenizer + VisionSeq2Seq config shared by model / engine tests
 
 BOX_CODER = dict(type='PatchIndexBoxCoder', num_patches_per_side=4, token_fmt='<loc_{}>')
-TEXTS = ['what is the interaction between person and donut ?', 'hold , eat',
-         'look', 'kick', 'nothing', 'cup', 'drink with']
+TEXTS = [
+    'what is the interaction between person and donut ?',
+    'hold , eat',
+    'look',
+    'kick',
+    'nothing',
+    'cup',
+    'drink with',
+]
 
 
 @pytest.fixture(scope='session')
 def tiny_tokenizer_cfg(tmp_path_factory):
     out = tmp_path_factory.mktemp('tok')
-    train_word_level_tokenizer(TEXTS, str(out),
-                               special_tokens=[f'<loc_{i}>' for i in range(16)])
+    train_word_level_tokenizer(TEXTS, str(out), special_tokens=[f'<loc_{i}>' for i in range(16)])
     return dict(type='VLTokenizer', path=str(out), box_coder=BOX_CODER)
 
 
 def tiny_model_cfg(tokenizer_cfg, **kw):
     cfg = dict(
         type='VisionSeq2Seq',
-        vision_encoder=dict(type='TimmVisionEncoder', model_name='vit_tiny_patch16_224',
-                            img_size=32, patch_size=16, depth=1, embed_dim=32,
-                            num_heads=2),
-        language_model=dict(config=dict(
-            d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-            decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
-            max_position_embeddings=64, dropout=0.0, attention_dropout=0.0)),
+        vision_encoder=dict(
+            type='TimmVisionEncoder',
+            model_name='vit_tiny_patch16_224',
+            img_size=32,
+            patch_size=16,
+            depth=1,
+            embed_dim=32,
+            num_heads=2,
+        ),
+        language_model=dict(
+            config=dict(
+                d_model=32,
+                encoder_layers=1,
+                decoder_layers=1,
+                encoder_attention_heads=2,
+                decoder_attention_heads=2,
+                encoder_ffn_dim=64,
+                decoder_ffn_dim=64,
+                max_position_embeddings=64,
+                dropout=0.0,
+                attention_dropout=0.0,
+            )
+        ),
         tokenizer=tokenizer_cfg,
-        generation_cfg=dict(max_new_tokens=8, num_beams=1))
+        generation_cfg=dict(max_new_tokens=8, num_beams=1),
+    )
     cfg.update(kw)
     return cfg

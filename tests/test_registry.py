@@ -35,15 +35,19 @@ def test_custom_imports_registers_a_user_loss_and_metric(tmp_path, monkeypatch):
     cfg_file.write_text(
         "custom_imports = dict(imports=['my_plugin'], allow_failed_imports=False)\n"
         "loss = dict(type='ScaledTokenLoss', scale=3.0)\n"
-        "metric = dict(type='ExactMatch')\n")
+        "metric = dict(type='ExactMatch')\n"
+    )
     cfg = Config.fromfile(str(cfg_file))  # imports my_plugin
     assert 'my_plugin' in sys.modules
     import torch
+
     loss = LOSSES.build(cfg.loss)
     logits, ids = torch.randn(4, 6), torch.tensor([1, 2, -100, 5])
     ref = torch.nn.functional.cross_entropy(logits, ids, ignore_index=-100)
     assert torch.allclose(loss(logits, ids), 3 * ref)
     metric = METRICS.build(cfg.metric)
-    metric.process(None, [dict(pred_text='hold ', target_text='hold'),
-                          dict(pred_text='eat', target_text='hold')])
+    metric.process(
+        None,
+        [dict(pred_text='hold ', target_text='hold'), dict(pred_text='eat', target_text='hold')],
+    )
     assert metric.compute_metrics(metric.results) == {'exact_match': 50.0}

@@ -8,6 +8,7 @@ the same recipe gave over training seeds (``docs/results/toy_seeds.json``,
 written by ``tools/analysis/ablate.py``; docs/results.md): one run is one draw
 from that range, not the recipe's number.
 """
+
 import argparse
 import os.path as osp
 import runpy
@@ -27,8 +28,10 @@ def seed_range(config: str, key: str, record: str = SEED_RECORD) -> str:
     import json
 
     import numpy as np
-    name = osp.join(osp.basename(osp.dirname(osp.abspath(config))),
-                    osp.splitext(osp.basename(config))[0])
+
+    name = osp.join(
+        osp.basename(osp.dirname(osp.abspath(config))), osp.splitext(osp.basename(config))[0]
+    )
     runs = []
     if osp.isfile(record):
         with open(record) as f:
@@ -37,8 +40,10 @@ def seed_range(config: str, key: str, record: str = SEED_RECORD) -> str:
     if not len(values):
         return f'no seeds recorded for {name} ({osp.relpath(record, ROOT)})'
     spread = f' (mean {values.mean():.2f} ± {values.std(ddof=1):.2f})' if len(values) > 1 else ''
-    return (f'{values.min():.2f} - {values.max():.2f} over {len(values)} '
-            f'seed{"s" * (len(values) > 1)}{spread}')
+    return (
+        f'{values.min():.2f} - {values.max():.2f} over {len(values)} '
+        f'seed{"s" * (len(values) > 1)}{spread}'
+    )
 
 
 def run(cmd):
@@ -48,9 +53,13 @@ def run(cmd):
 
 def label_sets(cfg, split):
     from vltoolkit.registry import DATASETS
+
     dataset_cfg = dict(cfg[f'{split}_dataloader'].dataset, pipeline=[])
-    return [info['gt_relations'] for info in DATASETS.build(dataset_cfg).load_data_list()
-            if info['task'] == 'hoi']  # relation questions, not localisation queries
+    return [
+        info['gt_relations']
+        for info in DATASETS.build(dataset_cfg).load_data_list()
+        if info['task'] == 'hoi'
+    ]  # relation questions, not localisation queries
 
 
 def main():
@@ -59,8 +68,9 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/demo_hoi')
     parser.add_argument('--num-train', type=int, default=2400)
     parser.add_argument('--num-test', type=int, default=300)
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='passed to tools/train.py and tools/test.py')
+    parser.add_argument(
+        '--cfg-options', nargs='+', default=[], help='passed to tools/train.py and tools/test.py'
+    )
     args = parser.parse_args()
     extra = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
     start = time.time()
@@ -68,16 +78,31 @@ def main():
     from mmengine.registry import init_default_scope
 
     from vltoolkit.utils.config_refs import load_config
+
     init_default_scope('vltoolkit')
     # the same overrides as train / test get (data_root=... moves the toy set too)
     from mmengine.config import DictAction
-    options = {k: DictAction._parse_iterable(v)
-               for k, v in (item.split('=', 1) for item in args.cfg_options)}
+
+    options = {
+        k: DictAction._parse_iterable(v)
+        for k, v in (item.split('=', 1) for item in args.cfg_options)
+    }
     cfg = load_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
     if not osp.isfile(osp.join(data_root, 'annotations', 'test.json')):
-        run([sys.executable, 'tools/data/make_toy.py', 'hoi', '--out', cfg.data_root,
-             '--num-train', str(args.num_train), '--num-test', str(args.num_test)])
+        run(
+            [
+                sys.executable,
+                'tools/data/make_toy.py',
+                'hoi',
+                '--out',
+                cfg.data_root,
+                '--num-train',
+                str(args.num_train),
+                '--num-test',
+                str(args.num_test),
+            ]
+        )
     if not osp.isdir(osp.join(ROOT, cfg.tokenizer['path'])):
         run([sys.executable, 'tools/data/build_tokenizer.py', args.config, *extra])
     run([sys.executable, 'tools/train.py', args.config, '--work-dir', args.work_dir, *extra])
@@ -89,30 +114,44 @@ def main():
     metrics = test_main([args.config, ckpt, '--work-dir', args.work_dir, *extra])
 
     from vltoolkit.evaluation import most_frequent_baseline
-    baseline = most_frequent_baseline(label_sets(cfg, 'train'), label_sets(cfg, 'test'),
-                                      cfg.get('classes') or _classes())
+
+    baseline = most_frequent_baseline(
+        label_sets(cfg, 'train'), label_sets(cfg, 'test'), cfg.get('classes') or _classes()
+    )
     from rich.console import Console
     from rich.table import Table
+
     table = Table(title='HOI demo: Macro F1 (%) on the toy test pairs')
     table.add_column('predictor')
     table.add_column('Macro F1', justify='right')
     table.add_column('recorded over training seeds', justify='right')
-    table.add_row(f'vltoolkit tiny VisionSeq2Seq ({osp.basename(args.config)})',
-                  f"{metrics['hoi/macro_f1']:.2f}", seed_range(args.config, 'hoi/macro_f1'))
-    table.add_row(f"baseline: always '{', '.join(sorted(baseline['prediction']))}'",
-                  f"{baseline['macro_f1']:.2f}", '')
+    table.add_row(
+        f'vltoolkit tiny VisionSeq2Seq ({osp.basename(args.config)})',
+        f"{metrics['hoi/macro_f1']:.2f}",
+        seed_range(args.config, 'hoi/macro_f1'),
+    )
+    table.add_row(
+        f"baseline: always '{', '.join(sorted(baseline['prediction']))}'",
+        f"{baseline['macro_f1']:.2f}",
+        '',
+    )
     Console().print(table)
     if 'grounding/acc_at_0_5' in metrics:
-        print(f"object localisation queries: Acc@0.5 {metrics['grounding/acc_at_0_5']:.2f} "
-              f"[recorded: {seed_range(args.config, 'grounding/acc_at_0_5')}], "
-              f"mIoU {metrics['grounding/miou']:.2f} "
-              f"({metrics['grounding/num_samples']} queries)")
-    print(f'demo wall time: {time.time() - start:.0f} s '
-          f'(data + tokenizer + training: {train_time:.0f} s)')
+        print(
+            f"object localisation queries: Acc@0.5 {metrics['grounding/acc_at_0_5']:.2f} "
+            f"[recorded: {seed_range(args.config, 'grounding/acc_at_0_5')}], "
+            f"mIoU {metrics['grounding/miou']:.2f} "
+            f"({metrics['grounding/num_samples']} queries)"
+        )
+    print(
+        f'demo wall time: {time.time() - start:.0f} s '
+        f'(data + tokenizer + training: {train_time:.0f} s)'
+    )
 
 
 def _classes():
     from vltoolkit.datasets.vcoco_meta import VCOCO_CLASSES
+
     return list(VCOCO_CLASSES)
 
 

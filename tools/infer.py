@@ -11,6 +11,7 @@ VLM, zero-shot). Prints the answer and writes ``{image stem}.png`` (predicted
 boxes in red over the ``--gt-box`` boxes in green) and ``{image stem}.json``
 into ``--out-dir`` (default ``work_dirs/infer``).
 """
+
 import argparse
 import json
 import os
@@ -27,8 +28,15 @@ def parse_args(argv=None):
     p.add_argument('--subject-box', type=float, nargs=4, metavar=('X1', 'Y1', 'X2', 'Y2'))
     p.add_argument('--object-box', type=float, nargs=4, metavar=('X1', 'Y1', 'X2', 'Y2'))
     p.add_argument('--object-name')
-    p.add_argument('--gt-box', type=float, nargs=4, action='append', default=[],
-                   metavar=('X1', 'Y1', 'X2', 'Y2'), help='ground truth to draw (repeatable)')
+    p.add_argument(
+        '--gt-box',
+        type=float,
+        nargs=4,
+        action='append',
+        default=[],
+        metavar=('X1', 'Y1', 'X2', 'Y2'),
+        help='ground truth to draw (repeatable)',
+    )
     p.add_argument('--out-dir', default=osp.join('work_dirs', 'infer'))
     p.add_argument('--device', help='cpu, cuda, cuda:1 (default: cuda if available)')
     return p.parse_args(argv)
@@ -36,10 +44,12 @@ def parse_args(argv=None):
 
 def build_input(args) -> dict:
     from vltoolkit.apis import task_inputs as ti
+
     if args.task is None:
         if not args.prompt:
-            raise SystemExit('give --prompt "..." (the text as the model reads it) '
-                             'or a --task with its fields')
+            raise SystemExit(
+                'give --prompt "..." (the text as the model reads it) or a --task with its fields'
+            )
         return dict(image=args.image, prompt=args.prompt)
     if args.task in ('hoi', 'hoi_loc'):
         if args.subject_box is None:
@@ -62,6 +72,7 @@ def build_input(args) -> dict:
 def print_answer(result: dict) -> None:
     from rich.console import Console
     from rich.table import Table
+
     table = Table(title='Answer', show_header=False)
     table.add_row('prompt', str(result['prompt']))
     table.add_row('answer', str(result['text']))
@@ -76,6 +87,7 @@ def main(argv=None):
     args = parse_args(argv)
     from vltoolkit.apis import VLInferencer, read_image
     from vltoolkit.registry import VISUALIZERS
+
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     inferencer = VLInferencer(args.config, checkpoint, device=args.device)
     result = inferencer([build_input(args)])[0]
@@ -84,10 +96,14 @@ def main(argv=None):
     stem = osp.join(args.out_dir, osp.splitext(osp.basename(args.image))[0])
     image, _ = read_image(args.image)
     visualizer = VISUALIZERS.build(dict(type='VLVisualizer', name='infer'))
-    visualizer.add_datasample('infer', image, dict(prompt=result['prompt'],
-                                                    pred_text=result['text']),
-                              out_file=stem + '.png', gt_boxes=args.gt_box or None,
-                              pred_boxes=result['boxes'])
+    visualizer.add_datasample(
+        'infer',
+        image,
+        dict(prompt=result['prompt'], pred_text=result['text']),
+        out_file=stem + '.png',
+        gt_boxes=args.gt_box or None,
+        pred_boxes=result['boxes'],
+    )
     with open(stem + '.json', 'w') as f:
         json.dump(dict(result, image=args.image, gt_boxes=args.gt_box), f, indent=2)
     print(f'wrote {stem}.png and {stem}.json')

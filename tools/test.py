@@ -3,6 +3,7 @@
 Prints the metrics (for HOI: a per-relation table and Macro F1). The options
 shared with ``tools/train.py`` live in :mod:`vltoolkit.utils.cli`.
 """
+
 import argparse
 import os.path as osp
 
@@ -18,16 +19,26 @@ from vltoolkit.utils.output_paths import under_work_dir
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a vltoolkit model')
     add_common_args(parser)
-    parser.add_argument('checkpoint', help='checkpoint file (local path or http(s) URL), '
-                        'or "none": zero-shot, the pretrained VLM as it is loaded')
-    parser.add_argument('--out', help='dump the predictions to this .pkl file '
-                        '(a relative path is under the work dir)')
-    parser.add_argument('--show-dir', help='draw predictions into this folder '
-                        '(a relative path is under the work dir)')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file (local path or http(s) URL), '
+        'or "none": zero-shot, the pretrained VLM as it is loaded',
+    )
+    parser.add_argument(
+        '--out',
+        help='dump the predictions to this .pkl file (a relative path is under the work dir)',
+    )
+    parser.add_argument(
+        '--show-dir',
+        help='draw predictions into this folder (a relative path is under the work dir)',
+    )
     parser.add_argument('--max-show', type=int, help='draw at most N samples')
-    parser.add_argument('--show-order', default='first',
-                        choices=['worst', 'best', 'random', 'first'],
-                        help='which samples --max-show draws (by the metric)')
+    parser.add_argument(
+        '--show-order',
+        default='first',
+        choices=['worst', 'best', 'random', 'first'],
+        help='which samples --max-show draws (by the metric)',
+    )
     return parser.parse_args(argv)
 
 
@@ -45,8 +56,13 @@ def merge_test_args(cfg, args):
         cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.out)]
     if args.show_dir is not None:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-            dict(type='VLVisualizationHook', show_dir=osp.abspath(args.show_dir),
-                 max_samples=args.max_show, order=args.show_order)]
+            dict(
+                type='VLVisualizationHook',
+                show_dir=osp.abspath(args.show_dir),
+                max_samples=args.max_show,
+                order=args.show_order,
+            )
+        ]
     return cfg
 
 

@@ -3,6 +3,7 @@
 Distributed: ``tools/dist_train.sh CONFIG N`` (torchrun; gloo on CPU).
 The options shared with ``tools/test.py`` live in :mod:`vltoolkit.utils.cli`.
 """
+
 import argparse
 
 from mmengine.config import Config
@@ -16,9 +17,14 @@ from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a vltoolkit model')
     add_common_args(parser, train=True)
-    parser.add_argument('--vis-backend', nargs='+', choices=list(TRACKERS), metavar='NAME',
-                        help='experiment tracking, e.g. tensorboard wandb mlflow (local '
-                        'scalars.json is always kept; default: the config\'s, TensorBoard)')
+    parser.add_argument(
+        '--vis-backend',
+        nargs='+',
+        choices=list(TRACKERS),
+        metavar='NAME',
+        help='experiment tracking, e.g. tensorboard wandb mlflow (local '
+        'scalars.json is always kept; default: the config\'s, TensorBoard)',
+    )
     return parser.parse_args(argv)
 
 

@@ -8,6 +8,7 @@ usable). A name registered nowhere raises :class:`UnknownTypeError`
 (mmengine's own message for builds through its roots is rewritten by
 :mod:`vltoolkit.compat.registry_errors`).
 """
+
 import difflib
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
@@ -66,67 +67,135 @@ class VLRegistry(Registry):
         """The error for an unregistered ``obj_type``, with suggestions."""
         self.import_from_location()
         close = difflib.get_close_matches(
-            obj_type.split('.')[-1], self.all_names(), n=5, cutoff=0.4)
-        hint = (f' Closest registered names: {", ".join(close)}.'
-                if close else '')
+            obj_type.split('.')[-1], self.all_names(), n=5, cutoff=0.4
+        )
+        hint = f' Closest registered names: {", ".join(close)}.' if close else ''
         return UnknownTypeError(
             f'{obj_type!r} is not registered in the {self.scope}::'
             f'{self.name} registry.{hint} If it is your own class, register '
             'it with @vltoolkit.registry.<REGISTRY>.register_module() and '
             "name its module in the config's "
-            '`custom_imports=dict(imports=[...])` (see docs/custom_plugins.md).')
+            '`custom_imports=dict(imports=[...])` (see docs/custom_plugins.md).'
+        )
 
 
 __all__ = [
-    'UnknownTypeError', 'VLRegistry',
-    'MODELS', 'LOSSES', 'LABEL_ENCODERS', 'BOX_CODERS', 'TOKENIZERS',
-    'DATASETS', 'TRANSFORMS', 'DATA_SAMPLERS', 'METRICS',
-    'EVALUATOR', 'HOOKS', 'LOOPS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
-    'OPTIMIZERS', 'PARAM_SCHEDULERS', 'VISUALIZERS',
-    'VISBACKENDS'
+    'UnknownTypeError',
+    'VLRegistry',
+    'MODELS',
+    'LOSSES',
+    'LABEL_ENCODERS',
+    'BOX_CODERS',
+    'TOKENIZERS',
+    'DATASETS',
+    'TRANSFORMS',
+    'DATA_SAMPLERS',
+    'METRICS',
+    'EVALUATOR',
+    'HOOKS',
+    'LOOPS',
+    'OPTIM_WRAPPERS',
+    'OPTIM_WRAPPER_CONSTRUCTORS',
+    'OPTIMIZERS',
+    'PARAM_SCHEDULERS',
+    'VISUALIZERS',
+    'VISBACKENDS',
 ]
 
 # models: model families, data preprocessors, vision/text encoders
-MODELS = VLRegistry('model', scope='vltoolkit', parent=MMENGINE_MODELS, locations=['vltoolkit.models'])
+MODELS = VLRegistry(
+    'model', scope='vltoolkit', parent=MMENGINE_MODELS, locations=['vltoolkit.models']
+)
 # losses: token cross-entropy, GEM, InfoNCE, ... (built inside models)
 LOSSES = VLRegistry('loss', scope='vltoolkit', locations=['vltoolkit.losses'])
 # label encoders: target ids -> target distributions (one-hot, distance)
-LABEL_ENCODERS = VLRegistry('label encoder', scope='vltoolkit', locations=['vltoolkit.label_encoders'])
+LABEL_ENCODERS = VLRegistry(
+    'label encoder', scope='vltoolkit', locations=['vltoolkit.label_encoders']
+)
 # box coders: boxes <-> location tokens (bins, patch indices)
 BOX_CODERS = VLRegistry('box coder', scope='vltoolkit', locations=['vltoolkit.tokenization'])
 # tokenizers: wrappers around transformers tokenizers
 TOKENIZERS = VLRegistry('tokenizer', scope='vltoolkit', locations=['vltoolkit.tokenization'])
 
 # datasets: one class per source format
-DATASETS = VLRegistry('dataset', scope='vltoolkit', parent=MMENGINE_DATASETS, locations=['vltoolkit.datasets'])
+DATASETS = VLRegistry(
+    'dataset', scope='vltoolkit', parent=MMENGINE_DATASETS, locations=['vltoolkit.datasets']
+)
 # transforms: load image, resize, prompt templates, tokenize, pack
-TRANSFORMS = VLRegistry('transform', scope='vltoolkit', parent=MMENGINE_TRANSFORMS, locations=['vltoolkit.datasets'])
+TRANSFORMS = VLRegistry(
+    'transform', scope='vltoolkit', parent=MMENGINE_TRANSFORMS, locations=['vltoolkit.datasets']
+)
 # samplers: batch samplers (task-grouped, ...)
-DATA_SAMPLERS = VLRegistry('data sampler', scope='vltoolkit', parent=MMENGINE_DATA_SAMPLERS, locations=['vltoolkit.datasets'])
+DATA_SAMPLERS = VLRegistry(
+    'data sampler',
+    scope='vltoolkit',
+    parent=MMENGINE_DATA_SAMPLERS,
+    locations=['vltoolkit.datasets'],
+)
 # collate functions: registered in mmengine's root FUNCTIONS (vltoolkit/datasets/collate.py),
 # where Runner.build_dataloader looks `collate_fn=dict(type=...)` up, without the default scope
 
 # metrics and evaluators
-METRICS = VLRegistry('metric', scope='vltoolkit', parent=MMENGINE_METRICS, locations=['vltoolkit.evaluation'])
-EVALUATOR = VLRegistry('evaluator', scope='vltoolkit', parent=MMENGINE_EVALUATOR, locations=['vltoolkit.evaluation'])
+METRICS = VLRegistry(
+    'metric', scope='vltoolkit', parent=MMENGINE_METRICS, locations=['vltoolkit.evaluation']
+)
+EVALUATOR = VLRegistry(
+    'evaluator', scope='vltoolkit', parent=MMENGINE_EVALUATOR, locations=['vltoolkit.evaluation']
+)
 
 # engine: hooks, loops, optimizer wrappers
 HOOKS = VLRegistry('hook', scope='vltoolkit', parent=MMENGINE_HOOKS, locations=['vltoolkit.engine'])
 LOOPS = VLRegistry('loop', scope='vltoolkit', parent=MMENGINE_LOOPS, locations=['vltoolkit.engine'])
-OPTIM_WRAPPERS = VLRegistry('optim wrapper', scope='vltoolkit', parent=MMENGINE_OPTIM_WRAPPERS, locations=['vltoolkit.engine'])
+OPTIM_WRAPPERS = VLRegistry(
+    'optim wrapper',
+    scope='vltoolkit',
+    parent=MMENGINE_OPTIM_WRAPPERS,
+    locations=['vltoolkit.engine'],
+)
 OPTIM_WRAPPER_CONSTRUCTORS = VLRegistry(
-    'optimizer wrapper constructor', scope='vltoolkit',
-    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, locations=['vltoolkit.engine'])
+    'optimizer wrapper constructor',
+    scope='vltoolkit',
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+    locations=['vltoolkit.engine'],
+)
 # optimizers and schedulers: mmengine's and torch's, resolved through the parent
 OPTIMIZERS = VLRegistry('optimizer', scope='vltoolkit', parent=MMENGINE_OPTIMIZERS)
-PARAM_SCHEDULERS = VLRegistry('parameter scheduler', scope='vltoolkit',
-                              parent=MMENGINE_PARAM_SCHEDULERS)
+PARAM_SCHEDULERS = VLRegistry(
+    'parameter scheduler', scope='vltoolkit', parent=MMENGINE_PARAM_SCHEDULERS
+)
 
 # visualization
-VISUALIZERS = VLRegistry('visualizer', scope='vltoolkit', parent=MMENGINE_VISUALIZERS, locations=['vltoolkit.visualization'])
-VISBACKENDS = VLRegistry('vis_backend', scope='vltoolkit', parent=MMENGINE_VISBACKENDS, locations=['vltoolkit.visualization'])
+VISUALIZERS = VLRegistry(
+    'visualizer',
+    scope='vltoolkit',
+    parent=MMENGINE_VISUALIZERS,
+    locations=['vltoolkit.visualization'],
+)
+VISBACKENDS = VLRegistry(
+    'vis_backend',
+    scope='vltoolkit',
+    parent=MMENGINE_VISBACKENDS,
+    locations=['vltoolkit.visualization'],
+)
 
 #: every registry above (for error messages and docs)
-ALL_REGISTRIES = [MODELS, LOSSES, LABEL_ENCODERS, BOX_CODERS, TOKENIZERS, DATASETS,
-        TRANSFORMS, DATA_SAMPLERS, METRICS, EVALUATOR, HOOKS, LOOPS,
-        OPTIM_WRAPPERS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS, PARAM_SCHEDULERS, VISUALIZERS, VISBACKENDS]
+ALL_REGISTRIES = [
+    MODELS,
+    LOSSES,
+    LABEL_ENCODERS,
+    BOX_CODERS,
+    TOKENIZERS,
+    DATASETS,
+    TRANSFORMS,
+    DATA_SAMPLERS,
+    METRICS,
+    EVALUATOR,
+    HOOKS,
+    LOOPS,
+    OPTIM_WRAPPERS,
+    OPTIM_WRAPPER_CONSTRUCTORS,
+    OPTIMIZERS,
+    PARAM_SCHEDULERS,
+    VISUALIZERS,
+    VISBACKENDS,
+]

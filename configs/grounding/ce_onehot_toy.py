@@ -1,5 +1,10 @@
 # CPU-sized twin of ce_onehot.py: the same loss and label encoder on the tiny
 # model, the toy RefCOCO set and the toy schedule.
-_base_ = ['../_base_/models/vision_seq2seq_tiny.py', '../_base_/datasets/refcoco_toy.py',
-          '../_base_/losses/token_ce.py', '../_base_/label_encoders/one_hot.py',
-          '../_base_/schedules/toy_16e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/vision_seq2seq_tiny.py',
+    '../_base_/datasets/refcoco_toy.py',
+    '../_base_/losses/token_ce.py',
+    '../_base_/label_encoders/one_hot.py',
+    '../_base_/schedules/toy_16e.py',
+    '../_base_/default_runtime.py',
+]

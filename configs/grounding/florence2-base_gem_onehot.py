@@ -1,6 +1,11 @@
 # RefCOCO grounding (Acc@0.5, mIoU): the pretrained Florence-2-base fine-tuned in its own
 # location tokens <loc_k>, GEM (beta 0.7) + one-hot labels (docs/pretrained_vlms.md).
 #   tools/dist_train.sh configs/grounding/florence2-base_gem_onehot.py 4
-_base_ = ['../_base_/models/florence2_base.py', '../_base_/datasets/refcoco_vlm.py',
-          '../_base_/losses/gem.py', '../_base_/label_encoders/one_hot.py',
-          '../_base_/schedules/vlm_finetune_10e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/florence2_base.py',
+    '../_base_/datasets/refcoco_vlm.py',
+    '../_base_/losses/gem.py',
+    '../_base_/label_encoders/one_hot.py',
+    '../_base_/schedules/vlm_finetune_10e.py',
+    '../_base_/default_runtime.py',
+]

@@ -3,6 +3,11 @@
 # distance-inverse labels over the location tokens; Acc@0.5 and mIoU.
 # Its 2x2 siblings differ in the loss / label encoder fragment only.
 #   tools/dist_train.sh configs/grounding/gem_distlabel.py 4
-_base_ = ['../_base_/models/vision_seq2seq_base.py', '../_base_/datasets/refcoco.py',
-          '../_base_/losses/gem.py', '../_base_/label_encoders/distance.py',
-          '../_base_/schedules/seq2seq_20e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/vision_seq2seq_base.py',
+    '../_base_/datasets/refcoco.py',
+    '../_base_/losses/gem.py',
+    '../_base_/label_encoders/distance.py',
+    '../_base_/schedules/seq2seq_20e.py',
+    '../_base_/default_runtime.py',
+]

@@ -1,6 +1,12 @@
 # RefCOCO grounding (Acc@0.5, mIoU): the pretrained PaliGemma-3B fine-tuned in its own
-# location tokens <locNNNN> (y first), GEM (beta 0.7) + distance-inverse labels (docs/pretrained_vlms.md).
+# location tokens <locNNNN> (y first), GEM (beta 0.7) + distance-inverse labels
+# (docs/pretrained_vlms.md).
 #   tools/dist_train.sh configs/grounding/paligemma-3b_gem_distlabel.py 4
-_base_ = ['../_base_/models/paligemma_3b.py', '../_base_/datasets/refcoco_vlm.py',
-          '../_base_/losses/gem.py', '../_base_/label_encoders/distance.py',
-          '../_base_/schedules/vlm_finetune_10e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/paligemma_3b.py',
+    '../_base_/datasets/refcoco_vlm.py',
+    '../_base_/losses/gem.py',
+    '../_base_/label_encoders/distance.py',
+    '../_base_/schedules/vlm_finetune_10e.py',
+    '../_base_/default_runtime.py',
+]

@@ -1,5 +1,10 @@
 # CPU twin of kosmos2_gem_onehot.py: a tiny random Kosmos-2 (same architecture; its tokenizer
 # holds the native location tokens; tools/data/make_toy_vlm.py) on the toy set.
-_base_ = ['../_base_/models/kosmos2_toy.py', '../_base_/datasets/hoi_toy_vlm.py',
-          '../_base_/losses/gem.py', '../_base_/label_encoders/one_hot.py',
-          '../_base_/schedules/toy_12e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/kosmos2_toy.py',
+    '../_base_/datasets/hoi_toy_vlm.py',
+    '../_base_/losses/gem.py',
+    '../_base_/label_encoders/one_hot.py',
+    '../_base_/schedules/toy_12e.py',
+    '../_base_/default_runtime.py',
+]

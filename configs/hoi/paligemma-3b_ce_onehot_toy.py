@@ -1,5 +1,11 @@
-# CPU twin of paligemma-3b_ce_onehot.py: a tiny random PaliGemma-3B (same architecture; its tokenizer
+# CPU twin of paligemma-3b_ce_onehot.py: a tiny random PaliGemma-3B (same architecture; its
+# tokenizer
 # holds the native location tokens; tools/data/make_toy_vlm.py) on the toy set.
-_base_ = ['../_base_/models/paligemma_3b_toy.py', '../_base_/datasets/hoi_toy_vlm.py',
-          '../_base_/losses/token_ce.py', '../_base_/label_encoders/one_hot.py',
-          '../_base_/schedules/toy_12e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/paligemma_3b_toy.py',
+    '../_base_/datasets/hoi_toy_vlm.py',
+    '../_base_/losses/token_ce.py',
+    '../_base_/label_encoders/one_hot.py',
+    '../_base_/schedules/toy_12e.py',
+    '../_base_/default_runtime.py',
+]

@@ -5,5 +5,6 @@
 #   tools/dist_train.sh configs/vqa/clip_vilt_sinkhorn.py 8
 _base_ = ['./clip_vilt.py']
 
-model = dict(local_align_loss=dict(type='SinkhornAlignLoss', epsilon=0.05, num_iters=50,
-                                   negatives=True))
+model = dict(
+    local_align_loss=dict(type='SinkhornAlignLoss', epsilon=0.05, num_iters=50, negatives=True)
+)

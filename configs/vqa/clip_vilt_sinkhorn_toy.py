@@ -2,5 +2,6 @@
 # mismatched-pair negatives).
 _base_ = ['./clip_vilt_toy.py']
 
-model = dict(local_align_loss=dict(type='SinkhornAlignLoss', epsilon=0.05, num_iters=50,
-                                   negatives=True))
+model = dict(
+    local_align_loss=dict(type='SinkhornAlignLoss', epsilon=0.05, num_iters=50, negatives=True)
+)

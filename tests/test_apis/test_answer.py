@@ -1,4 +1,5 @@
 """Reading answers: boxes with their phrases, in the input image's pixels."""
+
 import numpy as np
 import pytest
 
@@ -25,12 +26,15 @@ def test_boxes_and_phrases_follow_the_coder_and_the_scale():
 
 def test_kosmos_style_phrase_tags():
     coder = PatchIndexBoxCoder(num_patches_per_side=32, token_fmt='<patch_index_{:04d}>')
-    text = ('<grounding> An image of<phrase> a snowman</phrase><object>'
-            '<patch_index_0044><patch_index_0863></object> warming himself')
+    text = (
+        '<grounding> An image of<phrase> a snowman</phrase><object>'
+        '<patch_index_0044><patch_index_0863></object> warming himself'
+    )
     found = boxes_with_phrases(text, coder, (320, 320))
     assert [f['phrase'] for f in found] == ['a snowman']
-    assert np.allclose(found[0]['box'], coder.decode(
-        ['<patch_index_0044>', '<patch_index_0863>'], (320, 320)))
+    assert np.allclose(
+        found[0]['box'], coder.decode(['<patch_index_0044>', '<patch_index_0863>'], (320, 320))
+    )
 
 
 @pytest.mark.parametrize('text', [None, '', 'no boxes here', '<bin_999999><bin_1>'])
@@ -45,9 +49,11 @@ def test_relations_and_their_confusion():
     assert parse_relations('eat', None) is None
     counts, labels = relation_confusion(
         [{'hold_obj', 'eat_obj'}, {'look_obj'}, set()],
-        [{'hold_obj'}, set(), {'eat_obj'}], ['hold_obj', 'eat_obj', 'look_obj'])
+        [{'hold_obj'}, set(), {'eat_obj'}],
+        ['hold_obj', 'eat_obj', 'look_obj'],
+    )
     assert labels[-1] == '(none)'
-    assert counts[0, 0] == 1 and counts[1, 0] == 1      # eat mistaken for hold
-    assert counts[2, 3] == 1                              # look answered with nothing
-    assert counts[3, 1] == 1                              # eat hallucinated
+    assert counts[0, 0] == 1 and counts[1, 0] == 1  # eat mistaken for hold
+    assert counts[2, 3] == 1  # look answered with nothing
+    assert counts[3, 1] == 1  # eat hallucinated
     assert counts.sum() == 4

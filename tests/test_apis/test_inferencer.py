@@ -1,4 +1,5 @@
 """The inferencer answers as tools/test.py does, in batches, with clear errors."""
+
 import os
 import pickle
 
@@ -7,10 +8,10 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from vltoolkit.apis import (CheckpointMismatchError, VLInferencer, grounding_input,
-                            hoi_input)
+from vltoolkit.apis import CheckpointMismatchError, VLInferencer, grounding_input, hoi_input
 from vltoolkit.registry import DATASETS
 from vltoolkit.utils.config_refs import resolve_config_refs
+
 from .conftest import TOY_CFG
 
 pytestmark = pytest.mark.slow
@@ -30,7 +31,7 @@ def inferencer(trained_toy):
 def _test_records(workdir):
     cfg = Config.fromfile(TOY_CFG)
     cfg.data_root = str(workdir / cfg.data_root)
-    resolve_config_refs(cfg, skip=('load_from', ))
+    resolve_config_refs(cfg, skip=('load_from',))
     dataset_cfg = cfg.test_dataloader.dataset
     dataset_cfg.pipeline = []
     dataset = DATASETS.build(dataset_cfg)
@@ -38,9 +39,13 @@ def _test_records(workdir):
 
 
 def _as_input(record, image=None):
-    return dict(image=record['img_path'] if image is None else image,
-                **{k: record[k] for k in ('task', 'gt_bboxes', 'subject_name',
-                                          'object_name', 'relation_text')})
+    return dict(
+        image=record['img_path'] if image is None else image,
+        **{
+            k: record[k]
+            for k in ('task', 'gt_bboxes', 'subject_name', 'object_name', 'relation_text')
+        },
+    )
 
 
 def test_same_texts_as_test_py_and_boxes_are_the_coder_decode(inferencer, trained_toy):
@@ -56,8 +61,9 @@ def test_same_texts_as_test_py_and_boxes_are_the_coder_decode(inferencer, traine
     for o, p in zip(out, preds):
         h, w = p['img_shape']
         sx, sy = p['scale_factor']
-        expected = [np.asarray(b) / [sx, sy, sx, sy]
-                    for b in coder.find_boxes(p['pred_text'], (w, h))]
+        expected = [
+            np.asarray(b) / [sx, sy, sx, sy] for b in coder.find_boxes(p['pred_text'], (w, h))
+        ]
         assert len(o['boxes']) == len(expected)
         for got, exp in zip(o['boxes'], expected):
             assert np.allclose(got['box'], exp, atol=0.01)
@@ -86,8 +92,9 @@ def test_one_generate_call_per_batch_of_16(inferencer, trained_toy, monkeypatch)
 def test_path_array_and_pil_give_the_same_answer(inferencer, trained_toy):
     record = _test_records(trained_toy[0])[0]
     array = np.asarray(Image.open(record['img_path']).convert('RGB'))
-    out = inferencer([_as_input(record), _as_input(record, array),
-                      _as_input(record, Image.fromarray(array))])
+    out = inferencer(
+        [_as_input(record), _as_input(record, array), _as_input(record, Image.fromarray(array))]
+    )
     assert out[0]['text'] == out[1]['text'] == out[2]['text']
     assert out[0]['image_size'] == (array.shape[1], array.shape[0])
 
@@ -99,7 +106,7 @@ def test_decoded_boxes_are_in_input_pixels(inferencer, trained_toy, monkeypatch)
     coder = inferencer.box_coder
     h, w = np.asarray(Image.open(record['img_path'])).shape[:2]
     big = np.asarray(Image.open(record['img_path']).convert('RGB').resize((w * 3, h * 2)))
-    box = [30.0, 20.0, 150.0, 120.0]        # in the 3w x 2h input
+    box = [30.0, 20.0, 150.0, 120.0]  # in the 3w x 2h input
     mw, mh = inferencer.cfg.img_scale  # the size the pipeline resizes to
     tokens = ''.join(coder.encode(np.array(box) * ([mw / (w * 3), mh / (h * 2)] * 2), (mw, mh)))
 
@@ -136,5 +143,9 @@ def test_bad_inputs_fail_clearly(inferencer, trained_toy, tmp_path):
 def test_checkpoint_of_another_recipe_is_refused(trained_toy, tmp_path):
     ckpt = trained_toy[1]
     with pytest.raises(CheckpointMismatchError, match='of another shape|missing'):
-        VLInferencer(TOY_CFG, str(ckpt), device='cpu', cfg_options={
-            'model.language_model.config.d_model': 64})
+        VLInferencer(
+            TOY_CFG,
+            str(ckpt),
+            device='cpu',
+            cfg_options={'model.language_model.config.d_model': 64},
+        )

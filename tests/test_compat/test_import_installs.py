@@ -6,6 +6,7 @@ scalars and numpy values, numpy metrics in the meta. Without vltoolkit,
 torch >= 2.6 refuses such a file (the control run), with it the weights load
 through the allowlist, never through ``weights_only=False``.
 """
+
 import json
 import os
 import subprocess
@@ -38,19 +39,29 @@ def _save_runner_like_checkpoint(path):
     hub.update_scalar('train/loss', 0.5)
     hub.update_scalar('train/loss', 0.25)
     hub.update_info('eta', np.float64(12.0))
-    meta = dict(epoch=3, iter=30, seed=0, experiment_name='x',
-                mmengine_version='0.10.7', hook_msgs=dict(best_score=np.float64(0.7)),
-                dataset_meta=dict(classes=('hold', 'look')))
-    torch.save(dict(meta=meta, state_dict=model.state_dict(),
-                    message_hub=hub.state_dict()), path)
+    meta = dict(
+        epoch=3,
+        iter=30,
+        seed=0,
+        experiment_name='x',
+        mmengine_version='0.10.7',
+        hook_msgs=dict(best_score=np.float64(0.7)),
+        dataset_meta=dict(classes=('hold', 'look')),
+    )
+    torch.save(dict(meta=meta, state_dict=model.state_dict(), message_hub=hub.state_dict()), path)
     return model.weight.tolist()
 
 
 def _run(import_line, ckpt):
     script = textwrap.dedent(SCRIPT.format(import_line=import_line))
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.run([sys.executable, '-c', script, str(ckpt)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, '-c', script, str(ckpt)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

@@ -1,4 +1,5 @@
 """mmengine's package helpers without ``pkg_resources`` (setuptools >= 82)."""
+
 import json
 import os
 import os.path as osp
@@ -9,27 +10,28 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 from vltoolkit.compat import mmengine_pkg_resources as compat
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(code, tmp_path, extra_path=()):
     """Run ``code`` in a fresh interpreter where pkg_resources is missing
     even if setuptools still ships it; it prints one JSON line."""
     script = tmp_path / 'probe.py'
-    script.write_text("import sys\nsys.modules['pkg_resources'] = None\n" +
-                      textwrap.dedent(code))
+    script.write_text("import sys\nsys.modules['pkg_resources'] = None\n" + textwrap.dedent(code))
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
-        [str(ROOT), *map(str, extra_path),
-         env.get('PYTHONPATH', '')]).rstrip(os.pathsep)
-    proc = subprocess.run([sys.executable, str(script)],
-                          capture_output=True,
-                          text=True,
-                          env=env,
-                          cwd=str(tmp_path),
-                          timeout=120)
+        [str(ROOT), *map(str, extra_path), env.get('PYTHONPATH', '')]
+    ).rstrip(os.pathsep)
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -76,12 +78,12 @@ def test_patch_fixes_is_installed_and_get_installed_path(tmp_path):
             pu_patched=pu.is_installed is mu.is_installed,
             hub_patched=hub.get_installed_path is mu.get_installed_path,
         )))
-        """, tmp_path)
+        """,
+        tmp_path,
+    )
     # unpatched mmengine 0.10.7 needs pkg_resources
     assert out['before']['is_installed'] == ['error', 'ModuleNotFoundError']
-    assert out['before']['get_installed_path'] == [
-        'error', 'ModuleNotFoundError'
-    ]
+    assert out['before']['get_installed_path'] == ['error', 'ModuleNotFoundError']
     assert out['first'] is True and out['second'] is True
     assert out['same_after_second']
     assert out['installed'] is True
@@ -102,11 +104,14 @@ def test_read_base_absolute_import_works_after_patch(tmp_path):
     (pkg / 'configs' / '__init__.py').write_text('')
     (pkg / 'configs' / 'base_rt.py').write_text('max_epochs = 7\n')
     cfg = tmp_path / 'lazy_cfg.py'
-    cfg.write_text('from mmengine.config import read_base\n'
-                   'with read_base():\n'
-                   '    from cfgpkg_probe.configs.base_rt import *\n'
-                   'lr = 0.5\n')
-    out = _run(f"""
+    cfg.write_text(
+        'from mmengine.config import read_base\n'
+        'with read_base():\n'
+        '    from cfgpkg_probe.configs.base_rt import *\n'
+        'lr = 0.5\n'
+    )
+    out = _run(
+        f"""
         import json
         from mmengine.config import Config
         try:
@@ -120,8 +125,9 @@ def test_read_base_absolute_import_works_after_patch(tmp_path):
         print(json.dumps(dict(before=before, max_epochs=cfg.max_epochs,
                               lr=cfg.lr)))
         """,
-               tmp_path,
-               extra_path=[tmp_path / 'site'])
+        tmp_path,
+        extra_path=[tmp_path / 'site'],
+    )
     assert 'pkg_resources' in out['before']
     assert out['max_epochs'] == 7 and out['lr'] == 0.5
 
@@ -130,9 +136,9 @@ def test_no_patch_when_pkg_resources_is_importable(monkeypatch):
     import types
 
     import mmengine.utils as mu
+
     original = mu.is_installed
-    monkeypatch.setitem(sys.modules, 'pkg_resources',
-                        types.ModuleType('pkg_resources'))
+    monkeypatch.setitem(sys.modules, 'pkg_resources', types.ModuleType('pkg_resources'))
     assert compat.pkg_resources_available()
     assert compat.patch_mmengine_pkg_resources() is False
     assert mu.is_installed is original
@@ -155,14 +161,13 @@ def test_is_installed():
 def test_get_installed_path():
     import mmcv
     import mmengine
-    assert osp.samefile(compat.get_installed_path('mmengine'),
-                        osp.dirname(mmengine.__file__))
-    assert osp.samefile(compat.get_installed_path('mmcv-lite'),
-                        osp.dirname(mmcv.__file__))
+
+    assert osp.samefile(compat.get_installed_path('mmengine'), osp.dirname(mmengine.__file__))
+    assert osp.samefile(compat.get_installed_path('mmcv-lite'), osp.dirname(mmcv.__file__))
     # a package that is only importable (no distribution metadata)
     import vltoolkit
-    assert osp.samefile(compat.get_installed_path('vltoolkit'),
-                        osp.dirname(vltoolkit.__file__))
+
+    assert osp.samefile(compat.get_installed_path('vltoolkit'), osp.dirname(vltoolkit.__file__))
     with pytest.raises(ImportError):
         compat.get_installed_path('surely_not_a_package_xyz')
 
@@ -176,7 +181,9 @@ def test_package2module():
 
 def test_compat_exports():
     import vltoolkit.compat
+
     for name in vltoolkit.compat.__all__:
         assert getattr(vltoolkit.compat, name) is not None, name
     from vltoolkit.engine.checkpoint import CheckpointError  # the published path
+
     assert vltoolkit.compat.CheckpointError is CheckpointError

@@ -1,4 +1,5 @@
 """A YAML config is data: ``!!python`` payloads never run (issue 14, point 8)."""
+
 import subprocess
 import sys
 
@@ -13,9 +14,11 @@ def _load_in_fresh_python(cfg_path, import_vltoolkit=True):
         'try:\n'
         f'    print(Config.fromfile({str(cfg_path)!r}).to_dict())\n'
         'except ValueError as err:\n'
-        '    print("REFUSED", err)\n')
-    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+        '    print("REFUSED", err)\n'
+    )
+    return subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def test_python_tags_in_a_yaml_config_do_not_run(tmp_path):

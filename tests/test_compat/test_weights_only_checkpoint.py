@@ -4,6 +4,7 @@ A tiny mmengine Runner writes a real checkpoint (HistoryBuffer + numpy in the
 message hub, numpy ``best_score``); the tests load it, resume from it, and
 check that malicious, truncated and numpy-1.x files behave as documented.
 """
+
 import contextlib
 import functools
 import http.server
@@ -28,13 +29,14 @@ from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner import checkpoint as mm_ckpt
 
 from vltoolkit.compat import (
-    CheckpointError,
     MMENGINE_SAFE_GLOBALS,
+    CheckpointError,
     add_safe_globals,
     load_from_http,
     load_from_local,
     register_safe_checkpoint_loaders,
-    safe_torch_load)
+    safe_torch_load,
+)
 from vltoolkit.compat import weights_only_checkpoint as safe_load
 
 NUM_SAMPLES, BATCH_SIZE = 8, 2
@@ -55,7 +57,7 @@ class ToyModel(BaseModel):
     def forward(self, inputs, labels, mode='tensor'):
         pred = inputs * self.w + self.b
         if mode == 'loss':
-            return dict(loss=((pred - labels)**2).mean())
+            return dict(loss=((pred - labels) ** 2).mean())
         if mode == 'predict':
             return list(zip(pred, labels))
         return pred
@@ -63,10 +65,11 @@ class ToyModel(BaseModel):
 
 class ToyMetric(BaseMetric):
     """Returns a numpy float, so the checkpoint holds numpy scalars."""
+
     default_prefix = 'toy'
 
     def process(self, data_batch, data_samples):
-        self.results.extend(float((p - t)**2) for p, t in data_samples)
+        self.results.extend(float((p - t) ** 2) for p, t in data_samples)
 
     def compute_metrics(self, results):
         return dict(mse=np.float64(np.mean(results)))
@@ -77,23 +80,25 @@ class RecordStart(Hook):
 
     def before_train(self, runner):
         loss = runner.message_hub.get_scalar('train/loss')
-        self.start = dict(epoch=runner.epoch,
-                          iter=runner.iter,
-                          w=runner.model.w.detach().clone(),
-                          loss_count=len(loss.data[0]),
-                          loss_mean=float(loss.mean()))
+        self.start = dict(
+            epoch=runner.epoch,
+            iter=runner.iter,
+            w=runner.model.w.detach().clone(),
+            loss_count=len(loss.data[0]),
+            loss_mean=float(loss.mean()),
+        )
 
 
 def _dataloader():
     xs = torch.linspace(-1, 1, NUM_SAMPLES)
-    data = [
-        dict(inputs=x.reshape(1), labels=(2 * x + 1).reshape(1)) for x in xs
-    ]
-    return dict(dataset=data,
-                sampler=dict(type='DefaultSampler', shuffle=False),
-                batch_size=BATCH_SIZE,
-                num_workers=0,
-                collate_fn=dict(type='default_collate'))
+    data = [dict(inputs=x.reshape(1), labels=(2 * x + 1).reshape(1)) for x in xs]
+    return dict(
+        dataset=data,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        batch_size=BATCH_SIZE,
+        num_workers=0,
+        collate_fn=dict(type='default_collate'),
+    )
 
 
 def _runner(work_dir, max_epochs=1, **kwargs):
@@ -109,13 +114,13 @@ def _runner(work_dir, max_epochs=1, **kwargs):
         val_evaluator=Evaluator(ToyMetric()),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
         param_scheduler=dict(type='MultiStepLR', milestones=[1]),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook',
-                                           interval=1,
-                                           save_best='toy/mse',
-                                           rule='less'),
-                           logger=dict(type='LoggerHook', interval=1)),
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', interval=1, save_best='toy/mse', rule='less'),
+            logger=dict(type='LoggerHook', interval=1),
+        ),
         default_scope='mmengine',
-        **kwargs)
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope='module')
@@ -126,13 +131,12 @@ def trained(tmp_path_factory):
     ckpt = work_dir / 'epoch_1.pth'
     assert ckpt.is_file()
     best = next(work_dir.glob('best_toy_mse_epoch_1.pth'))
-    return dict(work_dir=work_dir,
-                ckpt=str(ckpt),
-                best=str(best),
-                state={
-                    k: v.detach().clone()
-                    for k, v in runner.model.state_dict().items()
-                })
+    return dict(
+        work_dir=work_dir,
+        ckpt=str(ckpt),
+        best=str(best),
+        state={k: v.detach().clone() for k, v in runner.model.state_dict().items()},
+    )
 
 
 @pytest.fixture
@@ -157,7 +161,7 @@ class _RunsShell:
         self.marker = str(marker)
 
     def __reduce__(self):
-        return (os.system, (f'touch {shlex.quote(self.marker)}', ))
+        return (os.system, (f'touch {shlex.quote(self.marker)}',))
 
 
 class _GetattrGadget:
@@ -175,8 +179,7 @@ class TrustedMeta:
 
 
 def _write_evil(path, marker):
-    torch.save(dict(state_dict=dict(w=torch.ones(1)), meta=_RunsShell(marker)),
-               str(path))
+    torch.save(dict(state_dict=dict(w=torch.ones(1)), meta=_RunsShell(marker)), str(path))
     assert not osp.exists(marker)
     return str(path)
 
@@ -188,8 +191,7 @@ def _numpy1_copy(src, dst):
             data = zin.read(info.filename)
             if info.filename.endswith('/data.pkl'):
                 assert b'numpy._core.multiarray\n_reconstruct' in data
-                data = data.replace(b'numpy._core.multiarray',
-                                    b'numpy.core.multiarray')
+                data = data.replace(b'numpy._core.multiarray', b'numpy.core.multiarray')
             zout.writestr(info, data)
     return str(dst)
 
@@ -207,8 +209,7 @@ def test_plain_torch_load_refuses_mmengine_checkpoint(trained):
 
 
 def test_checkpoint_needs_exactly_the_allowlisted_globals(trained):
-    unsafe = set(
-        torch.serialization.get_unsafe_globals_in_checkpoint(trained['ckpt']))
+    unsafe = set(torch.serialization.get_unsafe_globals_in_checkpoint(trained['ckpt']))
     assert 'mmengine.logging.history_buffer.HistoryBuffer' in unsafe
     assert 'builtins.getattr' in unsafe
     assert 'numpy._core.multiarray._reconstruct' in unsafe
@@ -251,19 +252,15 @@ def test_scoped_allowlist_keeps_users_global_entries(trained):
         # torch's safe_globals context would have removed it on exit
         assert entry in torch.serialization.get_safe_globals()
     finally:
-        torch.serialization._weights_only_unpickler._remove_safe_globals(
-            [entry])
+        torch.serialization._weights_only_unpickler._remove_safe_globals([entry])
 
 
 def test_register_is_idempotent_and_rebinds_http(registered):
     register_safe_checkpoint_loaders()
     register_safe_checkpoint_loaders()
-    assert CheckpointLoader._get_checkpoint_loader('/x/epoch_1.pth') \
-        is load_from_local
-    assert CheckpointLoader._get_checkpoint_loader('http://h/a.pth') \
-        is load_from_http
-    assert CheckpointLoader._get_checkpoint_loader('https://h/a.pth') \
-        is load_from_http
+    assert CheckpointLoader._get_checkpoint_loader('/x/epoch_1.pth') is load_from_local
+    assert CheckpointLoader._get_checkpoint_loader('http://h/a.pth') is load_from_http
+    assert CheckpointLoader._get_checkpoint_loader('https://h/a.pth') is load_from_http
     # torchvision://, open-mmlab://, mmcls:// call this module global
     assert mm_ckpt.load_from_http is load_from_http
     assert list(CheckpointLoader._schemes).count('') == 1
@@ -271,6 +268,7 @@ def test_register_is_idempotent_and_rebinds_http(registered):
 
 def test_mmengine_load_checkpoint(trained, registered):
     from mmengine.runner import load_checkpoint
+
     model = ToyModel()
     ckpt = load_checkpoint(model, trained['ckpt'], map_location='cpu')
     assert ckpt['meta']['epoch'] == 1
@@ -280,11 +278,9 @@ def test_mmengine_load_checkpoint(trained, registered):
 
 def test_runner_resumes_from_checkpoint(trained, registered, tmp_path):
     recorder = RecordStart()
-    runner = _runner(tmp_path,
-                     max_epochs=2,
-                     load_from=trained['ckpt'],
-                     resume=True,
-                     custom_hooks=[recorder])
+    runner = _runner(
+        tmp_path, max_epochs=2, load_from=trained['ckpt'], resume=True, custom_hooks=[recorder]
+    )
     runner.train()
     start = recorder.start
     assert start['epoch'] == 1
@@ -309,8 +305,9 @@ def test_numpy1_checkpoint_loads(trained, tmp_path):
     loss = ckpt['message_hub']['log_scalars']['train/loss']
     ref = original['message_hub']['log_scalars']['train/loss']
     np.testing.assert_array_equal(loss.data[0], ref.data[0])
-    assert ckpt['message_hub']['runtime_info']['eta'] == \
-        original['message_hub']['runtime_info']['eta']
+    assert (
+        ckpt['message_hub']['runtime_info']['eta'] == original['message_hub']['runtime_info']['eta']
+    )
 
 
 # --------------------------------------------------------------------------
@@ -336,6 +333,7 @@ def test_malicious_checkpoint_is_refused(tmp_path, registered):
     with pytest.raises(CheckpointError):
         CheckpointLoader.load_checkpoint(evil)
     from mmengine.runner import load_checkpoint
+
     with pytest.raises(CheckpointError):
         load_checkpoint(ToyModel(), evil)
     assert not marker.exists()
@@ -389,7 +387,7 @@ def test_register_with_config_key_entries(tmp_path, own_allowlist):
 def test_truncated_checkpoint(trained, tmp_path, registered):
     data = Path(trained['ckpt']).read_bytes()
     path = tmp_path / 'epoch_2.pth'
-    path.write_bytes(data[:len(data) // 2])
+    path.write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError) as info:
         safe_torch_load(str(path))
     err = info.value
@@ -404,9 +402,7 @@ def test_truncated_checkpoint(trained, tmp_path, registered):
         CheckpointLoader.load_checkpoint(str(path))
 
 
-@pytest.mark.parametrize(
-    'content', [b'', b'<html>502 Bad Gateway</html>',
-                bytes(range(256)) * 4])
+@pytest.mark.parametrize('content', [b'', b'<html>502 Bad Gateway</html>', bytes(range(256)) * 4])
 def test_garbage_files_are_reported_as_corrupted(tmp_path, content):
     path = tmp_path / 'bad.pth'
     path.write_bytes(content)
@@ -427,7 +423,6 @@ def test_missing_file_is_not_a_checkpoint_error(tmp_path, registered):
 # Remote checkpoints
 # --------------------------------------------------------------------------
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-
     def log_message(self, *args):
         pass
 
@@ -471,8 +466,7 @@ def test_http_malicious_checkpoint_is_refused(tmp_path, http_env):
     assert url in str(info.value)
     assert not marker.exists()
     # it went through the hub cache under TORCH_HOME
-    assert (http_env['torch_home'] / 'hub' / 'checkpoints' /
-            'evil.pth').is_file()
+    assert (http_env['torch_home'] / 'hub' / 'checkpoints' / 'evil.pth').is_file()
 
 
 def test_http_good_checkpoint_loads(trained, http_env):
@@ -481,9 +475,9 @@ def test_http_good_checkpoint_loads(trained, http_env):
     with _serve(http_env['served']) as base:
         ckpt = CheckpointLoader.load_checkpoint(f'{base}/good.pth')
         assert torch.equal(ckpt['state_dict']['w'], trained['state']['w'])
-        assert isinstance(ckpt['message_hub']['log_scalars']['train/loss'],
-                          HistoryBuffer)
+        assert isinstance(ckpt['message_hub']['log_scalars']['train/loss'], HistoryBuffer)
         from mmengine.runner import load_checkpoint
+
         model = ToyModel()
         load_checkpoint(model, f'{base}/good.pth')
         assert torch.equal(model.b.detach(), trained['state']['b'])
@@ -491,7 +485,7 @@ def test_http_good_checkpoint_loads(trained, http_env):
 
 def test_http_truncated_checkpoint_names_cached_file(trained, http_env):
     data = Path(trained['ckpt']).read_bytes()
-    (http_env['served'] / 'half.pth').write_bytes(data[:len(data) // 2])
+    (http_env['served'] / 'half.pth').write_bytes(data[: len(data) // 2])
     with _serve(http_env['served']) as base:
         url = f'{base}/half.pth'
         with pytest.raises(CheckpointError) as info:

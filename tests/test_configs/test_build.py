@@ -7,6 +7,7 @@ recipes read tiny stand-ins of their pretrained folders (saved here with
 the toy recipes a word-level tokenizer under ``data_root``, and data sets are
 built with ``lazy_init=True`` (no annotation file is opened).
 """
+
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.config_refs import resolve_config_refs
+
 from .tiny_pretrained import save_tiny_pretrained, save_tiny_tokenizer, save_tiny_vlms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,9 +55,11 @@ def test_config_builds(path, folders):
     from mmengine.optim import build_optim_wrapper
 
     from vltoolkit.registry import DATASETS, HOOKS, METRICS, MODELS
+
     cfg = Config.fromfile(str(path))
-    cfg.merge_from_dict({'data_root': str(folders / 'data'),
-                         'pretrained_root': str(folders / 'pretrained')})
+    cfg.merge_from_dict(
+        {'data_root': str(folders / 'data'), 'pretrained_root': str(folders / 'pretrained')}
+    )
     resolve_config_refs(cfg, skip=('load_from',))
     init_default_scope(cfg.default_scope)
 

@@ -1,12 +1,14 @@
 """The real HOI recipe on one's own data and pretrained folders, moved with
 three ``--cfg-options`` (data_root, pretrained_root, work_dir); and two
 recipes of the same name in two task folders never share a work dir."""
+
 import shutil
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.test_tools.conftest import run_tool
+
 from .tiny_pretrained import save_tiny_pretrained
 
 pytestmark = pytest.mark.slow
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.slow
 def _vcoco_layout(tmp_path):
     """The toy HOI set, renamed into the V-COCO layout of hoi_vcoco.py."""
     from vltoolkit.datasets.toy import make_toy_hoi
+
     src, dst = tmp_path / 'toy', tmp_path / 'my_vcoco'
     make_toy_hoi(str(src), num_train=6, num_test=3, img_size=96, seed=0)
     (dst / 'annotations').mkdir(parents=True)
@@ -47,6 +50,7 @@ def test_grounding_then_hoi_resume_never_mixes_work_dirs(tmp_path):
     --resume: the HOI run has no checkpoint of its own and starts fresh in
     its own work dir instead of resuming the grounding one."""
     from vltoolkit.datasets.toy import make_toy_hoi, make_toy_refcoco
+
     grounding = str(ROOT / 'configs' / 'grounding' / 'ce_onehot_toy.py')
     hoi = str(ROOT / 'configs' / 'hoi' / 'ce_onehot_toy.py')
     make_toy_refcoco(str(tmp_path / 'data' / 'toy_refcoco'), num_train=8, num_val=4, seed=0)

@@ -1,6 +1,7 @@
 """One key per path: `data_root` and `pretrained_root` move every path of
 every recipe; default work dirs are unique; chained recipes name the stage
 they need."""
+
 import re
 from pathlib import Path
 
@@ -48,25 +49,27 @@ def test_data_root_and_pretrained_root_move_every_path(path):
     found = dict(_paths(cfg.to_dict()))
     datasets = [k for k in found if k.endswith('.data_root')]
     assert datasets, f'{path.name}: no data set reads a data_root'
-    stuck = {k: v for k, v in found.items()
-             if not v.startswith(('/mine/data', '/mine/pretrained'))}
+    stuck = {k: v for k, v in found.items() if not v.startswith(('/mine/data', '/mine/pretrained'))}
     assert not stuck, f'{path.name}: paths that ignore data_root / pretrained_root: {stuck}'
     # and the default folders are gone from every string of the config
     old_root = defaults.data_root.rstrip('/') + '/'
-    left = [s for s in _strings(cfg.to_dict()) if s.startswith(old_root) or
-            s.startswith('checkpoints/')]
+    left = [
+        s for s in _strings(cfg.to_dict()) if s.startswith(old_root) or s.startswith('checkpoints/')
+    ]
     assert not left, f'{path.name}: default paths left after the override: {left}'
     # the tokenizer every pipeline step and the model read is one folder
-    tokenizers = {re.sub(r'\s', '', str(v)) for k, v in found.items()
-                  if k.endswith('tokenizer.path')}
+    tokenizers = {
+        re.sub(r'\s', '', str(v)) for k, v in found.items() if k.endswith('tokenizer.path')
+    }
     assert len(tokenizers) <= 1 or path.parent.name == 'vqa', tokenizers
 
 
 def test_default_work_dirs_are_unique_per_recipe():
     dirs = [default_work_dir(str(p)) for p in RECIPES]
     assert len(set(dirs)) == len(dirs)
-    assert default_work_dir(str(ROOT / 'configs/hoi/ce_onehot_toy.py')) != \
-        default_work_dir(str(ROOT / 'configs/grounding/ce_onehot_toy.py'))
+    assert default_work_dir(str(ROOT / 'configs/hoi/ce_onehot_toy.py')) != default_work_dir(
+        str(ROOT / 'configs/grounding/ce_onehot_toy.py')
+    )
 
 
 CHAINED = [p for p in RECIPES if '${last_checkpoint:' in p.read_text()]
@@ -74,9 +77,14 @@ CHAINED = [p for p in RECIPES if '${last_checkpoint:' in p.read_text()]
 
 def test_chained_recipes_exist():
     names = {f'{p.parent.name}/{p.stem}' for p in CHAINED}
-    assert {'multitask/multitask', 'multitask/multitask_toy', 'multitask/hoi_finetune',
-            'multitask/hoi_finetune_toy', 'retrieval/mcn_lora_pairs',
-            'retrieval/mcn_lora_pairs_toy'} <= names
+    assert {
+        'multitask/multitask',
+        'multitask/multitask_toy',
+        'multitask/hoi_finetune',
+        'multitask/hoi_finetune_toy',
+        'retrieval/mcn_lora_pairs',
+        'retrieval/mcn_lora_pairs_toy',
+    } <= names
     assert not any('epoch_' in Config.fromfile(str(p)).load_from for p in CHAINED)
 
 

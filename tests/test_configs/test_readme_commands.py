@@ -8,6 +8,7 @@ holding links to the repository's ``configs/`` and ``tools/`` (so ``data/``
 and ``work_dirs/`` are the test's own), with ``python`` the test's
 interpreter. Every config a block names must exist, skipped blocks included.
 """
+
 import os
 import re
 import subprocess
@@ -27,8 +28,9 @@ def bash_blocks(readme: Path):
 
 
 def test_every_recipe_folder_has_a_readme_with_a_runnable_block():
-    folders = sorted(p.name for p in (ROOT / 'configs').iterdir()
-                     if p.is_dir() and p.name != '_base_')
+    folders = sorted(
+        p.name for p in (ROOT / 'configs').iterdir() if p.is_dir() and p.name != '_base_'
+    )
     assert [p.parent.name for p in READMES] == folders
     for readme in READMES:
         assert any(b.needs is None for b in bash_blocks(readme)), readme
@@ -46,17 +48,28 @@ CASES = [(readme, i) for readme in READMES for i, _ in enumerate(bash_blocks(rea
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('readme,index', CASES,
-                         ids=[f'{r.parent.name}-{i}' for r, i in CASES])
+@pytest.mark.parametrize('readme,index', CASES, ids=[f'{r.parent.name}-{i}' for r, i in CASES])
 def test_readme_block_runs_as_written(readme, index, tmp_path):
     block = bash_blocks(readme)[index]
     if block.needs:
         pytest.skip(f'{block.where()} needs {block.needs}: {NEEDS[block.needs]}')
     for name in ('configs', 'tools'):
         (tmp_path / name).symlink_to(ROOT / name)
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', VLT_PROGRESS='plain',
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ['PATH']]))
-    proc = subprocess.run(['bash', '-e', '-o', 'pipefail', '-c', block.code], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, (f'{block.where()} failed:\n{block.code}\n'
-                                  f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PYTHONHASHSEED='0',
+        VLT_PROGRESS='plain',
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ['PATH']]),
+    )
+    proc = subprocess.run(
+        ['bash', '-e', '-o', 'pipefail', '-c', block.code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, (
+        f'{block.where()} failed:\n{block.code}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
+    )

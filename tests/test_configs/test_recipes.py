@@ -1,4 +1,5 @@
 """Every recipe parses, names registered types only, and has a toy twin."""
+
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ RECIPES = sorted(p for p in (ROOT / 'configs').glob('*/*.py') if p.parent.name !
 from mmengine import registry as mm  # noqa: E402
 
 ALL = [getattr(registry, n) for n in registry.__all__ if n.isupper()] + [
-    getattr(mm, n) for n in dir(mm) if n.isupper() and hasattr(getattr(mm, n), 'get')]
+    getattr(mm, n) for n in dir(mm) if n.isupper() and hasattr(getattr(mm, n), 'get')
+]
 
 
 def _types(node):
@@ -36,6 +38,7 @@ def _types(node):
 
 def _registered(name):
     import torch.optim  # noqa: F401
+
     return any(r.get(name) is not None for r in ALL)
 
 
@@ -47,7 +50,10 @@ def test_recipe_parses_and_names_registered_types(path):
     assert cfg.default_scope == 'vltoolkit'
 
 
-@pytest.mark.parametrize('path', [p for p in RECIPES if not p.stem.endswith('_toy')],
-                         ids=lambda p: f'{p.parent.name}/{p.name}')
+@pytest.mark.parametrize(
+    'path',
+    [p for p in RECIPES if not p.stem.endswith('_toy')],
+    ids=lambda p: f'{p.parent.name}/{p.name}',
+)
 def test_every_recipe_has_a_toy_twin(path):
     assert path.with_name(path.stem + '_toy.py').is_file()

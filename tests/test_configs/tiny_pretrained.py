@@ -16,62 +16,113 @@ the real one (``save_pretrained`` / timm's ``save_for_hf``), at toy width:
 
 The tokenizer is a word-level one trained on ``WORDS`` (nothing downloaded).
 """
+
 from pathlib import Path
 
-WORDS = ('a person holds a cup . what colour is the cube ? is there a red ball '
-         'where is the dog on the left of the table , which region does the text '
-         'describe ? ride hold eat look sit the man and his donut').split()
+WORDS = (
+    'a person holds a cup . what colour is the cube ? is there a red ball '
+    'where is the dog on the left of the table , which region does the text '
+    'describe ? ride hold eat look sit the man and his donut'
+).split()
 
 
 def save_tiny_tokenizer(out_dir):
     from vltoolkit.tokenization import train_word_level_tokenizer
-    return train_word_level_tokenizer([' '.join(WORDS)], str(out_dir),
-                                      special_tokens=[f'<mask_{i}>' for i in range(16)])
+
+    return train_word_level_tokenizer(
+        [' '.join(WORDS)], str(out_dir), special_tokens=[f'<mask_{i}>' for i in range(16)]
+    )
 
 
-VLM_FOLDERS = dict(florence2='Florence-2-base', paligemma='paligemma-3b-pt-224',
-                   kosmos2='kosmos-2-patch14-224')
+VLM_FOLDERS = dict(
+    florence2='Florence-2-base', paligemma='paligemma-3b-pt-224', kosmos2='kosmos-2-patch14-224'
+)
 
 
 def save_tiny_vlms(root, names=VLM_FOLDERS) -> Path:
     """A tiny random Florence-2, PaliGemma and Kosmos-2 under ``root``, in
     folders named ``names[family]``."""
     from vltoolkit.models.pretrained_vlms.toy import save_toy_vlm
+
     for family, name in names.items():
-        save_toy_vlm(family, str(Path(root) / name), [' '.join(WORDS)],
-                     image_size=32, width=32)
+        save_toy_vlm(family, str(Path(root) / name), [' '.join(WORDS)], image_size=32, width=32)
     return Path(root)
 
 
 def save_tiny_pretrained(root) -> Path:
     import timm
     from timm.models import save_for_hf
-    from transformers import (BartConfig, BartForConditionalGeneration, CLIPConfig,
-                              CLIPModel, ViltConfig, ViltForQuestionAnswering)
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        CLIPConfig,
+        CLIPModel,
+        ViltConfig,
+        ViltForQuestionAnswering,
+    )
+
     root = Path(root)
     tok = save_tiny_tokenizer(root / 'bert-base-uncased')
-    ids = dict(pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-               eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.eos_token_id)
+    ids = dict(
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+    )
     for name in ('bart-base', 'bart-large'):
-        BartForConditionalGeneration(BartConfig(
-            vocab_size=len(tok), d_model=32, encoder_layers=1, decoder_layers=1,
-            encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
-            decoder_ffn_dim=64, max_position_embeddings=1024, **ids)).save_pretrained(root / name)
+        BartForConditionalGeneration(
+            BartConfig(
+                vocab_size=len(tok),
+                d_model=32,
+                encoder_layers=1,
+                decoder_layers=1,
+                encoder_attention_heads=2,
+                decoder_attention_heads=2,
+                encoder_ffn_dim=64,
+                decoder_ffn_dim=64,
+                max_position_embeddings=1024,
+                **ids,
+            )
+        ).save_pretrained(root / name)
         tok.save_pretrained(root / name)
     for arch in ('vit_base_patch16_384', 'vit_large_patch16_384'):
-        save_for_hf(timm.create_model(arch, depth=1, embed_dim=32, num_heads=2, num_classes=0),
-                    root / arch)
-    ViltForQuestionAnswering(ViltConfig(
-        vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, image_size=384, patch_size=32, max_position_embeddings=40,
-        num_labels=2)).save_pretrained(root / 'vilt-b32-mlm')
-    CLIPModel(CLIPConfig(
-        projection_dim=24,
-        vision_config=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                           intermediate_size=64, image_size=224, patch_size=32),
-        text_config=dict(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1,
-                         num_attention_heads=2, intermediate_size=64,
-                         max_position_embeddings=77))).save_pretrained(root / 'clip-vit-base-patch32')
+        save_for_hf(
+            timm.create_model(arch, depth=1, embed_dim=32, num_heads=2, num_classes=0), root / arch
+        )
+    ViltForQuestionAnswering(
+        ViltConfig(
+            vocab_size=len(tok),
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=64,
+            image_size=384,
+            patch_size=32,
+            max_position_embeddings=40,
+            num_labels=2,
+        )
+    ).save_pretrained(root / 'vilt-b32-mlm')
+    CLIPModel(
+        CLIPConfig(
+            projection_dim=24,
+            vision_config=dict(
+                hidden_size=32,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                intermediate_size=64,
+                image_size=224,
+                patch_size=32,
+            ),
+            text_config=dict(
+                vocab_size=len(tok),
+                hidden_size=32,
+                num_hidden_layers=1,
+                num_attention_heads=2,
+                intermediate_size=64,
+                max_position_embeddings=77,
+            ),
+        )
+    ).save_pretrained(root / 'clip-vit-base-patch32')
     tok.save_pretrained(root / 'clip-vit-base-patch32')
     save_tiny_vlms(root)
     return root

@@ -1,5 +1,6 @@
 """Bad annotation files and records: each error names the file, the record
 and the fix (issue 14, points 5 and 7)."""
+
 import io
 import json
 
@@ -10,6 +11,7 @@ from PIL import Image
 from vltoolkit.datasets import AnnotationError, HOIRelationDataset
 from vltoolkit.datasets.annotation_io import coco_box_to_xyxy, load_json_file
 from vltoolkit.datasets.transforms import ClipBoxesToImage, LoadImage
+
 from .test_hoi_relation_dataset import IMAGE
 
 
@@ -19,7 +21,7 @@ def _hoi(path):
 
 def test_truncated_json_names_the_file_and_says_truncated(tmp_path):
     text = json.dumps([IMAGE, IMAGE])
-    (tmp_path / 'ann.json').write_text(text[:len(text) // 2])
+    (tmp_path / 'ann.json').write_text(text[: len(text) // 2])
     with pytest.raises(ValueError, match=r'ann\.json is not valid JSON.*truncated'):
         _hoi(tmp_path / 'ann.json')
 
@@ -39,9 +41,12 @@ def test_a_utf8_bom_is_accepted_and_other_encodings_are_named(tmp_path):
 def test_a_coco_style_dict_where_a_list_is_expected(tmp_path):
     coco = dict(images=[], annotations=[], categories=[])
     (tmp_path / 'coco.json').write_text(json.dumps(coco))
-    with pytest.raises(ValueError, match=r'coco\.json holds a JSON object with keys '
-                       r'annotations, categories, images where a list of records is '
-                       r'expected.*tools/data/vcoco\.py'):
+    with pytest.raises(
+        ValueError,
+        match=r'coco\.json holds a JSON object with keys '
+        r'annotations, categories, images where a list of records is '
+        r'expected.*tools/data/vcoco\.py',
+    ):
         _hoi(tmp_path / 'coco.json')
 
 
@@ -51,12 +56,15 @@ def test_an_empty_list_is_refused(tmp_path):
         _hoi(tmp_path / 'empty.json')
 
 
-@pytest.mark.parametrize('bbox, match', [
-    ([1, 2, 10], 'is not \\[x1, y1, x2, y2\\]'),
-    (['1', '2', '10', '20'], 'non-number.*not strings'),
-    ([1, 2, float('nan'), 20], 'NaN or infinite'),
-    ([1, 2, float('inf'), 20], 'NaN or infinite'),
-])
+@pytest.mark.parametrize(
+    'bbox, match',
+    [
+        ([1, 2, 10], 'is not \\[x1, y1, x2, y2\\]'),
+        (['1', '2', '10', '20'], 'non-number.*not strings'),
+        ([1, 2, float('nan'), 20], 'NaN or infinite'),
+        ([1, 2, float('inf'), 20], 'NaN or infinite'),
+    ],
+)
 def test_bad_boxes_name_file_record_and_annotation(tmp_path, bbox, match):
     image = json.loads(json.dumps(IMAGE))
     image['annotations'][1]['bbox'] = bbox
@@ -82,20 +90,27 @@ def test_coco_boxes_refuse_strings():
 
 def test_load_json_file_type_check(tmp_path):
     (tmp_path / 'q.json').write_text('[1, 2]')
-    with pytest.raises(ValueError, match=r'q\.json holds a list of 2 items where a '
-                       'JSON object is expected. run X'):
+    with pytest.raises(
+        ValueError,
+        match=r'q\.json holds a list of 2 items where a '
+        'JSON object is expected. run X',
+    ):
         load_json_file(str(tmp_path / 'q.json'), 'question file', expect=dict, fix='run X')
 
 
 # ------------------------------------------------------- transforms (point 5)
 def _clip(boxes, shape=(30, 40)):
-    return ClipBoxesToImage()(dict(img_shape=shape, img_path='x.png', sample_idx=5,
-                                   gt_bboxes=boxes))
+    return ClipBoxesToImage()(
+        dict(img_shape=shape, img_path='x.png', sample_idx=5, gt_bboxes=boxes)
+    )
 
 
 def test_a_box_entirely_outside_the_image_is_refused_not_trained_as_zero_area():
-    with pytest.raises(ValueError, match=r'x\.png \(sample 5\) lies entirely outside '
-                       'its 40x30 image'):
+    with pytest.raises(
+        ValueError,
+        match=r'x\.png \(sample 5\) lies entirely outside '
+        'its 40x30 image',
+    ):
         _clip([[1, 1, 5, 5], [45, 2, 60, 20]])
     with pytest.raises(ValueError, match='entirely outside'):
         _clip([[-10, -10, 0, 5]])
@@ -114,10 +129,12 @@ def _png(path, w, h):
 
 def test_decoded_size_other_than_the_record_is_refused(tmp_path):
     _png(tmp_path / 'tiny.png', 1, 1)
-    with pytest.raises(ValueError, match=r'tiny\.png \(sample 2\) decodes to 1x1 .* '
-                       'record says 40x30'):
-        LoadImage()(dict(img_path=str(tmp_path / 'tiny.png'), sample_idx=2,
-                         width=40, height=30))
+    with pytest.raises(
+        ValueError,
+        match=r'tiny\.png \(sample 2\) decodes to 1x1 .* '
+        'record says 40x30',
+    ):
+        LoadImage()(dict(img_path=str(tmp_path / 'tiny.png'), sample_idx=2, width=40, height=30))
     _png(tmp_path / 'ok.png', 40, 30)
     out = LoadImage()(dict(img_path=str(tmp_path / 'ok.png'), width=40, height=30))
     assert out['img_shape'] == (30, 40)
@@ -130,6 +147,9 @@ def test_exif_rotated_image_is_refused_with_the_reason(tmp_path):
     buf = io.BytesIO()
     Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(buf, 'JPEG', exif=exif)
     (tmp_path / 'turned.jpg').write_bytes(buf.getvalue())
-    with pytest.raises(ValueError, match=r'decodes to 30x40 .*record says 40x30 '
-                       r'\(the width and height are swapped: an EXIF orientation'):
+    with pytest.raises(
+        ValueError,
+        match=r'decodes to 30x40 .*record says 40x30 '
+        r'\(the width and height are swapped: an EXIF orientation',
+    ):
         LoadImage()(dict(img_path=str(tmp_path / 'turned.jpg'), width=40, height=30))

@@ -5,10 +5,14 @@ from vltoolkit.structures import VLDataSample
 
 
 def _item(n_prompt, n_target, hw=(4, 5)):
-    return dict(inputs=dict(image=torch.ones(3, *hw, dtype=torch.uint8),
-                            input_ids=torch.arange(1, n_prompt + 1),
-                            labels=torch.arange(1, n_target + 1)),
-                data_samples=VLDataSample())
+    return dict(
+        inputs=dict(
+            image=torch.ones(3, *hw, dtype=torch.uint8),
+            input_ids=torch.arange(1, n_prompt + 1),
+            labels=torch.arange(1, n_target + 1),
+        ),
+        data_samples=VLDataSample(),
+    )
 
 
 def test_pads_to_the_longest_of_the_batch_not_a_global_max():

@@ -1,4 +1,5 @@
 """The synthetic RefCOCO generator (vltoolkit.datasets.toy.grounding_toy)."""
+
 import contextlib
 import io
 import json
@@ -12,15 +13,22 @@ from pycocotools.coco import COCO
 
 from tests.conftest import load_tool
 from vltoolkit.datasets import RefCOCODataset, load_refs
-from vltoolkit.datasets.toy import (TOY_REFCOCO_CATEGORIES, TOY_REFCOCO_COLOURS,
-                                    make_toy_refcoco, make_toy_refcoco_scene)
+from vltoolkit.datasets.toy import (
+    TOY_REFCOCO_CATEGORIES,
+    TOY_REFCOCO_COLOURS,
+    make_toy_refcoco,
+    make_toy_refcoco_scene,
+)
 
 SHAPE_OF = {v: k for k, v in TOY_REFCOCO_CATEGORIES.items()}
 
 
 def _files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(Path(root).rglob('*')) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(Path(root).rglob('*'))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope='module')
@@ -41,8 +49,9 @@ def test_layout_and_determinism(toy, tmp_path):
     assert _files(tmp_path / 'again') == files
     # the train split does not depend on num_val
     short = make_toy_refcoco(tmp_path / 'short', num_train=30, num_val=2)
-    assert [r for r in short['refs'] if r['split'] == 'train'] == \
-        [r for r in out['refs'] if r['split'] == 'train']
+    assert [r for r in short['refs'] if r['split'] == 'train'] == [
+        r for r in out['refs'] if r['split'] == 'train'
+    ]
     # another seed -> other data
     make_toy_refcoco(tmp_path / 'seed1', num_train=30, num_val=10, seed=1)
     assert _files(tmp_path / 'seed1')['refs(unc).p'] != files['refs(unc).p']
@@ -52,17 +61,27 @@ def test_real_format(toy):
     root, out = toy
     with contextlib.redirect_stdout(io.StringIO()):
         coco = COCO(str(root / 'instances.json'))
-    assert sorted(c['name'] for c in coco.loadCats(coco.getCatIds())) == \
-        ['circle', 'square', 'triangle']
+    assert sorted(c['name'] for c in coco.loadCats(coco.getCatIds())) == [
+        'circle',
+        'square',
+        'triangle',
+    ]
     refs = out['refs']
     assert {r['split'] for r in refs} == {'train', 'val'}
     assert [r['ref_id'] for r in refs] == list(range(len(refs)))
     sent_ids = [s['sent_id'] for r in refs for s in r['sentences']]
     assert len(set(sent_ids)) == len(sent_ids)
     for ref in refs:
-        assert set(ref) == {'ref_id', 'ann_id', 'image_id', 'split',
-                            'sentences', 'sent_ids', 'category_id',
-                            'file_name'}
+        assert set(ref) == {
+            'ref_id',
+            'ann_id',
+            'image_id',
+            'split',
+            'sentences',
+            'sent_ids',
+            'category_id',
+            'file_name',
+        }
         ann = coco.anns[ref['ann_id']]
         img = coco.imgs[ref['image_id']]
         assert ann['image_id'] == ref['image_id']
@@ -99,8 +118,9 @@ def _colour_of(img, bbox):
     middle of the lower half for a triangle, which is wider there)."""
     x, y, w, h = bbox
     px = np.asarray(img, np.float64)[int(y + 0.7 * h), int(x + w / 2)]
-    return min(TOY_REFCOCO_COLOURS, key=lambda c: np.abs(
-        np.asarray(TOY_REFCOCO_COLOURS[c]) - px).sum())
+    return min(
+        TOY_REFCOCO_COLOURS, key=lambda c: np.abs(np.asarray(TOY_REFCOCO_COLOURS[c]) - px).sum()
+    )
 
 
 def _resolve(sent, objects):
@@ -124,11 +144,15 @@ def _resolve(sent, objects):
     where = ' '.join(rest[1:])
     if where:
         assert len(cands) == 2, (sent, cands)
-        key, pick = {'on the left': ('cx', min), 'on the right': ('cx', max),
-                     'at the top': ('cy', min), 'at the bottom': ('cy', max)
-                     }[where]
-        return [min(cands, key=lambda o: o[key]) if pick is min
-                else max(cands, key=lambda o: o[key])]
+        key, pick = {
+            'on the left': ('cx', min),
+            'on the right': ('cx', max),
+            'at the top': ('cy', min),
+            'at the bottom': ('cy', max),
+        }[where]
+        return [
+            min(cands, key=lambda o: o[key]) if pick is min else max(cands, key=lambda o: o[key])
+        ]
     return cands
 
 
@@ -143,10 +167,15 @@ def test_expressions_identify_their_shape(toy):
             objects = []
             for ann in coco.imgToAnns[ref['image_id']]:
                 x, y, w, h = ann['bbox']
-                objects.append(dict(
-                    id=ann['id'], shape=SHAPE_OF[ann['category_id']],
-                    colour=_colour_of(img, ann['bbox']),
-                    cx=x + w / 2, cy=y + h / 2))
+                objects.append(
+                    dict(
+                        id=ann['id'],
+                        shape=SHAPE_OF[ann['category_id']],
+                        colour=_colour_of(img, ann['bbox']),
+                        cx=x + w / 2,
+                        cy=y + h / 2,
+                    )
+                )
         for s in ref['sentences']:
             found = _resolve(s['sent'], objects)
             assert [o['id'] for o in found] == [ref['ann_id']], s['sent']
@@ -165,8 +194,11 @@ def test_scene_variety():
             shapes.add(o['shape'])
             colours.add(o['colour'])
             for e in o['expressions']:
-                kinds.add('position' if any(w in e for w in (
-                    'left', 'right', 'top', 'bottom')) else 'attribute')
+                kinds.add(
+                    'position'
+                    if any(w in e for w in ('left', 'right', 'top', 'bottom'))
+                    else 'attribute'
+                )
         assert any(o['expressions'] for o in objects)
     assert counts == {2, 3}
     assert shapes == set(TOY_REFCOCO_CATEGORIES)
@@ -179,6 +211,7 @@ def test_shapes_sit_on_the_patch_grid_and_the_recipe_coder_is_exact():
     of 2-3 cells, a free cell between shapes; BinBoxCoder(7) (the toy
     recipe's coder, bins on the patch borders) writes every box exactly."""
     from vltoolkit.tokenization import BinBoxCoder
+
     coder = BinBoxCoder(num_bins=7, token_fmt='<loc_{}>')
     rng = np.random.default_rng(7)
     sides = set()
@@ -192,10 +225,11 @@ def test_shapes_sit_on_the_patch_grid_and_the_recipe_coder_is_exact():
             sides.add((x2 - x1) // 16)
             back = coder.decode(coder.encode(o['bbox'], (96, 96)), (96, 96))
             np.testing.assert_allclose(back, o['bbox'], atol=1e-9)
-            for p in objects[i + 1:]:  # at least one cell apart
+            for p in objects[i + 1 :]:  # at least one cell apart
                 a, b = o['bbox'], p['bbox']
-                assert (a[2] + 16 <= b[0] or b[2] + 16 <= a[0]
-                        or a[3] + 16 <= b[1] or b[3] + 16 <= a[1])
+                assert (
+                    a[2] + 16 <= b[0] or b[2] + 16 <= a[0] or a[3] + 16 <= b[1] or b[3] + 16 <= a[1]
+                )
     assert sides == {2, 3}
 
 
@@ -205,8 +239,9 @@ def test_free_placement_keeps_the_old_scenes():
     rng = np.random.default_rng(3)
     counts, off_grid = set(), 0
     for _ in range(60):
-        _, objects = make_toy_refcoco_scene(rng, 96, num_shapes=(2, 4),
-                                            size_range=(0.15, 0.27), grid=None)
+        _, objects = make_toy_refcoco_scene(
+            rng, 96, num_shapes=(2, 4), size_range=(0.15, 0.27), grid=None
+        )
         counts.add(len(objects))
         for o in objects:
             x1, y1, x2, y2 = o['bbox']
@@ -232,10 +267,10 @@ def test_bad_arguments(tmp_path):
 def test_dataset_reads_toy(toy):
     root, out = toy
     for split in ('train', 'val'):
-        ds = RefCOCODataset(data_root=str(root), split=split,
-                            data_prefix=dict(img_path='train2014'))
-        assert len(ds) == sum(len(r['sentences']) for r in out['refs']
-                              if r['split'] == split)
+        ds = RefCOCODataset(
+            data_root=str(root), split=split, data_prefix=dict(img_path='train2014')
+        )
+        assert len(ds) == sum(len(r['sentences']) for r in out['refs'] if r['split'] == split)
         info = ds.get_data_info(0)
         assert Path(info['img_path']).is_file()
         assert info['task'] == 'grounding'
@@ -244,8 +279,12 @@ def test_dataset_reads_toy(toy):
 def test_cli(tmp_path, capsys):
     cli = load_tool('data/make_toy.py')
     out = tmp_path / 'cli'
-    assert cli.main(['refcoco', '--out', str(out), '--num-train', '3', '--num-val', '2',
-                     '--img-size', '64']) == 0
+    assert (
+        cli.main(
+            ['refcoco', '--out', str(out), '--num-train', '3', '--num-val', '2', '--img-size', '64']
+        )
+        == 0
+    )
     assert (out / 'instances.json').is_file()
     refs = pickle.loads((out / 'refs(unc).p').read_bytes())
     assert {r['split'] for r in refs} == {'train', 'val'}

@@ -7,20 +7,29 @@ from PIL import Image
 from vltoolkit.datasets import AnnotationError, HOIRelationDataset
 from vltoolkit.datasets.transforms import ClipBoxesToImage, LoadImage
 
-IMAGE = {'file_name': 'a.png', 'width': 40, 'height': 30,
-         'annotations': [{'bbox': [1, 2, 10, 20], 'category_id': 1},
-                         {'bbox': [5, 5, 15, 15], 'category_id': 60},
-                         {'bbox': [20, 2, 30, 25], 'category_id': 1}],
-         'hoi_annotation': [{'subject_id': 0, 'object_id': 1, 'category_id': 8},
-                            {'subject_id': 0, 'object_id': 1, 'category_id': 0},
-                            {'subject_id': 0, 'object_id': -1, 'category_id': 1},
-                            {'subject_id': 2, 'object_id': 1, 'category_id': 5}]}
+IMAGE = {
+    'file_name': 'a.png',
+    'width': 40,
+    'height': 30,
+    'annotations': [
+        {'bbox': [1, 2, 10, 20], 'category_id': 1},
+        {'bbox': [5, 5, 15, 15], 'category_id': 60},
+        {'bbox': [20, 2, 30, 25], 'category_id': 1},
+    ],
+    'hoi_annotation': [
+        {'subject_id': 0, 'object_id': 1, 'category_id': 8},
+        {'subject_id': 0, 'object_id': 1, 'category_id': 0},
+        {'subject_id': 0, 'object_id': -1, 'category_id': 1},
+        {'subject_id': 2, 'object_id': 1, 'category_id': 5},
+    ],
+}
 
 
 def _dataset(tmp_path, images):
     (tmp_path / 'ann.json').write_text(json.dumps(images))
-    return HOIRelationDataset(ann_file=str(tmp_path / 'ann.json'),
-                              data_prefix=dict(img_path=str(tmp_path)), pipeline=[])
+    return HOIRelationDataset(
+        ann_file=str(tmp_path / 'ann.json'), data_prefix=dict(img_path=str(tmp_path)), pipeline=[]
+    )
 
 
 def test_pairs_group_relations_in_class_order(tmp_path):
@@ -36,14 +45,17 @@ def test_pairs_group_relations_in_class_order(tmp_path):
     assert ds[2]['gt_relations'] == ['look_obj']
 
 
-@pytest.mark.parametrize('mutate, match', [
-    (lambda im: im.pop('annotations'), "missing field 'annotations'"),
-    (lambda im: im['hoi_annotation'][0].pop('object_id'), "missing 'object_id'"),
-    (lambda im: im['hoi_annotation'][0].update(category_id=29), 'unknown relation 29'),
-    (lambda im: im['hoi_annotation'][0].update(object_id=7), 'object_id 7'),
-    (lambda im: im['annotations'][1].update(bbox=[15, 5, 5, 15]), 'x2 < x1'),
-    (lambda im: im['annotations'][1].update(category_id=12), 'category_id 12'),
-])
+@pytest.mark.parametrize(
+    'mutate, match',
+    [
+        (lambda im: im.pop('annotations'), "missing field 'annotations'"),
+        (lambda im: im['hoi_annotation'][0].pop('object_id'), "missing 'object_id'"),
+        (lambda im: im['hoi_annotation'][0].update(category_id=29), 'unknown relation 29'),
+        (lambda im: im['hoi_annotation'][0].update(object_id=7), 'object_id 7'),
+        (lambda im: im['annotations'][1].update(bbox=[15, 5, 5, 15]), 'x2 < x1'),
+        (lambda im: im['annotations'][1].update(category_id=12), 'category_id 12'),
+    ],
+)
 def test_malformed_records_name_file_and_record(tmp_path, mutate, match):
     image = json.loads(json.dumps(IMAGE))
     mutate(image)
@@ -70,35 +82,41 @@ def test_missing_and_corrupted_image(tmp_path):
 
 def test_box_outside_image_is_clipped_and_counted():
     before = ClipBoxesToImage.num_clipped
-    out = ClipBoxesToImage()(dict(img_shape=(30, 40), img_path='x.png',
-                                  gt_bboxes=[[-2, 0, 10, 10], [0, 0, 41, 31], [1, 1, 2, 2]]))
-    np.testing.assert_array_equal(out['gt_bboxes'],
-                                  [[0, 0, 10, 10], [0, 0, 40, 30], [1, 1, 2, 2]])
+    out = ClipBoxesToImage()(
+        dict(
+            img_shape=(30, 40),
+            img_path='x.png',
+            gt_bboxes=[[-2, 0, 10, 10], [0, 0, 41, 31], [1, 1, 2, 2]],
+        )
+    )
+    np.testing.assert_array_equal(out['gt_bboxes'], [[0, 0, 10, 10], [0, 0, 40, 30], [1, 1, 2, 2]])
     assert ClipBoxesToImage.num_clipped == before + 2
     with pytest.raises(ValueError, match=r'x\.png.*x2 < x1'):
-        ClipBoxesToImage()(dict(img_shape=(30, 40), img_path='x.png',
-                                gt_bboxes=[[9, 0, 1, 10]]))
+        ClipBoxesToImage()(dict(img_shape=(30, 40), img_path='x.png', gt_bboxes=[[9, 0, 1, 10]]))
 
 
 def test_localization_queries_ask_for_the_object_box(tmp_path):
     from vltoolkit.datasets.transforms import HOIRelationPrompt
+
     (tmp_path / 'ann.json').write_text(json.dumps([IMAGE]))
-    ds = HOIRelationDataset(ann_file=str(tmp_path / 'ann.json'), pipeline=[],
-                            localization_task='hoi_loc')
+    ds = HOIRelationDataset(
+        ann_file=str(tmp_path / 'ann.json'), pipeline=[], localization_task='hoi_loc'
+    )
     tasks = [ds[i]['task'] for i in range(len(ds))]
     # pairs with an object get a localisation query; the person-only pair does not
     assert tasks == ['hoi', 'hoi_loc', 'hoi', 'hoi', 'hoi_loc']
-    prompt = HOIRelationPrompt(box_coder=dict(type='PatchIndexBoxCoder',
-                                              num_patches_per_side=4, token_fmt='<loc_{}>'))
+    prompt = HOIRelationPrompt(
+        box_coder=dict(type='PatchIndexBoxCoder', num_patches_per_side=4, token_fmt='<loc_{}>')
+    )
     info = dict(ds[1], img_shape=(40, 40), gt_bboxes=[[0, 0, 10, 10], [20, 20, 40, 40]])
     out = prompt(info)
-    assert out['prompt'] == ('Where is the object that person<loc_0><loc_0> does '
-                             '"hold, eat" with?')
+    assert out['prompt'] == ('Where is the object that person<loc_0><loc_0> does "hold, eat" with?')
     assert out['target_text'] == 'donut<loc_10><loc_15>'
     assert out['gt_answer_bboxes'] == [[20, 20, 40, 40]]
     rel = prompt(dict(ds[0], img_shape=(40, 40), gt_bboxes=[[0, 0, 10, 10], [20, 20, 40, 40]]))
-    assert rel['prompt'] == ('What is the interaction between person<loc_0><loc_0> and '
-                             'donut<loc_10><loc_15>?')
+    assert rel['prompt'] == (
+        'What is the interaction between person<loc_0><loc_0> and donut<loc_10><loc_15>?'
+    )
     assert rel['target_text'] == 'hold, eat'
     with pytest.raises(KeyError, match="no prompt template for task 'vqa'"):
         prompt(dict(ds[0], task='vqa', img_shape=(40, 40)))
@@ -106,6 +124,7 @@ def test_localization_queries_ask_for_the_object_box(tmp_path):
 
 def test_target_with_undecodable_location_tokens_is_refused(tiny_tokenizer_cfg):
     from vltoolkit.datasets.transforms import TokenizeText
+
     tokenize = TokenizeText(tokenizer=tiny_tokenizer_cfg)  # 4x4 patches: <loc_0>..<loc_15>
     ok = tokenize(dict(prompt='person ?', target_text='donut<loc_1><loc_6>'))
     assert len(ok['labels']) > 2

@@ -1,4 +1,5 @@
 """The synthetic HOI generator (vltoolkit.datasets.toy)."""
+
 import collections
 import json
 from pathlib import Path
@@ -8,20 +9,29 @@ import pytest
 from PIL import Image
 
 from tests.conftest import load_tool
-from vltoolkit.datasets.toy import (TOY_HOI_CLASSES_USED, TOY_HOI_OBJECTS,
-                                    make_toy_hoi, make_toy_hoi_scene)
+from vltoolkit.datasets.toy import (
+    TOY_HOI_CLASSES_USED,
+    TOY_HOI_OBJECTS,
+    make_toy_hoi,
+    make_toy_hoi_scene,
+)
 from vltoolkit.datasets.vcoco_converter import check_hoia_records
-from vltoolkit.datasets.vcoco_meta import (COCO_ID_TO_CONTIGUOUS,
-                                           VCOCO_AGENT_ONLY_CLASS_INDICES,
-                                           VCOCO_CLASSES,
-                                           correspondence_matrix)
+from vltoolkit.datasets.vcoco_meta import (
+    COCO_ID_TO_CONTIGUOUS,
+    VCOCO_AGENT_ONLY_CLASS_INDICES,
+    VCOCO_CLASSES,
+    correspondence_matrix,
+)
 
 V = {c: i for i, c in enumerate(VCOCO_CLASSES)}
 
 
 def _files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(Path(root).rglob('*')) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(Path(root).rglob('*'))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope='module')
@@ -44,7 +54,9 @@ def test_layout_and_determinism(toy, tmp_path):
     root, records = toy
     files = _files(root)
     assert sorted(k for k in files if k.startswith('annotations')) == [
-        'annotations/test.json', 'annotations/train.json']
+        'annotations/test.json',
+        'annotations/train.json',
+    ]
     assert sum(k.startswith('images/train/') for k in files) == 40
     assert sum(k.startswith('images/test/') for k in files) == 15
     for split, recs in records.items():
@@ -57,12 +69,12 @@ def test_layout_and_determinism(toy, tmp_path):
     # the train split does not depend on num_test
     make_toy_hoi(tmp_path / 'more_test', num_train=40, num_test=3, seed=0)
     other = _files(tmp_path / 'more_test')
-    assert {k: v for k, v in other.items() if 'train' in k} == \
-        {k: v for k, v in files.items() if 'train' in k}
+    assert {k: v for k, v in other.items() if 'train' in k} == {
+        k: v for k, v in files.items() if 'train' in k
+    }
     # another seed -> other data
     make_toy_hoi(tmp_path / 'seed1', num_train=40, num_test=15, seed=1)
-    assert _files(tmp_path / 'seed1')['annotations/train.json'] != \
-        files['annotations/train.json']
+    assert _files(tmp_path / 'seed1')['annotations/train.json'] != files['annotations/train.json']
 
 
 def test_format_is_valid(toy):
@@ -84,8 +96,7 @@ def test_format_is_valid(toy):
             n_person = sum(a['category_id'] == 1 for a in anns)
             assert 1 <= n_person <= 2 and 1 <= len(anns) - n_person <= 2
             for hoi in rec['hoi_annotation']:
-                sub, obj, verb = (hoi['subject_id'], hoi['object_id'],
-                                  hoi['category_id'])
+                sub, obj, verb = (hoi['subject_id'], hoi['object_id'], hoi['category_id'])
                 assert 0 <= sub < len(anns) and anns[sub]['category_id'] == 1
                 assert -1 <= obj < len(anns) and verb in used
                 if verb in VCOCO_AGENT_ONLY_CLASS_INDICES:
@@ -98,26 +109,38 @@ def test_format_is_valid(toy):
 
 def test_classes_used():
     assert set(TOY_HOI_CLASSES_USED) <= set(VCOCO_CLASSES)
-    assert list(TOY_HOI_CLASSES_USED) == sorted(TOY_HOI_CLASSES_USED,
-                                                key=V.__getitem__)
-    assert {'hold_obj', 'look_obj', 'stand', 'smile', 'drink_instr',
-            'eat_obj', 'sit_instr', 'kick_obj'} <= set(TOY_HOI_CLASSES_USED)
+    assert list(TOY_HOI_CLASSES_USED) == sorted(TOY_HOI_CLASSES_USED, key=V.__getitem__)
+    assert {
+        'hold_obj',
+        'look_obj',
+        'stand',
+        'smile',
+        'drink_instr',
+        'eat_obj',
+        'sit_instr',
+        'kick_obj',
+    } <= set(TOY_HOI_CLASSES_USED)
 
 
 def _pairs(rec):
     pairs = collections.defaultdict(set)
     for h in rec['hoi_annotation']:
-        pairs[(h['subject_id'], h['object_id'])].add(
-            VCOCO_CLASSES[h['category_id']])
+        pairs[(h['subject_id'], h['object_id'])].add(VCOCO_CLASSES[h['category_id']])
     return pairs
 
 
 def test_relations_are_consistent(scenes):
     cat = {v: k for k, v in TOY_HOI_OBJECTS.items()}
-    needs = {'drink_instr': 'cup', 'eat_obj': 'donut', 'read_obj': 'book',
-             'talk_on_phone_instr': 'cell phone', 'sit_instr': 'chair',
-             'skateboard_instr': 'skateboard', 'jump_instr': 'skateboard',
-             'kick_obj': 'sports ball'}
+    needs = {
+        'drink_instr': 'cup',
+        'eat_obj': 'donut',
+        'read_obj': 'book',
+        'talk_on_phone_instr': 'cell phone',
+        'sit_instr': 'chair',
+        'skateboard_instr': 'skateboard',
+        'jump_instr': 'skateboard',
+        'kick_obj': 'sports ball',
+    }
     for _, rec in scenes:
         anns = rec['annotations']
         for (sub, obj), verbs in _pairs(rec).items():
@@ -128,15 +151,14 @@ def test_relations_are_consistent(scenes):
             for verb, name in needs.items():
                 if verb in verbs:
                     assert cat[anns[obj]['category_id']] == name
-            if verbs & {'drink_instr', 'eat_obj', 'read_obj',
-                        'talk_on_phone_instr'}:
+            if verbs & {'drink_instr', 'eat_obj', 'read_obj', 'talk_on_phone_instr'}:
                 assert 'hold_obj' in verbs
             if 'jump_instr' in verbs:
                 assert 'skateboard_instr' in verbs
         # a held object is held by one person only
         holders = collections.Counter(
-            h['object_id'] for h in rec['hoi_annotation']
-            if h['category_id'] == V['hold_obj'])
+            h['object_id'] for h in rec['hoi_annotation'] if h['category_id'] == V['hold_obj']
+        )
         assert all(n == 1 for n in holders.values())
 
 
@@ -144,8 +166,7 @@ def test_smile_is_visible(scenes):
     """The appearance cue matches the label: a smiling face is yellow."""
     for img, rec in scenes[:150]:
         arr = np.asarray(img).astype(int)
-        smiling = {h['subject_id'] for h in rec['hoi_annotation']
-                   if h['category_id'] == V['smile']}
+        smiling = {h['subject_id'] for h in rec['hoi_annotation'] if h['category_id'] == V['smile']}
         for i, ann in enumerate(rec['annotations']):
             if ann['category_id'] != 1:
                 continue
@@ -193,10 +214,11 @@ def test_other_sizes_and_bad_arguments(tmp_path):
 def test_cli(tmp_path, capsys):
     cli = load_tool('data/make_toy.py')
     out = tmp_path / 'toy'
-    assert cli.main(['hoi', '--out', str(out), '--num-train', '6', '--num-test',
-                     '4', '--seed', '5']) == 0
-    assert len(json.loads((out / 'annotations' / 'train.json').read_text())) \
-        == 6
+    assert (
+        cli.main(['hoi', '--out', str(out), '--num-train', '6', '--num-test', '4', '--seed', '5'])
+        == 0
+    )
+    assert len(json.loads((out / 'annotations' / 'train.json').read_text())) == 6
     assert len(list((out / 'images' / 'test').glob('*.png'))) == 4
     assert 'hold_obj' in capsys.readouterr().err
     assert cli.main(['hoi', '--out', str(out), '--img-size', '10']) == 1
@@ -218,12 +240,13 @@ def test_recipe_box_coder_can_write_the_objects(scenes):
     with the objects at figure size, object_scale=1, the same coder reaches
     only ~65%: a perfect model would score Acc@0.5 below 65)."""
     from vltoolkit.tokenization import PatchIndexBoxCoder
+
     coder = PatchIndexBoxCoder(16, token_fmt='<loc_{}>')
 
     def ceiling(recs):
         ious = []
         for rec in recs:
-            for (_, obj) in _pairs(rec):
+            for _, obj in _pairs(rec):
                 if obj >= 0:
                     box = rec['annotations'][obj]['bbox']
                     size = (rec['width'], rec['height'])
@@ -234,8 +257,7 @@ def test_recipe_box_coder_can_write_the_objects(scenes):
     share, n = ceiling([rec for _, rec in scenes])
     assert n > 300 and share >= 0.9
     rng = np.random.default_rng(123)
-    small = [make_toy_hoi_scene(rng, 64, figure_scale=1.0, object_scale=1.0)[1]
-             for _ in range(150)]
+    small = [make_toy_hoi_scene(rng, 64, figure_scale=1.0, object_scale=1.0)[1] for _ in range(150)]
     assert ceiling(small)[0] < 0.8
 
 
@@ -246,21 +268,30 @@ def test_objects_are_large_enough_to_forgive_a_one_cell_miss(scenes):
     at figure size (object_scale=1.0) half of such near misses fail, and
     the toy recipes' Acc@0.5 means were 28.7-31.3 (docs/results.md)."""
     from vltoolkit.tokenization import PatchIndexBoxCoder
+
     coder = PatchIndexBoxCoder(16, token_fmt='<loc_{}>')
 
     def kept(recs):
         share = []
         for rec in recs:
             size = (rec['width'], rec['height'])
-            for (_, obj) in _pairs(rec):
+            for _, obj in _pairs(rec):
                 if obj < 0:
                     continue
                 box = rec['annotations'][obj]['bbox']
                 idx = coder.encode_indices(box, size)
                 for corner in (0, 1):
                     row, col = divmod(idx[corner], 16)
-                    for dr, dc in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1),
-                                   (1, -1), (1, 0), (1, 1)):
+                    for dr, dc in (
+                        (-1, -1),
+                        (-1, 0),
+                        (-1, 1),
+                        (0, -1),
+                        (0, 1),
+                        (1, -1),
+                        (1, 0),
+                        (1, 1),
+                    ):
                         if 0 <= row + dr < 16 and 0 <= col + dc < 16:
                             near = list(idx)
                             near[corner] = (row + dr) * 16 + col + dc
@@ -270,6 +301,5 @@ def test_objects_are_large_enough_to_forgive_a_one_cell_miss(scenes):
 
     assert kept([rec for _, rec in scenes]) >= 0.65
     rng = np.random.default_rng(123)
-    figure_sized = [make_toy_hoi_scene(rng, 64, object_scale=1.0)[1]
-                    for _ in range(150)]
+    figure_sized = [make_toy_hoi_scene(rng, 64, object_scale=1.0)[1] for _ in range(150)]
     assert kept(figure_sized) < 0.55

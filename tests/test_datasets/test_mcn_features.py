@@ -1,4 +1,5 @@
 """MCN feature data: toy generator, evaluation pickles, HowTo100M clips, collate."""
+
 import csv
 import pickle
 
@@ -7,8 +8,12 @@ import pytest
 import torch
 
 from tests.mcn_helpers import eval_dataset_cfg, make_tiny_toy, train_dataset_cfg
-from vltoolkit.datasets import (AnnotationError, FeaturePickleError, feature_collate,
-                                load_feature_pickle)
+from vltoolkit.datasets import (
+    AnnotationError,
+    FeaturePickleError,
+    feature_collate,
+    load_feature_pickle,
+)
 from vltoolkit.datasets.howto100m_features import time_to_audio_frame, widen_segment
 from vltoolkit.registry import DATASETS
 from vltoolkit.tokenization import WordVectors, tokenize_words
@@ -60,7 +65,7 @@ def test_eval_dataset_normalises_video_and_packs(toy, fmt):
 
 def test_howto100m_clips_are_widened_pooled_and_collated(toy):
     ds = DATASETS.build(train_dataset_cfg(toy))
-    assert len(ds) == 16   # 4 videos x 4 caption segments
+    assert len(ds) == 16  # 4 videos x 4 caption segments
     info = ds.get_data_info(0)
     assert info['end'] - info['start'] >= 2.0
     clip = ds.load_clip(info)
@@ -72,9 +77,9 @@ def test_howto100m_clips_are_widened_pooled_and_collated(toy):
     assert inp['audio'].shape == (5, 40, t_max)
     lengths = inp['text_mask'].sum(1)
     assert inp['text'].shape == (5, int(lengths.max()), 8)
-    for i in range(5):   # padding is zero, beyond each clip's length
-        assert inp['audio'][i, :, int(inp['audio_nframes'][i]):].abs().sum() == 0
-        assert inp['text'][i, int(lengths[i]):].abs().sum() == 0
+    for i in range(5):  # padding is zero, beyond each clip's length
+        assert inp['audio'][i, :, int(inp['audio_nframes'][i]) :].abs().sum() == 0
+        assert inp['text'][i, int(lengths[i]) :].abs().sum() == 0
     assert len(batch['data_samples']) == 5 and batch['data_samples'][0].caption
 
 
@@ -115,6 +120,7 @@ def test_eval_dataset_bad_records_name_file_record_and_key(toy, tmp_path):
 
 def test_howto100m_missing_files_and_captions_fail_clearly(toy, tmp_path):
     import shutil
+
     root = tmp_path / 'copy'
     shutil.copytree(toy, root)
     with open(root / 'train.csv') as f:
@@ -138,6 +144,7 @@ def test_howto100m_missing_files_and_captions_fail_clearly(toy, tmp_path):
 
 def test_feature_pickles_refuse_code(tmp_path):
     import os
+
     with open(tmp_path / 'evil.pkl', 'wb') as f:
         pickle.dump([os.system], f)
     with pytest.raises(FeaturePickleError, match='system is not allowed'):
@@ -157,7 +164,7 @@ def test_word_vector_formats_agree_and_drop_unknown_words(tmp_path):
     for ext in ('txt', 'bin', 'npz'):
         wv = WordVectors.load(str(tmp_path / f'v.{ext}'))
         enc = wv.encode("Stir the salt, then stir: the cook's salt!", max_words=3)
-        assert enc.tolist() == [[0, 1], [2, 3], [4, 5]], ext   # 'Stir' is cased
+        assert enc.tolist() == [[0, 1], [2, 3], [4, 5]], ext  # 'Stir' is cased
     assert tokenize_words("cook's salt,stir") == ["cook's", 'salt', 'stir']
     with pytest.raises(FileNotFoundError, match='GoogleNews'):
         WordVectors.load(str(tmp_path / 'none.bin'))

@@ -1,17 +1,24 @@
 """SpanMasking (text infilling), restore_spans and the sentinel tokens of
 VLTokenizer."""
+
 import numpy as np
 import pytest
 
 from vltoolkit.datasets.transforms import SpanMasking, restore_spans, sentinel_tokens
 from vltoolkit.datasets.transforms.span_masking import apply_spans, mask_spans
 from vltoolkit.registry import TRANSFORMS
-from vltoolkit.tokenization import (BinBoxCoder, VLTokenizer, build_tokenizer,
-                                    train_word_level_tokenizer)
+from vltoolkit.tokenization import (
+    BinBoxCoder,
+    VLTokenizer,
+    build_tokenizer,
+    train_word_level_tokenizer,
+)
 
 TEXT = 'a man in a red shirt rides a brown horse on the beach'
-WORDS = ('a man woman dog cat in on the red blue shirt rides runs brown horse '
-         'beach street, sign. "quoted" 3 x-ray').split()
+WORDS = (
+    'a man woman dog cat in on the red blue shirt rides runs brown horse '
+    'beach street, sign. "quoted" 3 x-ray'
+).split()
 
 
 def _random_text(rng, n):
@@ -28,15 +35,18 @@ def _check_spans(spans, n, max_spans):
 
 
 # ---------------------------------------------------------------- round trip
-@pytest.mark.parametrize('kwargs', [
-    dict(),
-    dict(mask_ratio=0.15),
-    dict(mask_ratio=(0.15, 0.3)),
-    dict(span_length=1),
-    dict(span_length=5, max_spans=3),
-    dict(poisson_lambda=1.0, max_spans=2),
-    dict(mask_ratio=0.9),
-])
+@pytest.mark.parametrize(
+    'kwargs',
+    [
+        dict(),
+        dict(mask_ratio=0.15),
+        dict(mask_ratio=(0.15, 0.3)),
+        dict(span_length=1),
+        dict(span_length=5, max_spans=3),
+        dict(poisson_lambda=1.0, max_spans=2),
+        dict(mask_ratio=0.9),
+    ],
+)
 def test_round_trip(kwargs):
     t = SpanMasking(**kwargs)
     rng = np.random.default_rng(0)
@@ -64,14 +74,22 @@ def test_documented_example():
     out = SpanMasking()(dict(caption=TEXT, sample_idx=4))
     assert out['masked_text'] == 'a man in <mask_0> red shirt rides a brown horse <mask_1>'
     assert out['target_text'] == '<mask_0> a <mask_1> on the beach'
-    assert out['prompt'] == ('What is the complete text of "a man in <mask_0> red '
-                             'shirt rides a brown horse <mask_1>"?')
+    assert out['prompt'] == (
+        'What is the complete text of "a man in <mask_0> red shirt rides a brown horse <mask_1>"?'
+    )
     assert out['masked_spans'] == [[3, 4], [10, 13]]
 
 
 def test_full_text_target_and_template():
-    t = TRANSFORMS.build(dict(type='SpanMasking', text_key='text', target='text',
-                              template='fill in: {masked}', mask_ratio=0.15))
+    t = TRANSFORMS.build(
+        dict(
+            type='SpanMasking',
+            text_key='text',
+            target='text',
+            template='fill in: {masked}',
+            mask_ratio=0.15,
+        )
+    )
     out = t(dict(text='  the quick  brown fox ', sample_idx=1))
     assert out['target_text'] == 'the quick brown fox'
     assert out['prompt'] == 'fill in: ' + out['masked_text']
@@ -83,12 +101,16 @@ def test_deterministic_from_seed_and_index():
     t = SpanMasking(mask_ratio=(0.15, 0.3))
     first = [t(dict(caption=TEXT, sample_idx=i))['masked_text'] for i in range(40)]
     # any order (shuffling, workers, a resume mid-epoch) gives the same masks
-    again = {i: SpanMasking(mask_ratio=(0.15, 0.3))(dict(caption=TEXT, sample_idx=i))[
-        'masked_text'] for i in reversed(range(40))}
+    again = {
+        i: SpanMasking(mask_ratio=(0.15, 0.3))(dict(caption=TEXT, sample_idx=i))['masked_text']
+        for i in reversed(range(40))
+    }
     assert first == [again[i] for i in range(40)]
     assert len(set(first)) > 10  # the index matters
-    other_seed = [SpanMasking(mask_ratio=(0.15, 0.3), seed=1)(
-        dict(caption=TEXT, sample_idx=i))['masked_text'] for i in range(40)]
+    other_seed = [
+        SpanMasking(mask_ratio=(0.15, 0.3), seed=1)(dict(caption=TEXT, sample_idx=i))['masked_text']
+        for i in range(40)
+    ]
     assert other_seed != first
     # the global generators are neither used nor disturbed
     np.random.seed(0)
@@ -105,16 +127,18 @@ def test_index_key():
     with pytest.raises(KeyError, match=r"results\['local_sample_idx'\].*index_key=None"):
         t(dict(caption=TEXT, sample_idx=1))
     by_text = SpanMasking(index_key=None)
-    assert by_text(dict(caption=TEXT))['masked_text'] == \
-        by_text(dict(caption=TEXT, sample_idx=5))['masked_text']
+    assert (
+        by_text(dict(caption=TEXT))['masked_text']
+        == by_text(dict(caption=TEXT, sample_idx=5))['masked_text']
+    )
 
 
 def test_span_length_distribution():
     rng = np.random.default_rng(0)
     lengths = []
     for _ in range(200):
-        spans = mask_spans(1000, rng, 0.3, 'poisson', 3.0, max_spans=10 ** 6)
-        _check_spans(spans, 1000, 10 ** 6)
+        spans = mask_spans(1000, rng, 0.3, 'poisson', 3.0, max_spans=10**6)
+        _check_spans(spans, 1000, 10**6)
         assert sum(e - s for s, e in spans) == 300
         lengths += [e - s for s, e in spans][:-1]
     # max(1, Poisson(3)) has mean 3 + e^-3
@@ -135,9 +159,9 @@ def test_short_texts():
         two = t(dict(caption='brown horse', sample_idx=i))
         assert two['masked_text'] in ('<mask_0> horse', 'brown <mask_0>')
         three = SpanMasking(mask_ratio=0.9, span_length=1)(
-            dict(caption='a brown horse', sample_idx=i))
-        assert three['masked_text'] in ('<mask_0> horse', 'a <mask_0>',
-                                        '<mask_0> brown <mask_1>')
+            dict(caption='a brown horse', sample_idx=i)
+        )
+        assert three['masked_text'] in ('<mask_0> horse', 'a <mask_0>', '<mask_0> brown <mask_1>')
 
 
 # ------------------------------------------------------------- restore_spans
@@ -146,8 +170,10 @@ def test_restore_spans_strict_and_lenient():
     target = '<mask_0> man rides a <mask_1> the beach'
     assert restore_spans(masked, target) == 'a man rides a horse on the beach'
     # order of the target's spans does not matter
-    assert restore_spans(masked, '<mask_1> the beach <mask_0> man rides a') == \
-        'a man rides a horse on the beach'
+    assert (
+        restore_spans(masked, '<mask_1> the beach <mask_0> man rides a')
+        == 'a man rides a horse on the beach'
+    )
     with pytest.raises(ValueError, match='no span'):
         restore_spans(masked, '<mask_0> man')
     with pytest.raises(ValueError, match='does not have'):
@@ -157,8 +183,10 @@ def test_restore_spans_strict_and_lenient():
     with pytest.raises(ValueError, match='does not start with a sentinel'):
         restore_spans(masked, 'oops ' + target)
     # a model's output: missing spans restore as nothing, extras are ignored
-    assert restore_spans(masked, 'x <mask_0> man <mask_0> dog <mask_7> z',
-                         strict=False) == 'a man horse on'
+    assert (
+        restore_spans(masked, 'x <mask_0> man <mask_0> dog <mask_7> z', strict=False)
+        == 'a man horse on'
+    )
     assert restore_spans('a [S1] b', '[S1] big', sentinel_fmt='[S{}]') == 'a big b'
     words = TEXT.split()
     assert apply_spans(words, []) == (TEXT, '')
@@ -196,15 +224,13 @@ def test_errors():
 def plain_tok_dir(tmp_path_factory):
     """A word-level tokenizer trained without sentinels or location tokens."""
     out = tmp_path_factory.mktemp('tok_plain')
-    train_word_level_tokenizer([TEXT, 'What is the complete text of "{masked}"?'],
-                               str(out))
+    train_word_level_tokenizer([TEXT, 'What is the complete text of "{masked}"?'], str(out))
     return str(out)
 
 
 def test_tokenizer_extra_special_tokens(plain_tok_dir):
     coder = dict(type='BinBoxCoder', num_bins=16, token_fmt='<loc_{}>')
-    tok = VLTokenizer(plain_tok_dir, box_coder=coder,
-                      extra_special_tokens=sentinel_tokens(4))
+    tok = VLTokenizer(plain_tok_dir, box_coder=coder, extra_special_tokens=sentinel_tokens(4))
     assert tok.extra_special_tokens == tuple(sentinel_tokens(4))
     ids = tok.extra_special_token_ids
     assert len(set(ids)) == 4
@@ -222,8 +248,9 @@ def test_tokenizer_extra_special_tokens(plain_tok_dir):
     assert 'extra_special_tokens=4' in repr(tok)
     # distinct configs, distinct cached instances
     a = build_tokenizer(dict(path=plain_tok_dir, box_coder=coder))
-    b = build_tokenizer(dict(path=plain_tok_dir, box_coder=coder,
-                             extra_special_tokens=sentinel_tokens(4)))
+    b = build_tokenizer(
+        dict(path=plain_tok_dir, box_coder=coder, extra_special_tokens=sentinel_tokens(4))
+    )
     assert a is not b and len(b) == len(a) + 4
 
 
@@ -235,18 +262,18 @@ def test_tokenizer_extra_special_tokens_errors(plain_tok_dir):
     with pytest.raises(ValueError, match='whitespace'):
         VLTokenizer(plain_tok_dir, extra_special_tokens=['<m 0>'])
     with pytest.raises(ValueError, match='location tokens'):
-        VLTokenizer(plain_tok_dir, box_coder=BinBoxCoder(4, '<loc_{}>'),
-                    extra_special_tokens=['<loc_1>'])
+        VLTokenizer(
+            plain_tok_dir, box_coder=BinBoxCoder(4, '<loc_{}>'), extra_special_tokens=['<loc_1>']
+        )
 
 
 def test_tokenizer_trained_with_sentinels(tmp_path):
     """Sentinels trained into the vocabulary keep their ids when listed."""
     coder = BinBoxCoder(8, '<loc_{}>')
-    train_word_level_tokenizer([TEXT], str(tmp_path),
-                               special_tokens=coder.location_tokens + sentinel_tokens(2))
-    tok = VLTokenizer(str(tmp_path), box_coder=coder,
-                      extra_special_tokens=sentinel_tokens(2))
+    train_word_level_tokenizer(
+        [TEXT], str(tmp_path), special_tokens=coder.location_tokens + sentinel_tokens(2)
+    )
+    tok = VLTokenizer(str(tmp_path), box_coder=coder, extra_special_tokens=sentinel_tokens(2))
     plain = VLTokenizer(str(tmp_path), box_coder=coder)
     assert len(tok) == len(plain)
-    assert tok.extra_special_token_ids == plain.tokenizer.convert_tokens_to_ids(
-        sentinel_tokens(2))
+    assert tok.extra_special_token_ids == plain.tokenizer.convert_tokens_to_ids(sentinel_tokens(2))

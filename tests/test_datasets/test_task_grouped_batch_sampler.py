@@ -11,9 +11,9 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
 import vltoolkit.datasets.samplers.task_grouped_batch_sampler as tgbs
-from vltoolkit.datasets import TaskGroupedBatchSampler
 from vltoolkit.compat import setup_vltoolkit
 from vltoolkit.compat.experiment_name import unique_experiment_name
+from vltoolkit.datasets import TaskGroupedBatchSampler
 from vltoolkit.registry import DATASETS, TRANSFORMS
 
 N_SHORT, N_LONG, N_MID = 37, 23, 10
@@ -32,15 +32,19 @@ class ListDataset(BaseDataset):
 
 def _items(task, n, lo, hi):
     # target lengths lo..hi words, cycling
-    return [dict(task=task, target_text=' '.join(['w'] * (lo + i % (hi - lo + 1))))
-            for i in range(n)]
+    return [
+        dict(task=task, target_text=' '.join(['w'] * (lo + i % (hi - lo + 1)))) for i in range(n)
+    ]
 
 
-DATASET_CFG = dict(type='MultiTaskDataset', datasets=[
-    dict(type='_TGListDataset', items=_items('short', N_SHORT, 1, 4), pipeline=[]),
-    dict(type='_TGListDataset', items=_items('long', N_LONG, 20, 30), pipeline=[]),
-    dict(type='_TGListDataset', items=_items('mid', N_MID, 8, 8), pipeline=[]),
-])
+DATASET_CFG = dict(
+    type='MultiTaskDataset',
+    datasets=[
+        dict(type='_TGListDataset', items=_items('short', N_SHORT, 1, 4), pipeline=[]),
+        dict(type='_TGListDataset', items=_items('long', N_LONG, 20, 30), pipeline=[]),
+        dict(type='_TGListDataset', items=_items('mid', N_MID, 8, 8), pipeline=[]),
+    ],
+)
 N = N_SHORT + N_LONG + N_MID
 
 
@@ -50,8 +54,9 @@ def dataset():
 
 
 def _sampler(dataset, seed=0, batch_size=4, shuffle=True, **kw):
-    return TaskGroupedBatchSampler(DefaultSampler(dataset, shuffle=shuffle, seed=seed),
-                                   batch_size=batch_size, **kw)
+    return TaskGroupedBatchSampler(
+        DefaultSampler(dataset, shuffle=shuffle, seed=seed), batch_size=batch_size, **kw
+    )
 
 
 def _flat(batches):
@@ -84,8 +89,7 @@ def test_every_sample_once_per_epoch_single_process(dataset):
 
 def test_drop_last_drops_incomplete_task_batches(dataset):
     bs = _sampler(dataset, task_batch_size=dict(short=8, long=2), drop_last=True)
-    assert all(len(b) == {'short': 8, 'long': 2, 'mid': 4}[dataset.task_of(b[0])]
-               for b in bs)
+    assert all(len(b) == {'short': 8, 'long': 2, 'mid': 4}[dataset.task_of(b[0])] for b in bs)
     assert len(bs) == 4 + 11 + 2
 
 
@@ -113,8 +117,9 @@ def test_token_budget_bounds_padded_tokens_and_buckets(dataset):
 
 def test_token_budget_with_caps_chunks_and_per_task_budgets(dataset):
     lengths = dataset.lengths
-    bs = _sampler(dataset, token_budget=dict(short=40), task_batch_size=dict(short=5, long=3),
-                  bucket_size=8)
+    bs = _sampler(
+        dataset, token_budget=dict(short=40), task_batch_size=dict(short=5, long=3), bucket_size=8
+    )
     for epoch in range(3):
         bs.sampler.set_epoch(epoch)
         batches = list(bs)
@@ -132,8 +137,9 @@ def _rank_sampler(monkeypatch, dataset, rank, world, **kw):
     return _sampler(dataset, **kw)
 
 
-@pytest.mark.parametrize('kw', [dict(task_batch_size=dict(short=8, long=2), batch_size=3),
-                                dict(token_budget=48)])
+@pytest.mark.parametrize(
+    'kw', [dict(task_batch_size=dict(short=8, long=2), batch_size=3), dict(token_budget=48)]
+)
 def test_ranks_draw_disjoint_samples_and_equal_batch_counts(monkeypatch, dataset, kw):
     world = 2
     single = _sampler(dataset, **kw)
@@ -194,8 +200,12 @@ def test_no_shuffle_is_task_then_index_order(dataset):
 
 
 def test_weighted_draw_of_num_samples_per_epoch(dataset):
-    bs = _sampler(dataset, num_samples_per_epoch=100,
-                  task_weights=dict(short=1, long=3, mid=0), task_batch_size=dict(short=5))
+    bs = _sampler(
+        dataset,
+        num_samples_per_epoch=100,
+        task_weights=dict(short=1, long=3, mid=0),
+        task_batch_size=dict(short=5),
+    )
     counts = Counter(dataset.task_of(i) for i in _flat(bs))
     assert counts == Counter(short=25, long=75)
     # the 75 long draws cover all 23 long samples (no repeat before exhausting)
@@ -221,8 +231,11 @@ def test_weights_of_the_dataset_are_used():
 
 
 def test_unknown_task_lists_available_tasks(dataset):
-    with pytest.raises(ValueError, match=r"task_batch_size names task 'vqa'.*"
-                       r"available tasks: \['short', 'long', 'mid'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"task_batch_size names task 'vqa'.*"
+        r"available tasks: \['short', 'long', 'mid'\]",
+    ):
         _sampler(dataset, task_batch_size=dict(vqa=4))
     with pytest.raises(ValueError, match=r"token_budget names task 'cap'"):
         _sampler(dataset, token_budget=dict(cap=100))
@@ -231,13 +244,23 @@ def test_unknown_task_lists_available_tasks(dataset):
 def test_budget_smaller_than_longest_sample_names_it(dataset):
     lengths = dataset.lengths
     longest = int(lengths.argmax())
-    with pytest.raises(ValueError, match=rf"task 'long'.*sample {longest} has length "
-                       rf'{lengths[longest]}'):
+    with pytest.raises(
+        ValueError,
+        match=rf"task 'long'.*sample {longest} has length "
+        rf'{lengths[longest]}',
+    ):
         _sampler(dataset, token_budget=int(lengths[longest]) - 1)
 
 
-@pytest.mark.parametrize('kw', [dict(batch_size=0), dict(task_batch_size=dict(short=-2)),
-                                dict(token_budget=0), dict(max_batch_size=1.5)])
+@pytest.mark.parametrize(
+    'kw',
+    [
+        dict(batch_size=0),
+        dict(task_batch_size=dict(short=-2)),
+        dict(token_budget=0),
+        dict(max_batch_size=1.5),
+    ],
+)
 def test_non_positive_sizes(dataset, kw):
     with pytest.raises(ValueError, match='positive int'):
         _sampler(dataset, **kw)
@@ -257,7 +280,10 @@ def _dataloader_cfg(**batch_sampler):
         dataset=copy.deepcopy(DATASET_CFG),
         sampler=dict(type='DefaultSampler', shuffle=True),
         batch_sampler=dict(type='TaskGroupedBatchSampler', **batch_sampler),
-        batch_size=4, num_workers=0, collate_fn=dict(type='pseudo_collate'))
+        batch_size=4,
+        num_workers=0,
+        collate_fn=dict(type='pseudo_collate'),
+    )
 
 
 def test_runner_build_dataloader_accepts_the_config_dict():
@@ -291,9 +317,15 @@ def test_runner_num_batch_per_epoch_slices_the_dataset():
 def test_vl_collate_batches_carry_one_task():
     cfg = _dataloader_cfg(task_batch_size=dict(short=8, long=2))
     for sub in cfg['dataset']['datasets']:
-        sub['pipeline'] = [lambda r: dict(r, prompt='q', input_ids=torch.tensor([0, 5, 2]),
-                                          labels=torch.ones(3, dtype=torch.long)),
-                           dict(type='PackVLInputs')]
+        sub['pipeline'] = [
+            lambda r: dict(
+                r,
+                prompt='q',
+                input_ids=torch.tensor([0, 5, 2]),
+                labels=torch.ones(3, dtype=torch.long),
+            ),
+            dict(type='PackVLInputs'),
+        ]
     cfg['collate_fn'] = dict(type='vl_collate')
     loader = Runner.build_dataloader(cfg, seed=1)
     for batch in loader:
@@ -301,7 +333,6 @@ def test_vl_collate_batches_carry_one_task():
         assert len(tasks) == 1
         assert batch['inputs']['input_ids'].shape == (len(batch['data_samples']), 3)
         assert len(batch['data_samples']) <= {'short': 8, 'long': 2, 'mid': 4}[tasks.pop()]
-
 
 
 # ------------------------------------------------- resume through a Runner
@@ -336,20 +367,31 @@ def _train(work_dir, max_epochs, resume=False, ckpt_every=None):
         sub['pipeline'] = [dict(type='_TGPackIndex')]
     recorder = Recorder()
     runner = Runner(
-        model=TinyModel(), work_dir=str(work_dir),
+        model=TinyModel(),
+        work_dir=str(work_dir),
         experiment_name=unique_experiment_name(Config(dict())),
         train_dataloader=dict(
-            dataset=dataset, sampler=dict(type='DefaultSampler', shuffle=True),
-            batch_sampler=dict(type='TaskGroupedBatchSampler',
-                               task_batch_size=dict(short=8, long=2)),
-            batch_size=4, num_workers=0, collate_fn=dict(type='pseudo_collate')),
+            dataset=dataset,
+            sampler=dict(type='DefaultSampler', shuffle=True),
+            batch_sampler=dict(
+                type='TaskGroupedBatchSampler', task_batch_size=dict(short=8, long=2)
+            ),
+            batch_size=4,
+            num_workers=0,
+            collate_fn=dict(type='pseudo_collate'),
+        ),
         train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                                           interval=ckpt_every or 10**6),
-                           logger=dict(type='LoggerHook', interval=1000)),
-        custom_hooks=[recorder], randomness=dict(seed=5), resume=resume,
-        default_scope='vltoolkit', log_level='WARNING')
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=ckpt_every or 10**6),
+            logger=dict(type='LoggerHook', interval=1000),
+        ),
+        custom_hooks=[recorder],
+        randomness=dict(seed=5),
+        resume=resume,
+        default_scope='vltoolkit',
+        log_level='WARNING',
+    )
     runner.train()
     return recorder.batches
 
@@ -375,17 +417,44 @@ def test_benchmark_tool_smoke(tmp_path):
     import importlib.util
 
     from tests.conftest import ROOT
+
     spec = importlib.util.spec_from_file_location(
-        '_benchmark_multitask', ROOT / 'tools' / 'analysis' / 'benchmark_multitask.py')
+        '_benchmark_multitask', ROOT / 'tools' / 'analysis' / 'benchmark_multitask.py'
+    )
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     out = tmp_path / 'bench.json'
     threads = torch.get_num_threads()
-    results = tool.main(['--num-short', '8', '--num-long', '8', '--short-len', '4',
-                         '--long-len', '12', '--batch-size', '4', '--short-batch-size', '8',
-                         '--long-batch-size', '4', '--d-model', '16', '--layers', '1',
-                         '--repeats', '1', '--warmup', '0', '--threads', '1',
-                         '--json', str(out)])
+    results = tool.main(
+        [
+            '--num-short',
+            '8',
+            '--num-long',
+            '8',
+            '--short-len',
+            '4',
+            '--long-len',
+            '12',
+            '--batch-size',
+            '4',
+            '--short-batch-size',
+            '8',
+            '--long-batch-size',
+            '4',
+            '--d-model',
+            '16',
+            '--layers',
+            '1',
+            '--repeats',
+            '1',
+            '--warmup',
+            '0',
+            '--threads',
+            '1',
+            '--json',
+            str(out),
+        ]
+    )
     mixed, grouped = results['mixed'], results['grouped']
     assert (mixed['passes'], grouped['passes']) == (4, 1 + 2)
     assert grouped['pad_frac_target'] == 0 and mixed['pad_frac_target'] > 0

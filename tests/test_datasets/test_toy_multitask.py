@@ -1,5 +1,6 @@
 """The toy captioning / region captioning / categorization set, its CLI, and
 a multi-task pipeline over it (build_tokenizer included)."""
+
 import json
 from pathlib import Path
 
@@ -9,19 +10,19 @@ from mmengine.config import Config
 from PIL import Image
 
 from tests.conftest import load_tool
-from vltoolkit.datasets import (COCOCaptionDataset, COCOCategorizationDataset,
-                                VGRegionCaptionDataset)
-from vltoolkit.datasets.toy import (TOY_REFCOCO_COLOURS, make_toy_regions,
-                                    make_toy_regions_scene)
+from vltoolkit.datasets import COCOCaptionDataset, COCOCategorizationDataset, VGRegionCaptionDataset
+from vltoolkit.datasets.toy import TOY_REFCOCO_COLOURS, make_toy_regions, make_toy_regions_scene
 from vltoolkit.datasets.transforms import restore_spans, sentinel_tokens
 from vltoolkit.registry import DATASETS
 from vltoolkit.tokenization import build_tokenizer
 
 
-
 def _files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(Path(root).rglob('*')) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(Path(root).rglob('*'))
+        if p.is_file()
+    }
 
 
 def _words(text):
@@ -46,8 +47,7 @@ def test_layout_and_determinism(toy, tmp_path):
             assert f'annotations/{stem}_{split}.json' in files
         assert sum(k.startswith(f'images/{split}/') for k in files) == n
     assert json.loads(files['annotations/captions_train.json']) == out['train']['captions']
-    assert json.loads(files['annotations/region_descriptions_val.json']) == \
-        out['val']['regions']
+    assert json.loads(files['annotations/region_descriptions_val.json']) == out['val']['regions']
     make_toy_regions(tmp_path / 'again', num_train=12, num_val=4, seed=0)
     assert _files(tmp_path / 'again') == files
     short = make_toy_regions(tmp_path / 'short', num_train=12, num_val=1, seed=0)
@@ -78,10 +78,15 @@ def test_annotations_describe_the_pictures(toy):
         img = np.asarray(Image.open(root / 'images' / 'train' / f'TOY_{image_id:012d}.png'))
         left_to_right, counts = caps[image_id]
         assert left_to_right.count(' a ') + left_to_right.startswith('a ') == len(objs)
-        shapes = [names[o['category_id']] for o in sorted(
-            objs, key=lambda o: (2 * o['bbox'][0] + o['bbox'][2], o['bbox'][1]))]
-        assert [w for w in left_to_right.replace(',', '').split()
-                if w in ('circle', 'square', 'triangle')] == shapes
+        shapes = [
+            names[o['category_id']]
+            for o in sorted(objs, key=lambda o: (2 * o['bbox'][0] + o['bbox'][2], o['bbox'][1]))
+        ]
+        assert [
+            w
+            for w in left_to_right.replace(',', '').split()
+            if w in ('circle', 'square', 'triangle')
+        ] == shapes
         for shape in ('circle', 'square', 'triangle'):
             n = shapes.count(shape)
             if n == 1:
@@ -94,7 +99,7 @@ def test_annotations_describe_the_pictures(toy):
             assert names[obj['category_id']] in region['phrase']
             colour = next(c for c in TOY_REFCOCO_COLOURS if c in region['phrase'])
             x, y, w, h = obj['bbox']
-            patch = img[y:y + h, x:x + w].reshape(-1, 3).astype(float)
+            patch = img[y : y + h, x : x + w].reshape(-1, 3).astype(float)
             dist = np.abs(patch - TOY_REFCOCO_COLOURS[colour]).sum(1)
             assert (dist < 40).mean() > 0.3  # the shape fills a good part of its box
 
@@ -102,16 +107,21 @@ def test_annotations_describe_the_pictures(toy):
 def test_real_loaders_read_it(toy):
     root, out = toy
     kw = dict(data_root=str(root))
-    caps = COCOCaptionDataset(ann_file='annotations/captions_train.json',
-                              data_prefix=dict(img_path='images/train'), **kw)
-    cats = COCOCategorizationDataset(ann_file='annotations/instances_train.json',
-                                     data_prefix=dict(img_path='images/train'), **kw)
+    caps = COCOCaptionDataset(
+        ann_file='annotations/captions_train.json', data_prefix=dict(img_path='images/train'), **kw
+    )
+    cats = COCOCategorizationDataset(
+        ann_file='annotations/instances_train.json', data_prefix=dict(img_path='images/train'), **kw
+    )
     regions = VGRegionCaptionDataset(
         ann_file='annotations/region_descriptions_train.json',
         image_data_file='annotations/image_data_train.json',
-        data_prefix=dict(img_path='images'), **kw)
-    assert len(caps) == 24 and len(cats) == len(regions) == \
-        len(out['train']['instances']['annotations'])
+        data_prefix=dict(img_path='images'),
+        **kw,
+    )
+    assert len(caps) == 24 and len(cats) == len(regions) == len(
+        out['train']['instances']['annotations']
+    )
     for ds in (caps, cats, regions):
         for i in range(len(ds)):
             assert Path(ds.get_data_info(i)['img_path']).is_file()
@@ -128,8 +138,22 @@ def test_scene_function():
 def test_cli(tmp_path, capsys):
     cli = _load_tool('make_toy')
     out = tmp_path / 'cli'
-    assert cli.main(['multitask', '--out', str(out), '--num-train', '3', '--num-val', '2',
-                     '--img-size', '64']) == 0
+    assert (
+        cli.main(
+            [
+                'multitask',
+                '--out',
+                str(out),
+                '--num-train',
+                '3',
+                '--num-val',
+                '2',
+                '--img-size',
+                '64',
+            ]
+        )
+        == 0
+    )
     assert (out / 'annotations' / 'captions_val.json').is_file()
     err = capsys.readouterr().err
     assert 'captions' in err and 'regions' in err
@@ -180,8 +204,11 @@ def test_multitask_pipeline_and_tokenizer(toy, tmp_path):
     tool = _load_tool('build_tokenizer')
     leaves = tool.leaf_datasets(cfg.train_dataloader.dataset)
     assert [c['type'] for c, _ in leaves] == [
-        'COCOCaptionDataset', 'COCOCaptionDataset', 'VGRegionCaptionDataset',
-        'COCOCategorizationDataset']
+        'COCOCaptionDataset',
+        'COCOCaptionDataset',
+        'VGRegionCaptionDataset',
+        'COCOCategorizationDataset',
+    ]
     assert all(c['pipeline'] == [] and len(p) == 6 for c, p in leaves)
     special = tool.collect_special_tokens(cfg)
     # location tokens, the tokenizer's 4 sentinels, then the pipeline's 2 more
@@ -206,7 +233,7 @@ def test_multitask_pipeline_and_tokenizer(toy, tmp_path):
             assert tok.tokenizer.unk_token_id not in ids, (task, sample.prompt)
             if task == 'span_masking':
                 assert sentinel_ids & set(ids)
-                masked = sample.prompt[len('What is the complete text of "'):-2]
+                masked = sample.prompt[len('What is the complete text of "') : -2]
                 info = ds.get_data_info(idx)
                 # the decoded target is lower-cased with punctuation split off
                 restored = restore_spans(masked, tok.decode(out['inputs']['labels']))

@@ -1,4 +1,5 @@
 """VGRegionCaptionDataset on the real Visual Genome fixtures (v1.2 and v1.0)."""
+
 import copy
 import json
 from pathlib import Path
@@ -20,8 +21,10 @@ IMAGE_DATA = FIXTURES / 'vg_image_data_subset3.json'
 def need(*paths):
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        pytest.skip('real annotation fixtures not found (they live in '
-                    f'../shared/fixtures next to the repo): {missing}')
+        pytest.skip(
+            'real annotation fixtures not found (they live in '
+            f'../shared/fixtures next to the repo): {missing}'
+        )
 
 
 def _infos(ds):
@@ -30,9 +33,14 @@ def _infos(ds):
 
 def test_v1_2_layout_with_image_data():
     need(V12, IMAGE_DATA)
-    ds = DATASETS.build(dict(type='VGRegionCaptionDataset', ann_file=str(V12),
-                             image_data_file=str(IMAGE_DATA),
-                             data_prefix=dict(img_path='data/vg')))
+    ds = DATASETS.build(
+        dict(
+            type='VGRegionCaptionDataset',
+            ann_file=str(V12),
+            image_data_file=str(IMAGE_DATA),
+            data_prefix=dict(img_path='data/vg'),
+        )
+    )
     infos = _infos(ds)
     assert len(infos) == 24  # 3 images x 8 regions
     # formats.md: image 1, region 1382, "the clock is green in colour",
@@ -45,8 +53,11 @@ def test_v1_2_layout_with_image_data():
     assert first['task'] == 'region_caption' and first['layout'] == 'v1.2'
     # the image folder comes from image_data's url (VG_100K_2 vs VG_100K)
     paths = {i['image_id']: i['img_path'] for i in infos}
-    assert paths == {1: 'data/vg/VG_100K_2/1.jpg', 2: 'data/vg/VG_100K/2.jpg',
-                     3: 'data/vg/VG_100K/3.jpg'}
+    assert paths == {
+        1: 'data/vg/VG_100K_2/1.jpg',
+        2: 'data/vg/VG_100K/2.jpg',
+        3: 'data/vg/VG_100K/3.jpg',
+    }
     # trailing spaces of real phrases are dropped
     assert infos[1]['caption'] == 'shade is along the street'
     assert [i['image_id'] for i in infos] == [1] * 8 + [2] * 8 + [3] * 8
@@ -64,8 +75,11 @@ def test_v1_0_layout_matches_v1_2():
     assert len(shared) >= 8
     for info in shared:
         ref = by_id[info['region_id']]
-        assert (info['image_id'], info['gt_bboxes'], info['caption']) == \
-            (ref['image_id'], ref['gt_bboxes'], ref['caption'])
+        assert (info['image_id'], info['gt_bboxes'], info['caption']) == (
+            ref['image_id'],
+            ref['gt_bboxes'],
+            ref['caption'],
+        )
     # without image_data: '<image_id>.jpg' and no size
     assert old[0]['img_path'] == '1.jpg' and old[0]['width'] is None
     assert old[-1]['caption'] == 'A white car parked on the side of the road.'
@@ -73,12 +87,14 @@ def test_v1_0_layout_matches_v1_2():
 
 def test_image_paths_and_splits(tmp_path):
     need(V12)
-    ds = VGRegionCaptionDataset(ann_file=str(V12), img_path_fmt='{image_id:06d}.png',
-                                data_prefix=dict(img_path='imgs'))
+    ds = VGRegionCaptionDataset(
+        ann_file=str(V12), img_path_fmt='{image_id:06d}.png', data_prefix=dict(img_path='imgs')
+    )
     assert ds.get_data_info(0)['img_path'] == 'imgs/000001.png'
     (tmp_path / 'split.json').write_text(json.dumps(dict(train=[1, 3], val=[2])))
-    ds = VGRegionCaptionDataset(ann_file=str(V12), split_file=str(tmp_path / 'split.json'),
-                                split='val')
+    ds = VGRegionCaptionDataset(
+        ann_file=str(V12), split_file=str(tmp_path / 'split.json'), split='val'
+    )
     assert {i['image_id'] for i in _infos(ds)} == {2}
     with pytest.raises(ValueError, match=r"choose split= one of \['train', 'val'\]"):
         VGRegionCaptionDataset(ann_file=str(V12), split_file=str(tmp_path / 'split.json'))
@@ -104,13 +120,12 @@ def test_clipping_and_skipping(tmp_path):
     def edit(data):
         regions = data[0]['regions']
         regions[0].update(x=790, width=30, y=-5)  # reaches out of the 800x600 image
-        regions[1]['phrase'] = '   '              # empty: skipped
-        regions[2].update(x=900)                  # entirely outside: skipped
-        regions[3].update(width=0)                # degenerate: skipped
+        regions[1]['phrase'] = '   '  # empty: skipped
+        regions[2].update(x=900)  # entirely outside: skipped
+        regions[3].update(width=0)  # degenerate: skipped
 
     path = _edited(tmp_path, V12, edit)
-    infos = _infos(VGRegionCaptionDataset(ann_file=path,
-                                          image_data_file=str(IMAGE_DATA)))
+    infos = _infos(VGRegionCaptionDataset(ann_file=path, image_data_file=str(IMAGE_DATA)))
     assert len(infos) == 24 - 3
     assert infos[0]['gt_bboxes'] == [[790.0, 0.0, 800.0, 134.0]]  # y2 = -5 + 139
 
@@ -121,31 +136,47 @@ def test_bad_records(tmp_path):
     def drop(key, layout_src=V12):
         def edit(data):
             del data[1]['regions'][2][key]
+
         return _edited(tmp_path, layout_src, edit)
 
-    with pytest.raises(AnnotationError, match=r"image entry 1 \(id 2\), region 2: "
-                       r"missing key 'phrase' \(VG v1.2"):
+    with pytest.raises(
+        AnnotationError,
+        match=r"image entry 1 \(id 2\), region 2: "
+        r"missing key 'phrase' \(VG v1.2",
+    ):
         VGRegionCaptionDataset(ann_file=drop('phrase'))
-    with pytest.raises(AnnotationError, match=r"region 2: missing key 'height' "
-                       r'\(VG v1.0 regions need id, image'):
+    with pytest.raises(
+        AnnotationError,
+        match=r"region 2: missing key 'height' "
+        r'\(VG v1.0 regions need id, image',
+    ):
         VGRegionCaptionDataset(ann_file=drop('height', V10))
     with pytest.raises(AnnotationError, match='neither "image_id" .* nor "image"'):
         VGRegionCaptionDataset(ann_file=drop('image', V10))
 
     def wrong_image(data):
         data[0]['regions'][4]['image_id'] = 2
-    with pytest.raises(AnnotationError, match=r"entry 0 \(id 1\), region 4: "
-                       'image_id 2 differs from its entry id 1'):
+
+    with pytest.raises(
+        AnnotationError,
+        match=r"entry 0 \(id 1\), region 4: "
+        'image_id 2 differs from its entry id 1',
+    ):
         VGRegionCaptionDataset(ann_file=_edited(tmp_path, V12, wrong_image))
 
     def bad_box(data):
         data[2]['regions'][0]['width'] = 'wide'
-    with pytest.raises(AnnotationError, match=r"image entry 2 \(id 3\), region 0: "
-                       "bbox .* is not"):
+
+    with pytest.raises(
+        AnnotationError,
+        match=r"image entry 2 \(id 3\), region 0: "
+        "bbox .* is not",
+    ):
         VGRegionCaptionDataset(ann_file=_edited(tmp_path, V12, bad_box))
 
     def not_entries(data):
         data[1] = copy.deepcopy(data[1]['regions'][0])
+
     with pytest.raises(AnnotationError, match=r'image entry 1: expected'):
         VGRegionCaptionDataset(ann_file=_edited(tmp_path, V12, not_entries))
 
@@ -155,8 +186,7 @@ def test_bad_records(tmp_path):
     with pytest.raises(FileNotFoundError, match='does not exist.*visualgenome.org'):
         VGRegionCaptionDataset(ann_file=str(tmp_path / 'missing.json'))
     with pytest.raises(FileNotFoundError, match='VG image data file .* does not exist'):
-        VGRegionCaptionDataset(ann_file=str(V12),
-                               image_data_file=str(tmp_path / 'missing.json'))
+        VGRegionCaptionDataset(ann_file=str(V12), image_data_file=str(tmp_path / 'missing.json'))
 
 
 def test_region_caption_pipeline(tmp_path):
@@ -166,15 +196,24 @@ def test_region_caption_pipeline(tmp_path):
     Image.new('RGB', (800, 600), (90, 120, 60)).save(tmp_path / 'VG_100K_2' / '1.jpg')
     coder = dict(type='PatchIndexBoxCoder', num_patches_per_side=40, token_fmt='<loc_{}>')
     ds = VGRegionCaptionDataset(
-        ann_file=str(V12), image_data_file=str(IMAGE_DATA),
+        ann_file=str(V12),
+        image_data_file=str(IMAGE_DATA),
         data_prefix=dict(img_path=str(tmp_path)),
-        pipeline=[dict(type='LoadImage'), dict(type='ClipBoxesToImage'),
-                  dict(type='ResizeImageAndBoxes', scale=(160, 120)),
-                  dict(type='TaskPrompt', box_coder=coder),
-                  dict(type='PackVLInputs')])
+        pipeline=[
+            dict(type='LoadImage'),
+            dict(type='ClipBoxesToImage'),
+            dict(type='ResizeImageAndBoxes', scale=(160, 120)),
+            dict(type='TaskPrompt', box_coder=coder),
+            dict(type='PackVLInputs'),
+        ],
+    )
     sample = ds[0]['data_samples']
     from vltoolkit.tokenization import PatchIndexBoxCoder
-    tokens = ''.join(PatchIndexBoxCoder(40, token_fmt='<loc_{}>').encode(
-        np.array([421, 57, 503, 196]) / 5, (160, 120)))
+
+    tokens = ''.join(
+        PatchIndexBoxCoder(40, token_fmt='<loc_{}>').encode(
+            np.array([421, 57, 503, 196]) / 5, (160, 120)
+        )
+    )
     assert sample.prompt == f'What does the region {tokens} describe?'
     assert sample.target_text == 'the clock is green in colour'

@@ -1,4 +1,5 @@
 """The toy VQA generator: official layout, determinism, answers, CLI."""
+
 import hashlib
 import json
 from collections import Counter
@@ -28,7 +29,9 @@ def test_layout_and_official_fields(tmp_path):
     assert qs['task_type'] == 'Open-Ended' and len(qs['questions']) == len(anns['annotations'])
     for q, a in zip(qs['questions'], anns['annotations']):
         assert q['question_id'] == a['question_id'] and q['question_id'] // 1000 == q['image_id']
-        assert len(a['answers']) == 10 and [x['answer_id'] for x in a['answers']] == list(range(1, 11))
+        assert len(a['answers']) == 10 and [x['answer_id'] for x in a['answers']] == list(
+            range(1, 11)
+        )
         assert a['answer_type'] in ('yes/no', 'number', 'other')
         assert a['multiple_choice_answer'] in TOY_VQA_ANSWERS
         assert {normalize_answer(x['answer']) for x in a['answers']} <= set(TOY_VQA_ANSWERS)
@@ -43,8 +46,9 @@ def test_deterministic_and_split_streams_independent(tmp_path):
     make_toy_vqa(str(tmp_path / 'b'), num_train=5, num_val=2, seed=0)
     make_toy_vqa(str(tmp_path / 'c'), num_train=5, num_val=7, seed=0)
     assert _digest(tmp_path / 'a') == _digest(tmp_path / 'b')
-    assert (tmp_path / 'a/annotations/annotations_train.json').read_bytes() == \
-        (tmp_path / 'c/annotations/annotations_train.json').read_bytes()
+    assert (tmp_path / 'a/annotations/annotations_train.json').read_bytes() == (
+        tmp_path / 'c/annotations/annotations_train.json'
+    ).read_bytes()
 
 
 def test_answers_follow_the_drawing():
@@ -72,11 +76,17 @@ def test_annotator_noise_exercises_normalisation_and_soft_scores(tmp_path):
     raw = [x['answer'] for a in out['train']['annotations'] for x in a['answers']]
     assert any(r not in TOY_VQA_ANSWERS for r in raw)  # 'Two', 'the left', 'yes!'
     assert set(build_answer_vocab(out['train']['annotations'])) <= set(TOY_VQA_ANSWERS)
-    ds = DATASETS.build(dict(
-        type='VQAv2Dataset', data_root=str(tmp_path),
-        question_file='annotations/questions_train.json',
-        ann_file='annotations/annotations_train.json', answer_file='answers.json',
-        img_name_fmt='{image_id:012d}.png', data_prefix=dict(img_path='images/train')))
+    ds = DATASETS.build(
+        dict(
+            type='VQAv2Dataset',
+            data_root=str(tmp_path),
+            question_file='annotations/questions_train.json',
+            ann_file='annotations/annotations_train.json',
+            answer_file='answers.json',
+            img_name_fmt='{image_id:012d}.png',
+            data_prefix=dict(img_path='images/train'),
+        )
+    )
     scores = [s for i in range(len(ds)) for s in ds.get_data_info(i)['answer_scores']]
     assert 1.0 in scores and (0.3 in scores or 0.6 in scores)
     assert ds.vocab_stats['answers_not_in_vocab'] == 0
@@ -84,6 +94,7 @@ def test_annotator_noise_exercises_normalisation_and_soft_scores(tmp_path):
 
 def test_cli(tmp_path, capsys):
     from tests.conftest import load_tool
+
     cli = load_tool('data/make_toy.py')
     assert cli.main(['vqa', '--out', str(tmp_path), '--num-train', '3', '--num-val', '1']) == 0
     assert 'questions' in capsys.readouterr().err

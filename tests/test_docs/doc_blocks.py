@@ -11,6 +11,7 @@ line right before its opening fence (blank lines aside) is a marker::
 The reasons a block may need what a test cannot give are :data:`NEEDS`
 (docs/contributing.md explains the convention).
 """
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ NEEDS = {
     'multi-node': 'several machines',
     'network': 'downloads (make venv installs packages; git clone)',
     'long-run': 'minutes to hours on a CPU (a full toy reproduction, the whole test '
-                'suite); its page also shows a toy-size command that the test runs',
+    'suite); its page also shows a toy-size command that the test runs',
 }
 SHELL_LANGS = ('bash', 'sh', 'shell', 'console')
 
@@ -65,8 +66,15 @@ def read_blocks(path: Path) -> List[Block]:
         while k >= 0 and not lines[k].strip():
             k -= 1
         marker = _MARKER.match(lines[k]) if k >= 0 else None
-        blocks.append(Block(path, start + 1, lang, '\n'.join(lines[start + 1:j]) + '\n',
-                            marker.group(1) if marker else None))
+        blocks.append(
+            Block(
+                path,
+                start + 1,
+                lang,
+                '\n'.join(lines[start + 1 : j]) + '\n',
+                marker.group(1) if marker else None,
+            )
+        )
         i = j + 1
     return blocks
 
@@ -83,12 +91,14 @@ def stray_markers(path: Path) -> List[str]:
             problems.append(f'{path}:{n + 1}: write the marker as <!-- needs: REASON -->')
             continue
         if m.group(1) not in NEEDS:
-            problems.append(f'{path}:{n + 1}: unknown reason {m.group(1)!r}; '
-                            f'use one of {sorted(NEEDS)}')
+            problems.append(
+                f'{path}:{n + 1}: unknown reason {m.group(1)!r}; use one of {sorted(NEEDS)}'
+            )
         k = n + 1
         while k < len(lines) and not lines[k].strip():
             k += 1
         if k >= len(lines) or not _FENCE.match(lines[k]):
-            problems.append(f'{path}:{n + 1}: the marker must come right before '
-                            'a fenced ```bash block')
+            problems.append(
+                f'{path}:{n + 1}: the marker must come right before a fenced ```bash block'
+            )
     return problems

@@ -1,15 +1,27 @@
 """Every shell block of the docs is bash that parses, and markers are valid."""
+
 import subprocess
 import sys
 
 import pytest
 
 from tests.conftest import ROOT
+
 from .doc_blocks import NEEDS, SHELL_LANGS, doc_files, read_blocks, stray_markers
 
 PAGES = doc_files(ROOT)
-COMMAND_STARTS = ('python ', 'python3 ', 'make ', 'tools/', 'bash ', '.venv/',
-                  'OMP_NUM_THREADS=', 'PYTHONPATH=', 'torchrun ', 'mkdocs ')
+COMMAND_STARTS = (
+    'python ',
+    'python3 ',
+    'make ',
+    'tools/',
+    'bash ',
+    '.venv/',
+    'OMP_NUM_THREADS=',
+    'PYTHONPATH=',
+    'torchrun ',
+    'mkdocs ',
+)
 
 
 def test_blocks_are_found():
@@ -21,19 +33,27 @@ def test_blocks_are_found():
 def test_markers_and_syntax(page):
     problems = stray_markers(page)
     for block in read_blocks(page):
-        first = next((ln.strip() for ln in block.code.splitlines()
-                      if ln.strip() and not ln.strip().startswith('#')), '')
+        first = next(
+            (
+                ln.strip()
+                for ln in block.code.splitlines()
+                if ln.strip() and not ln.strip().startswith('#')
+            ),
+            '',
+        )
         if block.lang == '' and first.startswith(COMMAND_STARTS):
-            problems.append(f'{block.where()}: a command in an unlabelled fence; '
-                            'fence it as ```bash so the docs test runs it')
+            problems.append(
+                f'{block.where()}: a command in an unlabelled fence; '
+                'fence it as ```bash so the docs test runs it'
+            )
         if block.lang in SHELL_LANGS and block.lang != 'bash':
-            problems.append(f'{block.where()}: fence shell commands as ```bash '
-                            '(the docs test runs those)')
+            problems.append(
+                f'{block.where()}: fence shell commands as ```bash (the docs test runs those)'
+            )
         if block.lang == 'bash':
             if block.needs is not None and block.needs not in NEEDS:
                 problems.append(f'{block.where()}: unknown needs {block.needs!r}')
-            proc = subprocess.run(['bash', '-n'], input=block.code, text=True,
-                                  capture_output=True)
+            proc = subprocess.run(['bash', '-n'], input=block.code, text=True, capture_output=True)
             if proc.returncode:
                 problems.append(f'{block.where()}: not valid bash: {proc.stderr.strip()}')
     assert not problems, '\n'.join(problems)
@@ -41,22 +61,29 @@ def test_markers_and_syntax(page):
 
 def test_marker_parsing(tmp_path):
     page = tmp_path / 'p.md'
-    page.write_text('x\n<!-- needs: gpu -->\n\n```bash\nnvidia-smi\n```\n'
-                    '```bash\necho hi\n```\n<!-- needs: cloud -->\n```bash\nx\n```\n'
-                    '<!-- needs: gpu -->\ntext\n')
+    page.write_text(
+        'x\n<!-- needs: gpu -->\n\n```bash\nnvidia-smi\n```\n'
+        '```bash\necho hi\n```\n<!-- needs: cloud -->\n```bash\nx\n```\n'
+        '<!-- needs: gpu -->\ntext\n'
+    )
     blocks = read_blocks(page)
     assert [(b.line, b.needs, b.code) for b in blocks] == [
-        (4, 'gpu', 'nvidia-smi\n'), (7, None, 'echo hi\n'), (11, 'cloud', 'x\n')]
+        (4, 'gpu', 'nvidia-smi\n'),
+        (7, None, 'echo hi\n'),
+        (11, 'cloud', 'x\n'),
+    ]
     problems = stray_markers(page)
-    assert len(problems) == 2 and 'unknown reason' in problems[0] \
-        and 'right before' in problems[1]
+    assert len(problems) == 2 and 'unknown reason' in problems[0] and 'right before' in problems[1]
 
 
 def test_docs_site_builds_in_strict_mode(tmp_path):
     """mkdocs.yml over docs/: a broken link or anchor between pages fails."""
     pytest.importorskip('mkdocs', reason='mkdocs is in requirements/tests.txt (make venv)')
-    proc = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--strict',
-                           '--site-dir', str(tmp_path / 'site')],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'mkdocs', 'build', '--strict', '--site-dir', str(tmp_path / 'site')],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0 and 'WARNING' not in proc.stderr, proc.stdout + proc.stderr
     assert (tmp_path / 'site' / 'contributing' / 'index.html').is_file()

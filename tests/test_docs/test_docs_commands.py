@@ -11,6 +11,7 @@ clean there: every output lands in a git-ignored folder (``work_dirs/``,
 The selected pages run concurrently, one per CPU core (each command is
 single-threaded, ``OMP_NUM_THREADS=1``); each page is still its own test.
 """
+
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+
 from .doc_blocks import doc_files, read_blocks
 
 pytestmark = pytest.mark.slow
@@ -38,15 +40,15 @@ def _page_id(page):
 
 
 def _git(args, cwd):
-    return subprocess.run(['git', *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ['git', *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def repo_copy(dest: Path) -> Path:
     """The repository's files (what a fresh clone with local edits holds),
     committed in a new git repo at ``dest``; ``.venv`` links to the test's."""
-    files = _git(['ls-files', '--cached', '--others', '--exclude-standard', '-z'],
-                 ROOT).split('\0')
+    files = _git(['ls-files', '--cached', '--others', '--exclude-standard', '-z'], ROOT).split('\0')
     for rel in filter(None, files):
         src = ROOT / rel
         if src.is_file() and not src.is_symlink():
@@ -56,8 +58,7 @@ def repo_copy(dest: Path) -> Path:
     (dest / '.venv').symlink_to(venv)
     _git(['init', '-q'], dest)
     _git(['add', '-A'], dest)
-    _git(['-c', 'user.name=docs', '-c', 'user.email=docs@test', 'commit', '-qm', 'docs'],
-         dest)
+    _git(['-c', 'user.name=docs', '-c', 'user.email=docs@test', 'commit', '-qm', 'docs'], dest)
     return dest
 
 
@@ -65,16 +66,28 @@ def run_page(page: Path, tmp: Path) -> str:
     """Run the page's blocks in a fresh copy; '' if all pass and the copy
     stays clean, else what went wrong."""
     copy = repo_copy(tmp / 'repo')
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0',
-               PYTHONPATH=str(copy), VLT_PROGRESS='plain',
-               PATH=f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}')
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PYTHONHASHSEED='0',
+        PYTHONPATH=str(copy),
+        VLT_PROGRESS='plain',
+        PATH=f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}',
+    )
     for block in runnable(page):
-        proc = subprocess.run(['bash', '-e', '-o', 'pipefail', '-c', block.code],
-                              cwd=copy, env=env, capture_output=True, text=True,
-                              timeout=900)
+        proc = subprocess.run(
+            ['bash', '-e', '-o', 'pipefail', '-c', block.code],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if proc.returncode:
-            return (f'{block.where()} failed ({proc.returncode}):\n{block.code}\n'
-                    f'--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-5000:]}')
+            return (
+                f'{block.where()} failed ({proc.returncode}):\n{block.code}\n'
+                f'--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-5000:]}'
+            )
     status = _git(['status', '--porcelain', '--untracked-files=all'], copy)
     if status:
         return f'{page.name}: the commands left files in the repository:\n{status}'
@@ -84,12 +97,16 @@ def run_page(page: Path, tmp: Path) -> str:
 @pytest.fixture(scope='module')
 def page_results(request, tmp_path_factory):
     """Start every selected page at once (one worker per core)."""
-    selected = [item.callspec.params['page'] for item in request.session.items
-                if getattr(item, 'originalname', None) == 'test_page_commands_run_as_written'
-                and hasattr(item, 'callspec')]
+    selected = [
+        item.callspec.params['page']
+        for item in request.session.items
+        if getattr(item, 'originalname', None) == 'test_page_commands_run_as_written'
+        and hasattr(item, 'callspec')
+    ]
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1)))
-    futures = {page: pool.submit(run_page, page, tmp_path_factory.mktemp('docs'))
-               for page in selected}
+    futures = {
+        page: pool.submit(run_page, page, tmp_path_factory.mktemp('docs')) for page in selected
+    }
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,5 +1,6 @@
 """A checkpoint of another model: refused by test / resume, reported (and
 refused under half a match) by fine-tuning."""
+
 import pytest
 import torch
 import torch.nn as nn
@@ -12,6 +13,7 @@ from vltoolkit.engine.hooks import CheckpointMismatchError
 from vltoolkit.engine.hooks.checkpoint_match_hook import compare_state_dicts
 from vltoolkit.engine.runner import unique_experiment_name
 from vltoolkit.registry import METRICS, MODELS
+
 from . import resume_toy  # noqa: F401  (registers _ResumeIndexSet)
 
 
@@ -41,16 +43,29 @@ class CountMetric(BaseMetric):
 
 
 def _cfg(work_dir, model, **extra):
-    loader = dict(dataset=dict(type='_ResumeIndexSet'),
-                  sampler=dict(type='DefaultSampler', shuffle=False), batch_size=4,
-                  num_workers=0, collate_fn=dict(type='pseudo_collate'))
-    cfg = Config(dict(model=model, work_dir=str(work_dir), default_scope='vltoolkit',
-                      train_dataloader=loader, test_dataloader=loader,
-                      train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=1),
-                      test_cfg=dict(), test_evaluator=dict(type='_CountMetric'),
-                      optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-                      default_hooks=dict(logger=dict(type='LoggerHook', interval=1000)),
-                      log_level='WARNING', **extra))
+    loader = dict(
+        dataset=dict(type='_ResumeIndexSet'),
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        batch_size=4,
+        num_workers=0,
+        collate_fn=dict(type='pseudo_collate'),
+    )
+    cfg = Config(
+        dict(
+            model=model,
+            work_dir=str(work_dir),
+            default_scope='vltoolkit',
+            train_dataloader=loader,
+            test_dataloader=loader,
+            train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=1),
+            test_cfg=dict(),
+            test_evaluator=dict(type='_CountMetric'),
+            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+            default_hooks=dict(logger=dict(type='LoggerHook', interval=1000)),
+            log_level='WARNING',
+            **extra,
+        )
+    )
     cfg.experiment_name = unique_experiment_name(cfg)
     return cfg
 
@@ -72,16 +87,15 @@ def test_compare_counts_parameter_elements():
 
 
 def test_test_refuses_a_checkpoint_of_another_width(ckpt, tmp_path):
-    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=8),
-                               load_from=ckpt))
-    with pytest.raises(CheckpointMismatchError,
-                       match=r'a\.weight: checkpoint \[4, 2\] vs model \[8, 2\]'):
+    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=8), load_from=ckpt))
+    with pytest.raises(
+        CheckpointMismatchError, match=r'a\.weight: checkpoint \[4, 2\] vs model \[8, 2\]'
+    ):
         runner.test()
 
 
 def test_test_refuses_a_checkpoint_with_missing_keys(ckpt, tmp_path):
-    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=4, head=2),
-                               load_from=ckpt))
+    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=4, head=2), load_from=ckpt))
     with pytest.raises(CheckpointMismatchError, match=r'missing.*head\.bias, head\.weight'):
         runner.test()
 
@@ -97,19 +111,16 @@ def test_fine_tune_refuses_under_half_a_match_unless_told(ckpt, tmp_path):
     runner = build_runner(_cfg(tmp_path / 'a', model, load_from=ckpt))
     with pytest.raises(CheckpointMismatchError, match=r'only 1\.8%.*allow_partial_load=True'):
         runner.train()
-    runner = build_runner(_cfg(tmp_path / 'b', model, load_from=ckpt,
-                               allow_partial_load=True))
+    runner = build_runner(_cfg(tmp_path / 'b', model, load_from=ckpt, allow_partial_load=True))
     runner.train()
     log = (next((tmp_path / 'b').glob('*/*.log'))).read_text()
     assert 'missing from the checkpoint' in log and 'head.weight' in log
-    runner = build_runner(_cfg(tmp_path / 'c', model, load_from=ckpt,
-                               load_from_min_match=0.01))
+    runner = build_runner(_cfg(tmp_path / 'c', model, load_from=ckpt, load_from_min_match=0.01))
     runner.train()
 
 
 def test_fine_tune_with_a_new_small_head_loads_and_reports(ckpt, tmp_path):
-    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=4, head=1),
-                               load_from=ckpt))
+    runner = build_runner(_cfg(tmp_path, dict(type='_WidthModel', width=4, head=1), load_from=ckpt))
     runner.train()
     log = next(tmp_path.glob('*/*.log')).read_text()
     # (8 + 4 + 4 + 1) of (17 + 1 + 1) parameter elements

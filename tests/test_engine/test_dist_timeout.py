@@ -1,4 +1,5 @@
 """env_cfg.dist_cfg.timeout: a default, checked, and what init_process_group gets."""
+
 import datetime
 import os
 import time
@@ -43,8 +44,13 @@ def test_a_timeout_that_is_not_seconds_names_the_key(bad):
 
 
 def _rank(rank, port, out):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank),
-                      WORLD_SIZE='2', LOCAL_RANK=str(rank))
+    os.environ.update(
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        WORLD_SIZE='2',
+        LOCAL_RANK=str(rank),
+    )
     cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='gloo', timeout=2))))
     set_dist_timeout(cfg)
     init_dist_if_needed(cfg, 'pytorch')
@@ -64,6 +70,7 @@ def _rank(rank, port, out):
 @pytest.mark.slow
 def test_a_stalled_rank_makes_the_others_fail_after_the_timeout(tmp_path):
     out = tmp_path / 'rank0.txt'
-    mp.start_processes(_rank, args=(29650 + os.getpid() % 300, str(out)), nprocs=2,
-                       join=True, start_method='spawn')
+    mp.start_processes(
+        _rank, args=(29650 + os.getpid() % 300, str(out)), nprocs=2, join=True, start_method='spawn'
+    )
     assert 'timed out' in out.read_text().lower() or 'timeout' in out.read_text().lower()

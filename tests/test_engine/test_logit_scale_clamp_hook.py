@@ -1,5 +1,6 @@
 """LogitScaleClampHook: clamps InfoNCE's scale after the optimizer step
 (open_clip), in a real Runner; the recipes keep the scale out of weight decay."""
+
 import math
 import types
 
@@ -42,14 +43,21 @@ def test_hook_clamps_after_the_step_in_a_runner(tmp_path):
     model = _PairModel()
     data = [dict(inputs=torch.zeros(1))] * 3
     runner = Runner(
-        model=model, work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=False),
-                              batch_size=1, collate_fn=dict(type='default_collate')),
+        model=model,
+        work_dir=str(tmp_path),
+        train_dataloader=dict(
+            dataset=data,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=1,
+            collate_fn=dict(type='default_collate'),
+        ),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=50.0)),
         train_cfg=dict(by_epoch=True, max_epochs=1),
         custom_hooks=[dict(type='LogitScaleClampHook')],
         default_hooks=dict(checkpoint=None, logger=None),
-        log_level='WARNING', default_scope='vltoolkit')
+        log_level='WARNING',
+        default_scope='vltoolkit',
+    )
     runner.train()
     cap = math.log(100.0)
     assert model.steps[0] == pytest.approx(math.log(1 / 0.011))
@@ -78,11 +86,12 @@ def test_recipes_clamp_and_keep_the_scale_out_of_weight_decay(name):
     model = nn.Module()
     model.align_loss = InfoNCELoss()
     model.vilt = nn.Linear(3, 3)
-    import vltoolkit.engine  # noqa: F401  (the constructor)
     from mmengine.registry import init_default_scope
+
+    import vltoolkit.engine  # noqa: F401  (the constructor)
+
     init_default_scope('vltoolkit')
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    decay = {id(p): g['weight_decay'] for g in wrapper.optimizer.param_groups
-             for p in g['params']}
+    decay = {id(p): g['weight_decay'] for g in wrapper.optimizer.param_groups for p in g['params']}
     assert decay[id(model.align_loss.log_scale)] == 0.0
     assert decay[id(model.vilt.weight)] == cfg.optim_wrapper.optimizer.weight_decay > 0

@@ -1,4 +1,5 @@
 """ModalityScheduleHook: switches at the right step, and the same after resume."""
+
 import copy
 import types
 
@@ -25,13 +26,18 @@ class _Spy:
         def set_stage(**kw):
             self.calls.append((tuple(kw['modalities']), kw['reset_clusters']))
             orig(**kw)
+
         model.set_stage = set_stage
 
 
 def _runner(model):
-    return types.SimpleNamespace(model=model, epoch=0, iter=0,
-                                 logger=MMLogger.get_instance('hook_test'),
-                                 message_hub=MessageHub.get_instance('hook_test'))
+    return types.SimpleNamespace(
+        model=model,
+        epoch=0,
+        iter=0,
+        logger=MMLogger.get_instance('hook_test'),
+        message_hub=MessageHub.get_instance('hook_test'),
+    )
 
 
 def _drive(hook, runner, epochs, iters_per_epoch, start_iter=0):
@@ -46,15 +52,16 @@ def _drive(hook, runner, epochs, iters_per_epoch, start_iter=0):
 
 
 def test_by_epoch_switches_at_the_first_iteration_of_the_stage_and_after_resume():
-    hook = ModalityScheduleHook(stages=[dict(begin=0, modalities=AV),
-                                        dict(begin=2, modalities=ALL)])
+    hook = ModalityScheduleHook(
+        stages=[dict(begin=0, modalities=AV), dict(begin=2, modalities=ALL)]
+    )
     model = MODELS.build(tiny_mcn_cfg())
     spy = _Spy(model)
     runner = _runner(model)
     hook.before_train(runner)
     seen = _drive(hook, runner, epochs=4, iters_per_epoch=3)
     assert [len(seen[i]) for i in range(12)] == [2] * 6 + [3] * 6
-    assert spy.calls == [(tuple(AV), False), (tuple(ALL), True)]   # reset at epoch 2
+    assert spy.calls == [(tuple(AV), False), (tuple(ALL), True)]  # reset at epoch 2
     assert runner.message_hub.get_info('modality_stage') == 1
 
     # resumed in the middle of epoch 2: already in stage 2, clusters kept
@@ -87,15 +94,20 @@ def test_bad_stages_fail_before_training():
     with pytest.raises(ValueError, match='first stage must begin at 0'):
         ModalityScheduleHook(stages=[dict(begin=1, modalities=AV)])
     with pytest.raises(ValueError, match='begins at 2, not after'):
-        ModalityScheduleHook(stages=[dict(begin=0, modalities=AV),
-                                     dict(begin=2, modalities=ALL),
-                                     dict(begin=2, modalities=AV)])
+        ModalityScheduleHook(
+            stages=[
+                dict(begin=0, modalities=AV),
+                dict(begin=2, modalities=ALL),
+                dict(begin=2, modalities=AV),
+            ]
+        )
     with pytest.raises(ValueError, match='needs modalities'):
         ModalityScheduleHook(stages=[dict(begin=0, modalities='audio')])
     with pytest.raises(ValueError, match='unknown keys'):
         ModalityScheduleHook(stages=[dict(begin=0, modalities=AV, loss=['x'])])
-    hook = ModalityScheduleHook(stages=[dict(begin=0, modalities=AV),
-                                        dict(begin=3, modalities=['audio', 'speech'])])
+    hook = ModalityScheduleHook(
+        stages=[dict(begin=0, modalities=AV), dict(begin=3, modalities=['audio', 'speech'])]
+    )
     with pytest.raises(ValueError, match=r"stage 1 \(AS\).*unknown modalities \['speech'\]"):
         hook.before_train(_runner(MODELS.build(tiny_mcn_cfg())))
 
@@ -111,10 +123,16 @@ def _toy_cfg(root, work_dir):
     cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
     cfg.train_cfg.max_epochs, cfg.train_cfg.val_interval = 3, 3
     cfg.param_scheduler[0].end = 2
-    cfg.custom_hooks = [dict(type='ModalityScheduleHook', by_epoch=False, stages=[
-        dict(begin=0, modalities=AV), dict(begin=5, modalities=ALL)])]
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False,
-                                        interval=6, max_keep_ckpts=-1)
+    cfg.custom_hooks = [
+        dict(
+            type='ModalityScheduleHook',
+            by_epoch=False,
+            stages=[dict(begin=0, modalities=AV), dict(begin=5, modalities=ALL)],
+        )
+    ]
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=False, interval=6, max_keep_ckpts=-1
+    )
     cfg.default_hooks.logger.interval = 1
     cfg.log_level = 'WARNING'
     return cfg
@@ -125,8 +143,9 @@ def test_runner_resume_mid_stage_matches_uninterrupted_run(tmp_path):
     """Real Runner: a run resumed from the checkpoint of iteration 6 (stage 2,
     mid-epoch) ends with exactly the weights and k-means buffers of the run
     that never stopped."""
-    from vltoolkit.engine import build_runner
     from vltoolkit.compat import safe_torch_load
+    from vltoolkit.engine import build_runner
+
     root = make_tiny_toy(tmp_path / 'toy')
     full = build_runner(_toy_cfg(root, tmp_path / 'full'))
     full.train()
@@ -141,4 +160,4 @@ def test_runner_resume_mid_stage_matches_uninterrupted_run(tmp_path):
     assert a.keys() == b.keys() and 'kmeans.centroids' in a
     for key in a:
         assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
-    assert int(a['kmeans.num_steps']) == 12 - 5   # reset when text joined at iter 5
+    assert int(a['kmeans.num_steps']) == 12 - 5  # reset when text joined at iter 5

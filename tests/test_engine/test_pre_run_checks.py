@@ -1,4 +1,5 @@
 """Mistakes found before the first iteration (issue 14, points 5-7)."""
+
 import logging
 
 import numpy as np
@@ -14,12 +15,14 @@ from vltoolkit.engine.hooks import PreRunCheckError
 from vltoolkit.engine.runner import ConfigError, unique_experiment_name
 from vltoolkit.evaluation.metrics import VQAAccuracy
 from vltoolkit.registry import DATASETS, HOOKS, METRICS
+
 from . import test_checkpoint_match_hook  # noqa: F401  (registers _WidthModel)
 
 
 @DATASETS.register_module(name='_ImagePathSet', force=True)
 class ImagePathSet(torch.utils.data.Dataset):
     """Records with an ``img_path`` and a ``task``; items are indices."""
+
     metainfo = dict()
 
     def __init__(self, root, names, task='vqa'):
@@ -61,21 +64,33 @@ def _images(root, names):
         Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(root / name)
 
 
-def _cfg(tmp_path, train_names=('a.png', 'b.png'), val_names=('a.png',), tasks=None,
-         **extra):
+def _cfg(tmp_path, train_names=('a.png', 'b.png'), val_names=('a.png',), tasks=None, **extra):
     def loader(names):
-        return dict(dataset=dict(type='_ImagePathSet', root=str(tmp_path), names=list(names)),
-                    sampler=dict(type='DefaultSampler', shuffle=False), batch_size=2,
-                    num_workers=0, collate_fn=dict(type='pseudo_collate'))
-    cfg = Config(dict(
-        model=dict(type='_WidthModel'), work_dir=str(tmp_path / 'work'),
-        default_scope='vltoolkit', train_dataloader=loader(train_names),
-        val_dataloader=loader(val_names), val_cfg=dict(),
-        val_evaluator=dict(type='_TaskCountMetric', tasks=tasks),
-        train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=1, val_interval=1),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1000)),
-        custom_hooks=[dict(type='_CountTrainIters')], log_level='WARNING', **extra))
+        return dict(
+            dataset=dict(type='_ImagePathSet', root=str(tmp_path), names=list(names)),
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=2,
+            num_workers=0,
+            collate_fn=dict(type='pseudo_collate'),
+        )
+
+    cfg = Config(
+        dict(
+            model=dict(type='_WidthModel'),
+            work_dir=str(tmp_path / 'work'),
+            default_scope='vltoolkit',
+            train_dataloader=loader(train_names),
+            val_dataloader=loader(val_names),
+            val_cfg=dict(),
+            val_evaluator=dict(type='_TaskCountMetric', tasks=tasks),
+            train_cfg=dict(type='ResumableEpochBasedTrainLoop', max_epochs=1, val_interval=1),
+            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+            default_hooks=dict(logger=dict(type='LoggerHook', interval=1000)),
+            custom_hooks=[dict(type='_CountTrainIters')],
+            log_level='WARNING',
+            **extra,
+        )
+    )
     cfg.experiment_name = unique_experiment_name(cfg)
     return cfg
 
@@ -84,8 +99,11 @@ def test_missing_image_files_stop_the_run_before_its_first_iteration(tmp_path):
     _images(tmp_path, ['a.png'])
     CountTrainIters.iters = 0
     runner = build_runner(_cfg(tmp_path, train_names=['a.png'], val_names=['a.png', 'gone.png']))
-    with pytest.raises(PreRunCheckError, match=r'(?s)1 image file\(s\) of the val split '
-                       r'do not exist:.*gone\.png.*check_image_files=False'):
+    with pytest.raises(
+        PreRunCheckError,
+        match=r'(?s)1 image file\(s\) of the val split '
+        r'do not exist:.*gone\.png.*check_image_files=False',
+    ):
         runner.train()
     assert CountTrainIters.iters == 0
 
@@ -93,17 +111,19 @@ def test_missing_image_files_stop_the_run_before_its_first_iteration(tmp_path):
 def test_the_file_scan_can_be_switched_off(tmp_path):
     _images(tmp_path, ['a.png'])
     CountTrainIters.iters = 0
-    build_runner(_cfg(tmp_path, train_names=['a.png', 'gone.png'],
-                      check_image_files=False)).train()
+    build_runner(_cfg(tmp_path, train_names=['a.png', 'gone.png'], check_image_files=False)).train()
     assert CountTrainIters.iters == 1  # the items are indices: nothing is read
 
 
 def test_metric_tasks_unknown_to_the_dataset_stop_the_run(tmp_path):
     _images(tmp_path, ['a.png', 'b.png'])
     runner = build_runner(_cfg(tmp_path, tasks=['grounding']))
-    with pytest.raises(PreRunCheckError, match=r"TaskCountMetric\(tasks=\['grounding'\]\) "
-                       r"of the val evaluator: \['grounding'\] match no sample .* "
-                       r"tasks are \['vqa'\]"):
+    with pytest.raises(
+        PreRunCheckError,
+        match=r"TaskCountMetric\(tasks=\['grounding'\]\) "
+        r"of the val evaluator: \['grounding'\] match no sample .* "
+        r"tasks are \['vqa'\]",
+    ):
         runner.train()
 
 
@@ -111,8 +131,11 @@ def test_a_misspelled_checkpoint_hook_key_fails_when_the_config_is_read(tmp_path
     _images(tmp_path, ['a.png', 'b.png'])
     cfg = _cfg(tmp_path)
     cfg.default_hooks['checkpoint'] = dict(type='CheckpointHook', intervl=1)
-    with pytest.raises(ConfigError, match=r"default_hooks\.checkpoint\.intervl: "
-                       r"CheckpointHook has no argument 'intervl' \(did you mean interval\?\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"default_hooks\.checkpoint\.intervl: "
+        r"CheckpointHook has no argument 'intervl' \(did you mean interval\?\)",
+    ):
         build_runner(cfg)
 
 
@@ -126,8 +149,11 @@ def test_loop_counts_must_be_whole_numbers(tmp_path):
 def test_a_wrong_keyword_names_the_config_key(tmp_path):
     cfg = _cfg(tmp_path)
     cfg.model['widht'] = 3
-    with pytest.raises(ConfigError, match=r"model\.widht: WidthModel has no argument "
-                       r"'widht' \(did you mean width\?\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"model\.widht: WidthModel has no argument "
+        r"'widht' \(did you mean width\?\)",
+    ):
         build_runner(cfg)
 
 
@@ -143,11 +169,18 @@ def test_resume_without_a_checkpoint_says_it_starts_from_scratch(tmp_path):
 
 def test_a_metric_whose_tasks_match_nothing_warns_naming_the_tasks_seen(monkeypatch):
     import mmengine.logging
+
     said = []
-    monkeypatch.setattr(mmengine.logging, 'print_log',
-                        lambda msg, logger=None, level=None: said.append((level, msg)))
+    monkeypatch.setattr(
+        mmengine.logging,
+        'print_log',
+        lambda msg, logger=None, level=None: said.append((level, msg)),
+    )
     metric = VQAAccuracy(answers=['yes', 'no'], tasks=['vqa'])
     metric.process(None, [dict(task='caption', pred_answer='yes', gt_answers=['yes'] * 10)])
     metric.compute_metrics(metric.results)
-    assert (logging.WARNING, "VQAAccuracy(tasks=['vqa']) scored no sample: the evaluated "
-            "samples have tasks ['caption']; fix `tasks=`") in said
+    assert (
+        logging.WARNING,
+        "VQAAccuracy(tasks=['vqa']) scored no sample: the evaluated "
+        "samples have tasks ['caption']; fix `tasks=`",
+    ) in said

@@ -1,5 +1,6 @@
 """Resuming mid-epoch with another batch size or number of ranks trains
 exactly the samples the epoch had left (or stops saying what changed)."""
+
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from vltoolkit.engine.loops.resume_skip import ResumeMismatchError
+
 from .resume_toy import N, train
 
 
@@ -62,18 +64,36 @@ def test_resume_on_two_cpu_ranks_from_a_single_process_checkpoint(tmp_path):
     full = train(tmp_path / 'full', 2)
     order = _epoch(full, 1)
     _cut(tmp_path / 'cut', 2, at_iter=9)  # 6 iterations per epoch: 6 samples in
-    env = dict(os.environ, OMP_NUM_THREADS='1',
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]))
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]),
+    )
     out = tmp_path / 'ranks'
     proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-         '--master_port', str(29700 + os.getpid() % 200),
-         str(ROOT / 'tests' / 'test_engine' / 'resume_toy.py'),
-         str(tmp_path / 'cut'), str(out), '2', '--resume'],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            '-m',
+            'torch.distributed.run',
+            '--nproc_per_node',
+            '2',
+            '--master_port',
+            str(29700 + os.getpid() % 200),
+            str(ROOT / 'tests' / 'test_engine' / 'resume_toy.py'),
+            str(tmp_path / 'cut'),
+            str(out),
+            '2',
+            '--resume',
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     ranks = [json.loads((tmp_path / f'ranks.rank{r}.json').read_text()) for r in (0, 1)]
     for r in (0, 1):
         assert _epoch(ranks[r], 0) == []
-        assert _epoch(ranks[r], 1) == order[6 + r::2]
+        assert _epoch(ranks[r], 1) == order[6 + r :: 2]
     assert 'after 6 of its 12 samples' in proc.stdout + proc.stderr

@@ -1,4 +1,5 @@
 """Strategy fragments, --strategy, and the config fitting for FlexibleRunner."""
+
 import importlib.util
 
 import pytest
@@ -7,20 +8,28 @@ from mmengine.config import Config
 
 from tests.conftest import ROOT
 from vltoolkit.engine.optim import sharded_clip_grad_norm_
-from vltoolkit.engine.runner.strategy import (apply_strategy, available_strategies,
-                                              prepare_strategy_cfg)
+from vltoolkit.engine.runner.strategy import (
+    apply_strategy,
+    available_strategies,
+    prepare_strategy_cfg,
+)
 
 STRATEGIES = ROOT / 'configs' / '_base_' / 'strategies'
 
 
 def _recipe():
-    return Config(dict(
-        optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-4),
-                           constructor='TrainableParamsOptimWrapperConstructor',
-                           clip_grad=dict(max_norm=1.0)),
-        train_dataloader=dict(batch_size=16),
-        model_wrapper_cfg=dict(type='MMDistributedDataParallel',
-                               find_unused_parameters=True)))
+    return Config(
+        dict(
+            optim_wrapper=dict(
+                type='OptimWrapper',
+                optimizer=dict(type='AdamW', lr=1e-4),
+                constructor='TrainableParamsOptimWrapperConstructor',
+                clip_grad=dict(max_norm=1.0),
+            ),
+            train_dataloader=dict(batch_size=16),
+            model_wrapper_cfg=dict(type='MMDistributedDataParallel', find_unused_parameters=True),
+        )
+    )
 
 
 def test_every_strategy_fragment_parses_and_names_its_runner():
@@ -63,8 +72,11 @@ def test_fsdp_gets_global_norm_clipping_and_a_cpu_device(monkeypatch):
 
 def test_deepspeed_absent_says_what_to_install(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, 'find_spec',
-                        lambda name, *a: None if name == 'deepspeed' else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        'find_spec',
+        lambda name, *a: None if name == 'deepspeed' else real(name, *a),
+    )
     for name in ('deepspeed_zero2', 'deepspeed_zero3'):
         with pytest.raises(ImportError, match=r'pip install --no-build-isolation deepspeed'):
             prepare_strategy_cfg(apply_strategy(_recipe(), name))
@@ -72,9 +84,13 @@ def test_deepspeed_absent_says_what_to_install(monkeypatch):
 
 def test_deepspeed_owns_clipping_accumulation_and_batch_size(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, 'find_spec',
-                        lambda name, *a: object() if name == 'deepspeed' else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        'find_spec',
+        lambda name, *a: object() if name == 'deepspeed' else real(name, *a),
+    )
     import vltoolkit.compat.deepspeed_onebit as onebit
+
     monkeypatch.setattr(onebit, 'patch_mmengine_deepspeed', lambda: None)
     recipe = _recipe()
     recipe.optim_wrapper['accumulative_counts'] = 4
@@ -94,12 +110,15 @@ def test_deepspeed_owns_clipping_accumulation_and_batch_size(monkeypatch):
 
 
 def test_train_cli_strategy_flag(tmp_path):
-    from vltoolkit.utils.cli import add_common_args, merge_args
     import argparse
+
+    from vltoolkit.utils.cli import add_common_args, merge_args
+
     parser = add_common_args(argparse.ArgumentParser(), train=True)
     recipe = tmp_path / 'r.py'
-    recipe.write_text("optim_wrapper = dict(type='OptimWrapper', "
-                      "optimizer=dict(type='AdamW', lr=1e-4))\n")
+    recipe.write_text(
+        "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-4))\n"
+    )
     args = parser.parse_args([str(recipe), '--strategy', 'fsdp', '--amp'])
     cfg = merge_args(Config.fromfile(str(recipe)), args)
     assert cfg.runner_type == 'FlexibleRunner' and cfg.strategy['type'] == 'FSDPStrategy'
@@ -125,14 +144,20 @@ def test_sharded_clip_equals_torch_clip_in_one_process():
 
 def test_deepspeed_converter_needs_deepspeed_or_a_folder(tmp_path, monkeypatch):
     import runpy
-    conv = runpy.run_path(str(ROOT / 'tools' / 'model_converters' /
-                              'deepspeed_to_mmengine.py'))
+
+    conv = runpy.run_path(str(ROOT / 'tools' / 'model_converters' / 'deepspeed_to_mmengine.py'))
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, 'find_spec',
-                        lambda name, *a: None if name == 'deepspeed' else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        'find_spec',
+        lambda name, *a: None if name == 'deepspeed' else real(name, *a),
+    )
     with pytest.raises(ImportError, match='optional `deepspeed`'):
         conv['convert'](str(tmp_path), str(tmp_path / 'out.pth'))
-    monkeypatch.setattr(importlib.util, 'find_spec',
-                        lambda name, *a: object() if name == 'deepspeed' else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        'find_spec',
+        lambda name, *a: object() if name == 'deepspeed' else real(name, *a),
+    )
     with pytest.raises(FileNotFoundError, match='needs no conversion'):
         conv['convert'](str(tmp_path / 'epoch_1.pth'), str(tmp_path / 'out.pth'))

@@ -11,8 +11,14 @@ CLASSES = ['hold_obj', 'stand', 'eat_obj', 'walk']
 
 
 def test_hand_made_case():
-    train = [['stand', 'hold_obj'], ['walk'], ['hold_obj', 'stand'],
-             ['hold_obj'], ['stand', 'hold_obj', 'hold_obj'], ['walk']]
+    train = [
+        ['stand', 'hold_obj'],
+        ['walk'],
+        ['hold_obj', 'stand'],
+        ['hold_obj'],
+        ['stand', 'hold_obj', 'hold_obj'],
+        ['walk'],
+    ]
     test = [['hold_obj', 'stand'], ['eat_obj'], ['hold_obj'], ['walk']]
     res = most_frequent_baseline(train, test, CLASSES)
     # {hold_obj, stand} occurs 3 times (order and duplicates ignored)
@@ -25,23 +31,19 @@ def test_hand_made_case():
     assert res['macro_f1'] == pytest.approx(expected)
     y = np.array([[1, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 0, 1]])
     p = np.tile([1, 1, 0, 0], (4, 1))
-    assert res['macro_f1'] == pytest.approx(
-        f1_score(y, p, average='macro', zero_division=0) * 100)
+    assert res['macro_f1'] == pytest.approx(f1_score(y, p, average='macro', zero_division=0) * 100)
     assert res['support'].tolist() == [2, 1, 1, 1]
 
 
 def test_ties_broken_by_first_seen():
     train = [['walk'], ['stand'], ['stand'], ['walk']]
-    assert most_frequent_baseline(train, [['walk']], CLASSES)['prediction'] \
-        == ['walk']
+    assert most_frequent_baseline(train, [['walk']], CLASSES)['prediction'] == ['walk']
     train = [['stand'], ['walk'], ['walk'], ['stand']]
-    assert most_frequent_baseline(train, [['walk']], CLASSES)['prediction'] \
-        == ['stand']
+    assert most_frequent_baseline(train, [['walk']], CLASSES)['prediction'] == ['stand']
 
 
 def test_empty_set_can_be_the_mode():
-    res = most_frequent_baseline([[], [], ['walk']], [['walk'], ['stand']],
-                                 CLASSES)
+    res = most_frequent_baseline([[], [], ['walk']], [['walk'], ['stand']], CLASSES)
     assert res['prediction'] == []
     assert res['macro_f1'] == 0.0
 

@@ -16,25 +16,67 @@ from vltoolkit.registry import METRICS
 from vltoolkit.structures import VLDataSample
 
 VCOCO_CLASSES = (
-    'hold_obj', 'stand', 'sit_instr', 'ride_instr', 'walk', 'look_obj',
-    'hit_instr', 'hit_obj', 'eat_obj', 'eat_instr', 'jump_instr', 'lay_instr',
-    'talk_on_phone_instr', 'carry_obj', 'throw_obj', 'catch_obj', 'cut_instr',
-    'cut_obj', 'run', 'work_on_computer_instr', 'ski_instr', 'surf_instr',
-    'skateboard_instr', 'smile', 'drink_instr', 'kick_obj', 'point_instr',
-    'read_obj', 'snowboard_instr')
+    'hold_obj',
+    'stand',
+    'sit_instr',
+    'ride_instr',
+    'walk',
+    'look_obj',
+    'hit_instr',
+    'hit_obj',
+    'eat_obj',
+    'eat_instr',
+    'jump_instr',
+    'lay_instr',
+    'talk_on_phone_instr',
+    'carry_obj',
+    'throw_obj',
+    'catch_obj',
+    'cut_instr',
+    'cut_obj',
+    'run',
+    'work_on_computer_instr',
+    'ski_instr',
+    'surf_instr',
+    'skateboard_instr',
+    'smile',
+    'drink_instr',
+    'kick_obj',
+    'point_instr',
+    'read_obj',
+    'snowboard_instr',
+)
 VCOCO_PHRASES = {
-    'hold_obj': 'hold', 'stand': 'stand', 'sit_instr': 'sit on',
-    'ride_instr': 'ride', 'walk': 'walk', 'look_obj': 'look at',
-    'hit_instr': 'hit with', 'hit_obj': 'hit', 'eat_obj': 'eat',
-    'eat_instr': 'eat with', 'jump_instr': 'jump', 'lay_instr': 'lay on',
-    'talk_on_phone_instr': 'talk on phone', 'carry_obj': 'carry',
-    'throw_obj': 'throw', 'catch_obj': 'catch', 'cut_instr': 'cut with',
-    'cut_obj': 'cut', 'run': 'run',
-    'work_on_computer_instr': 'work on computer', 'ski_instr': 'ski',
-    'surf_instr': 'surf', 'skateboard_instr': 'skateboard',
-    'smile': 'smile', 'drink_instr': 'drink with', 'kick_obj': 'kick',
-    'point_instr': 'point with', 'read_obj': 'read',
-    'snowboard_instr': 'snowboard'}
+    'hold_obj': 'hold',
+    'stand': 'stand',
+    'sit_instr': 'sit on',
+    'ride_instr': 'ride',
+    'walk': 'walk',
+    'look_obj': 'look at',
+    'hit_instr': 'hit with',
+    'hit_obj': 'hit',
+    'eat_obj': 'eat',
+    'eat_instr': 'eat with',
+    'jump_instr': 'jump',
+    'lay_instr': 'lay on',
+    'talk_on_phone_instr': 'talk on phone',
+    'carry_obj': 'carry',
+    'throw_obj': 'throw',
+    'catch_obj': 'catch',
+    'cut_instr': 'cut with',
+    'cut_obj': 'cut',
+    'run': 'run',
+    'work_on_computer_instr': 'work on computer',
+    'ski_instr': 'ski',
+    'surf_instr': 'surf',
+    'skateboard_instr': 'skateboard',
+    'smile': 'smile',
+    'drink_instr': 'drink with',
+    'kick_obj': 'kick',
+    'point_instr': 'point with',
+    'read_obj': 'read',
+    'snowboard_instr': 'snowboard',
+}
 META = dict(classes=VCOCO_CLASSES, relation_phrases=VCOCO_PHRASES)
 
 
@@ -45,14 +87,12 @@ def sk_macro(y_true, y_pred, average_over='seen'):
     if average_over == 'all':
         return f1_score(y_true, y_pred, average='macro', zero_division=0) * 100
     if average_over == 'seen':
-        value = f1_score(y_true, y_pred, average='macro',
-                         zero_division=np.nan) * 100
+        value = f1_score(y_true, y_pred, average='macro', zero_division=np.nan) * 100
         return 0.0 if np.isnan(value) else value
     labels = np.flatnonzero(y_true.sum(0) > 0)
     if labels.size == 0:
         return 0.0
-    return f1_score(y_true, y_pred, average='macro', labels=labels,
-                    zero_division=0) * 100
+    return f1_score(y_true, y_pred, average='macro', labels=labels, zero_division=0) * 100
 
 
 # ---------------------------------------------------------------- calculate
@@ -62,20 +102,16 @@ def test_conventions_vector():
     # by hand: every column with a positive has TP=1 and FP+FN=1 -> F1=2/3;
     # column 2 has no positive and no prediction -> F1=0 (zero_division=0)
     # over all 4 labels: (2/3 + 2/3 + 0 + 2/3) / 4 = 1/2 -> 50.0
-    assert f1_score(y, p, average='macro', zero_division=0) * 100 == \
-        pytest.approx(50.0)
-    assert MacroF1.calculate(y, p, labels=[0, 1, 2, 3])['macro_f1'] == \
-        pytest.approx(50.0)
-    assert MacroF1.calculate(y, p, average_over='all')['macro_f1'] == \
-        pytest.approx(50.0)
+    assert f1_score(y, p, average='macro', zero_division=0) * 100 == pytest.approx(50.0)
+    assert MacroF1.calculate(y, p, labels=[0, 1, 2, 3])['macro_f1'] == pytest.approx(50.0)
+    assert MacroF1.calculate(y, p, average_over='all')['macro_f1'] == pytest.approx(50.0)
     # 'seen' (default) and 'gt' drop column 2 (nobody mentions it):
     # 3 * (2/3) / 3, sklearn's zero_division=nan: 0.6667
     for average_over in ('seen', 'gt'):
         res = MacroF1.calculate(y, p, average_over=average_over)
         assert res['labels'].tolist() == [0, 1, 3]
         assert res['macro_f1'] == pytest.approx(200 / 3)
-    assert f1_score(y, p, average='macro', zero_division=np.nan) == \
-        pytest.approx(2 / 3)
+    assert f1_score(y, p, average='macro', zero_division=np.nan) == pytest.approx(2 / 3)
     res = MacroF1.calculate(y, p)
     assert res['average_over'] == 'seen'
     assert res['macro_f1'] == pytest.approx(sk_macro(y, p))
@@ -99,12 +135,11 @@ def test_hallucinated_relation_lowers_the_default_macro_f1():
     assert res['labels'].tolist() == [0, 1, 2]
     assert res['macro_f1'] == pytest.approx(200 / 3)
     assert res['macro_f1'] == pytest.approx(
-        f1_score(y, hallucinating, average='macro', zero_division=np.nan) * 100)
+        f1_score(y, hallucinating, average='macro', zero_division=np.nan) * 100
+    )
     # 'gt' (the old rule) does not see it; 'all' counts relation 2 anyway
-    assert MacroF1.calculate(y, hallucinating,
-                             average_over='gt')['macro_f1'] == 100.0
-    assert MacroF1.calculate(y, perfect, average_over='all')['macro_f1'] == \
-        pytest.approx(200 / 3)
+    assert MacroF1.calculate(y, hallucinating, average_over='gt')['macro_f1'] == 100.0
+    assert MacroF1.calculate(y, perfect, average_over='all')['macro_f1'] == pytest.approx(200 / 3)
     with pytest.raises(ValueError, match="average_over must be one of"):
         MacroF1.calculate(y, perfect, average_over='present')
     with pytest.raises(ValueError, match="average_over must be one of"):
@@ -134,30 +169,35 @@ def test_agrees_with_sklearn(seed, average_over):
     if seed % 11 == 0:
         p[:] = 0  # nothing predicted at all
     res = MacroF1.calculate(y, p, average_over=average_over)
-    assert res['macro_f1'] == pytest.approx(sk_macro(y, p, average_over),
-                                            abs=1e-9)
+    assert res['macro_f1'] == pytest.approx(sk_macro(y, p, average_over), abs=1e-9)
     assert res['average_over'] == average_over
     assert res['micro_f1'] == pytest.approx(
-        f1_score(y, p, average='micro', zero_division=0) * 100, abs=1e-9)
+        f1_score(y, p, average='micro', zero_division=0) * 100, abs=1e-9
+    )
     prec, rec, f1, support = precision_recall_fscore_support(
-        y, p, average=None, labels=np.arange(c), zero_division=0)
+        y, p, average=None, labels=np.arange(c), zero_division=0
+    )
     np.testing.assert_allclose(res['precision'], prec * 100, atol=1e-9)
     np.testing.assert_allclose(res['recall'], rec * 100, atol=1e-9)
     np.testing.assert_allclose(res['f1'], f1 * 100, atol=1e-9)
     np.testing.assert_array_equal(res['support'], support)
-    labels = dict(all=np.arange(c), gt=np.flatnonzero(y.sum(0) > 0),
-                  seen=np.flatnonzero((y.sum(0) + p.sum(0)) > 0))[average_over]
+    labels = dict(
+        all=np.arange(c),
+        gt=np.flatnonzero(y.sum(0) > 0),
+        seen=np.flatnonzero((y.sum(0) + p.sum(0)) > 0),
+    )[average_over]
     np.testing.assert_array_equal(res['labels'], labels)
     if labels.size:
         for avg_key, sk_idx in (('macro_precision', 0), ('macro_recall', 1)):
             sk = precision_recall_fscore_support(
-                y, p, average='macro', labels=labels, zero_division=0)
+                y, p, average='macro', labels=labels, zero_division=0
+            )
             assert res[avg_key] == pytest.approx(sk[sk_idx] * 100, abs=1e-9)
     # explicit labels follow sklearn's labels= semantics
     chosen = rng.choice(c, size=rng.integers(1, c + 1), replace=False)
-    assert MacroF1.calculate(y, p, labels=chosen)['macro_f1'] == \
-        pytest.approx(f1_score(y, p, average='macro', labels=chosen,
-                               zero_division=0) * 100, abs=1e-9)
+    assert MacroF1.calculate(y, p, labels=chosen)['macro_f1'] == pytest.approx(
+        f1_score(y, p, average='macro', labels=chosen, zero_division=0) * 100, abs=1e-9
+    )
 
 
 def test_calculate_inputs():
@@ -175,8 +215,7 @@ def test_calculate_inputs():
     # nothing true, nothing predicted: 0 (sklearn: NaN)
     res = MacroF1.calculate(np.zeros((3, 2)), np.zeros((3, 2)))
     assert res['macro_f1'] == 0.0 and res['labels'].size == 0
-    assert MacroF1.calculate(np.zeros((0, 3)), np.zeros((0, 3)))['macro_f1'] \
-        == 0.0
+    assert MacroF1.calculate(np.zeros((0, 3)), np.zeros((0, 3)))['macro_f1'] == 0.0
     with pytest.raises(ValueError, match='shape'):
         MacroF1.calculate(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match='0 and 1'):
@@ -222,10 +261,10 @@ def make_samples():
 
 def expected_arrays(samples):
     from vltoolkit.evaluation import RelationParser
+
     parser = RelationParser(VCOCO_PHRASES)
     y = multi_hot([g for _, g in samples], VCOCO_CLASSES)
-    p = multi_hot([sorted(parser.parse(t)[0]) for t, _ in samples],
-                  VCOCO_CLASSES)
+    p = multi_hot([sorted(parser.parse(t)[0]) for t, _ in samples], VCOCO_CLASSES)
     return y, p
 
 
@@ -240,7 +279,8 @@ def test_end_to_end_dicts(caplog):
     y, p = expected_arrays(samples)
     assert out['hoi/macro_f1'] == pytest.approx(sk_macro(y, p))
     assert out['hoi/micro_f1'] == pytest.approx(
-        f1_score(y, p, average='micro', zero_division=0) * 100)
+        f1_score(y, p, average='micro', zero_division=0) * 100
+    )
     assert out['hoi/unparseable'] == 3  # '<loc..>', '', 'garbage text here'
     assert out['hoi/unknown_segments'] == 2  # 'fly', 'garbage text here'
     assert out['hoi/num_samples'] == 8
@@ -249,7 +289,7 @@ def test_end_to_end_dicts(caplog):
     assert metric.results == []  # evaluate() resets
     last = metric.last_result
     assert last['classes'] == VCOCO_CLASSES
-    assert last['f1'].shape == (29, )
+    assert last['f1'].shape == (29,)
     assert last['support'][VCOCO_CLASSES.index('hold_obj')] == 3
     # by hand for three classes
     hold = VCOCO_CLASSES.index('hold_obj')  # TP 2, FN 1 -> 2*2/(4+1)
@@ -298,33 +338,30 @@ def test_unknown_gt_class_raises():
     metric = MacroF1(print_table=False)
     metric.dataset_meta = META
     with pytest.raises(ValueError, match='fly_instr'):
-        metric.process(None, [dict(pred_text='hold',
-                                   gt_relations=['hold_obj', 'fly_instr'])])
+        metric.process(None, [dict(pred_text='hold', gt_relations=['hold_obj', 'fly_instr'])])
     with pytest.raises(ValueError, match='pred_text'):
         metric.process(None, [dict(gt_relations=['hold_obj'])])
 
 
 def test_overrides_and_meta_change():
-    metric = MacroF1(classes=['a', 'b'], phrases={'a': 'x', 'b': 'y z'},
-                     print_table=False)
+    metric = MacroF1(classes=['a', 'b'], phrases={'a': 'x', 'b': 'y z'}, print_table=False)
     metric.dataset_meta = META  # parameters win over the dataset's meta
-    metric.process(None, [dict(pred_text='Y Z', gt_relations=['b']),
-                          dict(pred_text='x', gt_relations=['b'])])
+    metric.process(
+        None, [dict(pred_text='Y Z', gt_relations=['b']), dict(pred_text='x', gt_relations=['b'])]
+    )
     res = metric.compute_metrics(metric.results)
-    assert res['macro_f1'] == pytest.approx(sk_macro([[0, 1], [0, 1]],
-                                                     [[0, 1], [1, 0]]))
+    assert res['macro_f1'] == pytest.approx(sk_macro([[0, 1], [0, 1]], [[0, 1], [1, 0]]))
     # phrases from the meta, class subset from the parameter
     metric = MacroF1(classes=['hold_obj', 'eat_obj'], print_table=False)
     metric.dataset_meta = META
-    metric.process(None, [dict(pred_text='hold, ride',
-                               gt_relations=['hold_obj'])])
+    metric.process(None, [dict(pred_text='hold, ride', gt_relations=['hold_obj'])])
     res = metric.compute_metrics(metric.results)
     assert res['macro_f1'] == 100.0 and res['unknown_segments'] == 1
     # changing the meta rebuilds the parser
-    metric.dataset_meta = dict(classes=('u', ), relation_phrases={'u': 'uu'})
+    metric.dataset_meta = dict(classes=('u',), relation_phrases={'u': 'uu'})
     metric.classes = None
     metric.process(None, [dict(pred_text='uu', gt_relations=['u'])])
-    assert metric.parser.classes == ('u', )
+    assert metric.parser.classes == ('u',)
 
 
 def test_no_classes_error():
@@ -338,7 +375,6 @@ def test_table_logged(capsys):
     records = []
 
     class Collect(logging.Handler):
-
         def emit(self, record):
             records.append(record.getMessage())
 
@@ -347,14 +383,21 @@ def test_table_logged(capsys):
     try:
         metric = MacroF1(table_width=120)
         metric.dataset_meta = META
-        metric.process(None, [dict(pred_text=t, gt_relations=g)
-                              for t, g in make_samples()])
+        metric.process(None, [dict(pred_text=t, gt_relations=g) for t, g in make_samples()])
         metric.evaluate(8)
     finally:
         logger.removeHandler(handler)
     text = '\n'.join(records)
-    for word in ('Relation', 'Precision', 'Recall', 'F1', 'Support',
-                 'talk_on_phone_instr', 'snowboard_instr', 'macro'):
+    for word in (
+        'Relation',
+        'Precision',
+        'Recall',
+        'F1',
+        'Support',
+        'talk_on_phone_instr',
+        'snowboard_instr',
+        'macro',
+    ):
         assert word in text
     assert max(len(line) for line in text.splitlines()) <= 120
 
@@ -367,8 +410,11 @@ def test_relation_table():
     assert isinstance(table, Table)
     assert table.row_count == 5  # 4 relations + macro
     text = macro_f1_module.render_table(table, width=120)
-    rows = {line.split()[1]: line for line in text.splitlines()
-            if line.strip().startswith('│ ') and line.split()[1] in 'abcd'}
+    rows = {
+        line.split()[1]: line
+        for line in text.splitlines()
+        if line.strip().startswith('│ ') and line.split()[1] in 'abcd'
+    }
     assert '0.00' in rows['c'] and ' - ' in rows['d'] and ' - ' not in rows['c']
     assert 'macro (3 of 4, seen)' in text and '55.56' in text  # (2/3+1+0)/3
     assert 'neither in the ground truth nor predicted' in ' '.join(text.split())
@@ -384,12 +430,19 @@ def test_relation_table():
 
 
 def test_tasks_filter_skips_other_tasks():
-    metric = MacroF1(classes=('hold_obj', 'look_obj'),
-                     phrases=dict(hold_obj='hold', look_obj='look'),
-                     tasks=('hoi',), print_table=False)
-    metric.process(None, [dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
-                          dict(task='hoi_loc', pred_text='donut<loc_1><loc_2>',
-                               gt_relations=['look_obj'])])
+    metric = MacroF1(
+        classes=('hold_obj', 'look_obj'),
+        phrases=dict(hold_obj='hold', look_obj='look'),
+        tasks=('hoi',),
+        print_table=False,
+    )
+    metric.process(
+        None,
+        [
+            dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
+            dict(task='hoi_loc', pred_text='donut<loc_1><loc_2>', gt_relations=['look_obj']),
+        ],
+    )
     # one entry per evaluated sample (a placeholder for the other task)
     assert len(metric.results) == 2 and metric.results[1] == LEFT_OUT
     assert metric.compute_metrics(metric.results)['macro_f1'] == 100.0
@@ -400,14 +453,19 @@ def test_tasks_filter_on_two_ranks_drops_the_samplers_repeated_sample():
     the set padded to an even length by repeating its first samples; its
     ``collect_results`` interleaves the ranks' result lists and cuts them at
     the set's size. With ``tasks=`` that must still drop the repeated sample."""
-    samples = [dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
-               dict(task='hoi_loc', pred_text='cup<loc_1><loc_2>', gt_relations=[]),
-               dict(task='hoi', pred_text='hold', gt_relations=['look_obj'])]
+    samples = [
+        dict(task='hoi', pred_text='hold', gt_relations=['hold_obj']),
+        dict(task='hoi_loc', pred_text='cup<loc_1><loc_2>', gt_relations=[]),
+        dict(task='hoi', pred_text='hold', gt_relations=['look_obj']),
+    ]
 
     def metric():
-        return MacroF1(classes=('hold_obj', 'look_obj'),
-                       phrases=dict(hold_obj='hold', look_obj='look'),
-                       tasks=('hoi',), print_table=False)
+        return MacroF1(
+            classes=('hold_obj', 'look_obj'),
+            phrases=dict(hold_obj='hold', look_obj='look'),
+            tasks=('hoi',),
+            print_table=False,
+        )
 
     single = metric()
     single.process(None, samples)
@@ -418,8 +476,8 @@ def test_tasks_filter_on_two_ranks_drops_the_samplers_repeated_sample():
         m.process(None, padded[r::2])
         ranks.append(m.results)
     # mmengine.dist.collect_results_cpu: zip_longest, drop None, cut at size
-    collected = [res for pair in zip_longest(*ranks) for res in pair
-                 if res is not None][:len(samples)]
-    assert (metric().compute_metrics(collected)
-            == single.compute_metrics(single.results))
+    collected = [res for pair in zip_longest(*ranks) for res in pair if res is not None][
+        : len(samples)
+    ]
+    assert metric().compute_metrics(collected) == single.compute_metrics(single.results)
     assert single.compute_metrics(single.results)['num_samples'] == 2

@@ -17,10 +17,21 @@ def parser():
     return RelationParser(PHRASES)
 
 
-@pytest.mark.parametrize('text', [
-    'hold,eat', 'hold , eat', ' Hold,  EAT ', 'eat, hold', 'hold, eat, hold',
-    'HOLD ,eat.', 'hold\neat', 'hold; eat', 'hold and eat', 'Hold_,eat!',
-])
+@pytest.mark.parametrize(
+    'text',
+    [
+        'hold,eat',
+        'hold , eat',
+        ' Hold,  EAT ',
+        'eat, hold',
+        'hold, eat, hold',
+        'HOLD ,eat.',
+        'hold\neat',
+        'hold; eat',
+        'hold and eat',
+        'Hold_,eat!',
+    ],
+)
 def test_spacing_order_case_duplicates(parser, text):
     assert parser.parse(text) == ({'hold_obj', 'eat_obj'}, 0)
 
@@ -51,8 +62,7 @@ def test_unknown_segments_counted(parser):
     assert parser.parse('hold and fly') == ({'hold_obj'}, 1)
 
 
-@pytest.mark.parametrize(
-    'text', [None, '', '   ', ',,, ;', '<pad></s>', '!!!???', ' . , .'])
+@pytest.mark.parametrize('text', [None, '', '   ', ',,, ;', '<pad></s>', '!!!???', ' . , .'])
 def test_empty_text(parser, text):
     assert parser.parse(text) == (set(), 0)
 

@@ -1,4 +1,5 @@
 """RetrievalRecall against a hand-computed ranking, ties counted against us."""
+
 import doctest
 
 import numpy as np
@@ -10,18 +11,20 @@ from vltoolkit.evaluation.metrics import retrieval_recall as module
 from vltoolkit.registry import METRICS
 
 # rows: queries, columns: gallery; the correct item of query i is column i
-SIM = np.array([
-    # q0: correct 0.9 is the strict maximum                    -> rank 1
-    [0.9, 0.1, 0.2, 0.3, 0.0, 0.0],
-    # q1: correct 0.5 ties with one other item, below one more -> 1 + 1 + 1 = 3
-    [0.7, 0.5, 0.5, 0.1, 0.0, 0.0],
-    # q2: everything equal: ties count against us              -> rank 6
-    [0.4, 0.4, 0.4, 0.4, 0.4, 0.4],
-    # q3: five items above the correct one                     -> rank 6
-    [0.9, 0.8, 0.7, 0.1, 0.6, 0.5],
-    # q4: two above, one tie                                   -> rank 4
-    [0.3, 0.9, 0.1, 0.2, 0.2, 0.1],
-])
+SIM = np.array(
+    [
+        # q0: correct 0.9 is the strict maximum                    -> rank 1
+        [0.9, 0.1, 0.2, 0.3, 0.0, 0.0],
+        # q1: correct 0.5 ties with one other item, below one more -> 1 + 1 + 1 = 3
+        [0.7, 0.5, 0.5, 0.1, 0.0, 0.0],
+        # q2: everything equal: ties count against us              -> rank 6
+        [0.4, 0.4, 0.4, 0.4, 0.4, 0.4],
+        # q3: five items above the correct one                     -> rank 6
+        [0.9, 0.8, 0.7, 0.1, 0.6, 0.5],
+        # q4: two above, one tie                                   -> rank 4
+        [0.3, 0.9, 0.1, 0.2, 0.2, 0.1],
+    ]
+)
 RANKS = [1, 3, 6, 6, 4]
 
 
@@ -44,10 +47,12 @@ def mcn_compute_metrics(x):
     d = np.diag(-x)[:, np.newaxis]
     ind = np.where(sx - d == 0)[1]
     n = x.shape[0]
-    return {'R@1': 100 * float(np.sum(ind == 0)) / n,
-            'R@5': 100 * float(np.sum(ind < 5)) / n,
-            'R@10': 100 * float(np.sum(ind < 10)) / n,
-            'MedR': np.median(ind) + 1}
+    return {
+        'R@1': 100 * float(np.sum(ind == 0)) / n,
+        'R@5': 100 * float(np.sum(ind < 5)) / n,
+        'R@10': 100 * float(np.sum(ind < 10)) / n,
+        'MedR': np.median(ind) + 1,
+    }
 
 
 def test_mcn_counts_every_tied_position_we_count_each_query_once():
@@ -75,9 +80,7 @@ def test_mcn_counts_every_tied_position_we_count_each_query_once():
 def test_explicit_gt_transposed_direction_and_missing_queries():
     # gt: query i matches column perm[i]
     perm = np.array([2, 0, 1])
-    sim = np.eye(3)[:, perm] * 0.0 + np.array([[0.1, 0.2, 0.9],
-                                                [0.8, 0.1, 0.1],
-                                                [0.3, 0.3, 0.2]])
+    sim = np.eye(3)[:, perm] * 0.0 + np.array([[0.1, 0.2, 0.9], [0.8, 0.1, 0.1], [0.3, 0.3, 0.2]])
     assert retrieval_ranks(sim, perm).tolist() == [1, 1, 2]
     # the other direction (gallery items as queries) of the square part
     assert retrieval_ranks(SIM[:, :5].T).tolist() == [2, 3, 3, 5, 3]
@@ -94,23 +97,37 @@ def test_explicit_gt_transposed_direction_and_missing_queries():
 
 
 def _sample(text, video, audio, source):
-    return dict(embeddings=dict(text=torch.tensor(text), video=torch.tensor(video),
-                                audio=torch.tensor(audio)), source=source)
+    return dict(
+        embeddings=dict(
+            text=torch.tensor(text), video=torch.tensor(video), audio=torch.tensor(audio)
+        ),
+        source=source,
+    )
 
 
 def test_process_sums_gallery_modalities_groups_and_extra_directions():
-    metric = METRICS.build(dict(
-        type='RetrievalRecall', query='text', gallery=('video', 'audio'), topk=(1, 2),
-        group_by='source', num_queries=dict(b=4),
-        directions=[dict(query='video', gallery='text', name='v2t')]))
-    metric.process(None, [
-        # group a: text 0 matches video+audio 0 only through the audio
-        _sample([1., 0.], [0., 1.], [2., 0.], 'a'),
-        _sample([0., 1.], [0., 1.], [0., 0.], 'a'),
-        # group b: ranked within b only
-        _sample([1., 0.], [1., 0.], [0., 0.], 'b'),
-        _sample([1., 0.], [0., 1.], [0., 0.], 'b'),
-    ])
+    metric = METRICS.build(
+        dict(
+            type='RetrievalRecall',
+            query='text',
+            gallery=('video', 'audio'),
+            topk=(1, 2),
+            group_by='source',
+            num_queries=dict(b=4),
+            directions=[dict(query='video', gallery='text', name='v2t')],
+        )
+    )
+    metric.process(
+        None,
+        [
+            # group a: text 0 matches video+audio 0 only through the audio
+            _sample([1.0, 0.0], [0.0, 1.0], [2.0, 0.0], 'a'),
+            _sample([0.0, 1.0], [0.0, 1.0], [0.0, 0.0], 'a'),
+            # group b: ranked within b only
+            _sample([1.0, 0.0], [1.0, 0.0], [0.0, 0.0], 'b'),
+            _sample([1.0, 0.0], [0.0, 1.0], [0.0, 0.0], 'b'),
+        ],
+    )
     res = metric.compute_metrics(metric.results)
     # a: sim = [[2, 0], [1, 1]] -> ranks [1, 2] (tie against us)
     assert res['a/R@1'] == 50.0 and res['a/R@2'] == 100.0 and res['a/MedR'] == 1.5
@@ -123,8 +140,7 @@ def test_process_sums_gallery_modalities_groups_and_extra_directions():
 def test_missing_embeddings_fail_clearly():
     metric = RetrievalRecall(query='text', gallery=('video', 'audio'))
     with pytest.raises(ValueError, match=r"no embedding for \['audio'\]"):
-        metric.process(None, [dict(embeddings=dict(text=torch.zeros(2),
-                                                   video=torch.zeros(2)))])
+        metric.process(None, [dict(embeddings=dict(text=torch.zeros(2), video=torch.zeros(2)))])
     with pytest.raises(ValueError, match='no `embeddings`'):
         metric.process(None, [dict(pred_text='x')])
 

@@ -1,40 +1,61 @@
 """Grounding parsers of the pretrained VLMs against transformers' own
 post-processors, on random answers (well-formed, truncated and garbage)."""
+
 import random
 
 import pytest
 
-from vltoolkit.evaluation.parsers import (FLORENCE2_GROUNDING_TASKS,
-                                          parse_florence2_grounding,
-                                          parse_kosmos2_grounding)
+from vltoolkit.evaluation.parsers import (
+    FLORENCE2_GROUNDING_TASKS,
+    parse_florence2_grounding,
+    parse_kosmos2_grounding,
+)
 from vltoolkit.tokenization import Florence2BoxCoder, PatchIndexBoxCoder
 
-WORDS = ['a', 'red', 'circle', 'dog', ' ', 'the man', '<s>', '</s>', '<pad>',
-         '<ground>', '<obj>', '<od>', '.', 'é', '<poly>']
+WORDS = [
+    'a',
+    'red',
+    'circle',
+    'dog',
+    ' ',
+    'the man',
+    '<s>',
+    '</s>',
+    '<pad>',
+    '<ground>',
+    '<obj>',
+    '<od>',
+    '.',
+    'é',
+    '<poly>',
+]
 N_TEXTS = 3000
 
 
 @pytest.fixture(scope='module')
 def processors(tmp_path_factory):
-    from transformers import (AutoTokenizer, CLIPImageProcessor,
-                              Florence2Processor, Kosmos2Processor)
+    from transformers import AutoTokenizer, CLIPImageProcessor, Florence2Processor, Kosmos2Processor
+
     from vltoolkit.models.pretrained_vlms.toy import build_toy_tokenizer
+
     words = ['a red circle dog the man']
     f2_dir = str(tmp_path_factory.mktemp('f2'))
     build_toy_tokenizer('florence2', words, f2_dir)
-    image_processor = CLIPImageProcessor(size=dict(height=32, width=32),
-                                         do_center_crop=False)
+    image_processor = CLIPImageProcessor(size=dict(height=32, width=32), do_center_crop=False)
     image_processor.image_seq_length = 5
-    f2_tok = AutoTokenizer.from_pretrained(
-        f2_dir, extra_special_tokens={'image_token': '<image>'})
+    f2_tok = AutoTokenizer.from_pretrained(f2_dir, extra_special_tokens={'image_token': '<image>'})
     f2 = Florence2Processor(
-        image_processor=image_processor, tokenizer=f2_tok,
-        post_processor_config={k: {} for k in ('phrase_grounding', 'pure_text',
-                                              'description_with_bboxes', 'bboxes')})
+        image_processor=image_processor,
+        tokenizer=f2_tok,
+        post_processor_config={
+            k: {} for k in ('phrase_grounding', 'pure_text', 'description_with_bboxes', 'bboxes')
+        },
+    )
     k2_dir = str(tmp_path_factory.mktemp('k2'))
     build_toy_tokenizer('kosmos2', words, k2_dir)
-    k2 = Kosmos2Processor(image_processor=image_processor,
-                          tokenizer=AutoTokenizer.from_pretrained(k2_dir))
+    k2 = Kosmos2Processor(
+        image_processor=image_processor, tokenizer=AutoTokenizer.from_pretrained(k2_dir)
+    )
     return f2, k2
 
 
@@ -61,7 +82,7 @@ def test_florence2_equals_post_process_generation(processors):
             mismatches += (got_int != ref['bboxes']) or (got['labels'] != ref['labels'])
             boxes += len(ref['bboxes'])
     assert mismatches == 0
-    assert boxes > 5000   # the texts exercise the parser
+    assert boxes > 5000  # the texts exercise the parser
 
 
 def test_florence2_bad_task_and_garbage():
@@ -76,12 +97,13 @@ def kosmos2_text(rng):
     for _ in range(rng.randint(0, 5)):
         if rng.random() < 0.7:
             parts.append(f'<phrase>{rng.choice(WORDS[:6])}</phrase>')
-        pairs = [f'<patch_index_{rng.randint(0, 1023):04d}>'
-                 f'<patch_index_{rng.randint(0, 1023):04d}>'
-                 for _ in range(rng.choice([1, 1, 2, 3]))]
+        pairs = [
+            f'<patch_index_{rng.randint(0, 1023):04d}><patch_index_{rng.randint(0, 1023):04d}>'
+            for _ in range(rng.choice([1, 1, 2, 3]))
+        ]
         obj = '<object>' + '</delimiter_of_multi_objects/>'.join(pairs) + '</object>'
         if rng.random() < 0.1:
-            obj = obj[:rng.randint(0, len(obj))]   # truncated
+            obj = obj[: rng.randint(0, len(obj))]  # truncated
         parts.append(obj)
         parts.append(rng.choice(['', ' and', ' is near ', '.']))
     return ''.join(parts)

@@ -1,4 +1,5 @@
 """VQAAccuracy: one hand-made case per rule of the official VQA evaluation."""
+
 import doctest
 import random
 import re
@@ -8,9 +9,11 @@ import pytest
 from vltoolkit.evaluation import VQAAccuracy, vqa_question_accuracy
 from vltoolkit.evaluation.metrics import vqa_accuracy as vqa_accuracy_module
 from vltoolkit.evaluation.parsers import vqa_normalize
-from vltoolkit.evaluation.parsers.vqa_normalize import (normalize_answer,
-                                                        process_digit_article,
-                                                        process_punctuation)
+from vltoolkit.evaluation.parsers.vqa_normalize import (
+    normalize_answer,
+    process_digit_article,
+    process_punctuation,
+)
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import VLDataSample
 
@@ -25,8 +28,9 @@ def disagreeing(answer, n=9, other='zzz'):
 
 
 # ------------------------------------------------------------------ scoring
-@pytest.mark.parametrize('matches,expected', [(0, 0.0), (1, 0.3), (2, 0.6),
-                                              (3, 0.9), (4, 1.0), (10, 1.0)])
+@pytest.mark.parametrize(
+    'matches,expected', [(0, 0.0), (1, 0.3), (2, 0.6), (3, 0.9), (4, 1.0), (10, 1.0)]
+)
 def test_min_matches_over_3_averaged_over_leave_one_out(matches, expected):
     gts = ['cat'] * matches + ['dog'] * (10 - matches)
     assert acc('cat', gts) == expected
@@ -40,17 +44,17 @@ def test_fewer_than_ten_answers_and_empty_answers():
 
 # --------------------------------------------------------------- whitespace
 def test_newlines_tabs_and_edges_always_cleaned():
-    assert acc(' yes\n', ['yes'] * 10) == 1.0       # answers agree: still cleaned
+    assert acc(' yes\n', ['yes'] * 10) == 1.0  # answers agree: still cleaned
     assert acc('two\tdogs', ['two dogs'] * 10) == 1.0
-    assert acc('yes', ['yes\n'] * 10) == 1.0         # ground truth too
+    assert acc('yes', ['yes\n'] * 10) == 1.0  # ground truth too
 
 
 # ------------------------------------------ normalise only when GTs disagree
 def test_unanimous_ground_truth_is_compared_raw():
-    assert acc('Yes', ['yes'] * 10) == 0.0           # not even lower-cased
-    assert acc('two', ['2'] * 10) == 0.0             # no number words
-    assert acc('yes!', ['yes'] * 10) == 0.0          # no punctuation
-    assert acc('Yes', disagreeing('yes')) == 1.0     # disagreeing: normalised
+    assert acc('Yes', ['yes'] * 10) == 0.0  # not even lower-cased
+    assert acc('two', ['2'] * 10) == 0.0  # no number words
+    assert acc('yes!', ['yes'] * 10) == 0.0  # no punctuation
+    assert acc('Yes', disagreeing('yes')) == 1.0  # disagreeing: normalised
 
 
 # --------------------------------------------------------------- punctuation
@@ -62,13 +66,13 @@ def test_punctuation_next_to_a_space_is_deleted():
 def test_punctuation_not_next_to_a_space_becomes_a_space():
     assert process_punctuation('black-and-white') == 'black and white'
     assert acc('black-and-white', disagreeing('black and white')) == 1.0
-    assert acc('yes!', disagreeing('yes')) == 1.0   # 'yes ' -> split -> 'yes'
+    assert acc('yes!', disagreeing('yes')) == 1.0  # 'yes ' -> split -> 'yes'
 
 
 def test_digit_comma_digit_deletes_every_mark():
     assert process_punctuation('1,000') == '1000'
     assert process_punctuation('1,000/2') == '10002'  # '/' deleted too
-    assert process_punctuation('a,b') == 'a b'        # no digit,digit: a space
+    assert process_punctuation('a,b') == 'a b'  # no digit,digit: a space
     assert acc('1,000', disagreeing('1000')) == 1.0
 
 
@@ -90,7 +94,7 @@ def test_marks_outside_the_official_list_stay():
 
 # ----------------------------------------- number words, articles, contractions
 def test_number_words_become_digits():
-    assert acc('Two', ['two'] * 3 + ['2'] * 3 + ['3'] * 4) == 1.0   # 6 matches
+    assert acc('Two', ['two'] * 3 + ['2'] * 3 + ['3'] * 4) == 1.0  # 6 matches
     assert process_digit_article('none zero ten eleven') == '0 0 10 eleven'
 
 
@@ -123,8 +127,29 @@ def test_legacy_evaluation():
 
 
 # ------------------------------------- agreement with the official algorithm
-PUNCT = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_', '-',
-         '>', '<', '@', '`', ',', '?', '!']
+PUNCT = [
+    ';',
+    '/',
+    '[',
+    ']',
+    '"',
+    '{',
+    '}',
+    '(',
+    ')',
+    '=',
+    '+',
+    '\\',
+    '_',
+    '-',
+    '>',
+    '<',
+    '@',
+    '`',
+    ',',
+    '?',
+    '!',
+]
 
 
 PERIOD_STRIP = re.compile(r'(?!<=\d)(\.)(?!\d)')
@@ -135,8 +160,9 @@ def process_punct(in_text):
     """``VQAEval.processPunctuation``, transcribed."""
     out_text = in_text
     for p in PUNCT:
-        if (p + ' ' in in_text or ' ' + p in in_text) or \
-                (re.search(COMMA_STRIP, in_text) is not None):
+        if (p + ' ' in in_text or ' ' + p in in_text) or (
+            re.search(COMMA_STRIP, in_text) is not None
+        ):
             out_text = out_text.replace(p, '')
         else:
             out_text = out_text.replace(p, ' ')
@@ -200,12 +226,41 @@ def official_head(res_ans, gt_answers):
 def test_agrees_with_the_official_algorithm_on_random_answers(legacy):
     official = official_legacy if legacy else official_head
     rng = random.Random(0)
-    pieces = ['yes', 'Yes', 'no', 'two', '2', 'the', 'a', 'dog', 'Dog', 'dont',
-              "don't", '1,000', '1000', 'x.', '3.5', 'red-white', 'red - white',
-              'none', '0', '!', '?', ',', ' ', '\t', '\n', 'it', 'cant', 'Im']
+    pieces = [
+        'yes',
+        'Yes',
+        'no',
+        'two',
+        '2',
+        'the',
+        'a',
+        'dog',
+        'Dog',
+        'dont',
+        "don't",
+        '1,000',
+        '1000',
+        'x.',
+        '3.5',
+        'red-white',
+        'red - white',
+        'none',
+        '0',
+        '!',
+        '?',
+        ',',
+        ' ',
+        '\t',
+        '\n',
+        'it',
+        'cant',
+        'Im',
+    ]
     for _ in range(1500):
-        pool = [''.join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
-                for _ in range(rng.randint(1, 3))]
+        pool = [
+            ''.join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+            for _ in range(rng.randint(1, 3))
+        ]
         gts = [rng.choice(pool) for _ in range(10)]
         pred = rng.choice(pool + [rng.choice(pieces)])
         assert vqa_question_accuracy(pred, gts, legacy) == official(pred, gts), (pred, gts)
@@ -213,9 +268,11 @@ def test_agrees_with_the_official_algorithm_on_random_answers(legacy):
 
 # ------------------------------------------------------------------- metric
 def test_calculate_rounds_like_the_official_report():
-    res = VQAAccuracy.calculate(['cat', 'cat', 'cat'],
-                                [['cat'] * 1 + ['dog'] * 9, ['cat'] * 10, ['dog'] * 10],
-                                ['other', 'other', 'yes/no'])
+    res = VQAAccuracy.calculate(
+        ['cat', 'cat', 'cat'],
+        [['cat'] * 1 + ['dog'] * 9, ['cat'] * 10, ['dog'] * 10],
+        ['other', 'other', 'yes/no'],
+    )
     assert res['overall'] == round(100 * (0.3 + 1 + 0) / 3, 2) == 43.33
     assert res['per_answer_type'] == {'yes/no': 0.0, 'other': 65.0}
     assert res['per_question'].tolist() == [0.3, 1.0, 0.0]
@@ -227,8 +284,11 @@ def test_metric_maps_labels_counts_invalid_and_skips_unannotated():
     metric = METRICS.build(dict(type='VQAAccuracy'))
     metric.dataset_meta = dict(answers=('yes', 'no', '2'))
     samples = []
-    for label, gts, atype in ((0, ['yes'] * 10, 'yes/no'), (2, ['two'] * 5 + ['3'] * 5, 'number'),
-                              (7, ['no'] * 10, 'yes/no')):
+    for label, gts, atype in (
+        (0, ['yes'] * 10, 'yes/no'),
+        (2, ['two'] * 5 + ['3'] * 5, 'number'),
+        (7, ['no'] * 10, 'yes/no'),
+    ):
         s = VLDataSample(metainfo=dict(question_id=label))
         s.pred_label, s.gt_answers, s.answer_type = label, gts, atype
         samples.append(s)
@@ -236,18 +296,29 @@ def test_metric_maps_labels_counts_invalid_and_skips_unannotated():
     test_dev.pred_label = 1  # no gt_answers: a test-dev question
     metric.process(None, samples + [test_dev])
     res = metric.compute_metrics(metric.results)
-    assert res == dict(accuracy=66.67, acc_yes_no=50.0, acc_number=100.0,
-                       num_questions=3, num_skipped=1, invalid_labels=1)
+    assert res == dict(
+        accuracy=66.67,
+        acc_yes_no=50.0,
+        acc_number=100.0,
+        num_questions=3,
+        num_skipped=1,
+        invalid_labels=1,
+    )
     assert metric.last_result['question_ids'] == [0, 2, 7]
 
 
 def test_metric_text_predictions_tasks_and_missing_vocabulary():
     metric = VQAAccuracy(tasks=['vqa'])
-    metric.process(None, [dict(pred_answer='Two ', gt_answers=['2'] * 9 + ['3'],
-                               answer_type='number', task='vqa'),
-                          dict(pred_answer='garbage <s>', gt_answers=['a'] * 10,
-                               answer_type='other', task='vqa'),
-                          dict(pred_answer='x', gt_answers=['x'], task='caption')])
+    metric.process(
+        None,
+        [
+            dict(
+                pred_answer='Two ', gt_answers=['2'] * 9 + ['3'], answer_type='number', task='vqa'
+            ),
+            dict(pred_answer='garbage <s>', gt_answers=['a'] * 10, answer_type='other', task='vqa'),
+            dict(pred_answer='x', gt_answers=['x'], task='caption'),
+        ],
+    )
     res = metric.compute_metrics(metric.results)
     assert res['accuracy'] == 50.0 and res['num_questions'] == 2
     with pytest.raises(ValueError, match='no answer list'):

@@ -1,6 +1,7 @@
 """One-hot / distance labels on the pretrained VLMs' own vocabularies
 (Florence-2's <loc_k>, PaliGemma's <loc%04d>), unchanged label encoders,
 against a per-token reference loop."""
+
 import pytest
 import torch
 
@@ -8,8 +9,7 @@ from vltoolkit.label_encoders import DistanceLabelEncoder, OneHotLabelEncoder
 from vltoolkit.models.pretrained_vlms.toy import build_toy_tokenizer
 from vltoolkit.tokenization import VLTokenizer
 
-CODERS = dict(florence2=dict(type='Florence2BoxCoder'),
-              paligemma=dict(type='PaliGemmaBoxCoder'))
+CODERS = dict(florence2=dict(type='Florence2BoxCoder'), paligemma=dict(type='PaliGemmaBoxCoder'))
 
 
 def reference_rows(ids, tok, power, scale, window, mix):
@@ -29,8 +29,9 @@ def reference_rows(ids, tok, power, scale, window, mix):
             weights = []
             for j in range(coder.num_locations):
                 d = abs(i - j)
-                weights.append(0.0 if window is not None and d > window
-                               else (1.0 + d / scale) ** -power)
+                weights.append(
+                    0.0 if window is not None and d > window else (1.0 + d / scale) ** -power
+                )
             total = sum(weights)
             for j, w in enumerate(weights):
                 row[loc_ids[j]] = (1 - mix) * w / total + mix * (i == j)
@@ -39,23 +40,20 @@ def reference_rows(ids, tok, power, scale, window, mix):
 
 
 @pytest.mark.parametrize('family', list(CODERS))
-@pytest.mark.parametrize('power,scale,window,mix',
-                         [(1.0, 1.0, None, 0.0), (2.0, 1.0, 4, 0.0),
-                          (1.5, 3.0, 10, 0.2)])
-def test_distance_labels_on_native_vocabulary(tmp_path, family, power, scale,
-                                              window, mix):
+@pytest.mark.parametrize(
+    'power,scale,window,mix', [(1.0, 1.0, None, 0.0), (2.0, 1.0, 4, 0.0), (1.5, 3.0, 10, 0.2)]
+)
+def test_distance_labels_on_native_vocabulary(tmp_path, family, power, scale, window, mix):
     build_toy_tokenizer(family, ['a dog on the grass'], str(tmp_path))
-    tok = VLTokenizer(str(tmp_path), box_coder=CODERS[family],
-                      add_location_tokens=False)
-    encoder = DistanceLabelEncoder(tok, power=power, scale=scale,
-                                   window=window, mix=mix)
+    tok = VLTokenizer(str(tmp_path), box_coder=CODERS[family], add_location_tokens=False)
+    encoder = DistanceLabelEncoder(tok, power=power, scale=scale, window=window, mix=mix)
     text = 'a dog ' + ''.join(tok.box_coder.encode([3.5, 10, 60, 62.25], (64, 64)))
     ids = torch.tensor(tok.encode(text) + [-100, -100])
     loc = tok.location_token_ids
     ids = torch.cat([ids, loc[torch.tensor([0, 1, len(loc) - 1, 500])]])
     got = encoder(ids, len(tok)).double()
-    torch.testing.assert_close(got, reference_rows(ids, tok, power, scale,
-                                                   window, mix),
-                               rtol=0, atol=1e-6)
+    torch.testing.assert_close(
+        got, reference_rows(ids, tok, power, scale, window, mix), rtol=0, atol=1e-6
+    )
     onehot = OneHotLabelEncoder()(ids, len(tok))
     assert onehot[ids != -100].argmax(-1).tolist() == ids[ids != -100].tolist()

@@ -1,17 +1,17 @@
 """InfoNCELoss: direct computation, both similarities, errors, 2 CPU ranks."""
+
 import math
 import os
-import sys
 import socket
+import sys
 
 import pytest
 import torch
 import torch.multiprocessing as mp
-import torch.nn.functional as F
 
 from vltoolkit.losses import InfoNCELoss
-from vltoolkit.utils.distributed import gather_batch
 from vltoolkit.registry import LOSSES
+from vltoolkit.utils.distributed import gather_batch
 
 
 def direct_infonce(img, txt, scale, cosine):
@@ -41,8 +41,9 @@ def test_matches_direct_computation_and_gradients(similarity):
     torch.manual_seed(0)
     img = torch.randn(6, 5, dtype=torch.float64, requires_grad=True)
     txt = torch.randn(6, 5, dtype=torch.float64, requires_grad=True)
-    loss_fn = LOSSES.build(dict(type='InfoNCELoss', similarity=similarity,
-                                temperature=0.5)).double()
+    loss_fn = LOSSES.build(
+        dict(type='InfoNCELoss', similarity=similarity, temperature=0.5)
+    ).double()
     loss = loss_fn(img, txt)
     ref = direct_infonce(img, txt, loss_fn.scale.detach(), similarity == 'cosine')
     assert loss.item() == pytest.approx(ref.item(), abs=1e-12)
@@ -71,11 +72,11 @@ def test_scale_above_the_clamp_still_learns():
     with torch.no_grad():
         loss_fn.log_scale.fill_(math.log(150.0))
     assert loss_fn.scale.item() == pytest.approx(150.0)
-    (grad, ) = torch.autograd.grad(loss_fn(img, txt), [loss_fn.log_scale])
+    (grad,) = torch.autograd.grad(loss_fn(img, txt), [loss_fn.log_scale])
     assert grad.abs() > 1e-6
     # the same gradient as the direct formula at s = exp(log_scale) = 150
     log_s = torch.tensor(math.log(150.0), dtype=torch.float64, requires_grad=True)
-    (ref, ) = torch.autograd.grad(direct_infonce(img, txt, log_s.exp(), True), [log_s])
+    (ref,) = torch.autograd.grad(direct_infonce(img, txt, log_s.exp(), True), [log_s])
     assert grad.item() == pytest.approx(ref.item(), rel=1e-10)
 
 
@@ -131,6 +132,7 @@ CASES = (('cosine', (3, 3)), ('dot', (4, 2)))  # (similarity, batch per rank)
 
 def _rank_worker(rank, world, port, cases, out_dir):
     import torch.distributed as dist
+
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     torch.set_num_threads(1)
     dist.init_process_group('gloo', rank=rank, world_size=world)
@@ -143,8 +145,10 @@ def _rank_worker(rank, world, port, cases, out_dir):
             loss_fn = InfoNCELoss(similarity, temperature=0.3).double()
             loss = loss_fn(local_img, local_txt)
             loss.backward()
-            torch.save((loss.detach(), local_img.grad, local_txt.grad,
-                        loss_fn.log_scale.grad), f'{out_dir}/{rank}_{k}.pt')
+            torch.save(
+                (loss.detach(), local_img.grad, local_txt.grad, loss_fn.log_scale.grad),
+                f'{out_dir}/{rank}_{k}.pt',
+            )
         dist.barrier()
     finally:
         dist.destroy_process_group()
@@ -160,10 +164,21 @@ def test_two_cpu_ranks_equal_single_process_on_concatenated_batch(tmp_path):
     cases = []
     for similarity, sizes in CASES:
         n = sum(sizes)
-        cases.append((similarity, sizes, torch.randn(n, 5, dtype=torch.float64),
-                      torch.randn(n, 5, dtype=torch.float64)))
-    mp.start_processes(_rank_worker, args=(2, _free_port(), cases, str(tmp_path)),
-                       nprocs=2, join=True, start_method='spawn')
+        cases.append(
+            (
+                similarity,
+                sizes,
+                torch.randn(n, 5, dtype=torch.float64),
+                torch.randn(n, 5, dtype=torch.float64),
+            )
+        )
+    mp.start_processes(
+        _rank_worker,
+        args=(2, _free_port(), cases, str(tmp_path)),
+        nprocs=2,
+        join=True,
+        start_method='spawn',
+    )
     world = 2
     for k, (similarity, sizes, img, txt) in enumerate(cases):
         single_img = img.clone().requires_grad_(True)
@@ -180,5 +195,4 @@ def test_two_cpu_ranks_equal_single_process_on_concatenated_batch(tmp_path):
             mine = slice(start, start + sizes[rank])
             assert torch.allclose(g_img / world, single_img.grad[mine], atol=1e-12)
             assert torch.allclose(g_txt / world, single_txt.grad[mine], atol=1e-12)
-            assert g_scale.item() == pytest.approx(
-                single_fn.log_scale.grad.item(), abs=1e-12)
+            assert g_scale.item() == pytest.approx(single_fn.log_scale.grad.item(), abs=1e-12)

@@ -1,4 +1,5 @@
 """MCN's losses against direct, loop-by-loop computations of their formulas."""
+
 import math
 
 import pytest
@@ -9,8 +10,7 @@ from vltoolkit.registry import LOSSES
 
 def _direct_mms(x, y, margin):
     b = x.shape[0]
-    s = [[float(x[i] @ y[j]) - (margin if i == j else 0.0) for j in range(b)]
-         for i in range(b)]
+    s = [[float(x[i] @ y[j]) - (margin if i == j else 0.0) for j in range(b)] for i in range(b)]
     total = 0.0
     for i in range(b):
         row = sum(math.exp(s[i][j]) for j in range(b))
@@ -42,8 +42,10 @@ def test_mms_loss_is_symmetric_and_rewards_matching_pairs():
 def _direct_cluster(x, centroids, labels, margin):
     total = 0.0
     for i in range(x.shape[0]):
-        s = [float(x[i] @ centroids[k]) - (margin if k == labels[i] else 0.0)
-             for k in range(centroids.shape[0])]
+        s = [
+            float(x[i] @ centroids[k]) - (margin if k == labels[i] else 0.0)
+            for k in range(centroids.shape[0])
+        ]
         total -= math.log(math.exp(s[labels[i]]) / sum(math.exp(v) for v in s))
     return total / x.shape[0]
 
@@ -55,7 +57,8 @@ def test_cluster_contrast_loss_matches_the_formula_and_stops_centroid_gradients(
     labels = torch.tensor([0, 1, 2, 3, 0, 1, 2])
     loss = LOSSES.build(dict(type='ClusterContrastLoss', margin=0.2))(x, centroids, labels)
     assert loss.item() == pytest.approx(
-        _direct_cluster(x.detach(), centroids.detach(), labels.tolist(), 0.2), rel=1e-5)
+        _direct_cluster(x.detach(), centroids.detach(), labels.tolist(), 0.2), rel=1e-5
+    )
     loss.backward()
     assert x.grad is not None and centroids.grad is None
 
@@ -76,10 +79,10 @@ def test_reconstruction_target_gradient_follows_the_official_code():
     pred = torch.randn(3, 5, generator=g, dtype=torch.float64)
     target = torch.randn(3, 5, generator=g, dtype=torch.float64, requires_grad=True)
     loss = LOSSES.build(dict(type='FeatureReconstructionLoss', loss_weight=50.0))
-    (grad, ) = torch.autograd.grad(loss(pred, target), [target])
+    (grad,) = torch.autograd.grad(loss(pred, target), [target])
     torch.testing.assert_close(grad, -2 * 50.0 / (3 * 5) * (pred - target.detach()))
     detached = LOSSES.build(dict(type='FeatureReconstructionLoss', detach_target=True))
     out = detached(pred.requires_grad_(), target)
     assert out.item() == pytest.approx(loss(pred, target).item())
-    (grad_target, ) = torch.autograd.grad(out, [target], allow_unused=True)
+    (grad_target,) = torch.autograd.grad(out, [target], allow_unused=True)
     assert grad_target is None

@@ -1,4 +1,5 @@
 """sinkhorn_log / SinkhornAlignLoss: dense reference, marginals, masks, errors."""
+
 import logging
 
 import numpy as np
@@ -28,7 +29,7 @@ def exact_ot(C):
     n, m = C.shape
     A = np.zeros((n + m, n * m))
     for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1
+        A[i, i * m : (i + 1) * m] = 1
     for j in range(m):
         A[n + j, j::m] = 1
     b = np.concatenate([np.full(n, 1 / n), np.full(m, 1 / m)])
@@ -44,9 +45,9 @@ def test_plan_agrees_with_dense_computation_per_sample_under_padding():
     a_mask = torch.zeros(B, N, dtype=torch.bool)
     b_mask = torch.zeros(B, M, dtype=torch.bool)
     for k, C in enumerate(costs):
-        cost[k, :C.shape[0], :C.shape[1]] = torch.from_numpy(C)
-        a_mask[k, :C.shape[0]] = True
-        b_mask[k, :C.shape[1]] = True
+        cost[k, : C.shape[0], : C.shape[1]] = torch.from_numpy(C)
+        a_mask[k, : C.shape[0]] = True
+        b_mask[k, : C.shape[1]] = True
     plan = sinkhorn_log(cost, a_mask, b_mask, epsilon=0.1, num_iters=200)
     for k, C in enumerate(costs):
         n, m = C.shape
@@ -63,8 +64,9 @@ def test_log_domain_stays_finite_at_small_epsilon_and_approaches_exact_ot():
     C = rng.uniform(0, 2, size=(3, 5))
     with np.errstate(all='ignore'):  # the plain kernel exp(-C/1e-3) underflows
         assert not np.isfinite(dense_sinkhorn(C, 1e-3, 50)).all()
-    plan = sinkhorn_log(torch.from_numpy(C)[None], epsilon=1e-3, num_iters=1000,
-                        tol=1e-13)[0].numpy()
+    plan = sinkhorn_log(torch.from_numpy(C)[None], epsilon=1e-3, num_iters=1000, tol=1e-13)[
+        0
+    ].numpy()
     np.testing.assert_allclose(plan.sum(1), 1 / 3, atol=1e-14)
     np.testing.assert_allclose(plan.sum(0), 1 / 5, atol=1e-12)
     np.testing.assert_allclose(plan, exact_ot(C), atol=1e-12)
@@ -75,8 +77,11 @@ def test_float32_log_domain_matches_float64_where_float32_kernel_underflows():
     C = rng.uniform(1.1, 2, size=(4, 6))  # exp(-C/0.01) < 1e-47: 0 in float32
     assert (np.exp(-C.astype(np.float32) / np.float32(0.01)) == 0).all()
     ref = dense_sinkhorn(C, 0.01, 300)  # float64 copes
-    plan = sinkhorn_log(torch.from_numpy(C).float()[None], epsilon=0.01,
-                        num_iters=300)[0].double().numpy()
+    plan = (
+        sinkhorn_log(torch.from_numpy(C).float()[None], epsilon=0.01, num_iters=300)[0]
+        .double()
+        .numpy()
+    )
     np.testing.assert_allclose(plan, ref, atol=1e-6)
 
 
@@ -94,8 +99,7 @@ def test_loss_is_transported_cost_with_plan_gradient_stopped():
     token_mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]]).bool()
     loss_fn = LOSSES.build(dict(type='SinkhornAlignLoss', epsilon=0.1, num_iters=100))
     loss = loss_fn(patch, token, None, token_mask)
-    cost = 1 - torch.nn.functional.cosine_similarity(
-        patch[:, :, None], token[:, None], dim=-1)
+    cost = 1 - torch.nn.functional.cosine_similarity(patch[:, :, None], token[:, None], dim=-1)
     plan = sinkhorn_log(cost.detach(), None, token_mask, 0.1, 100)
     ref = (plan * cost).sum((1, 2)).mean()
     assert loss.item() == pytest.approx(ref.item(), abs=1e-12)
@@ -120,24 +124,26 @@ def test_minimising_aligns_matched_pairs_and_negatives_term():
         opt.step()
     assert loss.item() < 0.7 * first
     neg_fn = SinkhornAlignLoss(epsilon=0.05, negatives=True)
-    pos = loss_fn.transported_cost(patch, token, torch.ones(2, 4).bool(),
-                                   torch.ones(2, 3).bool())
-    negs = loss_fn.transported_cost(patch, token.roll(-1, 0), torch.ones(2, 4).bool(),
-                                    torch.ones(2, 3).bool())
+    pos = loss_fn.transported_cost(patch, token, torch.ones(2, 4).bool(), torch.ones(2, 3).bool())
+    negs = loss_fn.transported_cost(
+        patch, token.roll(-1, 0), torch.ones(2, 4).bool(), torch.ones(2, 3).bool()
+    )
     assert neg_fn(patch, token).item() == pytest.approx(
-        ((pos.sum() - negs.sum()) / 4).item(), abs=1e-6)
+        ((pos.sum() - negs.sum()) / 4).item(), abs=1e-6
+    )
 
 
 def test_negatives_on_a_batch_of_one_warn_once_and_use_positives(monkeypatch):
     from vltoolkit.losses import sinkhorn_align
+
     logged = []
-    monkeypatch.setattr(sinkhorn_align, 'print_log',
-                        lambda msg, **kw: logged.append((msg, kw.get('level'))))
+    monkeypatch.setattr(
+        sinkhorn_align, 'print_log', lambda msg, **kw: logged.append((msg, kw.get('level')))
+    )
     torch.manual_seed(3)
     patch, token = torch.randn(1, 4, 6), torch.randn(1, 3, 6)
     loss_fn = SinkhornAlignLoss(negatives=True, loss_weight=2.0)
-    pos = loss_fn.transported_cost(patch, token, torch.ones(1, 4).bool(),
-                                   torch.ones(1, 3).bool())
+    pos = loss_fn.transported_cost(patch, token, torch.ones(1, 4).bool(), torch.ones(1, 3).bool())
     assert loss_fn(patch, token).item() == pytest.approx(2 * pos.item(), abs=1e-6)
     assert len(logged) == 1
     assert 'batch of one' in logged[0][0] and logged[0][1] == logging.WARNING
@@ -155,8 +161,12 @@ def test_bad_input_errors():
     with pytest.raises(ValueError, match=r'patch_feats \(2, 5, 8\).*token_feats \(3, 4, 8\)'):
         loss(torch.randn(2, 5, 8), torch.randn(3, 4, 8))
     with pytest.raises(ValueError, match=r'token_mask is all padding for sample\(s\) \[1\]'):
-        loss(torch.randn(2, 5, 8), torch.randn(2, 4, 8), None,
-             torch.tensor([[1, 1, 0, 0], [0, 0, 0, 0]]))
+        loss(
+            torch.randn(2, 5, 8),
+            torch.randn(2, 4, 8),
+            None,
+            torch.tensor([[1, 1, 0, 0], [0, 0, 0, 0]]),
+        )
     with pytest.raises(ValueError, match=r'patch_mask has shape \(2, 4\)'):
         loss(torch.randn(2, 5, 8), torch.randn(2, 4, 8), torch.ones(2, 4))
     with pytest.raises(ValueError, match='all-padding'):

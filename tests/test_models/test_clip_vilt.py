@@ -1,4 +1,5 @@
 """ViLTVQA and CLIPViLTVQA: modes, alignment losses, freezing, overfitting."""
+
 import copy
 
 import pytest
@@ -13,23 +14,41 @@ from vltoolkit.evaluation import VQAAccuracy
 from vltoolkit.registry import DATASETS, MODELS
 from vltoolkit.tokenization import train_word_level_tokenizer
 
-VILT = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-            intermediate_size=64, image_size=32, patch_size=16,
-            max_position_embeddings=40, hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0)
-CLIP = dict(projection_dim=24,
-            vision_config=dict(hidden_size=32, num_hidden_layers=1,
-                               num_attention_heads=2, intermediate_size=64,
-                               image_size=32, patch_size=16),
-            text_config=dict(hidden_size=32, num_hidden_layers=1,
-                             num_attention_heads=2, intermediate_size=64,
-                             max_position_embeddings=40))
+VILT = dict(
+    hidden_size=32,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    intermediate_size=64,
+    image_size=32,
+    patch_size=16,
+    max_position_embeddings=40,
+    hidden_dropout_prob=0.0,
+    attention_probs_dropout_prob=0.0,
+)
+CLIP = dict(
+    projection_dim=24,
+    vision_config=dict(
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        image_size=32,
+        patch_size=16,
+    ),
+    text_config=dict(
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=40,
+    ),
+)
 # a little wider for the overfitting test (it converges in fewer steps)
 VILT_WIDE = dict(VILT, hidden_size=64, num_hidden_layers=2, intermediate_size=128)
-CLIP_WIDE = dict(CLIP, vision_config=dict(CLIP['vision_config'], hidden_size=64,
-                                          intermediate_size=128))
-DATA_KEYS = ('prompt', 'question', 'gt_answers', 'answer_labels', 'answer_scores',
-             'answer_type')
+CLIP_WIDE = dict(
+    CLIP, vision_config=dict(CLIP['vision_config'], hidden_size=64, intermediate_size=128)
+)
+DATA_KEYS = ('prompt', 'question', 'gt_answers', 'answer_labels', 'answer_scores', 'answer_type')
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -50,31 +69,51 @@ def toy(tmp_path_factory):
     texts = [q['question'] for q in splits['train']['questions']]
     train_word_level_tokenizer(texts, str(root / 'tokenizer'))
     tokenizer = dict(type='HFTokenizer', path=str(root / 'tokenizer'), max_length=40)
-    pipeline = [dict(type='LoadImage'), dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None)),
-                dict(type='TokenizeText', tokenizer=tokenizer, max_prompt_len=40),
-                dict(type='PackVLInputs', data_keys=DATA_KEYS,
-                     meta_keys=('img_path', 'img_shape', 'question_id'))]
-    dataset = DATASETS.build(dict(
-        type='VQAv2Dataset', data_root=str(root),
-        question_file='annotations/questions_train.json',
-        ann_file='annotations/annotations_train.json', answer_file='answers.json',
-        img_name_fmt='{image_id:012d}.png', data_prefix=dict(img_path='images/train'),
-        pipeline=pipeline))
+    pipeline = [
+        dict(type='LoadImage'),
+        dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None)),
+        dict(type='TokenizeText', tokenizer=tokenizer, max_prompt_len=40),
+        dict(
+            type='PackVLInputs',
+            data_keys=DATA_KEYS,
+            meta_keys=('img_path', 'img_shape', 'question_id'),
+        ),
+    ]
+    dataset = DATASETS.build(
+        dict(
+            type='VQAv2Dataset',
+            data_root=str(root),
+            question_file='annotations/questions_train.json',
+            ann_file='annotations/annotations_train.json',
+            answer_file='answers.json',
+            img_name_fmt='{image_id:012d}.png',
+            data_prefix=dict(img_path='images/train'),
+            pipeline=pipeline,
+        )
+    )
     return dict(root=root, tokenizer=tokenizer, dataset=dataset)
 
 
 def vilt_cfg(toy, wide=False, **kw):
-    return dict(type='ViLTVQA', vilt=dict(config=VILT_WIDE if wide else VILT),
-                tokenizer=toy['tokenizer'],
-                num_answers=len(TOY_VQA_ANSWERS),
-                data_preprocessor=dict(type='VLDataPreprocessor', mean=(127.5,) * 3,
-                                       std=(127.5,) * 3), **kw)
+    return dict(
+        type='ViLTVQA',
+        vilt=dict(config=VILT_WIDE if wide else VILT),
+        tokenizer=toy['tokenizer'],
+        num_answers=len(TOY_VQA_ANSWERS),
+        data_preprocessor=dict(type='VLDataPreprocessor', mean=(127.5,) * 3, std=(127.5,) * 3),
+        **kw,
+    )
 
 
 def clip_vilt_cfg(toy, wide=False, **kw):
-    return dict(type='CLIPViLTVQA', clip=dict(config=CLIP_WIDE if wide else CLIP),
-                vilt=dict(config=VILT_WIDE if wide else VILT),
-                tokenizer=toy['tokenizer'], num_answers=len(TOY_VQA_ANSWERS), **kw)
+    return dict(
+        type='CLIPViLTVQA',
+        clip=dict(config=CLIP_WIDE if wide else CLIP),
+        vilt=dict(config=VILT_WIDE if wide else VILT),
+        tokenizer=toy['tokenizer'],
+        num_answers=len(TOY_VQA_ANSWERS),
+        **kw,
+    )
 
 
 def batch_of(model, toy, n=None):
@@ -94,8 +133,12 @@ def test_forward_modes(toy, builder):
     assert set(losses) == {'loss_vqa'} and losses['loss_vqa'].requires_grad
     preds = model(**data, mode='predict')
     assert all(0 <= p.pred_label < len(TOY_VQA_ANSWERS) for p in preds)
-    assert all(0 < p.pred_score < 1 and p.pred_topk_labels[0] == p.pred_label and
-               len(p.pred_topk_scores) == 5 for p in preds)
+    assert all(
+        0 < p.pred_score < 1
+        and p.pred_topk_labels[0] == p.pred_label
+        and len(p.pred_topk_scores) == 5
+        for p in preds
+    )
     assert torch.equal(torch.tensor([p.pred_label for p in preds]), logits.argmax(-1))
     with pytest.raises(ValueError, match='unknown mode'):
         model(**data, mode='nope')
@@ -115,14 +158,23 @@ def test_soft_targets_are_dense_scores(toy):
         model.targets([sample])
 
 
-@pytest.mark.parametrize('align,local,keys', [
-    (dict(type='InfoNCELoss'), None, {'loss_vqa', 'loss_align'}),
-    (dict(type='InfoNCELoss', similarity='dot', temperature=1.0,
-          learnable_scale=False), None, {'loss_vqa', 'loss_align'}),
-    (None, dict(type='SinkhornAlignLoss', num_iters=20), {'loss_vqa', 'loss_local_align'}),
-    (dict(type='InfoNCELoss'), dict(type='SinkhornAlignLoss'),
-     {'loss_vqa', 'loss_align', 'loss_local_align'}),
-])
+@pytest.mark.parametrize(
+    'align,local,keys',
+    [
+        (dict(type='InfoNCELoss'), None, {'loss_vqa', 'loss_align'}),
+        (
+            dict(type='InfoNCELoss', similarity='dot', temperature=1.0, learnable_scale=False),
+            None,
+            {'loss_vqa', 'loss_align'},
+        ),
+        (None, dict(type='SinkhornAlignLoss', num_iters=20), {'loss_vqa', 'loss_local_align'}),
+        (
+            dict(type='InfoNCELoss'),
+            dict(type='SinkhornAlignLoss'),
+            {'loss_vqa', 'loss_align', 'loss_local_align'},
+        ),
+    ],
+)
 def test_alignment_losses_train_clip_towers_and_leave_nothing_unused(toy, align, local, keys):
     torch.manual_seed(0)
     model = MODELS.build(clip_vilt_cfg(toy, align_loss=align, local_align_loss=local))
@@ -145,10 +197,18 @@ def test_alignment_losses_train_clip_towers_and_leave_nothing_unused(toy, align,
 def test_without_alignment_clip_text_tower_is_frozen_and_frozen_modules(toy):
     model = MODELS.build(clip_vilt_cfg(toy, frozen_modules=['clip.vision_model.encoder']))
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert not any(n.startswith(('clip.text_model', 'clip.text_projection',
-                                 'clip.visual_projection', 'clip.vision_model.encoder',
-                                 'vilt.vilt.embeddings.patch_embeddings'))
-                   for n in trainable)
+    assert not any(
+        n.startswith(
+            (
+                'clip.text_model',
+                'clip.text_projection',
+                'clip.visual_projection',
+                'clip.vision_model.encoder',
+                'vilt.vilt.embeddings.patch_embeddings',
+            )
+        )
+        for n in trainable
+    )
     assert 'clip.vision_model.embeddings.patch_embedding.weight' in trainable
     assert 'image_pos_embed' in trainable and 'clip.logit_scale' not in trainable
     with pytest.raises(ValueError, match='matches no module'):
@@ -160,7 +220,8 @@ def test_image_size_mismatch_is_a_clear_error(toy):
         model = MODELS.build(clip_vilt_cfg(toy, interpolate_pos_encoding=interpolate))
         data = batch_of(model, toy, 2)
         data['inputs']['images'] = torch.nn.functional.interpolate(
-            data['inputs']['images'], size=(48, 48))
+            data['inputs']['images'], size=(48, 48)
+        )
         with pytest.raises(ValueError, match=match):
             model(**data, mode='tensor')
 
@@ -168,14 +229,17 @@ def test_image_size_mismatch_is_a_clear_error(toy):
 def _vqa_accuracy(model, data):
     preds = model(**copy.deepcopy(data), mode='predict')
     return VQAAccuracy.calculate(
-        [TOY_VQA_ANSWERS[p.pred_label] for p in preds],
-        [p.gt_answers for p in preds])['overall']
+        [TOY_VQA_ANSWERS[p.pred_label] for p in preds], [p.gt_answers for p in preds]
+    )['overall']
 
 
-@pytest.mark.parametrize('builder,extra', [
-    (vilt_cfg, {}),
-    (clip_vilt_cfg, dict(align_loss=dict(type='InfoNCELoss'))),
-])
+@pytest.mark.parametrize(
+    'builder,extra',
+    [
+        (vilt_cfg, {}),
+        (clip_vilt_cfg, dict(align_loss=dict(type='InfoNCELoss'))),
+    ],
+)
 def test_overfits_a_handful_of_toy_samples(toy, builder, extra):
     torch.manual_seed(0)
     model = MODELS.build(builder(toy, wide=True, **extra))
@@ -196,51 +260,77 @@ def test_overfits_a_handful_of_toy_samples(toy, builder, extra):
 
 
 def test_builds_from_local_pretrained_folders_with_a_clip_tokenizer(toy, tmp_path):
-    from transformers import (CLIPConfig, CLIPModel, ViltConfig,
-                              ViltForQuestionAnswering)
+    from transformers import CLIPConfig, CLIPModel, ViltConfig, ViltForQuestionAnswering
+
     vilt_dir, clip_dir = tmp_path / 'vilt', tmp_path / 'clip'
-    ViltForQuestionAnswering(ViltConfig(num_labels=3, vocab_size=50, **VILT)) \
-        .save_pretrained(vilt_dir)
+    ViltForQuestionAnswering(ViltConfig(num_labels=3, vocab_size=50, **VILT)).save_pretrained(
+        vilt_dir
+    )
     cfg = copy.deepcopy(CLIP)
-    cfg['text_config'].update(vocab_size=60, eos_token_id=2, bos_token_id=0,
-                              pad_token_id=1)
+    cfg['text_config'].update(vocab_size=60, eos_token_id=2, bos_token_id=0, pad_token_id=1)
     CLIPModel(CLIPConfig(**cfg)).save_pretrained(clip_dir)
     # a "CLIP tokenizer" of its own vocabulary (the toy tokenizer folder)
-    model = MODELS.build(dict(
-        type='CLIPViLTVQA', clip=dict(pretrained_path=str(clip_dir)),
-        vilt=dict(pretrained_path=str(vilt_dir)), tokenizer=toy['tokenizer'],
-        clip_tokenizer=toy['tokenizer'], num_answers=12,
-        align_loss=dict(type='InfoNCELoss')))
+    model = MODELS.build(
+        dict(
+            type='CLIPViLTVQA',
+            clip=dict(pretrained_path=str(clip_dir)),
+            vilt=dict(pretrained_path=str(vilt_dir)),
+            tokenizer=toy['tokenizer'],
+            clip_tokenizer=toy['tokenizer'],
+            num_answers=12,
+            align_loss=dict(type='InfoNCELoss'),
+        )
+    )
     assert model.vilt.classifier[-1].out_features == 12  # new head
     assert model.vilt.get_input_embeddings().num_embeddings == len(model.tokenizer)
     losses = model(**batch_of(model, toy, 4), mode='loss')
     assert set(losses) == {'loss_vqa', 'loss_align'}
     with pytest.raises(FileNotFoundError, match='save_pretrained'):
-        MODELS.build(dict(type='ViLTVQA', vilt=dict(pretrained_path=str(tmp_path / 'x')),
-                          tokenizer=toy['tokenizer'], num_answers=12))
+        MODELS.build(
+            dict(
+                type='ViLTVQA',
+                vilt=dict(pretrained_path=str(tmp_path / 'x')),
+                tokenizer=toy['tokenizer'],
+                num_answers=12,
+            )
+        )
     with pytest.raises(ValueError, match='vocabulary of 60 tokens'):
-        MODELS.build(dict(type='CLIPViLTVQA', clip=dict(pretrained_path=str(clip_dir)),
-                          vilt=dict(config=VILT), tokenizer=toy['tokenizer'],
-                          num_answers=12))
+        MODELS.build(
+            dict(
+                type='CLIPViLTVQA',
+                clip=dict(pretrained_path=str(clip_dir)),
+                vilt=dict(config=VILT),
+                tokenizer=toy['tokenizer'],
+                num_answers=12,
+            )
+        )
 
 
-@pytest.mark.parametrize('recipe', ['vilt_baseline', 'clip_vilt', 'clip_vilt_infonce',
-                                    'clip_vilt_infonce_dot', 'clip_vilt_sinkhorn'])
+@pytest.mark.parametrize(
+    'recipe',
+    [
+        'vilt_baseline',
+        'clip_vilt',
+        'clip_vilt_infonce',
+        'clip_vilt_infonce_dot',
+        'clip_vilt_sinkhorn',
+    ],
+)
 def test_full_size_recipes_build_from_local_folders(toy, tmp_path, recipe):
     """The real recipes, with their checkpoints swapped for tiny local folders."""
-    from transformers import (CLIPConfig, CLIPModel, ViltConfig,
-                              ViltForQuestionAnswering)
+    from transformers import CLIPConfig, CLIPModel, ViltConfig, ViltForQuestionAnswering
+
     cfg = Config.fromfile(str(ROOT / 'configs' / 'vqa' / f'{recipe}.py'))
     vilt_dir = tmp_path / 'vilt'
     ViltForQuestionAnswering(ViltConfig(**VILT)).save_pretrained(vilt_dir)
     model_cfg = cfg.model.to_dict()
-    model_cfg.update(tokenizer=toy['tokenizer'], num_answers=12,
-                     vilt=dict(pretrained_path=str(vilt_dir)))
+    model_cfg.update(
+        tokenizer=toy['tokenizer'], num_answers=12, vilt=dict(pretrained_path=str(vilt_dir))
+    )
     if model_cfg['type'] == 'CLIPViLTVQA':
         clip_dir = tmp_path / 'clip'
         CLIPModel(CLIPConfig(**CLIP)).save_pretrained(clip_dir)
-        model_cfg.update(clip=dict(pretrained_path=str(clip_dir)),
-                         clip_tokenizer=toy['tokenizer'])
+        model_cfg.update(clip=dict(pretrained_path=str(clip_dir)), clip_tokenizer=toy['tokenizer'])
     model = MODELS.build(model_cfg)
     losses = model(**batch_of(model, toy, 3), mode='loss')
     assert 'loss_vqa' in losses
@@ -252,6 +342,7 @@ def test_global_image_feature_is_get_image_features(toy):
     """The InfoNCE image side equals CLIPModel.get_image_features (a tensor in
     transformers 4, an output object in 5: pooled_tensor reads both)."""
     from vltoolkit.models.clip_vilt import pooled_tensor
+
     model = MODELS.build(clip_vilt_cfg(toy, align_loss=dict(type='InfoNCELoss'))).eval()
     data = batch_of(model, toy, 3)
     feats = model.extract(data['inputs'], data['data_samples'], with_aux=True)

@@ -1,5 +1,6 @@
 """Generation uses exactly the recipe's generation_cfg, never the settings
 a pretrained folder's generation_config.json carries."""
+
 import pytest
 import torch
 from transformers import GenerationConfig
@@ -7,6 +8,7 @@ from transformers import GenerationConfig
 from vltoolkit.models.utils.generation_config import build_generation_config
 from vltoolkit.registry import MODELS
 from vltoolkit.tokenization import build_tokenizer
+
 from .conftest import tiny_model_cfg
 from .test_vision_seq2seq import _batch
 
@@ -24,8 +26,11 @@ def bart_folder(tiny_tokenizer_cfg, tmp_path):
     with torch.no_grad():
         lm.final_logits_bias[0, loc] = 50.0
     lm.generation_config = GenerationConfig(
-        no_repeat_ngram_size=3, num_beams=4, forced_bos_token_id=tok.bos_token_id,
-        decoder_start_token_id=lm.config.decoder_start_token_id)
+        no_repeat_ngram_size=3,
+        num_beams=4,
+        forced_bos_token_id=tok.bos_token_id,
+        decoder_start_token_id=lm.config.decoder_start_token_id,
+    )
     lm.save_pretrained(tmp_path / 'bart')
     return tmp_path / 'bart', loc
 
@@ -56,5 +61,6 @@ def test_unknown_or_inconsistent_generation_settings_are_refused():
     with pytest.raises(ValueError, match='pad_token_id is set from the tokenizer'):
         build_generation_config(dict(pad_token_id=3))
     config = build_generation_config(dict(max_new_tokens=4), pad_token_id=1, eos_token_id=2)
-    assert {k: v for k, v in config.to_diff_dict().items() if k != 'transformers_version'} \
-        == dict(max_new_tokens=4, pad_token_id=1, eos_token_id=2)
+    assert {k: v for k, v in config.to_diff_dict().items() if k != 'transformers_version'} == dict(
+        max_new_tokens=4, pad_token_id=1, eos_token_id=2
+    )

@@ -1,4 +1,5 @@
 """LoRA through peft: base weights untouched, merge = same outputs, resume."""
+
 import copy
 import os.path as osp
 
@@ -9,6 +10,7 @@ from mmengine.config import Config
 from tests.mcn_helpers import tiny_mcn_cfg
 from vltoolkit.models.adapters import lora_parameters, merge_lora
 from vltoolkit.registry import MODELS
+
 from .conftest import tiny_model_cfg
 from .test_mcn import _inputs
 from .test_vision_seq2seq import _batch
@@ -33,8 +35,7 @@ def _base_state(model):
 def test_seq2seq_lora_trains_only_adapters_and_merges_to_the_same_outputs(tiny_tokenizer_cfg):
     torch.manual_seed(0)
     model = MODELS.build(tiny_model_cfg(tiny_tokenizer_cfg, lora=LORA))
-    assert model.lora_targets and all('q_proj' in t or 'v_proj' in t
-                                      for t in model.lora_targets)
+    assert model.lora_targets and all('q_proj' in t or 'v_proj' in t for t in model.lora_targets)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
     assert trainable and all('lora_' in n for n in trainable)
     data = model.data_preprocessor(_batch(tiny_tokenizer_cfg), training=True)
@@ -42,9 +43,9 @@ def test_seq2seq_lora_trains_only_adapters_and_merges_to_the_same_outputs(tiny_t
     before = model(**data, mode='tensor').detach()
     _train(model, data, lambda m, d: m(**d, mode='loss')['loss_token'])
     after = model(**data, mode='tensor').detach()
-    assert not torch.allclose(before, after)                     # adapters learnt
+    assert not torch.allclose(before, after)  # adapters learnt
     now = _base_state(model)
-    assert all(torch.equal(base[k], now[k]) for k in base)      # base untouched
+    assert all(torch.equal(base[k], now[k]) for k in base)  # base untouched
 
     # checkpoint -> a fresh LoRA model resumes with the same outputs
     resumed = MODELS.build(tiny_model_cfg(tiny_tokenizer_cfg, lora=LORA))
@@ -99,21 +100,30 @@ def test_mcn_has_one_adapter_set_per_pair_switchable_per_stage():
 
 def test_merge_lora_tool_on_an_mcn_checkpoint(tmp_path):
     from tools.model_converters.merge_lora import main
+
     torch.manual_seed(0)
     lora = dict(r=2, target_modules=['gu.fc'])
-    cfg = Config(dict(model=tiny_mcn_cfg(lora=lora, eval_adapters=['vt', 'at']),
-                      default_scope='vltoolkit'))
+    cfg = Config(
+        dict(model=tiny_mcn_cfg(lora=lora, eval_adapters=['vt', 'at']), default_scope='vltoolkit')
+    )
     cfg_file = str(tmp_path / 'cfg.py')
     cfg.dump(cfg_file)
     model = MODELS.build(copy.deepcopy(cfg.model))
-    _train(model, _inputs(), _mcn_loss)          # trains 'va', 'vt', 'at'
+    _train(model, _inputs(), _mcn_loss)  # trains 'va', 'vt', 'at'
     model.eval()
     torch.save(dict(state_dict=model.state_dict()), tmp_path / 'ckpt.pth')
     with torch.no_grad():
         with model._eval_adapter_scope():
             expected = model(_inputs(), mode='tensor')
-    out = main([cfg_file, str(tmp_path / 'ckpt.pth'), str(tmp_path / 'merged.pth'),
-                '--out-config', str(tmp_path / 'merged_cfg.py')])
+    out = main(
+        [
+            cfg_file,
+            str(tmp_path / 'ckpt.pth'),
+            str(tmp_path / 'merged.pth'),
+            '--out-config',
+            str(tmp_path / 'merged_cfg.py'),
+        ]
+    )
     merged_cfg = Config.fromfile(str(tmp_path / 'merged_cfg.py'))
     assert 'lora' not in merged_cfg.model
     plain = MODELS.build(merged_cfg.model).eval()

@@ -1,4 +1,5 @@
 """LoRA on the CLIP+ViLT VQA model: adapters only, base untouched, merge exact."""
+
 import copy
 import inspect
 
@@ -6,6 +7,7 @@ import torch
 
 from vltoolkit.models.adapters import apply_lora, merge_lora
 from vltoolkit.registry import MODELS
+
 from .test_clip_vilt import batch_of, clip_vilt_cfg, one_thread, toy  # noqa: F401
 
 LORA = dict(r=4, alpha=8, dropout=0.0, target_modules=['query', 'value', 'q_proj', 'v_proj'])

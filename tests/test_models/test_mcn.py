@@ -1,4 +1,5 @@
 """MCN: stages, losses against direct computations, online k-means buffers."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -12,24 +13,34 @@ from vltoolkit.structures import VLDataSample
 
 def _inputs(b=6, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return dict(video=torch.rand(b, 12, generator=g),
-                audio=torch.randn(b, 40, 20, generator=g),
-                audio_nframes=torch.tensor([20, 17, 9, 20, 5, 12][:b]),
-                text=torch.randn(b, 5, 8, generator=g),
-                text_mask=torch.tensor([[1] * 5, [1] * 3 + [0] * 2] * (b // 2)))
+    return dict(
+        video=torch.rand(b, 12, generator=g),
+        audio=torch.randn(b, 40, 20, generator=g),
+        audio_nframes=torch.tensor([20, 17, 9, 20, 5, 12][:b]),
+        text=torch.randn(b, 5, 8, generator=g),
+        text_mask=torch.tensor([[1] * 5, [1] * 3 + [0] * 2] * (b // 2)),
+    )
 
 
 def test_loss_terms_equal_direct_computations():
     torch.manual_seed(0)
     model = MODELS.build(tiny_mcn_cfg())
-    model.eval()   # BatchNorm with running stats: tensor and loss modes agree
+    model.eval()  # BatchNorm with running stats: tensor and loss modes agree
     inputs = _inputs()
     emb = model(inputs, mode='tensor')
     losses = model(inputs, mode='loss')
-    assert set(losses) == {'loss_mms_va', 'loss_mms_vt', 'loss_mms_at',
-                           'loss_cluster', 'loss_recon'}
-    for pair, (a, b) in {'va': ('video', 'audio'), 'vt': ('video', 'text'),
-                         'at': ('audio', 'text')}.items():
+    assert set(losses) == {
+        'loss_mms_va',
+        'loss_mms_vt',
+        'loss_mms_at',
+        'loss_cluster',
+        'loss_recon',
+    }
+    for pair, (a, b) in {
+        'va': ('video', 'audio'),
+        'vt': ('video', 'text'),
+        'at': ('audio', 'text'),
+    }.items():
         direct = mms_loss(emb[a] @ emb[b].t(), margin=0.001)
         assert torch.allclose(losses[f'loss_mms_{pair}'], direct, atol=1e-6)
     # clustering: each modality against the centroids of its fused embedding
@@ -74,8 +85,16 @@ def test_predict_sets_embeddings_and_missing_inputs_fail():
 
 
 def test_audio_pooling_ignores_padding():
-    enc = MODELS.build(dict(type='DAVEnetAudioEncoder', n_mels=40, channels=(4, 8),
-                            blocks_per_stage=1, kernel=3, embed_dim=8)).eval()
+    enc = MODELS.build(
+        dict(
+            type='DAVEnetAudioEncoder',
+            n_mels=40,
+            channels=(4, 8),
+            blocks_per_stage=1,
+            kernel=3,
+            embed_dim=8,
+        )
+    ).eval()
     audio = torch.randn(1, 40, 16)
     padded = torch.cat([audio, torch.randn(1, 40, 16) * 100], dim=2)
     a, _ = enc(audio, torch.tensor([16]))
@@ -85,7 +104,7 @@ def test_audio_pooling_ignores_padding():
 
 def test_cosine_kmeans_recovers_separated_clusters():
     g = torch.Generator().manual_seed(0)
-    centres = torch.tensor([[5., 0, 0], [0, 5., 0], [0, 0, 5.]])
+    centres = torch.tensor([[5.0, 0, 0], [0, 5.0, 0], [0, 0, 5.0]])
     x = torch.cat([c + 0.3 * torch.randn(10, 3, generator=g) for c in centres])
     centroids, labels = cosine_kmeans(x, x[[0, 10, 20]])
     assert labels.tolist() == [0] * 10 + [1] * 10 + [2] * 10
@@ -95,11 +114,10 @@ def test_cosine_kmeans_recovers_separated_clusters():
 
 def test_online_kmeans_queue_refit_and_state_dict_resume():
     km = OnlineKMeans(num_clusters=2, dim=2, queue_size=4, refit_interval=3)
-    batches = [torch.randn(3, 2, generator=torch.Generator().manual_seed(i))
-               for i in range(7)]
+    batches = [torch.randn(3, 2, generator=torch.Generator().manual_seed(i)) for i in range(7)]
     for b in batches[:4]:
         km.step(b)
-    assert int(km.num_steps) == 4 and int(km.num_fits) == 2   # steps 0 and 3
+    assert int(km.num_steps) == 4 and int(km.num_fits) == 2  # steps 0 and 3
     assert int(km.queue_len) == 4
     # FIFO, newest first: the last batch, then the first row of the one before
     assert torch.equal(km.queue[:3], batches[3]) and torch.equal(km.queue[3], batches[2][0])

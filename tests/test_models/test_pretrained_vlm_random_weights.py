@@ -1,10 +1,10 @@
 """A pretrained-VLM recipe built with random weights and no file on disk
 (``random_weights_config``, what ``benchmark_train.py --synthetic`` uses)."""
+
 from pathlib import Path
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,6 +14,7 @@ TOY_RECIPE = ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel_toy.py'
 
 def _recipe_model(path):
     from vltoolkit.utils.config_refs import load_config
+
     init_default_scope('vltoolkit')
     cfg = load_config(str(path))
     return cfg, cfg.model.to_dict()
@@ -28,8 +29,8 @@ def test_released_size_matches_the_weightless_count():
     from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
     from vltoolkit.models.utils.freeze import count_parameters
     from vltoolkit.models.utils.sizing import build_on_meta
-    cfg, model_cfg = _recipe_model(ROOT / 'configs' / 'hoi' /
-                                   'florence2-base_gem_distlabel.py')
+
+    cfg, model_cfg = _recipe_model(ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel.py')
     hf_config = cfg.hf_config.to_dict()
     built = random_weights_config(model_cfg, hf_config)
     assert 'pretrained' not in built and built['config'] == hf_config
@@ -51,20 +52,24 @@ def test_toy_recipe_builds_and_trains_one_step_without_its_folder():
     the trained weights."""
     from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
     from vltoolkit.registry import MODELS
+
     cfg, model_cfg = _recipe_model(TOY_RECIPE)
     assert cfg.get('hf_config') is None
     with pytest.raises(ValueError, match='--vocab-size florence2=N'):
         random_weights_config(model_cfg, None)
     torch.manual_seed(0)
-    model = MODELS.build(random_weights_config(model_cfg, None, toy_vocab_size=1100,
-                                               image_size=96))
+    model = MODELS.build(random_weights_config(model_cfg, None, toy_vocab_size=1100, image_size=96))
     assert model.hf_model.get_input_embeddings().num_embeddings == 1100
     assert model.hf_model.config.image_token_id == 1099 == len(model.tokenizer)
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(3, len(model.tokenizer), (2, 8), generator=g)
     labels = model.tokenizer.location_token_ids[torch.randint(0, 1000, (2, 4), generator=g)]
-    inputs = dict(images=torch.randn(2, 3, 96, 96, generator=g), input_ids=ids,
-                  attention_mask=torch.ones_like(ids), labels=labels)
+    inputs = dict(
+        images=torch.randn(2, 3, 96, 96, generator=g),
+        input_ids=ids,
+        attention_mask=torch.ones_like(ids),
+        labels=labels,
+    )
     trained = [p for p in model.parameters() if p.requires_grad]
     before = [p.detach().clone() for p in trained]
     loss = model.loss(inputs)['loss_token']
@@ -76,6 +81,7 @@ def test_toy_recipe_builds_and_trains_one_step_without_its_folder():
 
 def test_not_a_pretrained_vlm_is_refused():
     from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
+
     init_default_scope('vltoolkit')
     with pytest.raises(ValueError, match='not a pretrained VLM'):
         random_weights_config(dict(type='VisionSeq2Seq', tokenizer={}), {})

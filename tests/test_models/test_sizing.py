@@ -1,9 +1,11 @@
 """Sizing a model config with no files (vltoolkit.models.utils.sizing)."""
+
 import pytest
 import torch
 
 from vltoolkit.models.utils.sizing import build_on_meta, config_without_files
 from vltoolkit.tokenization import build_tokenizer
+
 from .conftest import tiny_model_cfg
 
 
@@ -32,13 +34,17 @@ def test_missing_files_become_placeholders_and_build_on_meta(tiny_tokenizer_cfg)
 def test_undescribed_weights_and_unknown_tokenizers_are_named(tiny_tokenizer_cfg):
     cfg = tiny_model_cfg(tiny_tokenizer_cfg)
     cfg['language_model'] = dict(pretrained_path='nowhere/my-lm')
-    with pytest.raises(ValueError, match=r'model.language_model.pretrained_path .* add '
-                                         r'model.language_model.config'):
+    with pytest.raises(
+        ValueError,
+        match=r'model.language_model.pretrained_path .* add '
+        r'model.language_model.config',
+    ):
         config_without_files(cfg)
     cfg = tiny_model_cfg(dict(tiny_tokenizer_cfg, path='nowhere/my-tok'))
     with pytest.raises(ValueError, match='--vocab-size my-tok=N'):
         config_without_files(cfg)
     sized = config_without_files(cfg, {'my-tok': 100})
     assert sized['tokenizer']['vocab_size'] == 100
-    assert torch.equal(build_tokenizer(sized['tokenizer']).location_token_ids,
-                       torch.arange(100, 116))
+    assert torch.equal(
+        build_tokenizer(sized['tokenizer']).location_token_ids, torch.arange(100, 116)
+    )

@@ -1,4 +1,5 @@
 """TimmVisionEncoder reads local weights: a file or a save_for_hf folder."""
+
 import pytest
 import timm
 import torch
@@ -40,8 +41,15 @@ def _sincos_1d(pos, dim):
 
 
 def test_sincos2d_pos_embed_is_fixed_and_encodes_row_and_column():
-    enc = TimmVisionEncoder('vit_tiny_patch16_224', img_size=48, patch_size=16,
-                            depth=1, embed_dim=32, num_heads=2, pos_embed='sincos2d')
+    enc = TimmVisionEncoder(
+        'vit_tiny_patch16_224',
+        img_size=48,
+        patch_size=16,
+        depth=1,
+        embed_dim=32,
+        num_heads=2,
+        pos_embed='sincos2d',
+    )
     pos = enc.model.pos_embed
     assert not pos.requires_grad and pos.shape == (1, 1 + 9, 32)
     assert torch.count_nonzero(pos[0, 0]) == 0  # the CLS token gets none
@@ -56,10 +64,11 @@ def test_sincos2d_pos_embed_is_fixed_and_encodes_row_and_column():
     assert torch.all(gap.amin(1) < 1e-6)
     assert sorted(match.tolist()) == list(range(32))
     # strong from the start: each patch's position has norm sqrt(dim / 2)
-    assert torch.allclose(table.norm(dim=1), torch.full((9, ), 4.0, dtype=torch.float64))
+    assert torch.allclose(table.norm(dim=1), torch.full((9,), 4.0, dtype=torch.float64))
     # not trained, and it survives a state-dict round trip
-    enc2 = TimmVisionEncoder('vit_tiny_patch16_224', img_size=48, patch_size=16,
-                             depth=1, embed_dim=32, num_heads=2)
+    enc2 = TimmVisionEncoder(
+        'vit_tiny_patch16_224', img_size=48, patch_size=16, depth=1, embed_dim=32, num_heads=2
+    )
     enc2.load_state_dict(enc.state_dict())
     assert torch.equal(enc2.model.pos_embed, pos)
     assert 'model.pos_embed' not in {n for n, p in enc.named_parameters() if p.requires_grad}

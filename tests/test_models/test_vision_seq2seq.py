@@ -5,15 +5,21 @@ from vltoolkit.datasets import vl_collate
 from vltoolkit.registry import MODELS
 from vltoolkit.structures import VLDataSample
 from vltoolkit.tokenization import build_tokenizer
+
 from .conftest import tiny_model_cfg
 
-SAMPLES = [('what is the interaction between person<loc_1><loc_6> and donut<loc_9><loc_14> ?',
-            'hold , eat'),
-           ('what is the interaction between person<loc_0><loc_5> and cup<loc_2><loc_3> ?',
-            'drink with'),
-           ('what is the interaction between person<loc_4><loc_15> and nothing ?', 'look'),
-           ('what is the interaction between person<loc_8><loc_10> and donut<loc_5><loc_5> ?',
-            'kick <loc_7>')]
+SAMPLES = [
+    (
+        'what is the interaction between person<loc_1><loc_6> and donut<loc_9><loc_14> ?',
+        'hold , eat',
+    ),
+    ('what is the interaction between person<loc_0><loc_5> and cup<loc_2><loc_3> ?', 'drink with'),
+    ('what is the interaction between person<loc_4><loc_15> and nothing ?', 'look'),
+    (
+        'what is the interaction between person<loc_8><loc_10> and donut<loc_5><loc_5> ?',
+        'kick <loc_7>',
+    ),
+]
 
 
 def _batch(tokenizer_cfg):
@@ -22,10 +28,16 @@ def _batch(tokenizer_cfg):
     items = []
     for prompt, target in SAMPLES:
         sample = VLDataSample(prompt=prompt, target_text=target)
-        items.append(dict(inputs=dict(
-            image=torch.randint(0, 255, (3, 32, 32), generator=g, dtype=torch.uint8),
-            input_ids=torch.tensor(tok.encode(prompt)),
-            labels=torch.tensor(tok.encode(target))), data_samples=sample))
+        items.append(
+            dict(
+                inputs=dict(
+                    image=torch.randint(0, 255, (3, 32, 32), generator=g, dtype=torch.uint8),
+                    input_ids=torch.tensor(tok.encode(prompt)),
+                    labels=torch.tensor(tok.encode(target)),
+                ),
+                data_samples=sample,
+            )
+        )
     return vl_collate(items)
 
 
@@ -57,7 +69,8 @@ def test_loss_is_the_token_mean_of_the_batch(tiny_tokenizer_cfg):
     labels = data['inputs']['labels']
     assert logits.shape[:2] == labels.shape
     expected = torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100
+    )
     assert torch.allclose(model(**data, mode='loss')['loss_token'], expected, atol=1e-6)
 
 
@@ -74,8 +87,16 @@ def test_runner_init_weights_keeps_pretrained_timm_weights(tiny_tokenizer_cfg, t
     init_weights() that would re-initialise (wipe) loaded weights."""
     import timm
     from safetensors.torch import save_file
-    src = timm.create_model('vit_tiny_patch16_224', img_size=32, patch_size=16, depth=1,
-                            embed_dim=32, num_heads=2, num_classes=0)
+
+    src = timm.create_model(
+        'vit_tiny_patch16_224',
+        img_size=32,
+        patch_size=16,
+        depth=1,
+        embed_dim=32,
+        num_heads=2,
+        num_classes=0,
+    )
     with torch.no_grad():
         for p in src.parameters():
             p.fill_(0.5)
@@ -105,13 +126,16 @@ def test_one_hot_labels_pass_ids_and_give_the_same_loss(tiny_tokenizer_cfg):
     """OneHotLabelEncoder is ids-equivalent: the model skips the [N, V] tensor."""
     from vltoolkit.label_encoders import OneHotLabelEncoder
     from vltoolkit.losses import TokenCrossEntropyLoss
+
     torch.manual_seed(0)
-    model = MODELS.build(tiny_model_cfg(tiny_tokenizer_cfg,
-                                        label_encoder=dict(type='OneHotLabelEncoder')))
+    model = MODELS.build(
+        tiny_model_cfg(tiny_tokenizer_cfg, label_encoder=dict(type='OneHotLabelEncoder'))
+    )
     data = model.data_preprocessor(_batch(tiny_tokenizer_cfg))
     seen = []
-    model.loss_module.register_forward_pre_hook(lambda m, args, kw: seen.append(args[1].dim()),
-                                                with_kwargs=True)
+    model.loss_module.register_forward_pre_hook(
+        lambda m, args, kw: seen.append(args[1].dim()), with_kwargs=True
+    )
     loss = model(**data, mode='loss')['loss_token']
     assert seen == [1]  # ids, not distributions
     logits = model(**data, mode='tensor').reshape(-1, len(build_tokenizer(tiny_tokenizer_cfg)))

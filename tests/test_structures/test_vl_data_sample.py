@@ -1,4 +1,5 @@
 """VLDataSample: typed fields that still behave as mmengine data fields."""
+
 import pickle
 
 import numpy as np
@@ -31,8 +32,9 @@ def test_fields_behave_as_mmengine_fields():
     assert set(sample.keys()) == {'prompt', 'target_text', 'extra'}
     assert set(sample.metainfo_keys()) == {'task', 'sample_idx'}
     assert sample.get('pred_text', 'none') == 'none'
-    assert sample.to_dict() == dict(task='hoi', sample_idx=3, prompt='q',
-                                    target_text='hold', extra=7)
+    assert sample.to_dict() == dict(
+        task='hoi', sample_idx=3, prompt='q', target_text='hold', extra=7
+    )
     copy = pickle.loads(pickle.dumps(sample))
     assert copy.prompt == 'q' and copy.task == 'hoi'
     assert sample.clone().target_text == 'hold'
@@ -47,7 +49,14 @@ def test_fields_behave_as_mmengine_fields():
 
 def test_every_typed_field_is_documented():
     fields = VLDataSample.typed_fields()
-    assert {'prompt', 'target_text', 'gt_bboxes', 'gt_relations', 'pred_text',
-            'pred_bboxes', 'task'} <= set(fields)
+    assert {
+        'prompt',
+        'target_text',
+        'gt_bboxes',
+        'gt_relations',
+        'pred_text',
+        'pred_bboxes',
+        'task',
+    } <= set(fields)
     for name in fields:
         assert getattr(VLDataSample, name).__doc__, name

@@ -3,8 +3,7 @@ import pytest
 import torch
 
 from vltoolkit.registry import BOX_CODERS
-from vltoolkit.tokenization import (BaseBoxCoder, BinBoxCoder, BoxDecodeError,
-                                    build_box_coder)
+from vltoolkit.tokenization import BaseBoxCoder, BinBoxCoder, BoxDecodeError, build_box_coder
 
 BOX = [100.5, 50.25, 300.75, 400]
 IMG = (640, 480)
@@ -22,16 +21,14 @@ def test_test_vector_half_even():
     tokens = coder.encode(BOX, IMG)
     # 400 / 480 * 999 is the tie 832.5 in float32: OFA's .round() -> 832
     assert tokens == ['<bin_157>', '<bin_105>', '<bin_469>', '<bin_832>']
-    assert np.round(coder.decode(tokens, IMG), 2).tolist() == [
-        100.58, 50.45, 300.46, 399.76]
+    assert np.round(coder.decode(tokens, IMG), 2).tolist() == [100.58, 50.45, 300.46, 399.76]
 
 
 def test_test_vector_half_up():
     coder = BinBoxCoder(rounding='half_up')
     tokens = coder.encode(BOX, IMG)
     assert ' '.join(tokens) == '<bin_157> <bin_105> <bin_469> <bin_833>'
-    assert np.round(coder.decode(tokens, IMG), 2).tolist() == [
-        100.58, 50.45, 300.46, 400.24]
+    assert np.round(coder.decode(tokens, IMG), 2).tolist() == [100.58, 50.45, 300.46, 400.24]
     assert coder.config()['rounding'] == 'half_up'
 
 
@@ -41,8 +38,12 @@ def test_matches_ofa_torch_formula():
     for w, h in [(640, 480), (512, 512), (333, 1001)]:
         size = torch.tensor([w, h, w, h], dtype=torch.float32)
         for box in _random_boxes(200, w, h, seed=w):
-            ofa = (torch.tensor(box, dtype=torch.float32) / size *
-                   (coder.num_bins - 1)).round().long().tolist()
+            ofa = (
+                (torch.tensor(box, dtype=torch.float32) / size * (coder.num_bins - 1))
+                .round()
+                .long()
+                .tolist()
+            )
             assert coder.encode_indices(box, (w, h)) == ofa
 
 
@@ -50,11 +51,16 @@ def test_ofa_test_vector_comes_from_the_512_resize_path():
     """OFA's <bin_833> is reproduced by the pipeline: resize to 512x512 (boxes
     scaled in float32, as OFA's RandomResize), then the coder."""
     from vltoolkit.datasets.transforms import ResizeImageAndBoxes
+
     coder = BinBoxCoder()
     resize = ResizeImageAndBoxes(scale=(512, 512))
     out = resize(dict(img=np.zeros((480, 640, 3), np.uint8), gt_bboxes=[BOX]))
     assert coder.encode(out['gt_bboxes'][0], out['img_shape'][::-1]) == [
-        '<bin_157>', '<bin_105>', '<bin_469>', '<bin_833>']
+        '<bin_157>',
+        '<bin_105>',
+        '<bin_469>',
+        '<bin_833>',
+    ]
     rng = np.random.default_rng(1)
     for w, h in [(640, 480), (500, 375), (333, 1001), (1024, 683)]:
         xs = np.sort(rng.integers(0, w + 1, (500, 2)), axis=1)
@@ -69,15 +75,14 @@ def test_ofa_test_vector_comes_from_the_512_resize_path():
         assert ours == ofa.long().tolist()
 
 
-@pytest.mark.parametrize('num_bins,img_wh', [(1000, (640, 480)), (100, (37, 911)),
-                                             (2000, (1, 1))])
+@pytest.mark.parametrize('num_bins,img_wh', [(1000, (640, 480)), (100, (37, 911)), (2000, (1, 1))])
 def test_round_trip_within_half_a_bin(num_bins, img_wh):
     coder = BinBoxCoder(num_bins)
     w, h = img_wh
     half_bin = 0.5 * np.array([w, h, w, h]) / (num_bins - 1)
     for box in _random_boxes(300, w, h):
         decoded = coder.decode(coder.encode(box, img_wh), img_wh)
-        assert decoded.dtype == np.float64 and decoded.shape == (4, )
+        assert decoded.dtype == np.float64 and decoded.shape == (4,)
         assert np.all(np.abs(decoded - box) <= half_bin * (1 + 1e-4))
 
 
@@ -95,10 +100,8 @@ def test_borders_and_tokens():
     assert coder.location_tokens[:2] == ['<loc_0>', '<loc_1>']
     assert len(coder.location_tokens) == 1000
     assert coder.location_tokens[-1] == '<loc_999>'
-    assert coder.encode([0, 0, 640, 480], IMG) == [
-        '<loc_0>', '<loc_0>', '<loc_999>', '<loc_999>']
-    assert coder.decode('<loc_0> <loc_0> <loc_999> <loc_999>', IMG).tolist() == [
-        0, 0, 640, 480]
+    assert coder.encode([0, 0, 640, 480], IMG) == ['<loc_0>', '<loc_0>', '<loc_999>', '<loc_999>']
+    assert coder.decode('<loc_0> <loc_0> <loc_999> <loc_999>', IMG).tolist() == [0, 0, 640, 480]
     assert coder.token_to_index('<loc_157>') == 157
     assert coder.index_to_token(157) == '<loc_157>'
     # a zero-size box is fine
@@ -144,9 +147,11 @@ def test_decode_errors_name_tokens():
 def test_find_boxes_skips_garbage():
     coder = BinBoxCoder()
     img = (999, 999)
-    text = ('person <bin_1> <bin_2> <bin_30> <bin_40> and '
-            '<bin_1000> <bin_1> <bin_2> <bin_3> cup<bin_5><bin_6><bin_7><bin_8>'
-            '<bin_9> <bin_9> <bin_8> <bin_1> <bin_2> <bin_3>')
+    text = (
+        'person <bin_1> <bin_2> <bin_30> <bin_40> and '
+        '<bin_1000> <bin_1> <bin_2> <bin_3> cup<bin_5><bin_6><bin_7><bin_8>'
+        '<bin_9> <bin_9> <bin_8> <bin_1> <bin_2> <bin_3>'
+    )
     boxes = coder.find_boxes(text, img)
     assert [b.tolist() for b in boxes] == [[1, 2, 30, 40], [5, 6, 7, 8]]
     assert coder.find_boxes('', img) == []
@@ -165,11 +170,9 @@ def test_distance_is_vectorised():
 
 
 def test_registry_and_config():
-    coder = BOX_CODERS.build(dict(type='BinBoxCoder', num_bins=10,
-                                  token_fmt='<loc_{}>'))
+    coder = BOX_CODERS.build(dict(type='BinBoxCoder', num_bins=10, token_fmt='<loc_{}>'))
     assert isinstance(coder, BaseBoxCoder) and coder.num_bins == 10
-    assert coder.config() == dict(type='BinBoxCoder', num_bins=10,
-                                  token_fmt='<loc_{}>')
+    assert coder.config() == dict(type='BinBoxCoder', num_bins=10, token_fmt='<loc_{}>')
     assert build_box_coder(coder.config()) == coder
     assert build_box_coder(coder) is coder
     assert BinBoxCoder(10) != coder

@@ -1,4 +1,5 @@
 """HFTokenizer: a local transformers tokenizer without location tokens."""
+
 import pytest
 import torch
 

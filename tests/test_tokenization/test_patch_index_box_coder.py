@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 import torch
 from transformers.models.kosmos2.processing_kosmos2 import (
-    coordinate_to_patch_index, patch_index_to_coordinate)
+    coordinate_to_patch_index,
+    patch_index_to_coordinate,
+)
 
 from vltoolkit.registry import BOX_CODERS
 from vltoolkit.tokenization import BoxDecodeError, PatchIndexBoxCoder
@@ -25,13 +27,11 @@ def _random_normalised_boxes(n, p, seed=0):
 
 def test_test_vector():
     coder = PatchIndexBoxCoder()
-    tokens = coder.encode([.25, .25, .75, .5], (1, 1))
+    tokens = coder.encode([0.25, 0.25, 0.75, 0.5], (1, 1))
     assert tokens == ['<patch_index_0264>', '<patch_index_0503>']
-    assert coder.decode(tokens, (1, 1)).tolist() == [
-        .265625, .265625, .734375, .484375]
+    assert coder.decode(tokens, (1, 1)).tolist() == [0.265625, 0.265625, 0.734375, 0.484375]
     # the same in pixels
-    box = coder.decode(coder.encode([160, 120, 480, 240], (640, 480)),
-                       (640, 480))
+    box = coder.decode(coder.encode([160, 120, 480, 240], (640, 480)), (640, 480))
     np.testing.assert_allclose(box, [170, 127.5, 470, 232.5])
 
 
@@ -63,7 +63,8 @@ def test_pixel_boxes_agree_with_transformers_on_normalised_boxes():
         assert coder.encode_indices(pixels, (w, h)) == expected
         np.testing.assert_allclose(
             coder.decode_indices(expected, (w, h)),
-            np.array(patch_index_to_coordinate(*expected, 32)) * size)
+            np.array(patch_index_to_coordinate(*expected, 32)) * size,
+        )
 
 
 def test_decode_agrees_with_transformers_on_every_valid_pair():
@@ -78,18 +79,19 @@ def test_decode_agrees_with_transformers_on_every_valid_pair():
                 continue
             n_valid += 1
             assert coder.decode_indices([ul, lr], (1, 1)).tolist() == list(
-                patch_index_to_coordinate(ul, lr, p))
-    assert n_valid == (p * (p + 1) // 2)**2
+                patch_index_to_coordinate(ul, lr, p)
+            )
+    assert n_valid == (p * (p + 1) // 2) ** 2
 
 
 def test_degenerate_boxes_are_clamped_into_the_grid():
     coder = PatchIndexBoxCoder()
     # transformers refuses zero-size boxes; we give the containing cell
-    assert coder.encode_indices([.25, .25, .25, .25], (1, 1)) == [264, 264]
+    assert coder.encode_indices([0.25, 0.25, 0.25, 0.25], (1, 1)) == [264, 264]
     assert coder.encode_indices([1, 1, 1, 1], (1, 1)) == [1023, 1023]
     assert coder.encode_indices([0, 0, 0, 0], (1, 1)) == [0, 0]
     with pytest.raises(ValueError):
-        coordinate_to_patch_index((.25, .25, .25, .25), 32)
+        coordinate_to_patch_index((0.25, 0.25, 0.25, 0.25), 32)
 
 
 def test_round_trip_contains_the_cells():
@@ -111,8 +113,7 @@ def test_tokens_and_errors():
         coder.decode('<patch_index_0000><patch_index_1024>', (1, 1))
     with pytest.raises(BoxDecodeError, match='got 3'):
         coder.decode(['<patch_index_0000>'] * 3, (1, 1))
-    with pytest.raises(BoxDecodeError,
-                       match='<patch_index_0503> <patch_index_0264>'):
+    with pytest.raises(BoxDecodeError, match='<patch_index_0503> <patch_index_0264>'):
         coder.decode('<patch_index_0503> <patch_index_0264>', (1, 1))
     with pytest.raises(ValueError, match=r'\(w, h\) = \(640, 480\)'):
         coder.encode([0, 0, 650, 10], (640, 480))
@@ -120,14 +121,15 @@ def test_tokens_and_errors():
 
 def test_find_boxes_in_kosmos2_text():
     coder = PatchIndexBoxCoder()
-    text = ('<grounding> <phrase>a dog</phrase><object><patch_index_0044>'
-            '<patch_index_0495></object> and <phrase>two cats</phrase>'
-            '<object><patch_index_0000><patch_index_0033>'
-            '</delimiter_of_multi_objects/><patch_index_0503>'
-            '<patch_index_0264></object><patch_index_0001> garbage')
+    text = (
+        '<grounding> <phrase>a dog</phrase><object><patch_index_0044>'
+        '<patch_index_0495></object> and <phrase>two cats</phrase>'
+        '<object><patch_index_0000><patch_index_0033>'
+        '</delimiter_of_multi_objects/><patch_index_0503>'
+        '<patch_index_0264></object><patch_index_0001> garbage'
+    )
     boxes = coder.find_boxes(text, (32, 32))
-    assert [b.tolist() for b in boxes] == [[12.5, 1.5, 15.5, 15.5],
-                                          [0.5, 0.5, 1.5, 1.5]]
+    assert [b.tolist() for b in boxes] == [[12.5, 1.5, 15.5, 15.5], [0.5, 0.5, 1.5, 1.5]]
 
 
 def test_distance_is_euclidean_between_cells():
@@ -148,11 +150,10 @@ def test_distance_is_euclidean_between_cells():
 
 
 def test_registry_and_config():
-    coder = BOX_CODERS.build(dict(type='PatchIndexBoxCoder',
-                                  num_patches_per_side=16))
+    coder = BOX_CODERS.build(dict(type='PatchIndexBoxCoder', num_patches_per_side=16))
     assert coder.num_locations == 256
-    assert coder.config() == dict(type='PatchIndexBoxCoder',
-                                  num_patches_per_side=16,
-                                  token_fmt='<patch_index_{:04d}>')
+    assert coder.config() == dict(
+        type='PatchIndexBoxCoder', num_patches_per_side=16, token_fmt='<patch_index_{:04d}>'
+    )
     with pytest.raises(ValueError):
         PatchIndexBoxCoder(num_patches_per_side=0)

@@ -1,10 +1,15 @@
 """The native box coders of the pretrained VLMs against their references."""
+
 import numpy as np
 import pytest
 import torch
 
-from vltoolkit.tokenization import (BoxDecodeError, Florence2BoxCoder,
-                                    PaliGemmaBoxCoder, PatchIndexBoxCoder)
+from vltoolkit.tokenization import (
+    BoxDecodeError,
+    Florence2BoxCoder,
+    PaliGemmaBoxCoder,
+    PatchIndexBoxCoder,
+)
 
 N_BOXES = 10_000
 
@@ -31,17 +36,20 @@ def random_boxes(rng, n, sizes):
 @pytest.fixture(scope='module')
 def sizes():
     rng = np.random.default_rng(0)
-    return [(int(w), int(h)) for w, h in rng.integers(1, 2000, size=(97, 2))] \
-        + [(640, 480), (768, 768), (224, 224)]
+    return [(int(w), int(h)) for w, h in rng.integers(1, 2000, size=(97, 2))] + [
+        (640, 480),
+        (768, 768),
+        (224, 224),
+    ]
 
 
 @pytest.fixture(scope='module')
 def florence2_post_processor(tmp_path_factory):
-    from transformers.models.florence2.processing_florence2 import \
-        Florence2PostProcessor
+    from transformers.models.florence2.processing_florence2 import Florence2PostProcessor
+
     from vltoolkit.models.pretrained_vlms.toy import build_toy_tokenizer
-    tok = build_toy_tokenizer('florence2', ['a dog'],
-                              str(tmp_path_factory.mktemp('f2tok')))
+
+    tok = build_toy_tokenizer('florence2', ['a dog'], str(tmp_path_factory.mktemp('f2tok')))
     return Florence2PostProcessor(config={}, tokenizer=tok)
 
 
@@ -74,11 +82,16 @@ def test_florence2_vector_and_tokens():
     coder = Florence2BoxCoder()
     tokens = coder.encode([100.5, 50.25, 300.75, 400], (640, 480))
     assert tokens == ['<loc_157>', '<loc_104>', '<loc_469>', '<loc_833>']
-    np.testing.assert_allclose(coder.decode(tokens, (640, 480)),
-                               [100.8, 50.16, 300.48, 400.08], atol=1e-4)
+    np.testing.assert_allclose(
+        coder.decode(tokens, (640, 480)), [100.8, 50.16, 300.48, 400.08], atol=1e-4
+    )
     # the image border falls in the last bin, not past it
-    assert coder.encode([0, 0, 640, 480], (640, 480)) == \
-        ['<loc_0>', '<loc_0>', '<loc_999>', '<loc_999>']
+    assert coder.encode([0, 0, 640, 480], (640, 480)) == [
+        '<loc_0>',
+        '<loc_0>',
+        '<loc_999>',
+        '<loc_999>',
+    ]
     assert coder.location_tokens[:2] == ['<loc_0>', '<loc_1>']
     with pytest.raises(BoxDecodeError):
         coder.decode(['<loc_1000>', '<loc_0>', '<loc_1>', '<loc_1>'], (10, 10))
@@ -90,16 +103,20 @@ def big_vision_encode(box_xyxy, wh):
     ``[y1, x1, y2, x2]`` (tf.round and np.round both round half to even)."""
     x1, y1, x2, y2 = box_xyxy
     w, h = np.float32(wh[0]), np.float32(wh[1])
-    bbox = np.array([np.float32(y1) / h, np.float32(x1) / w,
-                     np.float32(y2) / h, np.float32(x2) / w], dtype=np.float32)
+    bbox = np.array(
+        [np.float32(y1) / h, np.float32(x1) / w, np.float32(y2) / h, np.float32(x2) / w],
+        dtype=np.float32,
+    )
     return np.clip(np.round(bbox * np.float32(1023)), 0, 1023).astype(int).tolist()
 
 
 def test_paligemma_encode_equals_big_vision(sizes):
     coder = PaliGemmaBoxCoder()
     rng = np.random.default_rng(3)
-    mismatches = sum(coder.encode_indices(box, wh) != big_vision_encode(box, wh)
-                     for box, wh in random_boxes(rng, N_BOXES, sizes))
+    mismatches = sum(
+        coder.encode_indices(box, wh) != big_vision_encode(box, wh)
+        for box, wh in random_boxes(rng, N_BOXES, sizes)
+    )
     assert mismatches == 0
 
 
@@ -126,8 +143,9 @@ def test_paligemma_vector_and_order():
     # y first; 400 / 480 * 1023 = 852.5 in float32, rounded to even
     assert tokens == ['<loc0107>', '<loc0161>', '<loc0852>', '<loc0481>']
     box = coder.decode(tokens, (640, 480))
-    np.testing.assert_allclose(box, [161 / 1023 * 640, 107 / 1023 * 480,
-                                     481 / 1023 * 640, 852 / 1023 * 480])
+    np.testing.assert_allclose(
+        box, [161 / 1023 * 640, 107 / 1023 * 480, 481 / 1023 * 640, 852 / 1023 * 480]
+    )
     assert coder.location_tokens[-1] == '<loc1023>'
     with pytest.raises(BoxDecodeError):  # y2 < y1
         coder.decode(['<loc0500>', '<loc0000>', '<loc0400>', '<loc0010>'], (10, 10))
@@ -135,7 +153,10 @@ def test_paligemma_vector_and_order():
 
 def test_kosmos2_patch_index_equals_transformers(sizes):
     from transformers.models.kosmos2.processing_kosmos2 import (
-        coordinate_to_patch_index, patch_index_to_coordinate)
+        coordinate_to_patch_index,
+        patch_index_to_coordinate,
+    )
+
     coder = PatchIndexBoxCoder(32)
     rng = np.random.default_rng(5)
     enc = dec = 0

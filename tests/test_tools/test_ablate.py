@@ -1,5 +1,6 @@
 """tools/analysis/ablate.py: configs run as given in <folder>/<recipe>/seed<N>,
 sample standard deviation and per-seed values in the table."""
+
 import runpy
 import statistics
 
@@ -25,8 +26,18 @@ def runs(monkeypatch):
 def test_same_recipe_name_in_two_folders_never_mixes(runs, tmp_path, capsys):
     hoi = str(ROOT / 'configs/hoi/ce_onehot_toy.py')
     grounding = str(ROOT / 'configs/grounding/ce_onehot_toy.py')
-    header, rows = ABLATE['main']([hoi, grounding, '--seeds', '3', '--work-dir',
-                                   str(tmp_path / 'w'), '--out', str(tmp_path / 'r')])
+    header, rows = ABLATE['main'](
+        [
+            hoi,
+            grounding,
+            '--seeds',
+            '3',
+            '--work-dir',
+            str(tmp_path / 'w'),
+            '--out',
+            str(tmp_path / 'r'),
+        ]
+    )
     # as given, each in its own folder
     assert [c for c, _, _ in runs] == [hoi] * 3 + [grounding] * 3
     assert runs[0][2] == str(tmp_path / 'w' / 'hoi' / 'ce_onehot_toy' / 'seed0')
@@ -40,18 +51,24 @@ def test_same_recipe_name_in_two_folders_never_mixes(runs, tmp_path, capsys):
     # the shared progress display counts the runs (plain: not a terminal)
     err = capsys.readouterr().err
     assert [ln.split(' (')[0] for ln in err.splitlines() if ln.startswith('ablation')] == [
-        f'ablation: {name} seed {s}: {k}/6' for k, (name, s) in enumerate(
+        f'ablation: {name} seed {s}: {k}/6'
+        for k, (name, s) in enumerate(
             [('hoi/ce_onehot_toy', s) for s in range(3)]
-            + [('grounding/ce_onehot_toy', s) for s in range(3)], 1)]
+            + [('grounding/ce_onehot_toy', s) for s in range(3)],
+            1,
+        )
+    ]
 
 
 def test_real_configs_are_not_swapped_for_their_twins(runs, tmp_path, capsys):
     real = str(ROOT / 'configs/hoi/gem_onehot.py')
-    ABLATE['main']([real, '--seeds', '1', '--work-dir', str(tmp_path), '--out',
-                    str(tmp_path / 'r')])
+    ABLATE['main'](
+        [real, '--seeds', '1', '--work-dir', str(tmp_path), '--out', str(tmp_path / 'r')]
+    )
     assert runs[-1][0] == real
-    _, rows = ABLATE['main']([real, '--toy', '--seeds', '1', '--work-dir', str(tmp_path),
-                              '--out', str(tmp_path / 'r')])
+    _, rows = ABLATE['main'](
+        [real, '--toy', '--seeds', '1', '--work-dir', str(tmp_path), '--out', str(tmp_path / 'r')]
+    )
     assert runs[-1][0] == real.replace('.py', '_toy.py')
     assert '--toy: ' in capsys.readouterr().out
     assert rows[0][2] == '50.00 (1 seed)'

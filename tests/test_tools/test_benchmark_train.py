@@ -1,4 +1,5 @@
 """benchmark_train.py and gpu_check.sh on the CPU."""
+
 import json
 import os
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+
 from .conftest import run_tool
 
 pytestmark = pytest.mark.slow
@@ -16,10 +18,21 @@ def test_benchmark_train_on_the_toy_recipe(toy_workdir):
     """Runner vs hand-written loop over the same batches; the numbers agree
     with each other (tokens, samples) and with a FLOP count made here."""
     out = toy_workdir / 'bench.json'
-    proc = run_tool(['analysis/benchmark_train.py', str(ROOT / 'configs' / 'hoi' /
-                                                        'gem_distlabel_toy.py'),
-                     '--steps', '4', '--warmup', '1', '--batch-size', '4',
-                     '--json', str(out)], toy_workdir)
+    proc = run_tool(
+        [
+            'analysis/benchmark_train.py',
+            str(ROOT / 'configs' / 'hoi' / 'gem_distlabel_toy.py'),
+            '--steps',
+            '4',
+            '--warmup',
+            '1',
+            '--batch-size',
+            '4',
+            '--json',
+            str(out),
+        ],
+        toy_workdir,
+    )
     assert 'Runner / hand-written' in proc.stdout
     r = json.loads(out.read_text())
     assert r['steps'] == 4 and r['batch_size'] == 4
@@ -36,18 +49,32 @@ def test_benchmark_train_on_the_toy_recipe(toy_workdir):
 
 
 def test_gpu_check_smoke_runs_on_cpu(tmp_path):
-    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1',
-               PORT=str(29700 + os.getpid() % 200))
-    proc = subprocess.run(['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'),
-                           '--cpu', '--tiny'], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=900)
+    env = dict(
+        os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT=str(29700 + os.getpid() % 200)
+    )
+    proc = subprocess.run(
+        ['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'), '--cpu', '--tiny'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     lines = [line for line in proc.stdout.splitlines() if ': step ' in line]
     assert [line.split(':')[0] for line in lines] == [
-        'base_bf16', 'base_bf16_ckpt', 'large_bf16_ckpt', 'florence2_bf16',
-        'florence2_bf16_ckpt', 'base_fsdp_1proc']
+        'base_bf16',
+        'base_bf16_ckpt',
+        'large_bf16_ckpt',
+        'florence2_bf16',
+        'florence2_bf16_ckpt',
+        'base_fsdp_1proc',
+    ]
     for line in lines:
         assert 'samples/s' in line and 'MFU n/a' in line and 'FLOP/s' in line
-    bad = subprocess.run(['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'),
-                          '--fast'], capture_output=True, text=True)
+    bad = subprocess.run(
+        ['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'), '--fast'],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and 'usage' in bad.stderr

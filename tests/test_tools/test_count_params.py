@@ -1,22 +1,26 @@
 """count_params.py sizes every non-toy recipe with no file on disk."""
+
 import pytest
 
 from tests.conftest import ROOT
 
-RECIPES = sorted(p for p in (ROOT / 'configs').glob('*/*.py')
-                 if p.parent.name != '_base_' and not p.stem.endswith('_toy'))
+RECIPES = sorted(
+    p
+    for p in (ROOT / 'configs').glob('*/*.py')
+    if p.parent.name != '_base_' and not p.stem.endswith('_toy')
+)
 
 
 @pytest.fixture(scope='module')
 def count_params():
     import runpy
+
     return runpy.run_path(str(ROOT / 'tools' / 'analysis' / 'count_params.py'))['main']
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize('path', RECIPES, ids=lambda p: f'{p.parent.name}/{p.name}')
-def test_every_recipe_is_sized_with_no_files(path, count_params, tmp_path, monkeypatch,
-                                              capsys):
+def test_every_recipe_is_sized_with_no_files(path, count_params, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # relative checkpoint / tokenizer paths resolve to nothing
     rows = count_params([str(path), '--without-weights'])
     total, trained = rows[-1][1:]
@@ -24,8 +28,10 @@ def test_every_recipe_is_sized_with_no_files(path, count_params, tmp_path, monke
     # the children hold the parameters (a model may hold a few itself)
     assert 0.9 * total <= sum(r[1] for r in rows[:-1]) <= total
     out = capsys.readouterr().out
-    assert f'trained {trained:,} / total {total:,}' in out or \
-        f'trained {trained:,} / total {total:,}' in out.replace('\n', ' ')
+    assert (
+        f'trained {trained:,} / total {total:,}' in out
+        or f'trained {trained:,} / total {total:,}' in out.replace('\n', ' ')
+    )
 
 
 def test_seed_000_scale_recipe(count_params, tmp_path, monkeypatch, capsys):
@@ -33,8 +39,12 @@ def test_seed_000_scale_recipe(count_params, tmp_path, monkeypatch, capsys):
     BART-large with 1,600 location tokens, frozen ViT, encoder and lower
     decoder half."""
     monkeypatch.chdir(tmp_path)
-    rows = dict((name, (total, trained)) for name, total, trained in count_params(
-        [str(ROOT / 'configs' / 'hoi' / 'gem_distlabel_large.py')]))
+    rows = dict(
+        (name, (total, trained))
+        for name, total, trained in count_params(
+            [str(ROOT / 'configs' / 'hoi' / 'gem_distlabel_large.py')]
+        )
+    )
     total, trained = rows['total']
     assert abs(total - 699e6) / 699e6 < 0.025, total
     assert abs(trained - 162e6) / 162e6 < 0.05, trained
@@ -46,7 +56,6 @@ def test_seed_000_scale_recipe(count_params, tmp_path, monkeypatch, capsys):
     d, ffn = 1024, 4096
     attn = 4 * (d * d + d)
     dec_layer = 2 * attn + 2 * d * ffn + ffn + d + 3 * 2 * d
-    expected = (6 * dec_layer + (50265 + 1600) * d + 2 * 1026 * d
-                + 2 * 2 * d + (d * d + d + 2 * d))
+    expected = 6 * dec_layer + (50265 + 1600) * d + 2 * 1026 * d + 2 * 2 * d + (d * d + d + 2 * d)
     assert trained == expected
     assert 'meta device, no files' in capsys.readouterr().out

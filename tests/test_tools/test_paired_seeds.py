@@ -1,4 +1,5 @@
 """tools/analysis/paired_seeds.py: paired t-test and interval over seeds."""
+
 import json
 import math
 import runpy
@@ -21,8 +22,10 @@ def test_against_a_hand_computed_paired_t_test():
     assert st['sd'] == pytest.approx(math.sqrt(2.5))
     assert st['t'] == pytest.approx(3 / math.sqrt(0.5), rel=1e-9)
     assert st['p'] == pytest.approx(0.01324, abs=5e-5)
-    assert (st['low'], st['high']) == (pytest.approx(1.0368, abs=1e-4),
-                                       pytest.approx(4.9632, abs=1e-4))
+    assert (st['low'], st['high']) == (
+        pytest.approx(1.0368, abs=1e-4),
+        pytest.approx(4.9632, abs=1e-4),
+    )
 
 
 def test_degenerate_inputs_give_nan_not_errors():
@@ -34,14 +37,19 @@ def test_degenerate_inputs_give_nan_not_errors():
 
 def test_compare_pairs_recipes_of_the_baseline_folder(tmp_path, capsys):
     results = {
-        'hoi/ce_onehot_toy': [{'hoi/macro_f1': v, 'grounding/acc_at_0_5': 10.0 + v / 10}
-                              for v in (60, 61, 62)],
-        'hoi/gem_distlabel_toy': [{'hoi/macro_f1': v, 'grounding/acc_at_0_5': 20.0}
-                                  for v in (62, 64, 63)],
-        'grounding/ce_onehot_toy': [{'grounding/acc_at_0_5': 5.0}] * 3}
+        'hoi/ce_onehot_toy': [
+            {'hoi/macro_f1': v, 'grounding/acc_at_0_5': 10.0 + v / 10} for v in (60, 61, 62)
+        ],
+        'hoi/gem_distlabel_toy': [
+            {'hoi/macro_f1': v, 'grounding/acc_at_0_5': 20.0} for v in (62, 64, 63)
+        ],
+        'grounding/ce_onehot_toy': [{'grounding/acc_at_0_5': 5.0}] * 3,
+    }
     rows = mod['compare'](results, 'hoi/ce_onehot_toy')
-    assert [(r[0], r[1]) for r in rows] == [('hoi/gem_distlabel_toy', 'Macro F1'),
-                                           ('hoi/gem_distlabel_toy', 'Acc@0.5')]
+    assert [(r[0], r[1]) for r in rows] == [
+        ('hoi/gem_distlabel_toy', 'Macro F1'),
+        ('hoi/gem_distlabel_toy', 'Acc@0.5'),
+    ]
     assert rows[0][2]['mean'] == pytest.approx(2.0)
     path = tmp_path / 'r.json'
     path.write_text(json.dumps(results))

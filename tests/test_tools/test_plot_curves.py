@@ -1,4 +1,5 @@
 """plot_curves.py: raw last values, single-point metrics, outputs under the run."""
+
 import json
 import re
 
@@ -12,8 +13,7 @@ pytest.importorskip('matplotlib')
 def _run(work_dir, losses, val):
     vis = work_dir / '20260101_000000' / 'vis_data'
     vis.mkdir(parents=True)
-    lines = [json.dumps(dict(loss=v, iter=i, step=i, epoch=1))
-             for i, v in enumerate(losses, 1)]
+    lines = [json.dumps(dict(loss=v, iter=i, step=i, epoch=1)) for i, v in enumerate(losses, 1)]
     lines.append(json.dumps({'hoi/macro_f1': val, 'step': 1}))  # one validation
     (vis / 'scalars.json').write_text('\n'.join(lines) + '\n')
 
@@ -32,8 +32,7 @@ def test_single_point_metric_is_a_marker_on_a_whole_step_axis(tmp_path):
         assert low < value < high
 
 
-def test_relative_out_is_under_the_work_dir_and_raw_last_is_printed(
-        tmp_path, monkeypatch, capsys):
+def test_relative_out_is_under_the_work_dir_and_raw_last_is_printed(tmp_path, monkeypatch, capsys):
     tool = _load_tool('analysis/plot_curves.py')
     _run(tmp_path / 'runs' / 'a', [4.0, 2.0, 1.0, 3.0], val=0.4)
     _run(tmp_path / 'runs' / 'b', [4.0, 3.0], val=0.5)

@@ -1,4 +1,5 @@
 """tools/test.py shows the shared progress display over the test batches."""
+
 import math
 import pickle
 import re
@@ -15,17 +16,38 @@ BATCH = 4
 
 @pytest.fixture(scope='module')
 def toy_checkpoint(toy_workdir):
-    run_tool(['train.py', TOY_CFG, '--work-dir', 'work_dirs/progress',
-              '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-              'train_dataloader.batch_size=8', f'val_dataloader.batch_size={BATCH}'],
-             toy_workdir)
+    run_tool(
+        [
+            'train.py',
+            TOY_CFG,
+            '--work-dir',
+            'work_dirs/progress',
+            '--cfg-options',
+            'train_cfg.max_epochs=1',
+            'train_cfg.val_interval=1',
+            'train_dataloader.batch_size=8',
+            f'val_dataloader.batch_size={BATCH}',
+        ],
+        toy_workdir,
+    )
     return toy_workdir / 'work_dirs' / 'progress' / 'epoch_1.pth'
 
 
 def _test(toy_workdir, ckpt, *extra, env=None):
-    return run_tool(['test.py', TOY_CFG, str(ckpt), '--work-dir', 'work_dirs/progress',
-                     *extra, '--cfg-options', f'test_dataloader.batch_size={BATCH}'],
-                    toy_workdir, extra_env=env)
+    return run_tool(
+        [
+            'test.py',
+            TOY_CFG,
+            str(ckpt),
+            '--work-dir',
+            'work_dirs/progress',
+            *extra,
+            '--cfg-options',
+            f'test_dataloader.batch_size={BATCH}',
+        ],
+        toy_workdir,
+        extra_env=env,
+    )
 
 
 def test_plain_lines_count_every_test_batch(toy_workdir, toy_checkpoint):
@@ -35,14 +57,17 @@ def test_plain_lines_count_every_test_batch(toy_workdir, toy_checkpoint):
     counts = [(int(a), int(b)) for a, b in re.findall(r'test: (\d+)/(\d+) \(', proc.stdout)]
     assert counts and {b for _, b in counts} == {total}
     assert counts[-1][0] == total and counts == sorted(counts)
-    assert re.search(rf'test: {total}/{total} \(100%\), [0-9.]+ it/s, '
-                     r'elapsed \d:\d\d:\d\d, ETA \d:\d\d:\d\d done', proc.stdout)
+    assert re.search(
+        rf'test: {total}/{total} \(100%\), [0-9.]+ it/s, '
+        r'elapsed \d:\d\d:\d\d, ETA \d:\d\d:\d\d done',
+        proc.stdout,
+    )
 
 
 def test_forced_rich_bar_ends_at_the_total(toy_workdir, toy_checkpoint):
     proc = _test(toy_workdir, toy_checkpoint, env=dict(VLT_PROGRESS='rich'))
     err = ANSI.sub('', proc.stderr)
     total = int(re.findall(r'Epoch\(test\) \[\s*(\d+)/\1\]', proc.stdout + err)[-1])
-    final = err[err.rfind('test '):]
+    final = err[err.rfind('test ') :]
     assert re.search(rf'test\s+━+\s+{total}/{total}\s+100%', final), final[-500:]
     assert 'test: ' not in proc.stdout  # no plain lines in rich mode

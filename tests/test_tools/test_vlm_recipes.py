@@ -1,15 +1,20 @@
 """The Florence-2 toy recipe end to end: a tiny random Florence-2 folder
 (tools/data/make_toy_vlm.py), 2 CPU ranks (tools/dist_train.sh), then
 tools/test.py with our checkpoint and zero-shot (checkpoint none)."""
+
 import pytest
 
 from tests.conftest import ROOT
+
 from .conftest import SMALL, run_tool
 
 CFG = str(ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel_toy.py')
 # the first samples only: 2 ranks x 2 batches of 4, 8 test samples
-FEW = ['train_dataloader.dataset.indices=16', 'val_dataloader.dataset.indices=8',
-       'test_dataloader.dataset.indices=8']
+FEW = [
+    'train_dataloader.dataset.indices=16',
+    'val_dataloader.dataset.indices=8',
+    'test_dataloader.dataset.indices=8',
+]
 
 
 @pytest.mark.slow
@@ -17,10 +22,23 @@ def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
     proc = run_tool(['data/make_toy_vlm.py', CFG], toy_workdir)
     assert 'florence2' in proc.stdout
     assert (toy_workdir / 'data' / 'toy_hoi' / 'florence2' / 'config.json').is_file()
-    run_tool(['dist_train.sh', CFG, '2', '--work-dir', 'work_dirs/florence2',
-              '--cfg-options', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-              'train_dataloader.batch_size=4', 'val_dataloader.batch_size=4', *FEW],
-             toy_workdir, nproc=2)
+    run_tool(
+        [
+            'dist_train.sh',
+            CFG,
+            '2',
+            '--work-dir',
+            'work_dirs/florence2',
+            '--cfg-options',
+            'train_cfg.max_epochs=1',
+            'train_cfg.val_interval=1',
+            'train_dataloader.batch_size=4',
+            'val_dataloader.batch_size=4',
+            *FEW,
+        ],
+        toy_workdir,
+        nproc=2,
+    )
     ckpt = toy_workdir / 'work_dirs' / 'florence2' / 'epoch_1.pth'
     proc = run_tool(['test.py', CFG, str(ckpt), '--cfg-options', *SMALL, *FEW], toy_workdir)
     for key in ('hoi/macro_f1', 'grounding/acc_at_0_5'):
@@ -31,6 +49,9 @@ def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
 
 
 def test_zero_shot_needs_a_pretrained_model(toy_workdir):
-    proc = run_tool(['test.py', str(ROOT / 'configs' / 'hoi' / 'ce_onehot_toy.py'),
-                     'none'], toy_workdir, check=False)
+    proc = run_tool(
+        ['test.py', str(ROOT / 'configs' / 'hoi' / 'ce_onehot_toy.py'), 'none'],
+        toy_workdir,
+        check=False,
+    )
     assert proc.returncode != 0 and 'no `pretrained=`' in proc.stderr

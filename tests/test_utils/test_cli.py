@@ -1,4 +1,5 @@
 """The train / test command line shared through vltoolkit.utils.cli."""
+
 import argparse
 
 import pytest
@@ -21,10 +22,20 @@ def test_cfg_options_item_without_equals_is_refused_with_the_fix(capsys):
 
 
 def test_merge_args_order_and_resume():
-    cfg = Config(dict(work_dir=None, train_cfg=dict(max_epochs=5),
-                      optim_wrapper=dict(type='OptimWrapper')))
-    args = _parse(['configs/hoi/x_toy.py', '--cfg-options', 'train_cfg.max_epochs=2',
-                   'work_dir=from_options', '--work-dir', 'from_flag', '--resume'])
+    cfg = Config(
+        dict(work_dir=None, train_cfg=dict(max_epochs=5), optim_wrapper=dict(type='OptimWrapper'))
+    )
+    args = _parse(
+        [
+            'configs/hoi/x_toy.py',
+            '--cfg-options',
+            'train_cfg.max_epochs=2',
+            'work_dir=from_options',
+            '--work-dir',
+            'from_flag',
+            '--resume',
+        ]
+    )
     cfg = merge_args(cfg, args)
     assert cfg.train_cfg.max_epochs == 2
     assert cfg.work_dir == 'from_flag'  # the explicit flag wins over --cfg-options
@@ -44,6 +55,7 @@ def test_test_parser_has_no_train_options():
 
 def test_amp_wrapper_picks_the_mixed_precision_twin(monkeypatch):
     import torch
+
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     cfg = amp_optim_wrapper(dict(type='ExactAccumulationOptimWrapper'))
     assert cfg == dict(type='ExactAccumulationAutocastOptimWrapper', dtype='bfloat16')

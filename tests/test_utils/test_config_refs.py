@@ -1,10 +1,15 @@
 """``${key}`` references filled after the overrides, and the work-dir rule."""
+
 import pytest
 from mmengine.config import Config
 
 from vltoolkit.utils.cli import default_work_dir
-from vltoolkit.utils.config_refs import (ConfigRefError, last_checkpoint,
-                                         load_config, resolve_config_refs)
+from vltoolkit.utils.config_refs import (
+    ConfigRefError,
+    last_checkpoint,
+    load_config,
+    resolve_config_refs,
+)
 
 
 def _cfg(**kwargs):
@@ -12,11 +17,16 @@ def _cfg(**kwargs):
 
 
 def test_refs_follow_the_key_after_an_override():
-    cfg = _cfg(data_root='data/a', img_scale=(96, 96),
-               tokenizer=dict(type='T', path='${data_root}/tokenizer'),
-               pipeline=[dict(type='Tok', tokenizer='${tokenizer}'),
-                         dict(type='Resize', scale='${img_scale}')],
-               dataset=dict(data_root='${data_root}', pipeline='${pipeline}'))
+    cfg = _cfg(
+        data_root='data/a',
+        img_scale=(96, 96),
+        tokenizer=dict(type='T', path='${data_root}/tokenizer'),
+        pipeline=[
+            dict(type='Tok', tokenizer='${tokenizer}'),
+            dict(type='Resize', scale='${img_scale}'),
+        ],
+        dataset=dict(data_root='${data_root}', pipeline='${pipeline}'),
+    )
     cfg.merge_from_dict({'data_root': '/my/data'})
     resolve_config_refs(cfg)
     assert cfg.tokenizer.path == '/my/data/tokenizer'
@@ -34,16 +44,24 @@ def test_refs_follow_the_key_after_an_override():
 
 
 def test_dotted_refs_numbers_and_formats_kept():
-    cfg = _cfg(frames=dict(train=300), fmt='<loc_{}>', img='{image_id:012d}.png',
-               crop=dict(max_frames='${frames.train}'), name='run_${frames.train}')
+    cfg = _cfg(
+        frames=dict(train=300),
+        fmt='<loc_{}>',
+        img='{image_id:012d}.png',
+        crop=dict(max_frames='${frames.train}'),
+        name='run_${frames.train}',
+    )
     resolve_config_refs(cfg)
     assert cfg.crop.max_frames == 300 and cfg.name == 'run_300'
     assert cfg.fmt == '<loc_{}>' and cfg.img == '{image_id:012d}.png'
 
 
 def test_unknown_key_and_cycles_name_the_holder_and_the_fix():
-    with pytest.raises(ConfigRefError, match=r"model\.tokenizer.*\$\{tokeniser\}.*"
-                       r"--cfg-options tokeniser=VALUE"):
+    with pytest.raises(
+        ConfigRefError,
+        match=r"model\.tokenizer.*\$\{tokeniser\}.*"
+        r"--cfg-options tokeniser=VALUE",
+    ):
         resolve_config_refs(_cfg(tokenizer=1, model=dict(tokenizer='${tokeniser}')))
     with pytest.raises(ConfigRefError, match=r"names no config key 'a\.c'"):
         resolve_config_refs(_cfg(a=dict(b=1), x='${a.c}'))
@@ -79,8 +97,10 @@ def test_last_checkpoint_reads_the_work_dir(tmp_path, monkeypatch):
 
 def test_load_config_merges_options_and_leaves_load_from(tmp_path):
     path = tmp_path / 'recipe.py'
-    path.write_text("data_root = 'd'\nann = '${data_root}/a.json'\n"
-                    "load_from = '${last_checkpoint:work_dirs/x/y}'\n")
+    path.write_text(
+        "data_root = 'd'\nann = '${data_root}/a.json'\n"
+        "load_from = '${last_checkpoint:work_dirs/x/y}'\n"
+    )
     cfg = load_config(str(path), {'data_root': 'mine'})
     assert cfg.ann == 'mine/a.json'
     assert cfg.load_from == '${last_checkpoint:work_dirs/x/y}'
@@ -95,8 +115,10 @@ def test_default_work_dir_keeps_task_folders_apart():
 
 def test_override_through_a_reference_edits_the_named_key():
     from vltoolkit.utils.config_refs import merge_overrides
-    cfg = Config(dict(loss=dict(type='GEMLoss', beta=0.7),
-                      model=dict(type='M', loss='${loss}', depth=2)))
+
+    cfg = Config(
+        dict(loss=dict(type='GEMLoss', beta=0.7), model=dict(type='M', loss='${loss}', depth=2))
+    )
     merge_overrides(cfg, {'model.loss.beta': 0.5, 'model.depth': 3})
     assert cfg.loss.beta == 0.5 and cfg.model.loss == '${loss}' and cfg.model.depth == 3
     resolve_config_refs(cfg)

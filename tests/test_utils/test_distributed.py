@@ -1,4 +1,5 @@
 """gather_batch on 2 gloo CPU ranks with uneven per-rank batches."""
+
 import os
 import socket
 import sys
@@ -19,18 +20,26 @@ def _free_port():
 
 def _worker(rank, world, port, full, weight, out_dir):
     import torch.distributed as dist
+
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     torch.set_num_threads(1)
     dist.init_process_group('gloo', rank=rank, world_size=world)
     try:
         start = sum(SIZES[:rank])
-        mine = full[start:start + SIZES[rank]].clone().requires_grad_(True)
+        mine = full[start : start + SIZES[rank]].clone().requires_grad_(True)
         gathered, where = gather_batch(mine, return_slice=True)
         (gathered * weight).sum().backward()
         plain = gather_batch(mine, with_grad=False)
-        torch.save(dict(gathered=gathered.detach(), where=(where.start, where.stop),
-                        grad=mine.grad, plain=plain, plain_grad=plain.requires_grad),
-                   f'{out_dir}/{rank}.pt')
+        torch.save(
+            dict(
+                gathered=gathered.detach(),
+                where=(where.start, where.stop),
+                grad=mine.grad,
+                plain=plain,
+                plain_grad=plain.requires_grad,
+            ),
+            f'{out_dir}/{rank}.pt',
+        )
         dist.barrier()
     finally:
         dist.destroy_process_group()
@@ -42,8 +51,13 @@ def test_uneven_batches_gather_in_rank_order_with_summed_gradients(tmp_path):
     torch.manual_seed(0)
     full = torch.randn(sum(SIZES), 2, dtype=torch.float64)
     weight = torch.randn(sum(SIZES), 2, dtype=torch.float64)
-    mp.start_processes(_worker, args=(2, _free_port(), full, weight, str(tmp_path)),
-                       nprocs=2, join=True, start_method='spawn')
+    mp.start_processes(
+        _worker,
+        args=(2, _free_port(), full, weight, str(tmp_path)),
+        nprocs=2,
+        join=True,
+        start_method='spawn',
+    )
     for rank in range(2):
         out = torch.load(tmp_path / f'{rank}.pt')
         start = sum(SIZES[:rank])
@@ -51,7 +65,7 @@ def test_uneven_batches_gather_in_rank_order_with_summed_gradients(tmp_path):
         assert out['where'] == (start, start + SIZES[rank])
         # both ranks backpropagate sum(gathered * weight): each rank's rows get
         # the sum of the two ranks' gradients, 2 * weight
-        assert torch.equal(out['grad'], 2 * weight[start:start + SIZES[rank]])
+        assert torch.equal(out['grad'], 2 * weight[start : start + SIZES[rank]])
         assert out['plain_grad'] is False
 
 

@@ -1,12 +1,12 @@
 """The shared progress display: modes, plain lines, rich bars, nesting."""
+
 import itertools
 import logging
 import re
 
 import pytest
 
-from vltoolkit.utils.progress import (ProgressBar, _RichSession, progress_mode,
-                                      track)
+from vltoolkit.utils.progress import ProgressBar, _RichSession, progress_mode, track
 
 ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 
@@ -38,8 +38,11 @@ def test_plain_uses_the_logger(caplog):
         with ProgressBar(3, 'test', mode='plain', logger=logger, min_interval=0) as bar:
             for _ in range(3):
                 bar.update()
-    assert [r.getMessage().split(',')[0] for r in caplog.records] == \
-        ['test: 1/3 (33%)', 'test: 2/3 (67%)', 'test: 3/3 (100%)']
+    assert [r.getMessage().split(',')[0] for r in caplog.records] == [
+        'test: 1/3 (33%)',
+        'test: 2/3 (67%)',
+        'test: 3/3 (100%)',
+    ]
 
 
 def test_resumed_bar_counts_rate_from_its_start(capsys, monkeypatch):
@@ -49,9 +52,10 @@ def test_resumed_bar_counts_rate_from_its_start(capsys, monkeypatch):
     bar.update(2)  # 2 steps in 4 s, 2 left
     assert bar.completed == 8 and bar.rate == 0.5 and bar.eta == 4.0
     bar.close()
-    assert capsys.readouterr().err.strip().splitlines()[-1] == \
-        'train: 8/10 (80%), 0.50 it/s, elapsed 0:00:04, ETA 0:00:04'
-
+    assert (
+        capsys.readouterr().err.strip().splitlines()[-1]
+        == 'train: 8/10 (80%), 0.50 it/s, elapsed 0:00:04, ETA 0:00:04'
+    )
 
 
 def test_plain_lines_are_throttled_but_the_end_always_prints(capsys, monkeypatch):
@@ -79,6 +83,6 @@ def test_rich_forced_renders_total_and_nested_bar_leaves(capsys):
         outer.update(2)
     assert _RichSession.progress is None
     err = ANSI.sub('', capsys.readouterr().err)
-    final = err[err.rfind('train'):]
+    final = err[err.rfind('train') :]
     assert re.search(r'train\s.*4/4\s+100%', final), final
     assert 'val' not in final

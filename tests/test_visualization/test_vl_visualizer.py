@@ -1,4 +1,5 @@
 """Predicted vs ground-truth boxes land where they should, in their colours."""
+
 import mmcv
 import numpy as np
 import pytest
@@ -19,8 +20,15 @@ def test_box_edges_have_the_box_colours(tmp_path, zoom_side):
     pred = [dict(phrase='', box=[36 * s, 30 * s, 56 * s, 56 * s])]
     vis = VLVisualizer(name=f'test_edges_{zoom_side}')
     out = tmp_path / 'drawn.png'
-    drawn = vis.add_datasample('x', image, dict(prompt='p', pred_text='t'), out_file=str(out),
-                               gt_boxes=gt, pred_boxes=pred, verdict=dict(right=False))
+    drawn = vis.add_datasample(
+        'x',
+        image,
+        dict(prompt='p', pred_text='t'),
+        out_file=str(out),
+        gt_boxes=gt,
+        pred_boxes=pred,
+        verdict=dict(right=False),
+    )
     zoom = max(1.0, 320 / zoom_side)
     back = mmcv.imread(str(out), channel_order='rgb')
     assert back.shape == drawn.shape and back.shape[0] > 320  # text lines below

@@ -12,6 +12,7 @@ metric, the mean +- the sample standard deviation (ddof=1) over seeds and the
 per-seed values; it is printed with rich and written as Markdown
 (``OUT.md``), CSV (``OUT.csv``) and the raw per-seed records (``OUT.json``).
 """
+
 import argparse
 import csv
 import glob
@@ -25,13 +26,23 @@ import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # metrics shown when present, in this order, with a short column name
-COLUMNS = {'hoi/macro_f1': 'Macro F1', 'grounding/acc_at_0_5': 'Acc@0.5',
-           'grounding/miou': 'mIoU', 'retrieval/R@1': 'R@1', 'retrieval/R@5': 'R@5',
-           'retrieval/R@10': 'R@10', 'vqa/accuracy': 'VQA acc'}
+COLUMNS = {
+    'hoi/macro_f1': 'Macro F1',
+    'grounding/acc_at_0_5': 'Acc@0.5',
+    'grounding/miou': 'mIoU',
+    'retrieval/R@1': 'R@1',
+    'retrieval/R@5': 'R@5',
+    'retrieval/R@10': 'R@10',
+    'vqa/accuracy': 'VQA acc',
+}
 # MCN retrieval (the staged MCN study), ranked within each evaluation set (group_by='source')
-COLUMNS.update({f'retrieval/{src}/{k}': f'{name} {k}'
-                for src, name in (('youcook2', 'YC2'), ('msrvtt', 'MSR-VTT'))
-                for k in ('R@1', 'R@5', 'R@10', 'MedR')})
+COLUMNS.update(
+    {
+        f'retrieval/{src}/{k}': f'{name} {k}'
+        for src, name in (('youcook2', 'YC2'), ('msrvtt', 'MSR-VTT'))
+        for k in ('R@1', 'R@5', 'R@10', 'MedR')
+    }
+)
 
 
 def toy_twin(config: str) -> str:
@@ -42,8 +53,9 @@ def toy_twin(config: str) -> str:
         return config
     twin = stem + '_toy' + ext
     if not osp.isfile(twin):
-        raise FileNotFoundError(f'--toy: {config} has no toy twin {twin}; '
-                                'run it without --toy or write the twin')
+        raise FileNotFoundError(
+            f'--toy: {config} has no toy twin {twin}; run it without --toy or write the twin'
+        )
     return twin
 
 
@@ -67,8 +79,16 @@ def last_val_metrics(work_dir: str) -> dict:
 
 
 def run_one(config, seed, work_dir, extra):
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir',
-           work_dir, '--cfg-options', f'randomness.seed={seed}', *extra]
+    cmd = [
+        sys.executable,
+        osp.join(ROOT, 'tools', 'train.py'),
+        config,
+        '--work-dir',
+        work_dir,
+        '--cfg-options',
+        f'randomness.seed={seed}',
+        *extra,
+    ]
     log = osp.join(work_dir + '.log')
     os.makedirs(osp.dirname(log), exist_ok=True)
     with open(log, 'w') as f:
@@ -110,18 +130,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, default=3)
-    parser.add_argument('--first-seed', type=int, default=0,
-                        help='run seeds first-seed .. first-seed + seeds - 1')
-    parser.add_argument('--toy', action='store_true',
-                        help='run the *_toy.py twin of each config (an error if one has none)')
+    parser.add_argument(
+        '--first-seed', type=int, default=0, help='run seeds first-seed .. first-seed + seeds - 1'
+    )
+    parser.add_argument(
+        '--toy',
+        action='store_true',
+        help='run the *_toy.py twin of each config (an error if one has none)',
+    )
     parser.add_argument('--work-dir', default='work_dirs/ablate')
-    parser.add_argument('--out', default='work_dirs/ablate/results',
-                        help='writes OUT.md, OUT.csv and OUT.json')
-    parser.add_argument('--cfg-options', nargs='*', default=[],
-                        help='passed to every run, e.g. train_cfg.max_epochs=5')
+    parser.add_argument(
+        '--out', default='work_dirs/ablate/results', help='writes OUT.md, OUT.csv and OUT.json'
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='*',
+        default=[],
+        help='passed to every run, e.g. train_cfg.max_epochs=5',
+    )
     args = parser.parse_args(argv)
 
     from vltoolkit.utils.progress import ProgressBar
+
     configs = list(args.configs)
     if args.toy:
         configs = [toy_twin(c) for c in configs]
@@ -147,10 +177,13 @@ def report(results: dict, out: str) -> tuple:
     """Print the table and write ``out``.md / .csv / .json; returns it."""
     from rich.console import Console
     from rich.table import Table
+
     header, rows = summarise(results)
     seeds = sorted({len(runs) for runs in results.values()})
-    table = Table(title='Ablation: mean ± sample std (ddof=1) over '
-                  f'{"/".join(map(str, seeds))} seeds, then the per-seed values')
+    table = Table(
+        title='Ablation: mean ± sample std (ddof=1) over '
+        f'{"/".join(map(str, seeds))} seeds, then the per-seed values'
+    )
     for h in header:
         table.add_column(h, justify='left' if h == 'config' else 'right')
     for row in rows:

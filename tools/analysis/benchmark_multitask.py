@@ -32,6 +32,7 @@ Example::
     python tools/analysis/benchmark_multitask.py --num-short 360 --num-long 360 \\
         --short-len 8 --long-len 64 --batch-size 120 --json bench.json
 """
+
 import argparse
 import json
 import os
@@ -57,8 +58,7 @@ class SyntheticTask(BaseDataset):
     """``num`` samples of one task: a fixed-length prompt and a target of
     ``target_len`` tokens (``<s>`` and ``</s>`` included), random words."""
 
-    def __init__(self, task, num, target_len, prompt_len, seed=0, len_jitter=0.0,
-                 **kwargs):
+    def __init__(self, task, num, target_len, prompt_len, seed=0, len_jitter=0.0, **kwargs):
         if target_len < 3 or prompt_len < 3:
             raise ValueError('target and prompt lengths count <s> and </s>: use >= 3')
         self.task, self.num = task, num
@@ -72,9 +72,14 @@ class SyntheticTask(BaseDataset):
         prompt = ' '.join([self.task] + ['describe'] * (self.prompt_len - 3))
         spread = int(round(self.len_jitter * self.target_len))
         lengths = self.target_len + rng.integers(-spread, spread + 1, self.num)
-        return [dict(task=self.task, prompt=prompt,
-                     target_text=' '.join(rng.choice(WORDS, max(int(n), 3) - 2)))
-                for n in lengths]
+        return [
+            dict(
+                task=self.task,
+                prompt=prompt,
+                target_text=' '.join(rng.choice(WORDS, max(int(n), 3) - 2)),
+            )
+            for n in lengths
+        ]
 
 
 class ConstantImage:
@@ -93,23 +98,34 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--num-short', type=int, default=360)
     p.add_argument('--num-long', type=int, default=360)
-    p.add_argument('--short-len', type=int, default=8,
-                   help='target tokens of a short sample, <s> </s> included')
-    p.add_argument('--long-len', type=int, default=64,
-                   help='target tokens of a long sample, <s> </s> included')
-    p.add_argument('--len-jitter', type=float, default=0.0,
-                   help='target lengths vary uniformly by +- this fraction (real '
-                   'data do); grouped batches are then bucketed by length')
-    p.add_argument('--prompt-len', type=int, default=8,
-                   help='prompt tokens of every sample, <s> </s> included')
+    p.add_argument(
+        '--short-len',
+        type=int,
+        default=8,
+        help='target tokens of a short sample, <s> </s> included',
+    )
+    p.add_argument(
+        '--long-len', type=int, default=64, help='target tokens of a long sample, <s> </s> included'
+    )
+    p.add_argument(
+        '--len-jitter',
+        type=float,
+        default=0.0,
+        help='target lengths vary uniformly by +- this fraction (real '
+        'data do); grouped batches are then bucketed by length',
+    )
+    p.add_argument(
+        '--prompt-len', type=int, default=8, help='prompt tokens of every sample, <s> </s> included'
+    )
     p.add_argument('--batch-size', type=int, default=120, help='mixed batch size')
     p.add_argument('--short-batch-size', type=int, default=360)
     p.add_argument('--long-batch-size', type=int, default=120)
     p.add_argument('--img-size', type=int, default=32, help='image side (patch 16)')
     p.add_argument('--d-model', type=int, default=128)
     p.add_argument('--layers', type=int, default=2, help='encoder and decoder layers')
-    p.add_argument('--repeats', type=int, default=3,
-                   help='timed epochs per mode (the median is reported)')
+    p.add_argument(
+        '--repeats', type=int, default=3, help='timed epochs per mode (the median is reported)'
+    )
     p.add_argument('--warmup', type=int, default=1, help='untimed epochs per mode first')
     p.add_argument('--threads', type=int, default=None, help='torch threads')
     p.add_argument('--seed', type=int, default=0)
@@ -119,57 +135,102 @@ def parse_args(argv=None):
 
 def build_tokenizer_dir(out_dir, args):
     from vltoolkit.tokenization import train_word_level_tokenizer
+
     texts = [' '.join(WORDS), 'short long describe']
-    train_word_level_tokenizer(texts, out_dir,
-                               special_tokens=[f'<loc_{i}>' for i in range(16)])
+    train_word_level_tokenizer(texts, out_dir, special_tokens=[f'<loc_{i}>' for i in range(16)])
     return dict(type='VLTokenizer', path=out_dir, box_coder=BOX_CODER)
 
 
 def model_cfg(tokenizer, args):
     return dict(
         type='VisionSeq2Seq',
-        vision_encoder=dict(type='TimmVisionEncoder', model_name='vit_tiny_patch16_224',
-                            img_size=args.img_size, patch_size=16, depth=1,
-                            embed_dim=64, num_heads=2),
-        language_model=dict(config=dict(
-            model_type='bart', d_model=args.d_model, encoder_layers=args.layers,
-            decoder_layers=args.layers, encoder_attention_heads=4,
-            decoder_attention_heads=4, encoder_ffn_dim=2 * args.d_model,
-            decoder_ffn_dim=2 * args.d_model,
-            max_position_embeddings=max(128, int(args.long_len * (1 + args.len_jitter)) + args.prompt_len + 8),
-            dropout=0.0, attention_dropout=0.0, activation_dropout=0.0)),
+        vision_encoder=dict(
+            type='TimmVisionEncoder',
+            model_name='vit_tiny_patch16_224',
+            img_size=args.img_size,
+            patch_size=16,
+            depth=1,
+            embed_dim=64,
+            num_heads=2,
+        ),
+        language_model=dict(
+            config=dict(
+                model_type='bart',
+                d_model=args.d_model,
+                encoder_layers=args.layers,
+                decoder_layers=args.layers,
+                encoder_attention_heads=4,
+                decoder_attention_heads=4,
+                encoder_ffn_dim=2 * args.d_model,
+                decoder_ffn_dim=2 * args.d_model,
+                max_position_embeddings=max(
+                    128, int(args.long_len * (1 + args.len_jitter)) + args.prompt_len + 8
+                ),
+                dropout=0.0,
+                attention_dropout=0.0,
+                activation_dropout=0.0,
+            )
+        ),
         tokenizer=tokenizer,
-        generation_cfg=dict(max_new_tokens=8, num_beams=1))
+        generation_cfg=dict(max_new_tokens=8, num_beams=1),
+    )
 
 
 def dataloader_cfg(tokenizer, args, grouped):
-    pipeline = [ConstantImage(args.img_size),
-                dict(type='TokenizeText', tokenizer=tokenizer,
-                     max_target_len=int(args.long_len * (1 + args.len_jitter)) + 8),
-                dict(type='PackVLInputs')]
+    pipeline = [
+        ConstantImage(args.img_size),
+        dict(
+            type='TokenizeText',
+            tokenizer=tokenizer,
+            max_target_len=int(args.long_len * (1 + args.len_jitter)) + 8,
+        ),
+        dict(type='PackVLInputs'),
+    ]
     cfg = dict(
-        dataset=dict(type='MultiTaskDataset', datasets=[
-            dict(type='BenchmarkSyntheticTask', task='short', num=args.num_short,
-                 target_len=args.short_len, prompt_len=args.prompt_len,
-                 len_jitter=args.len_jitter, seed=args.seed, pipeline=pipeline),
-            dict(type='BenchmarkSyntheticTask', task='long', num=args.num_long,
-                 target_len=args.long_len, prompt_len=args.prompt_len,
-                 len_jitter=args.len_jitter, seed=args.seed, pipeline=pipeline)]),
+        dataset=dict(
+            type='MultiTaskDataset',
+            datasets=[
+                dict(
+                    type='BenchmarkSyntheticTask',
+                    task='short',
+                    num=args.num_short,
+                    target_len=args.short_len,
+                    prompt_len=args.prompt_len,
+                    len_jitter=args.len_jitter,
+                    seed=args.seed,
+                    pipeline=pipeline,
+                ),
+                dict(
+                    type='BenchmarkSyntheticTask',
+                    task='long',
+                    num=args.num_long,
+                    target_len=args.long_len,
+                    prompt_len=args.prompt_len,
+                    len_jitter=args.len_jitter,
+                    seed=args.seed,
+                    pipeline=pipeline,
+                ),
+            ],
+        ),
         sampler=dict(type='DefaultSampler', shuffle=True),
-        batch_size=args.batch_size, num_workers=0,
-        collate_fn=dict(type='vl_collate'))
+        batch_size=args.batch_size,
+        num_workers=0,
+        collate_fn=dict(type='vl_collate'),
+    )
     if grouped:
         cfg['batch_sampler'] = dict(
             type='TaskGroupedBatchSampler',
             task_batch_size=dict(short=args.short_batch_size, long=args.long_batch_size),
-            bucket_by_length=args.len_jitter > 0)
+            bucket_by_length=args.len_jitter > 0,
+        )
     return cfg
 
 
 def run_epoch(model, optim_wrapper, loader):
     """One epoch; returns counts and times."""
-    stats = dict(passes=0, target_real=0, target_total=0, text_real=0, text_total=0,
-                 model_s=0.0, steps=[])
+    stats = dict(
+        passes=0, target_real=0, target_total=0, text_real=0, text_total=0, model_s=0.0, steps=[]
+    )
     model.train()
     start, cpu_start = time.perf_counter(), time.process_time()
     for batch in loader:
@@ -214,9 +275,12 @@ def _benchmark(args):
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         tokenizer = build_tokenizer_dir(os.path.join(tmp, 'tokenizer'), args)
-        loaders = {mode: Runner.build_dataloader(
-            dataloader_cfg(tokenizer, args, mode == 'grouped'), seed=args.seed)
-            for mode in ('mixed', 'grouped')}
+        loaders = {
+            mode: Runner.build_dataloader(
+                dataloader_cfg(tokenizer, args, mode == 'grouped'), seed=args.seed
+            )
+            for mode in ('mixed', 'grouped')
+        }
         models = {}
         for mode in loaders:
             torch.manual_seed(args.seed)
@@ -239,17 +303,19 @@ def _benchmark(args):
             epoch += 1
     for mode, stats in runs.items():
         first = stats[0]
-        out = dict(passes=first['passes'],
-                   pad_frac_target=1 - first['target_real'] / first['target_total'],
-                   pad_frac_text=1 - first['text_real'] / first['text_total'],
-                   pad_per_real_target=(first['target_total'] - first['target_real'])
-                   / first['target_real'],
-                   wall_s=statistics.median(s['wall_s'] for s in stats),
-                   wall_min_s=min(s['wall_s'] for s in stats),
-                   cpu_s=statistics.median(s['cpu_s'] for s in stats),
-                   model_s=statistics.median(s['model_s'] for s in stats),
-                   wall_all=[round(s['wall_s'], 3) for s in stats],
-                   cpu_all=[round(s['cpu_s'], 3) for s in stats])
+        out = dict(
+            passes=first['passes'],
+            pad_frac_target=1 - first['target_real'] / first['target_total'],
+            pad_frac_text=1 - first['text_real'] / first['text_total'],
+            pad_per_real_target=(first['target_total'] - first['target_real'])
+            / first['target_real'],
+            wall_s=statistics.median(s['wall_s'] for s in stats),
+            wall_min_s=min(s['wall_s'] for s in stats),
+            cpu_s=statistics.median(s['cpu_s'] for s in stats),
+            model_s=statistics.median(s['model_s'] for s in stats),
+            wall_all=[round(s['wall_s'], 3) for s in stats],
+            cpu_all=[round(s['cpu_s'], 3) for s in stats],
+        )
         out['tokens_per_s'] = first['text_real'] / out['wall_s']
         # contention filter: the fastest step of each batch shape over all
         # timed epochs, summed over the steps of an epoch
@@ -268,35 +334,43 @@ def print_table(results, args):
     from rich.table import Table
 
     mixed, grouped = results['mixed'], results['grouped']
-    table = Table(title=(f'one epoch: {args.num_short} short ({args.short_len} tokens) + '
-                         f'{args.num_long} long ({args.long_len} tokens), '
-                         f'median of {args.repeats}'))
+    table = Table(
+        title=(
+            f'one epoch: {args.num_short} short ({args.short_len} tokens) + '
+            f'{args.num_long} long ({args.long_len} tokens), '
+            f'median of {args.repeats}'
+        )
+    )
     table.add_column('metric')
     table.add_column(f'mixed (B={args.batch_size})', justify='right')
-    table.add_column(f'grouped (short {args.short_batch_size}, long '
-                     f'{args.long_batch_size})', justify='right')
+    table.add_column(
+        f'grouped (short {args.short_batch_size}, long {args.long_batch_size})', justify='right'
+    )
     table.add_column('grouped / mixed', justify='right')
-    rows = [('forward passes', 'passes', '{:d}'),
-            ('padded-token fraction (target)', 'pad_frac_target', '{:.1%}'),
-            ('padded-token fraction (prompt + target)', 'pad_frac_text', '{:.1%}'),
-            ('pad tokens per real target token', 'pad_per_real_target', '{:.2f}'),
-            ('real tokens / s', 'tokens_per_s', '{:,.0f}'),
-            ('wall time / epoch, median (s)', 'wall_s', '{:.2f}'),
-            ('wall time / epoch, best (s)', 'wall_min_s', '{:.2f}'),
-            ('model time / epoch, median (s)', 'model_s', '{:.2f}'),
-            ('model time / epoch, best step per shape (s)', 'model_best_s', '{:.2f}'),
-            ('process CPU time / epoch, median (s)', 'cpu_s', '{:.2f}')]
+    rows = [
+        ('forward passes', 'passes', '{:d}'),
+        ('padded-token fraction (target)', 'pad_frac_target', '{:.1%}'),
+        ('padded-token fraction (prompt + target)', 'pad_frac_text', '{:.1%}'),
+        ('pad tokens per real target token', 'pad_per_real_target', '{:.2f}'),
+        ('real tokens / s', 'tokens_per_s', '{:,.0f}'),
+        ('wall time / epoch, median (s)', 'wall_s', '{:.2f}'),
+        ('wall time / epoch, best (s)', 'wall_min_s', '{:.2f}'),
+        ('model time / epoch, median (s)', 'model_s', '{:.2f}'),
+        ('model time / epoch, best step per shape (s)', 'model_best_s', '{:.2f}'),
+        ('process CPU time / epoch, median (s)', 'cpu_s', '{:.2f}'),
+    ]
     for name, key, fmt in rows:
         ratio = grouped[key] / mixed[key] if mixed[key] else float('nan')
-        table.add_row(name, fmt.format(mixed[key]), fmt.format(grouped[key]),
-                      f'{ratio:.2f}')
+        table.add_row(name, fmt.format(mixed[key]), fmt.format(grouped[key]), f'{ratio:.2f}')
     console = Console(width=max(110, Console().width))
     console.print(table)
     n_s, n_l = args.num_short, args.num_long
     bound = 1 - (n_s * args.short_len + n_l * args.long_len) / ((n_s + n_l) * args.long_len)
     if not args.len_jitter:
-        console.print(f'mixed target padding if every batch were padded to the long '
-                      f'length: {bound:.1%} (the most any mixing can pad this data)')
+        console.print(
+            f'mixed target padding if every batch were padded to the long '
+            f'length: {bound:.1%} (the most any mixing can pad this data)'
+        )
 
 
 def main(argv=None):
@@ -306,14 +380,23 @@ def main(argv=None):
     load_after = os.getloadavg()[0]
     print_table(results, args)
     threads = args.threads or torch.get_num_threads()
-    print(f'torch threads: {threads}, CPUs: {os.cpu_count()}, '
-          f'1-min load average before / after: {load_before:.1f} / {load_after:.1f}')
+    print(
+        f'torch threads: {threads}, CPUs: {os.cpu_count()}, '
+        f'1-min load average before / after: {load_before:.1f} / {load_after:.1f}'
+    )
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(args=vars(args), results=results,
-                           torch_threads=threads,
-                           cpus=os.cpu_count(),
-                           load_avg=[load_before, load_after]), f, indent=2)
+            json.dump(
+                dict(
+                    args=vars(args),
+                    results=results,
+                    torch_threads=threads,
+                    cpus=os.cpu_count(),
+                    load_avg=[load_before, load_after],
+                ),
+                f,
+                indent=2,
+            )
     return results
 
 

@@ -21,6 +21,7 @@ and a ``_toy`` one from the toy architecture of make_toy_vlm.py), and
 batches are random images at the recipe's ``img_scale`` with random prompts
 and targets (``--prompt-len``, ``--target-len``).
 """
+
 import argparse
 import json
 import resource
@@ -42,39 +43,55 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, help='per-step batch (default: the recipe)')
     parser.add_argument('--amp', action='store_true', help='bf16 autocast (fp16 on old GPUs)')
     parser.add_argument('--grad-checkpointing', action='store_true')
-    parser.add_argument('--synthetic', action='store_true',
-                        help='random data and random weights: no files needed')
+    parser.add_argument(
+        '--synthetic', action='store_true', help='random data and random weights: no files needed'
+    )
     parser.add_argument('--prompt-len', type=int, default=32)
     parser.add_argument('--target-len', type=int, default=16)
     parser.add_argument('--strategy', help='a FlexibleRunner strategy (ddp, fsdp, ...)')
     parser.add_argument('--launcher', default='none', choices=['none', 'pytorch'])
-    parser.add_argument('--summary', metavar='NAME',
-                        help='also print one line "NAME: step time, samples/s, peak GiB, MFU"')
-    parser.add_argument('--vocab-size', nargs='+', default=[], metavar='NAME=N',
-                        help='--synthetic: vocabulary size of a tokenizer folder that is '
-                        'not on disk (as count_params.py); for a pretrained-VLM _toy '
-                        'recipe, of its missing model folder (e.g. florence2=1300)')
+    parser.add_argument(
+        '--summary',
+        metavar='NAME',
+        help='also print one line "NAME: step time, samples/s, peak GiB, MFU"',
+    )
+    parser.add_argument(
+        '--vocab-size',
+        nargs='+',
+        default=[],
+        metavar='NAME=N',
+        help='--synthetic: vocabulary size of a tokenizer folder that is '
+        'not on disk (as count_params.py); for a pretrained-VLM _toy '
+        'recipe, of its missing model folder (e.g. florence2=1300)',
+    )
     parser.add_argument('--json', help='also write the results to this file')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        metavar='KEY=VALUE')
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE')
     return parser.parse_args(argv)
 
 
 def synthetic_loader(cfg, batch_size, num_batches, prompt_len, target_len):
     """Random batches in the shape the recipe's pipeline produces."""
     from torch.utils.data import DataLoader
+
     from vltoolkit.datasets import vl_collate
     from vltoolkit.structures import VLDataSample
     from vltoolkit.tokenization import build_tokenizer
+
     scale = cfg.get('img_scale', (384, 384))
     h, w = (scale, scale) if isinstance(scale, int) else (scale[1], scale[0])
     vocab = len(build_tokenizer(cfg.model.tokenizer))
     g = torch.Generator().manual_seed(0)
-    items = [dict(inputs=dict(
-        image=torch.randint(0, 256, (3, h, w), generator=g, dtype=torch.uint8),
-        input_ids=torch.randint(3, vocab, (prompt_len,), generator=g),
-        labels=torch.randint(3, vocab, (target_len,), generator=g)),
-        data_samples=VLDataSample()) for _ in range(batch_size * num_batches)]
+    items = [
+        dict(
+            inputs=dict(
+                image=torch.randint(0, 256, (3, h, w), generator=g, dtype=torch.uint8),
+                input_ids=torch.randint(3, vocab, (prompt_len,), generator=g),
+                labels=torch.randint(3, vocab, (target_len,), generator=g),
+            ),
+            data_samples=VLDataSample(),
+        )
+        for _ in range(batch_size * num_batches)
+    ]
     return DataLoader(items, batch_size=batch_size, shuffle=False, collate_fn=vl_collate)
 
 
@@ -85,32 +102,48 @@ def synthetic_model_cfg(cfg, vocab_sizes):
     whose vocabulary size is ``vocab_sizes[<folder name>]``); any other
     model through ``config_without_files`` (as count_params.py)."""
     import os.path as osp
+
     from vltoolkit.models.utils.sizing import config_without_files
     from vltoolkit.registry import MODELS
+
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     model = cfg.model.to_dict()
     wrapper = MODELS.get(model.get('type'))
     pretrained = model.get('pretrained')
-    if getattr(wrapper, 'hf_class_name', '') and isinstance(pretrained, str) \
-            and not osp.isdir(pretrained):
+    if (
+        getattr(wrapper, 'hf_class_name', '')
+        and isinstance(pretrained, str)
+        and not osp.isdir(pretrained)
+    ):
         from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
+
         scale = cfg.get('img_scale', (96, 96))
         hf_config = cfg.get('hf_config')
         return random_weights_config(
-            model, hf_config.to_dict() if hasattr(hf_config, 'to_dict') else hf_config,
+            model,
+            hf_config.to_dict() if hasattr(hf_config, 'to_dict') else hf_config,
             toy_vocab_size=vocab_sizes.get(osp.basename(osp.normpath(pretrained))),
-            image_size=scale if isinstance(scale, int) else scale[0])
+            image_size=scale if isinstance(scale, int) else scale[0],
+        )
     return config_without_files(model, vocab_sizes)
 
 
 def prepare_cfg(args, work_dir):
     from vltoolkit.engine.optim import amp_optim_wrapper_cfg
+
     cfg = load_config(args.config, args.cfg_options)
     cfg.work_dir = work_dir
     total = args.warmup + args.steps
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=total, val_interval=total + 1)
-    for key in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader',
-                'test_cfg', 'test_evaluator', 'load_from'):
+    for key in (
+        'val_dataloader',
+        'val_cfg',
+        'val_evaluator',
+        'test_dataloader',
+        'test_cfg',
+        'test_evaluator',
+        'load_from',
+    ):
         cfg.pop(key, None)
     cfg.resume = False
     cfg.param_scheduler = []  # recipes' schedules count epochs; constant lr here
@@ -128,6 +161,7 @@ def prepare_cfg(args, work_dir):
         cfg.model = synthetic_model_cfg(cfg, sizes)
     if args.strategy:
         from vltoolkit.engine.runner.strategy import apply_strategy
+
         apply_strategy(cfg, args.strategy)
     return cfg
 
@@ -135,19 +169,32 @@ def prepare_cfg(args, work_dir):
 def main(argv=None):
     args = parse_args(argv)
     from vltoolkit.engine import build_runner
-    from vltoolkit.engine.benchmark import (StepClockEndHook, StepClockHook, device_peak_flops,
-                                            hand_loop, step_flops)
+    from vltoolkit.engine.benchmark import (
+        StepClockEndHook,
+        StepClockHook,
+        device_peak_flops,
+        hand_loop,
+        step_flops,
+    )
     from vltoolkit.utils.tensor_memory import peak_tensor_memory
+
     work_dir = tempfile.mkdtemp(prefix='benchmark_train_')
     cfg = prepare_cfg(args, work_dir)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     runner = build_runner(cfg, launcher=args.launcher)
-    device = torch.device('cuda', torch.cuda.current_device()) \
-        if torch.cuda.is_available() else torch.device('cpu')
+    device = (
+        torch.device('cuda', torch.cuda.current_device())
+        if torch.cuda.is_available()
+        else torch.device('cpu')
+    )
     if args.synthetic:
         runner._train_dataloader = synthetic_loader(
-            cfg, cfg.train_dataloader.batch_size, args.warmup + args.steps,
-            args.prompt_len, args.target_len)
+            cfg,
+            cfg.train_dataloader.batch_size,
+            args.warmup + args.steps,
+            args.prompt_len,
+            args.target_len,
+        )
     clock = StepClockHook(device=str(device))
     runner.register_hook(clock)
     runner.register_hook(StepClockEndHook(clock))
@@ -155,21 +202,22 @@ def main(argv=None):
         torch.cuda.reset_peak_memory_stats(device)
     runner.train()
     model, wrapper = runner.model, runner.optim_wrapper
-    batches = clock.batches[args.warmup:]
-    runner_steps = clock.steps[args.warmup:]
-    waits = clock.waits[args.warmup:]
+    batches = clock.batches[args.warmup :]
+    runner_steps = clock.steps[args.warmup :]
+    waits = clock.waits[args.warmup :]
 
     amp_dtype = getattr(wrapper, 'cast_dtype', None) if args.amp else None
     if args.amp and amp_dtype is None:
         amp_dtype = torch.bfloat16
-    step_kw = dict(clip_max_norm=(wrapper.clip_grad_kwargs or {}).get('max_norm'),
-                   amp_dtype=amp_dtype)
+    step_kw = dict(
+        clip_max_norm=(wrapper.clip_grad_kwargs or {}).get('max_norm'), amp_dtype=amp_dtype
+    )
     optimizer = wrapper.optimizer
     hand_loop(model, optimizer, batches[:1], device, **step_kw)  # warm the hand path
     hand_cpu = []
     hand_steps = hand_loop(model, optimizer, batches, device, cpu_times=hand_cpu, **step_kw)
-    runner_cpu = clock.cpu_steps[args.warmup:]
-    inner = clock.train_step_times[args.warmup:]
+    runner_cpu = clock.cpu_steps[args.warmup :]
+    inner = clock.train_step_times[args.warmup :]
     flops = step_flops(model, optimizer, batches[0], device, **step_kw)
 
     if device.type == 'cuda':
@@ -179,15 +227,18 @@ def main(argv=None):
         peak, peak_what = None, 'n/a on CPU: MemTracker cannot follow sharded parameters'
     else:
         peak = peak_tensor_memory(
-            lambda: hand_loop(model, optimizer, batches[:1], device, **step_kw),
-            model)['cpu']
+            lambda: hand_loop(model, optimizer, batches[:1], device, **step_kw), model
+        )['cpu']
         peak_what = 'peak tensor memory of one step (MemTracker)'
     tokens = [int((b['inputs']['labels'] != -100).sum()) for b in batches]
     samples = [len(b['data_samples']) for b in batches]
     runner_total = sum(runner_steps) + sum(waits)
     result = dict(
-        config=args.config, device=str(device), steps=len(batches),
-        batch_size=samples[0], amp=str(amp_dtype) if amp_dtype else None,
+        config=args.config,
+        device=str(device),
+        steps=len(batches),
+        batch_size=samples[0],
+        amp=str(amp_dtype) if amp_dtype else None,
         grad_checkpointing=bool(args.grad_checkpointing),
         runner_step_s=statistics.median(runner_steps),
         hand_step_s=statistics.median(hand_steps),
@@ -198,27 +249,36 @@ def main(argv=None):
         samples_per_s=sum(samples) / runner_total,
         target_tokens_per_s=sum(tokens) / runner_total,
         data_wait_share=sum(waits) / runner_total,
-        peak_memory_gib=None if peak is None else peak / 2**30, peak_memory_what=peak_what,
+        peak_memory_gib=None if peak is None else peak / 2**30,
+        peak_memory_what=peak_what,
         process_max_rss_gib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
         flops_per_step=flops,
         flops_per_s=flops / statistics.median(runner_steps),
         trained_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
-        total_params=sum(p.numel() for p in model.parameters()))
+        total_params=sum(p.numel() for p in model.parameters()),
+    )
     peak_flops = device_peak_flops(device)
     result['mfu'] = result['flops_per_s'] / peak_flops if peak_flops else None
     if runner.rank == 0:
         print_result(result)
         if args.summary:
-            mfu = f"{100 * result['mfu']:.1f}%" if result['mfu'] is not None else \
-                f"n/a ({result['flops_per_s']:.2e} FLOP/s)"
-            print(f"{args.summary}: step {result['runner_step_s']:.3f} s, "
-                  f"{result['samples_per_s']:.1f} samples/s, "
-                  f"peak {_gib(result['peak_memory_gib'])}, MFU {mfu}, "
-                  f"Runner/hand {result['runner_over_hand']:.3f}", flush=True)
+            mfu = (
+                f"{100 * result['mfu']:.1f}%"
+                if result['mfu'] is not None
+                else f"n/a ({result['flops_per_s']:.2e} FLOP/s)"
+            )
+            print(
+                f"{args.summary}: step {result['runner_step_s']:.3f} s, "
+                f"{result['samples_per_s']:.1f} samples/s, "
+                f"peak {_gib(result['peak_memory_gib'])}, MFU {mfu}, "
+                f"Runner/hand {result['runner_over_hand']:.3f}",
+                flush=True,
+            )
     if args.json and runner.rank == 0:
         with open(args.json, 'w') as f:
             json.dump(result, f, indent=2)
     from vltoolkit.engine import finish_distributed
+
     finish_distributed(0)  # torchrun: barrier, tear down gloo / nccl, exit 0
     return result
 
@@ -230,6 +290,7 @@ def _gib(value):
 def print_result(r):
     from rich.console import Console
     from rich.table import Table
+
     table = Table(title=f"benchmark_train: {r['config']} on {r['device']}")
     table.add_column('measure')
     table.add_column('value', justify='right')
@@ -240,13 +301,17 @@ def print_result(r):
         ('Runner / hand-written (median)', f"{r['runner_over_hand']:.3f}"),
         ('Runner / hand-written (total)', f"{r['runner_over_hand_mean']:.3f}"),
         ('Runner / hand-written (process CPU time)', f"{r['runner_over_hand_cpu']:.3f}"),
-        ('Runner time outside model.train_step (hooks, loop)',
-         f"{100 * r['hooks_and_loop_share']:.1f}%"),
+        (
+            'Runner time outside model.train_step (hooks, loop)',
+            f"{100 * r['hooks_and_loop_share']:.1f}%",
+        ),
         ('samples / s (Runner, data wait included)', f"{r['samples_per_s']:.2f}"),
         ('target tokens / s', f"{r['target_tokens_per_s']:.1f}"),
         ('data-loader wait share', f"{100 * r['data_wait_share']:.1f}%"),
-        (f"peak memory GiB ({r['peak_memory_what']})",
-         'n/a' if r['peak_memory_gib'] is None else f"{r['peak_memory_gib']:.3f}"),
+        (
+            f"peak memory GiB ({r['peak_memory_what']})",
+            'n/a' if r['peak_memory_gib'] is None else f"{r['peak_memory_gib']:.3f}",
+        ),
         ('process max RSS GiB', f"{r['process_max_rss_gib']:.2f}"),
         ('params trained / total', f"{r['trained_params']:,} / {r['total_params']:,}"),
         ('FLOPs per step (FlopCounterMode)', f"{r['flops_per_step']:.3e}"),

@@ -9,6 +9,7 @@ prompt (listed under the picture), the prompt and the target: a quick check
 of a data set or a prompt template by eye. Default output:
 ``work_dirs/browse/{config stem}/{split}``.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -22,8 +23,13 @@ def parse_args(argv=None):
     p.add_argument('--split', default='train', choices=['train', 'val', 'test'])
     p.add_argument('-n', '--num', type=int, default=8, help='samples to draw')
     p.add_argument('--out-dir')
-    p.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                   metavar='KEY=VALUE', help='override config keys')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys',
+    )
     return p.parse_args(argv)
 
 
@@ -31,17 +37,16 @@ def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-
-    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
     from rich.progress import track
 
     from vltoolkit.apis.answer import boxes_with_phrases
     from vltoolkit.apis.recipe import recipe_box_coder, split_dataloader
     from vltoolkit.registry import DATASETS, VISUALIZERS
+    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
 
     cfg = Config.fromfile(args.config)
     merge_overrides(cfg, args.cfg_options)
-    resolve_config_refs(cfg, skip=('load_from', ))  # ${data_root} & co.
+    resolve_config_refs(cfg, skip=('load_from',))  # ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     dataset = DATASETS.build(split_dataloader(cfg, args.split).dataset)
     coder = recipe_box_coder(cfg)
@@ -61,10 +66,17 @@ def main(argv=None):
             for box in boxes_with_phrases(sample.get('prompt'), coder, (w, h)):
                 extra.append(f"prompt box {box['phrase'] or '-'}: {box['box']}")
         visualizer.add_datasample(
-            str(i), image, sample, out_file=osp.join(out_dir, f'{i:04d}.png'),
-            pred_boxes=targets, extra_lines=extra)
-    print(f'wrote {n} pictures to {out_dir} (green: annotated boxes, red: '
-          'target location tokens decoded)')
+            str(i),
+            image,
+            sample,
+            out_file=osp.join(out_dir, f'{i:04d}.png'),
+            pred_boxes=targets,
+            extra_lines=extra,
+        )
+    print(
+        f'wrote {n} pictures to {out_dir} (green: annotated boxes, red: '
+        'target location tokens decoded)'
+    )
     return out_dir
 
 

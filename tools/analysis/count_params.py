@@ -12,6 +12,7 @@ from the architecture the config describes (``config=`` / timm
 vocabulary size (``vltoolkit.models.utils.sizing``): no file, no memory. A
 pretrained-VLM recipe is counted from its ``hf_config``.
 """
+
 import argparse
 import os.path as osp
 
@@ -24,28 +25,47 @@ from vltoolkit.utils.config_refs import load_config
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        metavar='KEY=VALUE', help='override config keys')
-    parser.add_argument('--without-weights', action='store_true',
-                        help='build from the architecture the config describes, on '
-                        'the meta device, even where the files are there')
-    parser.add_argument('--vocab-size', nargs='+', default=[], metavar='NAME=N',
-                        help='vocabulary size of a tokenizer folder not on disk '
-                        '(by folder name) that vltoolkit does not know')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys',
+    )
+    parser.add_argument(
+        '--without-weights',
+        action='store_true',
+        help='build from the architecture the config describes, on '
+        'the meta device, even where the files are there',
+    )
+    parser.add_argument(
+        '--vocab-size',
+        nargs='+',
+        default=[],
+        metavar='NAME=N',
+        help='vocabulary size of a tokenizer folder not on disk '
+        '(by folder name) that vltoolkit does not know',
+    )
     args = parser.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
     from vltoolkit.registry import MODELS
-    if cfg.get('hf_config') and (args.without_weights or not osp.isdir(
-            str(cfg.model.get('pretrained')))):
+
+    if cfg.get('hf_config') and (
+        args.without_weights or not osp.isdir(str(cfg.model.get('pretrained')))
+    ):
         from vltoolkit.models.pretrained_vlms.counting import count_without_weights
+
         rows = count_without_weights(cfg.model, cfg.hf_config)
         total, trained = rows[-1][1:]
-        print(f'{cfg.model.type} from hf_config (no weights): trained '
-              f'{trained:,} / total {total:,} ({100 * trained / total:.2f}%)')
+        print(
+            f'{cfg.model.type} from hf_config (no weights): trained '
+            f'{trained:,} / total {total:,} ({100 * trained / total:.2f}%)'
+        )
         return rows
     from vltoolkit.models.utils.sizing import build_on_meta, config_without_files
+
     sizes = {k: int(v) for k, v in (item.split('=', 1) for item in args.vocab_size)}
     model_cfg = cfg.model.to_dict()
     no_files = config_without_files(model_cfg, sizes)
@@ -56,8 +76,10 @@ def main(argv=None):
     print(parameter_table_text(model))
     rows = count_parameters(model)
     total, trained = rows[-1][1:]
-    print(f'{cfg.model.type} ({how}): trained {trained:,} / total {total:,} '
-          f'({100 * trained / max(total, 1):.2f}%)')
+    print(
+        f'{cfg.model.type} ({how}): trained {trained:,} / total {total:,} '
+        f'({100 * trained / max(total, 1):.2f}%)'
+    )
     return rows
 
 

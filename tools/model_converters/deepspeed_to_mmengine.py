@@ -11,6 +11,7 @@ loader. FSDP runs of ``configs/_base_/strategies/fsdp.py`` need no
 conversion (their checkpoint is gathered on rank 0). Needs the optional
 ``deepspeed`` package.
 """
+
 import argparse
 import importlib.util
 import os.path as osp
@@ -20,16 +21,21 @@ import torch
 
 def convert(ckpt_dir: str, out: str) -> dict:
     if importlib.util.find_spec('deepspeed') is None:
-        raise ImportError('reading a DeepSpeed checkpoint needs the optional `deepspeed` '
-                          'package: pip install --no-build-isolation deepspeed')
+        raise ImportError(
+            'reading a DeepSpeed checkpoint needs the optional `deepspeed` '
+            'package: pip install --no-build-isolation deepspeed'
+        )
     if not osp.isdir(ckpt_dir):
         raise FileNotFoundError(
             f'{ckpt_dir!r} is not a DeepSpeed checkpoint folder (a DeepSpeed run saves '
-            'work_dir/epoch_N.pth/ as a folder; an ordinary .pth file needs no conversion)')
+            'work_dir/epoch_N.pth/ as a folder; an ordinary .pth file needs no conversion)'
+        )
     from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
+
     state_dict = get_fp32_state_dict_from_zero_checkpoint(ckpt_dir)
-    checkpoint = dict(state_dict=state_dict,
-                      meta=dict(converted_from=osp.abspath(ckpt_dir), format='deepspeed'))
+    checkpoint = dict(
+        state_dict=state_dict, meta=dict(converted_from=osp.abspath(ckpt_dir), format='deepspeed')
+    )
     torch.save(checkpoint, out)
     return checkpoint
 

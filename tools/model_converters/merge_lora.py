@@ -12,6 +12,7 @@ without the stages' ``adapters``) that loads
 it, e.g. ``python tools/test.py OUT_CONFIG OUT``; or test with the original
 config and ``--cfg-options model.lora=None``.
 """
+
 import argparse
 import copy
 import os
@@ -30,11 +31,17 @@ def parse_args(argv=None):
     parser.add_argument('config', help='the training config (with model.lora)')
     parser.add_argument('checkpoint', help='a checkpoint of that config')
     parser.add_argument('out', help='where to save the merged checkpoint (.pth)')
-    parser.add_argument('--adapters', nargs='+',
-                        help='adapters to merge (default: those active at predict)')
+    parser.add_argument(
+        '--adapters', nargs='+', help='adapters to merge (default: those active at predict)'
+    )
     parser.add_argument('--out-config', help='also write the config without lora here')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        metavar='KEY=VALUE', help='override config keys')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys',
+    )
     return parser.parse_args(argv)
 
 
@@ -43,15 +50,14 @@ def merge_checkpoint(cfg: Config, checkpoint: str, adapters=None):
     from vltoolkit.apis.checkpoint import load_recipe_checkpoint
     from vltoolkit.models.adapters import merge_lora, set_active_adapters
     from vltoolkit.registry import MODELS
+
     if not cfg.model.get('lora'):
-        raise ValueError(f'{cfg.filename}: model.lora is not set, there is '
-                         'nothing to merge')
+        raise ValueError(f'{cfg.filename}: model.lora is not set, there is nothing to merge')
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     model = MODELS.build(cfg.model)
     load_recipe_checkpoint(model, checkpoint, cfg.filename)  # strict, names the keys
     if adapters is None:
-        adapters = getattr(model, 'eval_adapters', None) or \
-            getattr(model, 'adapter_names', None)
+        adapters = getattr(model, 'eval_adapters', None) or getattr(model, 'adapter_names', None)
     if adapters:
         canonical = getattr(model, '_canonical_adapter', lambda a: a)
         adapters = [canonical(a) for a in adapters]
@@ -69,19 +75,26 @@ def main(argv=None):
     filled = resolve_config_refs(copy.deepcopy(cfg), skip=('load_from',))
     state, adapters, merged = merge_checkpoint(filled, args.checkpoint, args.adapters)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    torch.save(dict(state_dict=state,
-                    meta=dict(merged_lora_adapters=adapters,
-                              merged_modules=merged,
-                              source_checkpoint=osp.abspath(args.checkpoint))),
-               args.out)
+    torch.save(
+        dict(
+            state_dict=state,
+            meta=dict(
+                merged_lora_adapters=adapters,
+                merged_modules=merged,
+                source_checkpoint=osp.abspath(args.checkpoint),
+            ),
+        ),
+        args.out,
+    )
     print(f'merged adapters {adapters} into {len(merged)} modules -> {args.out}')
     if args.out_config:
         cfg.model.pop('lora', None)
         cfg.model.pop('eval_adapters', None)
         # stages may still switch modalities, but there are no adapters now
         for hook in cfg.get('custom_hooks', []):
-            for stage in hook.get('stages', []) if hook.get('type') == \
-                    'ModalityScheduleHook' else []:
+            for stage in (
+                hook.get('stages', []) if hook.get('type') == 'ModalityScheduleHook' else []
+            ):
                 stage.pop('adapters', None)
         cfg.dump(args.out_config)
         print(f'config without lora -> {args.out_config}')

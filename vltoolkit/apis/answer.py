@@ -4,6 +4,7 @@ for relation answers, the relation set.
 Nothing here knows a task: boxes come from the recipe's box coder, relations
 from the recipe's :class:`~vltoolkit.evaluation.parsers.RelationParser`.
 """
+
 import re
 from typing import List, Optional, Sequence
 
@@ -24,8 +25,7 @@ def _clean_phrase(text: str, max_words: int = 6) -> str:
     return ' '.join(text.split()[-max_words:]).strip(' .:"\'')
 
 
-def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)
-                       ) -> List[dict]:
+def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)) -> List[dict]:
     """Every box written in ``text``, in the input image's pixels.
 
     The boxes are the ones :meth:`BaseBoxCoder.find_boxes` reads (runs of
@@ -49,19 +49,17 @@ def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)
 
     def flush(run, prefix_start):
         for start in range(0, len(run) - n + 1, n):
-            group = run[start:start + n]
+            group = run[start : start + n]
             try:
                 box = box_coder.decode([m.group(0) for m in group], img_wh)
             except BoxDecodeError:
                 continue
-            phrase = _clean_phrase(text[prefix_start:group[0].start()]) \
-                if start == 0 else ''
+            phrase = _clean_phrase(text[prefix_start : group[0].start()]) if start == 0 else ''
             box = np.asarray(box, np.float64) / np.array([sx, sy, sx, sy])
             found.append(dict(phrase=phrase, box=[round(float(v), 2) for v in box]))
 
     for match in pattern.finditer(text):
-        if run and match.start() != last_end and \
-                not text[last_end:match.start()].isspace():
+        if run and match.start() != last_end and not text[last_end : match.start()].isspace():
             flush(run, prefix_start)
             prefix_start, run = last_end, []
         run.append(match)
@@ -71,8 +69,7 @@ def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)
     return found
 
 
-def parse_relations(text: Optional[str], parser: Optional[RelationParser]
-                    ) -> Optional[List[str]]:
+def parse_relations(text: Optional[str], parser: Optional[RelationParser]) -> Optional[List[str]]:
     """The relation classes named in ``text`` (sorted), or None without a
     parser (a recipe with no relation vocabulary)."""
     if parser is None:
@@ -81,8 +78,7 @@ def parse_relations(text: Optional[str], parser: Optional[RelationParser]
     return sorted(found)
 
 
-def relation_parser_from_meta(meta: dict, tasks: Sequence[str] = ()
-                              ) -> Optional[RelationParser]:
+def relation_parser_from_meta(meta: dict, tasks: Sequence[str] = ()) -> Optional[RelationParser]:
     """A parser over the dataset's ``classes`` / ``relation_phrases``, or
     None when the metainfo names no relation phrases."""
     phrases = (meta or {}).get('relation_phrases')

@@ -1,4 +1,5 @@
 """Read an inference image given as a path, an array or a PIL image."""
+
 import os.path as osp
 from typing import Tuple
 
@@ -14,30 +15,36 @@ def read_image(image, where: str = 'input') -> Tuple[np.ndarray, str]:
     """
     if isinstance(image, (str, bytes)) or hasattr(image, '__fspath__'):
         import mmcv
+
         path = str(image)
         if not osp.isfile(path):
             raise FileNotFoundError(f'{where}: image {path} does not exist')
         try:
             img = mmcv.imread(path, channel_order='rgb')
         except Exception as err:  # cv2 / pillow raise many types
-            raise ValueError(f'{where}: image {path} could not be decoded '
-                             f'({" ".join(str(err).split())})') from err
+            raise ValueError(
+                f'{where}: image {path} could not be decoded ({" ".join(str(err).split())})'
+            ) from err
         if img is None:
-            raise ValueError(f'{where}: image {path} is not an image or is '
-                             'corrupted (decoding failed)')
+            raise ValueError(
+                f'{where}: image {path} is not an image or is corrupted (decoding failed)'
+            )
         return np.ascontiguousarray(img), path
     if hasattr(image, 'convert') and hasattr(image, 'size'):  # PIL
-        return np.ascontiguousarray(np.asarray(image.convert('RGB'))), \
-            getattr(image, 'filename', '') or '<PIL image>'
+        return np.ascontiguousarray(np.asarray(image.convert('RGB'))), getattr(
+            image, 'filename', ''
+        ) or '<PIL image>'
     if isinstance(image, np.ndarray):
         arr = image
         if arr.ndim == 2:
             arr = np.repeat(arr[..., None], 3, axis=2)
         if arr.ndim != 3 or arr.shape[2] not in (3, 4) or 0 in arr.shape[:2]:
-            raise ValueError(f'{where}: an image array must be [H, W, 3] (RGB), '
-                             f'got shape {image.shape}')
+            raise ValueError(
+                f'{where}: an image array must be [H, W, 3] (RGB), got shape {image.shape}'
+            )
         if arr.dtype != np.uint8:
             arr = np.clip(arr, 0, 255).astype(np.uint8)
         return np.ascontiguousarray(arr[..., :3]), '<array>'
-    raise TypeError(f'{where}: an image must be a path, an RGB array or a PIL '
-                    f'image, got {type(image).__name__}')
+    raise TypeError(
+        f'{where}: an image must be a path, an RGB array or a PIL image, got {type(image).__name__}'
+    )

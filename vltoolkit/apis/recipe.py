@@ -1,5 +1,6 @@
 """What a recipe (config) says about reading its answers, without building
 its model or touching its files: box coder, dataset metainfo, relation tasks."""
+
 from typing import Optional
 
 from vltoolkit.registry import DATASETS
@@ -10,6 +11,7 @@ def recipe_box_coder(cfg, model=None):
     top-level ``box_coder``, else the one in ``model.tokenizer``; None when
     the recipe writes no boxes."""
     from vltoolkit.tokenization import build_box_coder
+
     coder = getattr(getattr(model, 'tokenizer', None), 'box_coder', None)
     if coder is not None:
         return coder
@@ -49,6 +51,8 @@ def split_dataloader(cfg, split: str):
     """``cfg.{split}_dataloader`` with a clear error for an unknown split."""
     key = f'{split}_dataloader'
     if cfg.get(key) is None:
-        raise KeyError(f'the config has no {key}; splits: '
-                       f'{[k[:-11] for k in cfg if k.endswith("_dataloader")]}')
+        raise KeyError(
+            f'the config has no {key}; splits: '
+            f'{[k[:-11] for k in cfg if k.endswith("_dataloader")]}'
+        )
     return cfg[key]

@@ -56,26 +56,45 @@ restarts a resumed epoch from its first batch) is a feature of our loops,
 
 See ``docs/compat.md`` for the same table with more context.
 """
-from .weights_only_checkpoint import (MMENGINE_SAFE_GLOBALS, SAFE_GLOBALS_CFG_KEY,
-                                      CheckpointError, add_safe_globals,
-                                      get_safe_globals, load_from_http,
-                                      load_from_local,
-                                      register_safe_checkpoint_loaders,
-                                      safe_torch_load)
+
 from .after_import import call_after_import
+from .mmengine_pkg_resources import (
+    get_installed_path,
+    is_installed,
+    package2module,
+    patch_mmengine_pkg_resources,
+    pkg_resources_available,
+)
 from .safe_yaml_config import use_safe_yaml_loader
-from .mmengine_pkg_resources import (get_installed_path, is_installed,
-                                     package2module,
-                                     patch_mmengine_pkg_resources,
-                                     pkg_resources_available)
+from .weights_only_checkpoint import (
+    MMENGINE_SAFE_GLOBALS,
+    SAFE_GLOBALS_CFG_KEY,
+    CheckpointError,
+    add_safe_globals,
+    get_safe_globals,
+    load_from_http,
+    load_from_local,
+    register_safe_checkpoint_loaders,
+    safe_torch_load,
+)
 
 __all__ = [
-    'setup_vltoolkit', 'CheckpointError', 'MMENGINE_SAFE_GLOBALS',
-    'SAFE_GLOBALS_CFG_KEY', 'add_safe_globals', 'get_safe_globals',
-    'safe_torch_load', 'load_from_local', 'load_from_http',
-    'register_safe_checkpoint_loaders', 'patch_mmengine_pkg_resources',
-    'pkg_resources_available', 'is_installed', 'get_installed_path',
-    'package2module', 'use_safe_yaml_loader'
+    'setup_vltoolkit',
+    'CheckpointError',
+    'MMENGINE_SAFE_GLOBALS',
+    'SAFE_GLOBALS_CFG_KEY',
+    'add_safe_globals',
+    'get_safe_globals',
+    'safe_torch_load',
+    'load_from_local',
+    'load_from_http',
+    'register_safe_checkpoint_loaders',
+    'patch_mmengine_pkg_resources',
+    'pkg_resources_available',
+    'is_installed',
+    'get_installed_path',
+    'package2module',
+    'use_safe_yaml_loader',
 ]
 
 

@@ -6,6 +6,7 @@ optimizer and strategy stack), so light users such as the toy-data
 generators stay light. :func:`call_after_import` patches at once when the
 module is already imported, otherwise the first time it is.
 """
+
 import importlib.abc
 import importlib.util
 import sys
@@ -47,7 +48,10 @@ def call_after_import(name: str, callback: Callable[[], None]) -> None:
         callback()
         return
     for finder in sys.meta_path:
-        if isinstance(finder, _AfterImportFinder) and finder.name == name \
-                and finder.callback == callback:
+        if (
+            isinstance(finder, _AfterImportFinder)
+            and finder.name == name
+            and finder.callback == callback
+        ):
             return
     sys.meta_path.insert(0, _AfterImportFinder(name, callback))

@@ -13,6 +13,7 @@ Two traps of mmengine 0.10.7 that assume CUDA:
 Delete when: mmengine's ``init_dist`` / ``wrap_model`` check for CUDA (not
 as of 0.10.7; upstream ``mmengine/dist/utils.py`` ``_init_dist_pytorch``).
 """
+
 import datetime
 
 import torch
@@ -30,8 +31,7 @@ def init_dist_if_needed(cfg, launcher: str) -> None:
     we create the group ourselves with gloo (``nccl`` in the config is
     replaced by ``gloo``). On GPU machines mmengine does its usual set-up.
     """
-    if launcher != 'pytorch' or torch.cuda.is_available() or \
-            dist.is_initialized():
+    if launcher != 'pytorch' or torch.cuda.is_available() or dist.is_initialized():
         return
     dist_cfg = dict(cfg.get('env_cfg', {}).get('dist_cfg', {}))
     backend = dist_cfg.pop('backend', 'gloo')
@@ -48,7 +48,6 @@ def cpu_ddp_wrapper_cfg(cfg) -> None:
     which DDP rejects for CPU modules); set it unless the config did."""
     if torch.cuda.is_available():
         return
-    wrapper = dict(cfg.get('model_wrapper_cfg') or
-                   dict(type='MMDistributedDataParallel'))
+    wrapper = dict(cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel'))
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper

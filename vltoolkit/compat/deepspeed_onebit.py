@@ -10,19 +10,24 @@ fails with ``ModuleNotFoundError`` on current DeepSpeed.
 
 Delete when: an mmengine release guards that import (not as of 0.10.7).
 """
+
 import importlib
 
 __all__ = ['patch_mmengine_deepspeed']
 
-_OPTIMIZERS = (('deepspeed.ops.adam', 'DeepSpeedCPUAdam'), ('deepspeed.ops.adam', 'FusedAdam'),
-               ('deepspeed.ops.lamb', 'FusedLamb'),
-               ('deepspeed.runtime.fp16.onebit', 'OnebitAdam'),
-               ('deepspeed.runtime.fp16.onebit', 'OnebitLamb'),
-               ('deepspeed.runtime.fp16.onebit', 'ZeroOneAdam'))
+_OPTIMIZERS = (
+    ('deepspeed.ops.adam', 'DeepSpeedCPUAdam'),
+    ('deepspeed.ops.adam', 'FusedAdam'),
+    ('deepspeed.ops.lamb', 'FusedLamb'),
+    ('deepspeed.runtime.fp16.onebit', 'OnebitAdam'),
+    ('deepspeed.runtime.fp16.onebit', 'OnebitLamb'),
+    ('deepspeed.runtime.fp16.onebit', 'ZeroOneAdam'),
+)
 
 
 def _register_available() -> list:
     from mmengine.registry import OPTIMIZERS
+
     names = []
     for module, name in _OPTIMIZERS:
         try:
@@ -39,4 +44,5 @@ def patch_mmengine_deepspeed() -> None:
     """Replace mmengine's ``register_deepspeed_optimizers`` with one that
     registers only the DeepSpeed optimizers this DeepSpeed has."""
     from mmengine._strategy import deepspeed as ds_strategy
+
     ds_strategy.register_deepspeed_optimizers = _register_available

@@ -11,6 +11,7 @@ the first one's work dir.
 Delete when: mmengine builds those instances with unique names itself (it
 does not as of 0.10.7).
 """
+
 import os
 import os.path as osp
 import time
@@ -25,5 +26,7 @@ def unique_experiment_name(cfg: Config) -> str:
     millisecond."""
     stem = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
     now = time.time()
-    return (f'{stem}_{time.strftime("%Y%m%d_%H%M%S", time.localtime(now))}'
-            f'_{int(now * 1000) % 1000:03d}{os.getpid()}')
+    return (
+        f'{stem}_{time.strftime("%Y%m%d_%H%M%S", time.localtime(now))}'
+        f'_{int(now * 1000) % 1000:03d}{os.getpid()}'
+    )

@@ -9,6 +9,7 @@ flushes and leaves with ``os._exit``.
 Delete when: a gloo run of ``tools/dist_train.sh`` on CPU exits 0 without
 it (check ``tests/test_tools/test_train_test.py`` with it removed).
 """
+
 import logging
 import os
 import sys

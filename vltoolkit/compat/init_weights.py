@@ -12,6 +12,7 @@ Delete when: mmengine skips children that are not ``BaseModule``s (it does
 not as of 0.10.7), or when our wrappers stop exposing foreign modules as
 direct children of a ``BaseModule``.
 """
+
 import torch.nn as nn
 
 __all__ = ['mark_initialized']

@@ -18,6 +18,7 @@ setuptools removed ``pkg_resources`` in 82.0 (this project pins setuptools
 mmengine module that imported them by name (upstream mmengine main made the
 same switch; no release has it yet).
 """
+
 import importlib
 import importlib.metadata as importlib_metadata
 import importlib.util
@@ -27,16 +28,22 @@ import warnings
 from typing import List, Optional
 
 __all__ = [
-    'patch_mmengine_pkg_resources', 'pkg_resources_available', 'is_installed',
-    'get_installed_path', 'package2module'
+    'patch_mmengine_pkg_resources',
+    'pkg_resources_available',
+    'is_installed',
+    'get_installed_path',
+    'package2module',
 ]
 
 #: mmengine modules that bind the functions by name (``from ... import``).
-_PATCH_TARGETS = ('mmengine.utils.package_utils', 'mmengine.utils',
-                  'mmengine.config.config', 'mmengine.hub.hub')
+_PATCH_TARGETS = (
+    'mmengine.utils.package_utils',
+    'mmengine.utils',
+    'mmengine.config.config',
+    'mmengine.hub.hub',
+)
 #: imported (cheap) before patching; the others are patched if imported.
-_IMPORT_FIRST = ('mmengine.utils.package_utils', 'mmengine.utils',
-                 'mmengine.config.config')
+_IMPORT_FIRST = ('mmengine.utils.package_utils', 'mmengine.utils', 'mmengine.config.config')
 _PATCHED_NAMES = ('is_installed', 'get_installed_path', 'package2module')
 
 
@@ -79,9 +86,11 @@ def _top_level_modules(dist: importlib_metadata.Distribution) -> List[str]:
     names = []
     for path in dist.files or ():
         parts = path.parts
-        if not parts or parts[0].endswith(
-            ('.dist-info', '.egg-info',
-             '.data')) or parts[0] in ('..', '__pycache__'):
+        if (
+            not parts
+            or parts[0].endswith(('.dist-info', '.egg-info', '.data'))
+            or parts[0] in ('..', '__pycache__')
+        ):
             continue
         if len(parts) == 1:
             if parts[0].endswith('.py'):
@@ -149,8 +158,8 @@ def get_installed_path(package: str) -> str:
             raise importlib_metadata.PackageNotFoundError(package)
         if spec.origin is None:
             raise RuntimeError(
-                f'{package} is a namespace package, which is invalid '
-                'for `get_install_path`')
+                f'{package} is a namespace package, which is invalid for `get_install_path`'
+            )
         return osp.dirname(spec.origin)
     location = str(dist.locate_file(''))
     possible_path = osp.join(location, package)

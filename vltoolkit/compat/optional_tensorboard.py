@@ -1,4 +1,5 @@
 """mmengine's TensorBoard backend, as an optional dependency."""
+
 from mmengine.logging import print_log
 from mmengine.visualization import TensorboardVisBackend
 
@@ -30,7 +31,9 @@ class OptionalTensorboardVisBackend(TensorboardVisBackend):
         try:
             super()._init_env()
         except ImportError:
-            print_log('tensorboard is not installed: TensorBoard logging is off '
-                      '(pip install tensorboard to turn it on).',
-                      logger='current')
+            print_log(
+                'tensorboard is not installed: TensorBoard logging is off '
+                '(pip install tensorboard to turn it on).',
+                logger='current',
+            )
             self._tensorboard = _NullWriter()

@@ -13,6 +13,7 @@ re-raises it as that error.
 Delete when: mmengine's message names the closest registered names (not as
 of 0.10.7), or the Runner builds through the child registries.
 """
+
 import contextlib
 import re
 from typing import Optional
@@ -26,6 +27,7 @@ def explain_unknown_type(err: KeyError) -> Optional[KeyError]:
     """An :class:`~vltoolkit.registry.UnknownTypeError` with suggestions for
     mmengine's unknown-type ``KeyError``; ``None`` for any other ``KeyError``."""
     from vltoolkit.registry import ALL_REGISTRIES
+
     match = _MMENGINE_MISSING.match(str(err.args[0]) if err.args else '')
     if not match:
         return None

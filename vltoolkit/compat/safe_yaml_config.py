@@ -18,9 +18,11 @@ config is data; a checkpoint never runs code (weights-only loading).
 
 __all__ = ['use_safe_yaml_loader']
 
-_MESSAGE = ('YAML config refused: {problem} ({mark}). vltoolkit loads YAML '
-            'and JSON configs as plain data (no !!python tags); write a .py '
-            'config if the config must run code.')
+_MESSAGE = (
+    'YAML config refused: {problem} ({mark}). vltoolkit loads YAML '
+    'and JSON configs as plain data (no !!python tags); write a .py '
+    'config if the config must run code.'
+)
 
 
 def use_safe_yaml_loader() -> None:
@@ -29,6 +31,7 @@ def use_safe_yaml_loader() -> None:
     import yaml
     from mmengine.fileio.handlers import YamlHandler
     from mmengine.fileio.handlers.registry_utils import file_handlers
+
     try:
         from yaml import CSafeLoader as SafeLoader
     except ImportError:  # pragma: no cover - PyYAML without libyaml
@@ -39,6 +42,7 @@ def use_safe_yaml_loader() -> None:
 
     class SafeYamlHandler(YamlHandler):
         """mmengine's YAML handler, loading with ``yaml.SafeLoader``."""
+
         safe_loader = True
 
         def load_from_fileobj(self, file, **kwargs):
@@ -46,9 +50,9 @@ def use_safe_yaml_loader() -> None:
             try:
                 return yaml.load(file, **kwargs)
             except yaml.constructor.ConstructorError as err:
-                raise ValueError(_MESSAGE.format(
-                    problem=err.problem,
-                    mark=str(err.problem_mark).strip())) from None
+                raise ValueError(
+                    _MESSAGE.format(problem=err.problem, mark=str(err.problem_mark).strip())
+                ) from None
 
     handler = SafeYamlHandler()
     for ext in ('yaml', 'yml'):

@@ -42,6 +42,7 @@ loads through ``torch.hub.load_state_dict_from_url`` with
 ``weights_only=False``: a file that needs another type fails with a
 :class:`CheckpointError` that says which type and how to allow it.
 """
+
 import contextlib
 import importlib
 import os
@@ -58,9 +59,15 @@ from mmengine.logging import HistoryBuffer
 from .weights_only_errors import SAFE_GLOBALS_CFG_KEY, CheckpointError, _translate
 
 __all__ = [
-    'CheckpointError', 'MMENGINE_SAFE_GLOBALS', 'SAFE_GLOBALS_CFG_KEY',
-    'add_safe_globals', 'get_safe_globals', 'safe_torch_load',
-    'load_from_local', 'load_from_http', 'register_safe_checkpoint_loaders'
+    'CheckpointError',
+    'MMENGINE_SAFE_GLOBALS',
+    'SAFE_GLOBALS_CFG_KEY',
+    'add_safe_globals',
+    'get_safe_globals',
+    'safe_torch_load',
+    'load_from_local',
+    'load_from_http',
+    'register_safe_checkpoint_loaders',
 ]
 
 
@@ -87,12 +94,13 @@ def _history_buffer_getattr(obj, name, *default):
     if obj is HistoryBuffer and isinstance(name, str) and not default:
         attr = HistoryBuffer.__dict__.get(name)
         if attr is not None and (
-                name in _HB_STAT_NAMES
-                or attr in HistoryBuffer._statistics_methods.values()):
+            name in _HB_STAT_NAMES or attr in HistoryBuffer._statistics_methods.values()
+        ):
             return attr
     raise pickle.UnpicklingError(
         f'Refused call builtins.getattr({obj!r}, {name!r}): the weights-only '
-        'allowlist only resolves HistoryBuffer statistics methods')
+        'allowlist only resolves HistoryBuffer statistics methods'
+    )
 
 
 def _numpy_safe_globals() -> List[SafeGlobal]:
@@ -136,8 +144,8 @@ def _resolve_global(entry) -> SafeGlobal:
         module_name, _, attr = entry.rpartition('.')
         if not module_name:
             raise ValueError(
-                f'safe global {entry!r} must be a dotted path such as '
-                "'my_pkg.my_module.MyType'")
+                f'safe global {entry!r} must be a dotted path such as \'my_pkg.my_module.MyType\''
+            )
         try:
             obj = importlib.import_module(module_name)
         except ImportError:
@@ -146,10 +154,10 @@ def _resolve_global(entry) -> SafeGlobal:
             obj = getattr(importlib.import_module(parent), outer)
         return getattr(obj, attr)
     if isinstance(entry, tuple):
-        if len(entry) != 2 or not callable(entry[0]) or not isinstance(
-                entry[1], str):
-            raise TypeError('a safe global tuple must be (callable, '
-                            f"'full.path.of.callable'), got {entry!r}")
+        if len(entry) != 2 or not callable(entry[0]) or not isinstance(entry[1], str):
+            raise TypeError(
+                f'a safe global tuple must be (callable, \'full.path.of.callable\'), got {entry!r}'
+            )
         return entry
     if not callable(entry):
         raise TypeError(f'safe global {entry!r} is not a type or callable')
@@ -159,8 +167,12 @@ def _resolve_global(entry) -> SafeGlobal:
 def _resolve_globals(entries: Iterable) -> List[SafeGlobal]:
     if entries is None:
         return []
-    single_tuple = (isinstance(entries, tuple) and len(entries) == 2
-                    and callable(entries[0]) and isinstance(entries[1], str))
+    single_tuple = (
+        isinstance(entries, tuple)
+        and len(entries) == 2
+        and callable(entries[0])
+        and isinstance(entries[1], str)
+    )
     if isinstance(entries, str) or single_tuple:
         entries = [entries]  # a single entry instead of a list
     return [_resolve_global(e) for e in entries]
@@ -218,9 +230,9 @@ def _allowlist(extra_safe_globals: Iterable = ()):
 # --------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------
-def safe_torch_load(filename_or_fileobj,
-                    map_location=None,
-                    extra_safe_globals: Iterable = ()) -> Any:
+def safe_torch_load(
+    filename_or_fileobj, map_location=None, extra_safe_globals: Iterable = ()
+) -> Any:
     """``torch.load(..., weights_only=True)`` with the mmengine allowlist.
 
     Args:
@@ -244,9 +256,7 @@ def safe_torch_load(filename_or_fileobj,
         display = osp.abspath(source)
     try:
         with _allowlist(extra_safe_globals):
-            return torch.load(source,
-                              map_location=map_location,
-                              weights_only=True)
+            return torch.load(source, map_location=map_location, weights_only=True)
     except CheckpointError:
         raise
     except Exception as exc:
@@ -280,15 +290,15 @@ def _load_url_weights_only(url, model_dir, map_location, progress):
                 model_dir=model_dir,
                 map_location=map_location,
                 progress=progress,
-                weights_only=True)
+                weights_only=True,
+            )
     except CheckpointError:
         raise
     except Exception as exc:
         cached = _hub_cached_file(url, model_dir)
         # network errors (URLError, HTTPError, ...) happen before a file is
         # cached: re-raise those unchanged
-        error = _translate(exc, cached,
-                           cached_from=url) if osp.isfile(cached) else None
+        error = _translate(exc, cached, cached_from=url) if osp.isfile(cached) else None
         if error is None:
             raise
         raise error from exc
@@ -315,16 +325,14 @@ def load_from_http(filename, map_location=None, model_dir=None, progress=None):
     checkpoint, error = None, None
     if rank == 0:
         try:
-            checkpoint = _load_url_weights_only(filename, model_dir,
-                                                map_location, progress)
+            checkpoint = _load_url_weights_only(filename, model_dir, map_location, progress)
         except Exception as exc:
             # still reach the barrier, or the other ranks would hang
             error = exc
     if world_size > 1:
         torch.distributed.barrier()
         if rank > 0:
-            checkpoint = _load_url_weights_only(filename, model_dir,
-                                                map_location, progress)
+            checkpoint = _load_url_weights_only(filename, model_dir, map_location, progress)
     if error is not None:
         raise error
     return checkpoint
@@ -333,8 +341,7 @@ def load_from_http(filename, map_location=None, model_dir=None, progress=None):
 _registered = False
 
 
-def register_safe_checkpoint_loaders(extra_safe_globals: Iterable = (
-)) -> None:
+def register_safe_checkpoint_loaders(extra_safe_globals: Iterable = ()) -> None:
     """Route mmengine's checkpoint loading through the allowlist.
 
     Re-registers the ``''`` (local file) and ``http://``/``https://``
@@ -354,16 +361,18 @@ def register_safe_checkpoint_loaders(extra_safe_globals: Iterable = (
     if extra_safe_globals:
         add_safe_globals(extra_safe_globals)
     from mmengine.runner import checkpoint as mm_ckpt
+
     loader = mm_ckpt.CheckpointLoader
     schemes = loader._schemes
-    if (_registered and schemes.get('') is load_from_local
-            and schemes.get('http://') is load_from_http
-            and schemes.get('https://') is load_from_http
-            and mm_ckpt.load_from_http is load_from_http):
+    if (
+        _registered
+        and schemes.get('') is load_from_local
+        and schemes.get('http://') is load_from_http
+        and schemes.get('https://') is load_from_http
+        and mm_ckpt.load_from_http is load_from_http
+    ):
         return
     loader.register_scheme(prefixes='', loader=load_from_local, force=True)
-    loader.register_scheme(prefixes=('http://', 'https://'),
-                           loader=load_from_http,
-                           force=True)
+    loader.register_scheme(prefixes=('http://', 'https://'), loader=load_from_http, force=True)
     mm_ckpt.load_from_http = load_from_http
     _registered = True

@@ -1,12 +1,19 @@
 """Reading annotation files with errors that name the file, record and key."""
+
 import json
 import math
 import os.path as osp
 
 from vltoolkit.structures import clip_boxes, xywh_to_xyxy
 
-__all__ = ['AnnotationError', 'load_json_file', 'check_xyxy_box',
-           'coco_box_to_xyxy', 'clean_text', 'read_id_list']
+__all__ = [
+    'AnnotationError',
+    'load_json_file',
+    'check_xyxy_box',
+    'coco_box_to_xyxy',
+    'clean_text',
+    'read_id_list',
+]
 
 
 class AnnotationError(ValueError):
@@ -26,19 +33,28 @@ def _describe(data) -> str:
 def _decode(raw: bytes, path: str, what: str) -> str:
     """UTF-8 text (a UTF-8 byte-order mark is accepted and dropped)."""
     if raw.startswith((b'\xff\xfe', b'\xfe\xff')):
-        raise ValueError(f'{what} {path} is UTF-16 encoded: re-save it as UTF-8 '
-                         f'(e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.json`)')
+        raise ValueError(
+            f'{what} {path} is UTF-16 encoded: re-save it as UTF-8 '
+            f'(e.g. `iconv -f UTF-16 -t UTF-8 {path} > fixed.json`)'
+        )
     try:
         return raw.decode('utf-8-sig')
     except UnicodeDecodeError as err:
         raise ValueError(
             f'{what} {path} is not UTF-8 (byte {raw[err.start]:#04x} at offset '
             f'{err.start}): re-save it as UTF-8 (e.g. `iconv -f LATIN1 -t UTF-8 '
-            f'{path} > fixed.json`)') from None
+            f'{path} > fixed.json`)'
+        ) from None
 
 
-def load_json_file(path: str, what: str, how_to_get: str = '',
-                   expect: type = None, fix: str = '', allow_empty: bool = True):
+def load_json_file(
+    path: str,
+    what: str,
+    how_to_get: str = '',
+    expect: type = None,
+    fix: str = '',
+    allow_empty: bool = True,
+):
     """``json.load`` with errors that name ``what`` (e.g. ``'COCO captions
     file'``), the file and the fix.
 
@@ -67,17 +83,24 @@ def load_json_file(path: str, what: str, how_to_get: str = '',
         data = json.loads(text)
     except ValueError as err:
         truncated = getattr(err, 'pos', -1) >= len(text.rstrip()) > 0
-        why = (' The file ends in the middle of the data: it is truncated '
-               '(an interrupted download or copy); fetch or convert it again.'
-               if truncated else '')
+        why = (
+            ' The file ends in the middle of the data: it is truncated '
+            '(an interrupted download or copy); fetch or convert it again.'
+            if truncated
+            else ''
+        )
         raise ValueError(f'{what} {path} is not valid JSON: {err}.{why}') from None
     if expect is not None and not isinstance(data, expect):
         layout = 'a list of records' if expect is list else 'a JSON object'
-        raise ValueError(f'{what} {path} holds {_describe(data)} where '
-                         f'{layout} is expected.{" " + fix if fix else ""}')
+        raise ValueError(
+            f'{what} {path} holds {_describe(data)} where '
+            f'{layout} is expected.{" " + fix if fix else ""}'
+        )
     if not allow_empty and not data:
-        raise ValueError(f'{what} {path} holds no records (an empty '
-                         f'{type(data).__name__}).{" " + fix if fix else ""}')
+        raise ValueError(
+            f'{what} {path} holds no records (an empty '
+            f'{type(data).__name__}).{" " + fix if fix else ""}'
+        )
     return data
 
 
@@ -90,20 +113,24 @@ def check_xyxy_box(bbox, where: str) -> list:
             / ``y2 < y1`` (``where`` names the file and record).
     """
     if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
-        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x1, y1, x2, y2] '
-                              '(a list of 4 numbers in pixels)')
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-               for v in bbox):
-        raise AnnotationError(f'{where}: bbox {bbox!r} is not 4 numbers, it holds '
-                              'a non-number; write the coordinates as JSON '
-                              'numbers, not strings')
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} is not [x1, y1, x2, y2] (a list of 4 numbers in pixels)'
+        )
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox):
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} is not 4 numbers, it holds '
+            'a non-number; write the coordinates as JSON '
+            'numbers, not strings'
+        )
     box = [float(v) for v in bbox]
     if not all(math.isfinite(v) for v in box):
-        raise AnnotationError(f'{where}: bbox {bbox!r} has a NaN or infinite '
-                              'coordinate; fix or drop the annotation')
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} has a NaN or infinite coordinate; fix or drop the annotation'
+        )
     if box[2] < box[0] or box[3] < box[1]:
-        raise AnnotationError(f'{where}: bbox {bbox!r} has x2 < x1 or y2 < y1 '
-                              '(boxes are [x1, y1, x2, y2])')
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} has x2 < x1 or y2 < y1 (boxes are [x1, y1, x2, y2])'
+        )
     return box
 
 
@@ -124,17 +151,18 @@ def coco_box_to_xyxy(bbox, where: str, size=None):
             refused) with ``w, h >= 0`` (``where`` names the file and record).
     """
     if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
-        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x, y, w, h] '
-                              '(4 numbers)')
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-               for v in bbox):
-        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x, y, w, h] '
-                              'numbers, it holds a non-number; write the '
-                              'coordinates as JSON numbers, not strings')
+        raise AnnotationError(f'{where}: bbox {bbox!r} is not [x, y, w, h] (4 numbers)')
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox):
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} is not [x, y, w, h] '
+            'numbers, it holds a non-number; write the '
+            'coordinates as JSON numbers, not strings'
+        )
     x, y, w, h = (float(v) for v in bbox)
     if not all(math.isfinite(v) for v in (x, y, w, h)) or w < 0 or h < 0:
-        raise AnnotationError(f'{where}: bbox {bbox!r} needs finite values and '
-                              'w, h >= 0 ([x, y, w, h] in pixels)')
+        raise AnnotationError(
+            f'{where}: bbox {bbox!r} needs finite values and w, h >= 0 ([x, y, w, h] in pixels)'
+        )
     box = xywh_to_xyxy([x, y, w, h])
     if size is not None and size[0] and size[1]:
         box = clip_boxes(box, (float(size[0]), float(size[1])))
@@ -150,12 +178,12 @@ def read_id_list(path: str, split=None, what: str = 'split file') -> set:
         data = load_json_file(path, what)
         if isinstance(data, dict):
             if split is None or split not in data:
-                raise ValueError(f'{what} {path} maps splits to image ids; '
-                                 f'choose split= one of {sorted(data)}')
+                raise ValueError(
+                    f'{what} {path} maps splits to image ids; choose split= one of {sorted(data)}'
+                )
             data = data[split]
         if not isinstance(data, list):
-            raise ValueError(f'{what} {path} must hold a list of image ids or '
-                             'a dict split -> list')
+            raise ValueError(f'{what} {path} must hold a list of image ids or a dict split -> list')
         ids = data
     else:
         with open(path, encoding='utf-8') as f:

@@ -8,6 +8,7 @@ The official layout (``annotations_trainval2014.zip``)::
 
 About five captions per image; the images are ``train2014/<file_name>``.
 """
+
 import os.path as osp
 from collections import OrderedDict
 
@@ -15,35 +16,39 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
-from .annotation_io import clean_text, load_json_file
-from .annotation_io import AnnotationError
+
+from .annotation_io import AnnotationError, clean_text, load_json_file
 
 COCO_HOW_TO_GET = (
     'download annotations_trainval2014.zip from cocodataset.org (it holds '
     'captions_{train,val}2014.json and instances_{train,val}2014.json) into '
     'the data root, or generate the toy set with `python '
     'tools/data/make_toy.py multitask --out data/toy_multitask` '
-    '(docs/tasks.md)')
+    '(docs/tasks.md)'
+)
 
 
 def index_coco_images(dataset, path, what='COCO file'):
     """``image id -> image record`` of a COCO-style dict, checked."""
-    if not isinstance(dataset, dict) or not isinstance(
-            dataset.get('images'), list) or not isinstance(
-                dataset.get('annotations'), list):
-        raise ValueError(f'{what} {path} is not a COCO annotation file (a dict '
-                         'with "images" and "annotations" lists)')
+    if (
+        not isinstance(dataset, dict)
+        or not isinstance(dataset.get('images'), list)
+        or not isinstance(dataset.get('annotations'), list)
+    ):
+        raise ValueError(
+            f'{what} {path} is not a COCO annotation file (a dict '
+            'with "images" and "annotations" lists)'
+        )
     images = OrderedDict()
     for i, img in enumerate(dataset['images']):
         where = f'{path}, images[{i}]'
         if not isinstance(img, dict):
-            raise AnnotationError(f'{where}: is a {type(img).__name__}, not a '
-                                  'dict')
+            raise AnnotationError(f'{where}: is a {type(img).__name__}, not a dict')
         for key in ('id', 'file_name'):
             if key not in img:
-                raise AnnotationError(f'{where}: missing key {key!r} (COCO '
-                                      'images need id, file_name, width, '
-                                      'height)')
+                raise AnnotationError(
+                    f'{where}: missing key {key!r} (COCO images need id, file_name, width, height)'
+                )
         if img['id'] in images:
             raise AnnotationError(f'{where}: image id {img["id"]} repeats')
         images[img['id']] = img
@@ -83,8 +88,13 @@ class COCOCaptionDataset(BaseDataset):
 
     METAINFO = dict(dataset_name='coco_caption')
 
-    def __init__(self, ann_file: str = 'annotations/captions_train2014.json',
-                 per_image: bool = False, task: str = 'caption', **kwargs):
+    def __init__(
+        self,
+        ann_file: str = 'annotations/captions_train2014.json',
+        per_image: bool = False,
+        task: str = 'caption',
+        **kwargs,
+    ):
         self.per_image = bool(per_image)
         self.task = task
         super().__init__(ann_file=ann_file, **kwargs)
@@ -99,43 +109,56 @@ class COCOCaptionDataset(BaseDataset):
         for i, ann in enumerate(dataset['annotations']):
             where = f'{path}, annotations[{i}]'
             if not isinstance(ann, dict):
-                raise AnnotationError(f'{where}: is a {type(ann).__name__}, '
-                                      'not a dict')
+                raise AnnotationError(f'{where}: is a {type(ann).__name__}, not a dict')
             for key in ('image_id', 'caption'):
                 if key not in ann:
                     raise AnnotationError(
                         f'{where}: missing key {key!r} (caption annotations '
                         'are {"id", "image_id", "caption"}; is this an '
-                        'instances file? use COCOCategorizationDataset)')
+                        'instances file? use COCOCategorizationDataset)'
+                    )
             if ann['image_id'] not in images:
-                raise AnnotationError(f'{where}: image_id {ann["image_id"]!r} '
-                                      f'is not in the "images" of {path}')
+                raise AnnotationError(
+                    f'{where}: image_id {ann["image_id"]!r} is not in the "images" of {path}'
+                )
             if ann['caption'] is not None and not isinstance(ann['caption'], str):
-                raise AnnotationError(f'{where}: caption {ann["caption"]!r} is '
-                                      'not a string')
+                raise AnnotationError(f'{where}: caption {ann["caption"]!r} is not a string')
             text = clean_text(ann['caption'])
             if not text:
                 skipped += 1
                 continue
-            captions.setdefault(ann['image_id'], []).append(
-                (ann.get('id', i), text))
+            captions.setdefault(ann['image_id'], []).append((ann.get('id', i), text))
         if skipped:
-            print_log(f'COCOCaptionDataset: skipped {skipped} empty caption(s) '
-                      f'of {path}', logger='current', level=30)
+            print_log(
+                f'COCOCaptionDataset: skipped {skipped} empty caption(s) of {path}',
+                logger='current',
+                level=30,
+            )
         data_list = []
         for image_id, caps in captions.items():
             img = images[image_id]
-            base = dict(img_path=osp.join(prefix, img['file_name']),
-                        image_id=image_id, width=img.get('width'),
-                        height=img.get('height'), task=self.task)
+            base = dict(
+                img_path=osp.join(prefix, img['file_name']),
+                image_id=image_id,
+                width=img.get('width'),
+                height=img.get('height'),
+                task=self.task,
+            )
             if self.per_image:
-                data_list.append(dict(base, caption=caps[0][1],
-                                      gt_captions=[c for _, c in caps],
-                                      ann_ids=[a for a, _ in caps]))
+                data_list.append(
+                    dict(
+                        base,
+                        caption=caps[0][1],
+                        gt_captions=[c for _, c in caps],
+                        ann_ids=[a for a, _ in caps],
+                    )
+                )
             else:
                 data_list += [dict(base, caption=c, ann_id=a) for a, c in caps]
         if not data_list:
-            raise ValueError(f'COCO captions file {path} has no caption '
-                             f'({len(images)} images, '
-                             f'{len(dataset["annotations"])} annotations)')
+            raise ValueError(
+                f'COCO captions file {path} has no caption '
+                f'({len(images)} images, '
+                f'{len(dataset["annotations"])} annotations)'
+            )
         return data_list

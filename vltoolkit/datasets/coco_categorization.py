@@ -1,13 +1,14 @@
 """Region categorization from COCO instances: box -> category name."""
+
 import os.path as osp
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
-from .annotation_io import clean_text, coco_box_to_xyxy, load_json_file
+
+from .annotation_io import AnnotationError, clean_text, coco_box_to_xyxy, load_json_file
 from .coco_caption import COCO_HOW_TO_GET, index_coco_images
-from .annotation_io import AnnotationError
 
 
 @DATASETS.register_module()
@@ -48,9 +49,14 @@ class COCOCategorizationDataset(BaseDataset):
 
     METAINFO = dict(dataset_name='coco_categorization')
 
-    def __init__(self, ann_file: str = 'annotations/instances_train2014.json',
-                 task: str = 'categorization', skip_crowd: bool = True,
-                 min_size: float = 1.0, **kwargs):
+    def __init__(
+        self,
+        ann_file: str = 'annotations/instances_train2014.json',
+        task: str = 'categorization',
+        skip_crowd: bool = True,
+        min_size: float = 1.0,
+        **kwargs,
+    ):
         self.task = task
         self.skip_crowd = bool(skip_crowd)
         self.min_size = float(min_size)
@@ -62,55 +68,71 @@ class COCOCategorizationDataset(BaseDataset):
         images = index_coco_images(dataset, path, 'COCO instances file')
         cats = {}
         for i, cat in enumerate(dataset.get('categories') or []):
-            if not isinstance(cat, dict) or 'id' not in cat or \
-                    not clean_text(cat.get('name')):
-                raise AnnotationError(f'{path}, categories[{i}]: needs an id and '
-                                      f'a non-empty name, got {cat!r}')
+            if not isinstance(cat, dict) or 'id' not in cat or not clean_text(cat.get('name')):
+                raise AnnotationError(
+                    f'{path}, categories[{i}]: needs an id and a non-empty name, got {cat!r}'
+                )
             cats[cat['id']] = clean_text(cat['name'])
         if not cats:
-            raise ValueError(f'COCO instances file {path} has no "categories" '
-                             '(is it a captions file? use COCOCaptionDataset)')
+            raise ValueError(
+                f'COCO instances file {path} has no "categories" '
+                '(is it a captions file? use COCOCaptionDataset)'
+            )
         self._metainfo['classes'] = tuple(cats[k] for k in sorted(cats))
         prefix = self.data_prefix.get('img_path', '') or ''
         data_list, crowd, small = [], 0, 0
         for i, ann in enumerate(dataset['annotations']):
             where = f'{path}, annotations[{i}]'
             if not isinstance(ann, dict):
-                raise AnnotationError(f'{where}: is a {type(ann).__name__}, '
-                                      'not a dict')
+                raise AnnotationError(f'{where}: is a {type(ann).__name__}, not a dict')
             for key in ('image_id', 'bbox', 'category_id'):
                 if key not in ann:
                     raise AnnotationError(
                         f'{where}: missing key {key!r} (instance annotations '
-                        'need image_id, bbox, category_id)')
+                        'need image_id, bbox, category_id)'
+                    )
             img = images.get(ann['image_id'])
             if img is None:
-                raise AnnotationError(f'{where}: image_id {ann["image_id"]!r} '
-                                      f'is not in the "images" of {path}')
+                raise AnnotationError(
+                    f'{where}: image_id {ann["image_id"]!r} is not in the "images" of {path}'
+                )
             if ann['category_id'] not in cats:
                 raise AnnotationError(
                     f'{where}: category_id {ann["category_id"]!r} is not in '
-                    f'the "categories" of {path} ({sorted(cats)[:5]}...)')
+                    f'the "categories" of {path} ({sorted(cats)[:5]}...)'
+                )
             if self.skip_crowd and ann.get('iscrowd', 0):
                 crowd += 1
                 continue
-            box = coco_box_to_xyxy(ann['bbox'], where,
-                                   (img.get('width'), img.get('height')))
+            box = coco_box_to_xyxy(ann['bbox'], where, (img.get('width'), img.get('height')))
             if box[2] - box[0] < self.min_size or box[3] - box[1] < self.min_size:
                 small += 1
                 continue
-            data_list.append(dict(
-                img_path=osp.join(prefix, img['file_name']),
-                gt_bboxes=[box], category=cats[ann['category_id']],
-                category_id=ann['category_id'], ann_id=ann.get('id', i),
-                image_id=ann['image_id'], width=img.get('width'),
-                height=img.get('height'), task=self.task))
+            data_list.append(
+                dict(
+                    img_path=osp.join(prefix, img['file_name']),
+                    gt_bboxes=[box],
+                    category=cats[ann['category_id']],
+                    category_id=ann['category_id'],
+                    ann_id=ann.get('id', i),
+                    image_id=ann['image_id'],
+                    width=img.get('width'),
+                    height=img.get('height'),
+                    task=self.task,
+                )
+            )
         if crowd or small:
-            print_log(f'COCOCategorizationDataset: skipped {crowd} crowd and '
-                      f'{small} small (< {self.min_size:g} px) annotation(s) '
-                      f'of {path}', logger='current', level=20)
+            print_log(
+                f'COCOCategorizationDataset: skipped {crowd} crowd and '
+                f'{small} small (< {self.min_size:g} px) annotation(s) '
+                f'of {path}',
+                logger='current',
+                level=20,
+            )
         if not data_list:
-            raise ValueError(f'COCO instances file {path} has no usable object '
-                             f'({len(dataset["annotations"])} annotations, '
-                             f'{crowd} crowd, {small} small)')
+            raise ValueError(
+                f'COCO instances file {path} has no usable object '
+                f'({len(dataset["annotations"])} annotations, '
+                f'{crowd} crowd, {small} small)'
+            )
         return data_list

@@ -1,12 +1,13 @@
 """Collate with dynamic padding: pad to the batch, never to a global max."""
+
 from typing import List
 
 import torch
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from torch.nn.utils.rnn import pad_sequence
 
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
-
 from vltoolkit.structures import IGNORE_INDEX
+
 
 # registered in mmengine's root: Runner.build_dataloader looks collate
 # functions up there, without the default scope
@@ -27,15 +28,17 @@ def vl_collate(batch: List[dict]) -> dict:
         w = max(img.shape[2] for img in images)
         stacked = images[0].new_zeros((len(images), images[0].shape[0], h, w))
         for i, img in enumerate(images):
-            stacked[i, :, :img.shape[1], :img.shape[2]] = img
+            stacked[i, :, : img.shape[1], : img.shape[2]] = img
         out['images'] = stacked
     if 'input_ids' in inputs[0]:
         ids = [x['input_ids'] for x in inputs]
         out['input_ids'] = pad_sequence(ids, batch_first=True, padding_value=0)
         lengths = torch.tensor([len(x) for x in ids])
-        out['attention_mask'] = (torch.arange(out['input_ids'].shape[1])[None]
-                                 < lengths[:, None]).long()
+        out['attention_mask'] = (
+            torch.arange(out['input_ids'].shape[1])[None] < lengths[:, None]
+        ).long()
     if 'labels' in inputs[0]:
-        out['labels'] = pad_sequence([x['labels'] for x in inputs],
-                                     batch_first=True, padding_value=IGNORE_INDEX)
+        out['labels'] = pad_sequence(
+            [x['labels'] for x in inputs], batch_first=True, padding_value=IGNORE_INDEX
+        )
     return dict(inputs=out, data_samples=[item['data_samples'] for item in batch])

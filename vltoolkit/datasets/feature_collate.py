@@ -1,4 +1,5 @@
 """Collate pre-extracted clip features, padding only to the batch's longest."""
+
 from typing import List
 
 import torch
@@ -34,33 +35,37 @@ def feature_collate(batch: List[dict]) -> dict:
             raise ValueError(
                 f'feature_collate: {_describe(batch, i)} has inputs '
                 f'{sorted(x)} but {_describe(batch, 0)} has {sorted(keys)}; '
-                'every clip of a batch needs the same modalities')
+                'every clip of a batch needs the same modalities'
+            )
     out = {}
     for key in sorted(keys):
         values = [x[key] for x in inputs]
         if key == 'audio':
             n_mels = {v.shape[0] for v in values}
             if len(n_mels) > 1:
-                raise ValueError(f'feature_collate: audio with {sorted(n_mels)} '
-                                 'mel bins in one batch')
+                raise ValueError(
+                    f'feature_collate: audio with {sorted(n_mels)} mel bins in one batch'
+                )
             t_max = max(v.shape[1] for v in values)
             audio = values[0].new_zeros((len(values), values[0].shape[0], t_max))
             for i, v in enumerate(values):
-                audio[i, :, :v.shape[1]] = v
+                audio[i, :, : v.shape[1]] = v
             out['audio'] = audio
         elif key == 'text':
             w_max = max(v.shape[0] for v in values)
             text = values[0].new_zeros((len(values), w_max, values[0].shape[1]))
             mask = torch.zeros((len(values), w_max), dtype=torch.long)
             for i, v in enumerate(values):
-                text[i, :v.shape[0]] = v
-                mask[i, :v.shape[0]] = 1
+                text[i, : v.shape[0]] = v
+                mask[i, : v.shape[0]] = 1
             out['text'], out['text_mask'] = text, mask
         else:
             shapes = {tuple(v.shape) for v in values}
             if len(shapes) > 1:
-                raise ValueError(f'feature_collate: {key!r} features of '
-                                 f'different shapes {sorted(shapes)} in one '
-                                 'batch (mismatched feature dims?)')
+                raise ValueError(
+                    f'feature_collate: {key!r} features of '
+                    f'different shapes {sorted(shapes)} in one '
+                    'batch (mismatched feature dims?)'
+                )
             out[key] = torch.stack(values)
     return dict(inputs=out, data_samples=[item['data_samples'] for item in batch])

@@ -8,6 +8,7 @@ builds only builtin containers, numpy arrays / scalars and torch tensors
 (tensor storages are read with ``torch.load(weights_only=True)``), and refuses
 anything else with an error naming the file and the global.
 """
+
 import builtins
 import codecs
 import collections
@@ -20,9 +21,24 @@ import torch
 
 __all__ = ['load_feature_pickle', 'FeaturePickleError']
 
-_SAFE_BUILTINS = frozenset(('list', 'dict', 'tuple', 'set', 'frozenset', 'str',
-                            'bytes', 'bytearray', 'int', 'float', 'bool',
-                            'complex', 'slice', 'range'))
+_SAFE_BUILTINS = frozenset(
+    (
+        'list',
+        'dict',
+        'tuple',
+        'set',
+        'frozenset',
+        'str',
+        'bytes',
+        'bytearray',
+        'int',
+        'float',
+        'bool',
+        'complex',
+        'slice',
+        'range',
+    )
+)
 
 
 class FeaturePickleError(ValueError):
@@ -36,19 +52,30 @@ def _storage_from_bytes(data: bytes):
 
 
 def _allowed_globals() -> dict:
-    allowed = {('collections', 'OrderedDict'): collections.OrderedDict,
-               # protocol-2 pickles (mmengine's dump) write bytes this way
-               ('_codecs', 'encode'): codecs.encode,
-               ('torch._utils', '_rebuild_tensor_v2'): torch._utils._rebuild_tensor_v2,
-               ('torch._utils', '_rebuild_tensor'): torch._utils._rebuild_tensor,
-               ('torch.storage', '_load_from_bytes'): _storage_from_bytes,
-               ('numpy', 'ndarray'): np.ndarray,
-               ('numpy', 'dtype'): np.dtype}
+    allowed = {
+        ('collections', 'OrderedDict'): collections.OrderedDict,
+        # protocol-2 pickles (mmengine's dump) write bytes this way
+        ('_codecs', 'encode'): codecs.encode,
+        ('torch._utils', '_rebuild_tensor_v2'): torch._utils._rebuild_tensor_v2,
+        ('torch._utils', '_rebuild_tensor'): torch._utils._rebuild_tensor,
+        ('torch.storage', '_load_from_bytes'): _storage_from_bytes,
+        ('numpy', 'ndarray'): np.ndarray,
+        ('numpy', 'dtype'): np.dtype,
+    }
     for mod in ('numpy.core.multiarray', 'numpy._core.multiarray'):
         allowed[(mod, '_reconstruct')] = np._core.multiarray._reconstruct
         allowed[(mod, 'scalar')] = np._core.multiarray.scalar
-    for name in ('float16', 'float32', 'float64', 'int8', 'int16', 'int32',
-                 'int64', 'uint8', 'bool_'):
+    for name in (
+        'float16',
+        'float32',
+        'float64',
+        'int8',
+        'int16',
+        'int32',
+        'int64',
+        'uint8',
+        'bool_',
+    ):
         allowed[('numpy', name)] = getattr(np, name)
     return allowed
 
@@ -61,6 +88,7 @@ class _FeatureUnpickler(pickle.Unpickler):
             return getattr(builtins, name)
         if module == 'numpy.dtypes' and name.endswith('DType'):
             import numpy.dtypes
+
             return getattr(numpy.dtypes, name)
         if _FeatureUnpickler._allowed is None:
             _FeatureUnpickler._allowed = _allowed_globals()
@@ -69,7 +97,8 @@ class _FeatureUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(
                 f'global {module}.{name} is not allowed (a feature file holds '
                 'only lists, dicts, strings, numbers, numpy arrays and torch '
-                'tensors)')
+                'tensors)'
+            )
         return found
 
 
@@ -87,8 +116,8 @@ def load_feature_pickle(path: str, what: str = 'feature file'):
         with open(path, 'rb') as f:
             return _FeatureUnpickler(f, encoding='latin1').load()
     except pickle.UnpicklingError as err:
-        raise FeaturePickleError(f'{what} {path} cannot be loaded safely: '
-                                 f'{err}') from None
+        raise FeaturePickleError(f'{what} {path} cannot be loaded safely: {err}') from None
     except Exception as err:  # truncated file, not a pickle, ...
-        raise FeaturePickleError(f'{what} {path} is not a readable pickle '
-                                 f'({type(err).__name__}: {err})') from None
+        raise FeaturePickleError(
+            f'{what} {path} is not a readable pickle ({type(err).__name__}: {err})'
+        ) from None

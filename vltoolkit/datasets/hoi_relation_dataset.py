@@ -1,10 +1,12 @@
 """HOI relation prompts over the V-COCO-derived (QPIC "HOIA") format."""
+
 import os.path as osp
 from collections import OrderedDict
 
 from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
+
 from .annotation_io import AnnotationError, check_xyxy_box, load_json_file
 from .vcoco_meta import COCO_ID_TO_NAME, VCOCO_CLASSES, VCOCO_RELATION_PHRASES
 
@@ -37,11 +39,9 @@ class HOIRelationDataset(BaseDataset):
             the prompt transform, so location targets exist in the HOI recipe.
     """
 
-    METAINFO = dict(classes=tuple(VCOCO_CLASSES),
-                    relation_phrases=dict(VCOCO_RELATION_PHRASES))
+    METAINFO = dict(classes=tuple(VCOCO_CLASSES), relation_phrases=dict(VCOCO_RELATION_PHRASES))
 
-    def __init__(self, *args, task: str = 'hoi', localization_task: str = None,
-                 **kwargs):
+    def __init__(self, *args, task: str = 'hoi', localization_task: str = None, **kwargs):
         self.task = task
         self.localization_task = localization_task
         super().__init__(*args, **kwargs)
@@ -51,13 +51,18 @@ class HOIRelationDataset(BaseDataset):
             raise FileNotFoundError(
                 f'HOI annotation file {self.ann_file} does not exist: prepare '
                 'V-COCO with `python tools/data/vcoco.py` or generate the toy '
-                'set with `python tools/data/make_toy.py hoi` (docs/datasets/hoi.md).')
+                'set with `python tools/data/make_toy.py hoi` (docs/datasets/hoi.md).'
+            )
         images = load_json_file(
-            self.ann_file, 'HOI annotation file', expect=list, allow_empty=False,
+            self.ann_file,
+            'HOI annotation file',
+            expect=list,
+            allow_empty=False,
             fix='HOIRelationDataset reads the HOIA layout: a list of image '
             'records with file_name, annotations, hoi_annotation; convert '
             'V-COCO / COCO-style files with `python tools/data/vcoco.py` '
-            '(docs/datasets/hoi.md).')
+            '(docs/datasets/hoi.md).',
+        )
         classes = self.metainfo['classes']
         phrases = self.metainfo['relation_phrases']
         data_list = []
@@ -70,18 +75,26 @@ class HOIRelationDataset(BaseDataset):
 
     def _parse_image(self, index, image, classes, phrases):
         if not isinstance(image, dict):
-            self._fail(index, f'is a {type(image).__name__}, not an image record '
-                       '(a dict with file_name, annotations, hoi_annotation)')
+            self._fail(
+                index,
+                f'is a {type(image).__name__}, not an image record '
+                '(a dict with file_name, annotations, hoi_annotation)',
+            )
         for key in ('file_name', 'annotations', 'hoi_annotation'):
             if key not in image:
-                self._fail(index, f'missing field {key!r} (HOIA records need '
-                           'file_name, annotations, hoi_annotation)')
+                self._fail(
+                    index,
+                    f'missing field {key!r} (HOIA records need '
+                    'file_name, annotations, hoi_annotation)',
+                )
         anns = image['annotations']
         for j, ann in enumerate(anns):
             if 'bbox' not in ann or 'category_id' not in ann:
                 self._fail(index, f'annotation {j} needs bbox and category_id')
-            check_xyxy_box(ann['bbox'], f'{self.ann_file}, image record {index} '
-                           f'({image["file_name"]}), annotation {j}')
+            check_xyxy_box(
+                ann['bbox'],
+                f'{self.ann_file}, image record {index} ({image["file_name"]}), annotation {j}',
+            )
         pairs = OrderedDict()
         for hoi in image['hoi_annotation']:
             for key in ('subject_id', 'object_id', 'category_id'):
@@ -89,32 +102,41 @@ class HOIRelationDataset(BaseDataset):
                     self._fail(index, f'hoi {hoi} is missing {key!r}')
             verb, sub, obj = hoi['category_id'], hoi['subject_id'], hoi['object_id']
             if not isinstance(verb, int) or not 0 <= verb < len(classes):
-                self._fail(index, f'unknown relation {verb!r}: verb indices '
-                           f'run 0..{len(classes) - 1} over {classes[:3]}...')
+                self._fail(
+                    index,
+                    f'unknown relation {verb!r}: verb indices '
+                    f'run 0..{len(classes) - 1} over {classes[:3]}...',
+                )
             for role, idx in (('subject_id', sub), ('object_id', obj)):
                 if not -1 <= idx < len(anns) or (role == 'subject_id' and idx < 0):
-                    self._fail(index, f'{role} {idx} is not an index into its '
-                               f'{len(anns)} annotations')
+                    self._fail(
+                        index, f'{role} {idx} is not an index into its {len(anns)} annotations'
+                    )
             pairs.setdefault((sub, obj), set()).add(verb)
         img_path = osp.join(self.data_prefix.get('img_path', ''), image['file_name'])
         for j, ann in enumerate(anns):
             if ann['category_id'] not in COCO_ID_TO_NAME:
-                self._fail(index, f'annotation {j} has category_id '
-                           f'{ann["category_id"]}, not a COCO category id (1..90)')
+                self._fail(
+                    index,
+                    f'annotation {j} has category_id '
+                    f'{ann["category_id"]}, not a COCO category id (1..90)',
+                )
         samples = []
         for (sub, obj), verbs in pairs.items():
             verbs = sorted(verbs)
             boxes = [anns[sub]['bbox']] + ([anns[obj]['bbox']] if obj >= 0 else [])
             relation_text = ', '.join(phrases[classes[v]] for v in verbs)
             pair = dict(
-                img_path=img_path, task=self.task, gt_bboxes=boxes,
+                img_path=img_path,
+                task=self.task,
+                gt_bboxes=boxes,
                 subject_name=COCO_ID_TO_NAME[anns[sub]['category_id']],
-                object_name=(COCO_ID_TO_NAME[anns[obj]['category_id']]
-                             if obj >= 0 else None),
+                object_name=(COCO_ID_TO_NAME[anns[obj]['category_id']] if obj >= 0 else None),
                 gt_relations=[classes[v] for v in verbs],
-                relation_text=relation_text, target_text=relation_text)
+                relation_text=relation_text,
+                target_text=relation_text,
+            )
             samples.append(pair)
             if self.localization_task and obj >= 0:
-                samples.append(dict(pair, task=self.localization_task,
-                                    target_text=None))
+                samples.append(dict(pair, task=self.localization_task, target_text=None))
         return samples

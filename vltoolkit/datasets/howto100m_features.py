@@ -23,6 +23,7 @@ video per step (batches of 128 videos x 32 clips); here every segment is one
 sample, so the sampler's seeded shuffle decides the batches and a resumed
 run sees exactly the clips of an uninterrupted one.
 """
+
 import csv
 import os.path as osp
 from collections import OrderedDict
@@ -32,17 +33,19 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
-from .feature_pickle import load_feature_pickle
+
 from .annotation_io import AnnotationError
+from .feature_pickle import load_feature_pickle
 from .mcn_eval_features import l2_normalize
 
-_HOW_TO_GET = ('prepare HowTo100M features as in MCN (2D/3D video features and '
-               'log-mel spectrograms per video) or generate the toy set with '
-               '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
+_HOW_TO_GET = (
+    'prepare HowTo100M features as in MCN (2D/3D video features and '
+    'log-mel spectrograms per video) or generate the toy set with '
+    '`python tools/data/make_toy.py mcn` (docs/retrieval.md)'
+)
 
 
-def time_to_audio_frame(t: float, sr: int = 16000, hop_length: int = 160,
-                        n_fft: int = 400) -> int:
+def time_to_audio_frame(t: float, sr: int = 16000, hop_length: int = 160, n_fft: int = 400) -> int:
     """librosa's ``time_to_frames(t, sr, hop_length, n_fft)``, floored at 0."""
     return max(0, int(np.floor((t * sr - n_fft // 2) / hop_length)))
 
@@ -104,13 +107,20 @@ class HowTo100MFeatureDataset(BaseDataset):
     shape raise errors naming the file / video and the fix.
     """
 
-    def __init__(self, *args, caption_file: str = 'caption.pickle',
-                 feature_types: Sequence[str] = ('2d', '3d'),
-                 feature_fps: Optional[dict] = None,
-                 video_dims: Optional[Sequence[int]] = None,
-                 min_time: float = 10.0, max_clips_per_video: Optional[int] = None,
-                 n_mels: int = 40, check_files: bool = True,
-                 cache_videos: int = 0, **kwargs):
+    def __init__(
+        self,
+        *args,
+        caption_file: str = 'caption.pickle',
+        feature_types: Sequence[str] = ('2d', '3d'),
+        feature_fps: Optional[dict] = None,
+        video_dims: Optional[Sequence[int]] = None,
+        min_time: float = 10.0,
+        max_clips_per_video: Optional[int] = None,
+        n_mels: int = 40,
+        check_files: bool = True,
+        cache_videos: int = 0,
+        **kwargs,
+    ):
         self.caption_file = caption_file
         self.feature_types = tuple(feature_types)
         self.feature_fps = dict(feature_fps or {'2d': 1.0, '3d': 24.0 / 16.0})
@@ -139,63 +149,75 @@ class HowTo100MFeatureDataset(BaseDataset):
 
     def _read_paths(self):
         if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(f'video list {self.ann_file} does not '
-                                    f'exist: {_HOW_TO_GET}')
+            raise FileNotFoundError(f'video list {self.ann_file} does not exist: {_HOW_TO_GET}')
         with open(self.ann_file, newline='') as f:
             rows = list(csv.DictReader(f))
         if rows and 'path' not in rows[0]:
-            raise AnnotationError(f'{self.ann_file}: the video list needs a '
-                                  f'header `path`, found {list(rows[0])}')
+            raise AnnotationError(
+                f'{self.ann_file}: the video list needs a header `path`, found {list(rows[0])}'
+            )
         return [row['path'].replace('None/', '').strip() for row in rows]
 
     def load_data_list(self):
         paths = self._read_paths()
         captions = load_feature_pickle(self.caption_file, 'caption file')
         if not isinstance(captions, dict):
-            raise AnnotationError(f'{self.caption_file} holds a '
-                                  f'{type(captions).__name__}; expected a dict '
-                                  "video_id -> {'start', 'end', 'text'}")
+            raise AnnotationError(
+                f'{self.caption_file} holds a '
+                f'{type(captions).__name__}; expected a dict '
+                "video_id -> {'start', 'end', 'text'}"
+            )
         data_list = []
         for row, path in enumerate(paths, start=2):
             video_id = path.rstrip('/').split('/')[-1]
             where = f'{self.ann_file}, line {row} (video {video_id!r})'
             if self.check_files:
                 kinds = [*self.feature_types, 'spec']
-                missing = [self.feature_path(path, k) for k in kinds
-                           if not osp.isfile(self.feature_path(path, k))]
+                missing = [
+                    self.feature_path(path, k)
+                    for k in kinds
+                    if not osp.isfile(self.feature_path(path, k))
+                ]
                 if missing:
-                    raise FileNotFoundError(f'{where}: missing feature files '
-                                            f'{missing}; extract them or drop '
-                                            'the video from the list')
+                    raise FileNotFoundError(
+                        f'{where}: missing feature files '
+                        f'{missing}; extract them or drop '
+                        'the video from the list'
+                    )
             if video_id not in captions:
-                raise AnnotationError(f'{where}: no captions for this video in '
-                                      f'{self.caption_file}')
+                raise AnnotationError(f'{where}: no captions for this video in {self.caption_file}')
             data_list += self._clips(video_id, path, captions[video_id], where)
         return data_list
 
     def _clips(self, video_id, path, cap, where):
         if not isinstance(cap, dict) or any(k not in cap for k in ('start', 'end', 'text')):
             keys = sorted(cap) if isinstance(cap, dict) else type(cap).__name__
-            raise AnnotationError(f'{where}: captions need start, end and text '
-                                  f'lists, got {keys}')
+            raise AnnotationError(f'{where}: captions need start, end and text lists, got {keys}')
         starts = np.asarray(cap['start'], dtype=np.float64)
         ends = np.asarray(cap['end'], dtype=np.float64)
         texts = list(cap['text'])
         if not (len(starts) == len(ends) == len(texts)) or len(texts) == 0:
-            raise AnnotationError(f'{where}: start / end / text have lengths '
-                                  f'{len(starts)} / {len(ends)} / {len(texts)}; '
-                                  'they must be equal and non-zero')
+            raise AnnotationError(
+                f'{where}: start / end / text have lengths '
+                f'{len(starts)} / {len(ends)} / {len(texts)}; '
+                'they must be equal and non-zero'
+            )
         indices = range(len(texts))
         if self.max_clips_per_video and len(texts) > self.max_clips_per_video:
-            indices = np.linspace(0, len(texts) - 1,
-                                  self.max_clips_per_video).round().astype(int)
+            indices = np.linspace(0, len(texts) - 1, self.max_clips_per_video).round().astype(int)
         clips = []
         for i in indices:
             first, last = widen_segment(starts, ends, int(i), self.min_time)
-            clips.append(dict(
-                video_id=video_id, path=path, clip_id=f'{video_id}:{int(i)}',
-                start=float(starts[first]), end=float(ends[last]),
-                caption=' '.join(str(t) for t in texts[first:last + 1])))
+            clips.append(
+                dict(
+                    video_id=video_id,
+                    path=path,
+                    clip_id=f'{video_id}:{int(i)}',
+                    start=float(starts[first]),
+                    end=float(ends[last]),
+                    caption=' '.join(str(t) for t in texts[first : last + 1]),
+                )
+            )
         return clips
 
     # ------------------------------------------------------------ loading
@@ -216,12 +238,14 @@ class HowTo100MFeatureDataset(BaseDataset):
         try:
             with np.load(file, allow_pickle=False) as data:
                 if key not in data:
-                    raise AnnotationError(f'{file}: no array {key!r} (has '
-                                          f'{list(data)}); clip {info["clip_id"]}')
+                    raise AnnotationError(
+                        f'{file}: no array {key!r} (has {list(data)}); clip {info["clip_id"]}'
+                    )
                 return np.asarray(data[key], dtype=np.float32)
         except FileNotFoundError:
-            raise FileNotFoundError(f'{file} (clip {info["clip_id"]}) does not '
-                                    f'exist: {_HOW_TO_GET}') from None
+            raise FileNotFoundError(
+                f'{file} (clip {info["clip_id"]}) does not exist: {_HOW_TO_GET}'
+            ) from None
 
     def load_clip(self, info: dict) -> dict:
         """Add ``video`` and ``audio`` of the clip ``info`` (see the module
@@ -231,23 +255,26 @@ class HowTo100MFeatureDataset(BaseDataset):
             file = self.feature_path(info['path'], kind)
             feats = self._load_npz(file, 'features', info)
             if feats.ndim != 2:
-                raise AnnotationError(f'{file}: features have shape '
-                                      f'{feats.shape}, expected [T, D]')
+                raise AnnotationError(f'{file}: features have shape {feats.shape}, expected [T, D]')
             if self.video_dims is not None and feats.shape[1] != self.video_dims[k]:
-                raise AnnotationError(f'{file}: {kind} features have dim '
-                                      f'{feats.shape[1]}, expected '
-                                      f'{self.video_dims[k]} (video_dims)')
+                raise AnnotationError(
+                    f'{file}: {kind} features have dim '
+                    f'{feats.shape[1]}, expected '
+                    f'{self.video_dims[k]} (video_dims)'
+                )
             fps = self.feature_fps[kind]
             lo, hi = int(info['start'] * fps), int(info['end'] * fps) + 1
             window = feats[lo:hi]
             # a clip past the end of the features is left at zero, as in MCN
-            parts.append(l2_normalize(window.max(0)) if len(window)
-                         else np.zeros(feats.shape[1], np.float32))
+            parts.append(
+                l2_normalize(window.max(0)) if len(window) else np.zeros(feats.shape[1], np.float32)
+            )
         file = self.feature_path(info['path'], 'spec')
         spec = self._load_npz(file, 'arr_0', info)
         if spec.ndim != 2 or spec.shape[0] != self.n_mels:
-            raise AnnotationError(f'{file}: spectrogram of shape {spec.shape}, '
-                                  f'expected [{self.n_mels}, T]')
+            raise AnnotationError(
+                f'{file}: spectrogram of shape {spec.shape}, expected [{self.n_mels}, T]'
+            )
         lo = time_to_audio_frame(info['start'])
         hi = max(time_to_audio_frame(info['end']), lo + 1)
         audio = spec[:, lo:hi].copy()

@@ -15,6 +15,7 @@ plus ``'id'`` and ``'audio'``, a ``[40, T]`` log-mel spectrogram (torch tensor
 or numpy array). As MCN's loaders do, the 2D and 3D features are each
 L2-normalised, then concatenated into ``video`` (4096-d).
 """
+
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -23,14 +24,14 @@ import torch
 from mmengine.dataset import BaseDataset
 
 from vltoolkit.registry import DATASETS
-from .feature_pickle import load_feature_pickle
+
 from .annotation_io import AnnotationError
+from .feature_pickle import load_feature_pickle
 
 #: key layout of each evaluation format
 MCN_EVAL_FORMATS = {
     'youcook2': dict(video_keys=('2d', '3d'), caption_keys=('caption',)),
-    'msrvtt': dict(video_keys=('2d_pooled', '3d_pooled'),
-                   caption_keys=('eval_caption', 'caption')),
+    'msrvtt': dict(video_keys=('2d_pooled', '3d_pooled'), caption_keys=('eval_caption', 'caption')),
 }
 
 
@@ -68,13 +69,20 @@ class MCNEvalFeatureDataset(BaseDataset):
     index and id, and the key (missing keys, wrong dims, empty audio).
     """
 
-    def __init__(self, *args, feature_format: str = 'youcook2',
-                 video_dims: Optional[Sequence[int]] = None, n_mels: int = 40,
-                 with_audio: bool = True, source: Optional[str] = None,
-                 **kwargs):
+    def __init__(
+        self,
+        *args,
+        feature_format: str = 'youcook2',
+        video_dims: Optional[Sequence[int]] = None,
+        n_mels: int = 40,
+        with_audio: bool = True,
+        source: Optional[str] = None,
+        **kwargs,
+    ):
         if feature_format not in MCN_EVAL_FORMATS:
-            raise ValueError(f'feature_format {feature_format!r} is not one of '
-                             f'{sorted(MCN_EVAL_FORMATS)}')
+            raise ValueError(
+                f'feature_format {feature_format!r} is not one of {sorted(MCN_EVAL_FORMATS)}'
+            )
         self.feature_format = feature_format
         self.video_dims = tuple(video_dims) if video_dims is not None else None
         self.n_mels = n_mels
@@ -84,8 +92,7 @@ class MCNEvalFeatureDataset(BaseDataset):
 
     def _fail(self, index, record, msg):
         rid = record.get('id', '?') if isinstance(record, dict) else '?'
-        raise AnnotationError(f'{self.ann_file}, record {index} (id {rid!r}): '
-                              f'{msg}')
+        raise AnnotationError(f'{self.ann_file}, record {index} (id {rid!r}): {msg}')
 
     def load_data_list(self):
         if not osp.isfile(self.ann_file):
@@ -93,12 +100,15 @@ class MCNEvalFeatureDataset(BaseDataset):
                 f'feature file {self.ann_file} does not exist: get the AVLnet '
                 'evaluation pickles (youcook_val_audio.pkl, '
                 'msrvtt_jsfusion_test.pkl) or generate the toy set with '
-                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
+                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)'
+            )
         records = load_feature_pickle(self.ann_file, 'feature file')
         if not isinstance(records, (list, tuple)):
-            raise AnnotationError(f'{self.ann_file} holds a '
-                                  f'{type(records).__name__}; the MCN evaluation '
-                                  'format is a list of dicts, one per clip')
+            raise AnnotationError(
+                f'{self.ann_file} holds a '
+                f'{type(records).__name__}; the MCN evaluation '
+                'format is a list of dicts, one per clip'
+            )
         layout = MCN_EVAL_FORMATS[self.feature_format]
         dims = self.video_dims
         data_list = []
@@ -108,8 +118,7 @@ class MCNEvalFeatureDataset(BaseDataset):
             info, dims = self._parse(index, record, layout, dims)
             captions = info.pop('captions')
             for k, caption in enumerate(captions):
-                clip_id = info['clip_id'] if len(captions) == 1 else \
-                    f"{info['clip_id']}#{k}"
+                clip_id = info['clip_id'] if len(captions) == 1 else f"{info['clip_id']}#{k}"
                 data_list.append(dict(info, clip_id=clip_id, caption=caption))
         return data_list
 
@@ -120,32 +129,51 @@ class MCNEvalFeatureDataset(BaseDataset):
         if caption_key is None:
             missing.append(' or '.join(layout['caption_keys']))
         if missing:
-            self._fail(index, record, f'missing {missing} (the {self.feature_format} '
-                       f'format needs id, {", ".join(layout["video_keys"])}, '
-                       f'audio and {"/".join(layout["caption_keys"])}; keys '
-                       f'present: {sorted(record)})')
+            self._fail(
+                index,
+                record,
+                f'missing {missing} (the {self.feature_format} '
+                f'format needs id, {", ".join(layout["video_keys"])}, '
+                f'audio and {"/".join(layout["caption_keys"])}; keys '
+                f'present: {sorted(record)})',
+            )
         parts = [_array(record[k]).reshape(-1) for k in layout['video_keys']]
         got = tuple(p.shape[0] for p in parts)
         if dims is None:
             dims = got
         if got != tuple(dims):
-            self._fail(index, record, f'video features {layout["video_keys"]} have '
-                       f'dims {got}, expected {tuple(dims)} (set video_dims if '
-                       'the first record is the odd one)')
-        info = dict(clip_id=str(record['id']), source=self.source,
-                    video=np.concatenate([l2_normalize(p) for p in parts]))
+            self._fail(
+                index,
+                record,
+                f'video features {layout["video_keys"]} have '
+                f'dims {got}, expected {tuple(dims)} (set video_dims if '
+                'the first record is the odd one)',
+            )
+        info = dict(
+            clip_id=str(record['id']),
+            source=self.source,
+            video=np.concatenate([l2_normalize(p) for p in parts]),
+        )
         if self.with_audio:
             audio = _array(record['audio'])
             if audio.ndim != 2 or audio.shape[0] != self.n_mels or audio.shape[1] == 0:
-                self._fail(index, record, f'audio has shape {audio.shape}, '
-                           f'expected a [{self.n_mels}, T] log-mel spectrogram '
-                           'with T > 0')
+                self._fail(
+                    index,
+                    record,
+                    f'audio has shape {audio.shape}, '
+                    f'expected a [{self.n_mels}, T] log-mel spectrogram '
+                    'with T > 0',
+                )
             info['audio'] = audio
         captions = record[caption_key]
         captions = [captions] if isinstance(captions, str) else list(captions)
         if not captions or not all(isinstance(c, str) for c in captions):
-            self._fail(index, record, f'{caption_key!r} must be a string or a '
-                       f'non-empty list of strings, got {record[caption_key]!r:.80}')
+            self._fail(
+                index,
+                record,
+                f'{caption_key!r} must be a string or a '
+                f'non-empty list of strings, got {record[caption_key]!r:.80}',
+            )
         info['captions'] = captions
         return info, dims
 

@@ -8,6 +8,7 @@ single image, what a task-grouped batch sampler needs: the task of every
 sample (:meth:`MultiTaskDataset.task_of`, :attr:`MultiTaskDataset.task_indices`)
 and an estimate of its token cost (:meth:`MultiTaskDataset.length_of`).
 """
+
 import bisect
 import copy
 import re
@@ -22,8 +23,15 @@ from vltoolkit.compat.empty_dataset import is_empty_data_list_error
 from vltoolkit.registry import DATASETS
 
 #: Data-info fields whose text is counted by the default length estimate.
-DEFAULT_LENGTH_KEYS = ('prompt', 'target_text', 'question', 'answer',
-                       'caption', 'expression', 'text')
+DEFAULT_LENGTH_KEYS = (
+    'prompt',
+    'target_text',
+    'question',
+    'answer',
+    'caption',
+    'expression',
+    'text',
+)
 
 # a location / special token such as <loc_40> or <bin_7> is one token;
 # otherwise a run of word characters or one punctuation character is one
@@ -51,11 +59,13 @@ def _make_length_fn(spec) -> Callable[[dict], int]:
         spec = DEFAULT_LENGTH_KEYS
     if callable(spec):
         return spec
-    keys = (spec, ) if isinstance(spec, str) else tuple(spec)
+    keys = (spec,) if isinstance(spec, str) else tuple(spec)
     for key in keys:
         if not isinstance(key, str):
-            raise TypeError('length_key must be None, a data-info key, a list '
-                            f'of keys or a callable, got {spec!r}')
+            raise TypeError(
+                'length_key must be None, a data-info key, a list '
+                f'of keys or a callable, got {spec!r}'
+            )
 
     def length(info: dict) -> int:
         total = 0
@@ -68,8 +78,7 @@ def _make_length_fn(spec) -> Callable[[dict], int]:
             elif isinstance(value, str):
                 total += estimate_num_tokens(value)
             elif isinstance(value, (list, tuple)):
-                total += sum(estimate_num_tokens(v) for v in value
-                             if isinstance(v, str))
+                total += sum(estimate_num_tokens(v) for v in value if isinstance(v, str))
         return total
 
     return length
@@ -149,22 +158,30 @@ class MultiTaskDataset(Dataset):
             weights=dict(hoi=1, grounding=2))
     """
 
-    def __init__(self, datasets: Sequence[Union[dict, Dataset]],
-                 tasks: Optional[Sequence[str]] = None,
-                 weights: Optional[Union[Sequence[float], Dict[str, float]]] = None,
-                 length_key=None, metainfo: Optional[dict] = None,
-                 lazy_init: bool = False):
+    def __init__(
+        self,
+        datasets: Sequence[Union[dict, Dataset]],
+        tasks: Optional[Sequence[str]] = None,
+        weights: Optional[Union[Sequence[float], Dict[str, float]]] = None,
+        length_key=None,
+        metainfo: Optional[dict] = None,
+        lazy_init: bool = False,
+    ):
         if isinstance(datasets, (dict, Dataset)) or not len(datasets):
-            raise ValueError('MultiTaskDataset needs a non-empty list of data '
-                             f'set configs, got {datasets!r}')
+            raise ValueError(
+                f'MultiTaskDataset needs a non-empty list of data set configs, got {datasets!r}'
+            )
         if tasks is not None:
             if isinstance(tasks, str) or len(tasks) != len(datasets):
-                raise ValueError(f'tasks={tasks!r} must name one task per data '
-                                 f'set ({len(datasets)} data sets)')
+                raise ValueError(
+                    f'tasks={tasks!r} must name one task per data set ({len(datasets)} data sets)'
+                )
             for name in tasks:
                 if not isinstance(name, str) or not name:
-                    raise ValueError(f'task names must be non-empty strings, '
-                                     f'got {name!r} in tasks={list(tasks)!r}')
+                    raise ValueError(
+                        f'task names must be non-empty strings, '
+                        f'got {name!r} in tasks={list(tasks)!r}'
+                    )
         self._dataset_cfgs = list(datasets)
         self._explicit_tasks = list(tasks) if tasks is not None else None
         self._weights_arg = weights
@@ -209,13 +226,19 @@ class MultiTaskDataset(Dataset):
     def _no_samples(self, i, task):
         if task is None:
             cfg = self._dataset_cfgs[i]
-            task = (self._explicit_tasks[i] if self._explicit_tasks is not None
-                    else cfg.get('task') if isinstance(cfg, dict)
-                    else getattr(cfg, 'task', None))
+            task = (
+                self._explicit_tasks[i]
+                if self._explicit_tasks is not None
+                else cfg.get('task')
+                if isinstance(cfg, dict)
+                else getattr(cfg, 'task', None)
+            )
         name = f'task {task!r}' if task else 'its task'
-        return (f'{self._describe(i)} has no samples, so {name} has none: '
-                'check its ann_file / split / filters, or drop it from '
-                'MultiTaskDataset.datasets')
+        return (
+            f'{self._describe(i)} has no samples, so {name} has none: '
+            'check its ann_file / split / filters, or drop it from '
+            'MultiTaskDataset.datasets'
+        )
 
     def _scan(self):
         task_names: List[str] = []
@@ -223,8 +246,7 @@ class MultiTaskDataset(Dataset):
         lengths: List[int] = []
         length_fns = {}
         for i, ds in enumerate(self.datasets):
-            explicit = (self._explicit_tasks[i]
-                        if self._explicit_tasks is not None else None)
+            explicit = self._explicit_tasks[i] if self._explicit_tasks is not None else None
             declared = explicit or getattr(ds, 'task', None)
             if len(ds) == 0:
                 raise ValueError(self._no_samples(i, declared))
@@ -238,7 +260,8 @@ class MultiTaskDataset(Dataset):
                         f'sample {local} of {self._describe(i)} has no task: its '
                         "data info has no 'task' field and the data set no "
                         '`task` attribute; name the task of each data set '
-                        'with MultiTaskDataset(tasks=[...])')
+                        'with MultiTaskDataset(tasks=[...])'
+                    )
                 if task not in length_fns:
                     length_fns[task] = self._length_fn(task)
                 if task not in task_names:
@@ -249,18 +272,21 @@ class MultiTaskDataset(Dataset):
         counts = np.bincount(sample_tasks, minlength=len(task_names))
         empty = [t for t, c in zip(task_names, counts) if c == 0]
         if empty:
-            raise ValueError(f'task(s) {empty} have no samples in '
-                             'MultiTaskDataset; drop them or fix their data sets')
+            raise ValueError(
+                f'task(s) {empty} have no samples in '
+                'MultiTaskDataset; drop them or fix their data sets'
+            )
         self.tasks: List[str] = task_names
         self._task_ids = np.asarray(sample_tasks, dtype=np.int64)
         self._lengths = np.asarray(lengths, dtype=np.int64)
         bad = np.flatnonzero(self._lengths < 0)
         if len(bad):
-            raise ValueError(f'length_key gave a negative length '
-                             f'{self._lengths[bad[0]]} for sample {bad[0]}')
+            raise ValueError(
+                f'length_key gave a negative length {self._lengths[bad[0]]} for sample {bad[0]}'
+            )
         self.task_indices: Dict[str, List[int]] = OrderedDict(
-            (t, np.flatnonzero(self._task_ids == k).tolist())
-            for k, t in enumerate(task_names))
+            (t, np.flatnonzero(self._task_ids == k).tolist()) for k, t in enumerate(task_names)
+        )
 
     def _length_fn(self, task):
         spec = self._length_key
@@ -274,15 +300,19 @@ class MultiTaskDataset(Dataset):
         if isinstance(weights, dict):
             unknown = sorted(set(weights) - set(self.tasks))
             if unknown:
-                raise ValueError(f'weights name task(s) {unknown} that no data '
-                                 f'set provides; available tasks: {self.tasks}')
+                raise ValueError(
+                    f'weights name task(s) {unknown} that no data '
+                    f'set provides; available tasks: {self.tasks}'
+                )
             values = {t: weights.get(t, 0.0) for t in self.tasks}
         else:
             weights = list(weights)
             if len(weights) != len(self.tasks):
-                raise ValueError(f'weights {weights} must give one weight per '
-                                 f'task, in the order {self.tasks} (or use a '
-                                 'dict task -> weight)')
+                raise ValueError(
+                    f'weights {weights} must give one weight per '
+                    f'task, in the order {self.tasks} (or use a '
+                    'dict task -> weight)'
+                )
             values = dict(zip(self.tasks, weights))
         return check_task_weights(values)
 
@@ -304,9 +334,12 @@ class MultiTaskDataset(Dataset):
             ds_idx = bisect.bisect_right(self.cumulative_sizes, first)
             per_task[task] = dict(getattr(self.datasets[ds_idx], 'metainfo', None) or {})
         if conflicts:
-            print_log(f'MultiTaskDataset: metainfo key(s) {sorted(conflicts)} '
-                      'differ between data sets; read them from '
-                      "metainfo['task_metainfo'][task]", logger='current')
+            print_log(
+                f'MultiTaskDataset: metainfo key(s) {sorted(conflicts)} '
+                'differ between data sets; read them from '
+                "metainfo['task_metainfo'][task]",
+                logger='current',
+            )
         merged = copy.deepcopy(merged)
         merged['tasks'] = list(self.tasks)
         merged['task_metainfo'] = per_task
@@ -328,8 +361,7 @@ class MultiTaskDataset(Dataset):
         if idx < 0:
             idx += n
         if not 0 <= idx < n:
-            raise IndexError(f'index {idx} out of range for MultiTaskDataset '
-                             f'of {n} samples')
+            raise IndexError(f'index {idx} out of range for MultiTaskDataset of {n} samples')
         ds_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         local = idx - (self.cumulative_sizes[ds_idx - 1] if ds_idx else 0)
         return idx, ds_idx, local
@@ -373,8 +405,12 @@ class MultiTaskDataset(Dataset):
         ``sample_idx`` (global), ``dataset_idx`` and ``local_sample_idx``."""
         idx, ds_idx, local = self._locate(int(idx))
         info = self._sub_info(self.datasets[ds_idx], local)
-        info.update(task=self.tasks[self._task_ids[idx]], sample_idx=idx,
-                    dataset_idx=ds_idx, local_sample_idx=local)
+        info.update(
+            task=self.tasks[self._task_ids[idx]],
+            sample_idx=idx,
+            dataset_idx=ds_idx,
+            local_sample_idx=local,
+        )
         return info
 
     def __getitem__(self, idx: int):
@@ -394,8 +430,9 @@ class MultiTaskDataset(Dataset):
         if getattr(ds, 'test_mode', False):
             data = ds.pipeline(self.get_data_info(idx))
             if data is None:
-                raise RuntimeError(f'the test pipeline of {self._describe(ds_idx)} '
-                                   f'returned None for sample {idx}')
+                raise RuntimeError(
+                    f'the test pipeline of {self._describe(ds_idx)} returned None for sample {idx}'
+                )
             return self._tag(data, idx)
         start = self.cumulative_sizes[ds_idx - 1] if ds_idx else 0
         tries = getattr(ds, 'max_refetch', 1000) + 1
@@ -404,8 +441,10 @@ class MultiTaskDataset(Dataset):
             if data is not None:
                 return self._tag(data, idx)
             idx = start + int(np.random.randint(0, len(ds)))
-        raise RuntimeError(f'the pipeline of {self._describe(ds_idx)} returned '
-                           f'None {tries} times in a row; check its transforms')
+        raise RuntimeError(
+            f'the pipeline of {self._describe(ds_idx)} returned '
+            f'None {tries} times in a row; check its transforms'
+        )
 
     def _tag(self, data, idx):
         """Make sure the packed sample carries its task."""
@@ -438,6 +477,7 @@ def check_task_weights(weights: Dict[str, float]) -> Dict[str, float]:
     if negative:
         raise ValueError(f'task weights must be >= 0; negative: {negative}')
     if not any(w > 0 for w in values.values()):
-        raise ValueError(f'task weights are all zero ({values}): at least one '
-                         'task needs a positive weight')
+        raise ValueError(
+            f'task weights are all zero ({values}): at least one task needs a positive weight'
+        )
     return values

@@ -10,6 +10,7 @@ The ``lichengunc/refer`` layout (``docs/datasets/refcoco.md``)::
 A ref names one COCO annotation (``ann_id``) and holds the expressions that
 describe it (``sentences``); its box is the annotation's ``bbox``.
 """
+
 import contextlib
 import io
 import os.path as osp
@@ -21,6 +22,7 @@ from pycocotools.coco import COCO
 
 from vltoolkit.registry import DATASETS
 from vltoolkit.structures import xywh_to_xyxy
+
 from .annotation_io import AnnotationError, load_json_file
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
@@ -32,13 +34,29 @@ _HOW_TO_GET = (
     'refcoco+.zip, refcocog.zip hold instances.json and refs(unc).p / '
     'refs(umd).p) and unpack them into the data root, or generate the toy set '
     'with `python tools/data/make_toy.py refcoco --out data/toy_refcoco` '
-    '(docs/datasets/refcoco.md)')
+    '(docs/datasets/refcoco.md)'
+)
 
 # (module, name) globals a refs pickle may name: builtin containers and
 # scalars only. Python 2 pickles name the module `__builtin__`.
-_SAFE_BUILTINS = frozenset(('list', 'dict', 'tuple', 'set', 'frozenset', 'str',
-                            'bytes', 'bytearray', 'int', 'float', 'bool',
-                            'complex', 'unicode', 'long'))
+_SAFE_BUILTINS = frozenset(
+    (
+        'list',
+        'dict',
+        'tuple',
+        'set',
+        'frozenset',
+        'str',
+        'bytes',
+        'bytearray',
+        'int',
+        'float',
+        'bool',
+        'complex',
+        'unicode',
+        'long',
+    )
+)
 _BUILTIN_ALIASES = {'unicode': 'str', 'long': 'int'}
 
 
@@ -57,10 +75,12 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if module in ('builtins', '__builtin__') and name in _SAFE_BUILTINS:
             import builtins
+
             return getattr(builtins, _BUILTIN_ALIASES.get(name, name))
         raise _RefusedGlobal(
             f'global {module}.{name} is not allowed: a refs file holds only '
-            'lists, dicts, strings and numbers')
+            'lists, dicts, strings and numbers'
+        )
 
 
 def _to_text(obj):
@@ -93,37 +113,41 @@ def load_refs(path: str) -> list:
             disallowed global.
     """
     if not osp.isfile(path):
-        raise FileNotFoundError(f'refs file {path} does not exist: '
-                                f'{_HOW_TO_GET}.')
+        raise FileNotFoundError(f'refs file {path} does not exist: {_HOW_TO_GET}.')
     try:
         with open(path, 'rb') as f:
             refs = _RestrictedUnpickler(f, encoding='bytes').load()
     except _RefusedGlobal as err:
-        raise ValueError(f'refs file {path} cannot be loaded safely: {err}; '
-                         'use the original refs(*).p of lichengunc/refer'
-                         ) from None
+        raise ValueError(
+            f'refs file {path} cannot be loaded safely: {err}; '
+            'use the original refs(*).p of lichengunc/refer'
+        ) from None
     except Exception as err:  # truncated file, not a pickle, ...
-        raise ValueError(f'refs file {path} is not a readable pickle '
-                         f'({type(err).__name__}: {err}); re-download it '
-                         '(lichengunc/refer)') from None
+        raise ValueError(
+            f'refs file {path} is not a readable pickle '
+            f'({type(err).__name__}: {err}); re-download it '
+            '(lichengunc/refer)'
+        ) from None
     refs = _to_text(refs)
     if not isinstance(refs, list):
-        raise ValueError(f'refs file {path} holds a {type(refs).__name__}, '
-                         'expected a list of ref dicts (lichengunc/refer '
-                         'layout)')
+        raise ValueError(
+            f'refs file {path} holds a {type(refs).__name__}, '
+            'expected a list of ref dicts (lichengunc/refer '
+            'layout)'
+        )
     return refs
 
 
 def load_coco_instances(path: str) -> COCO:
     """A pycocotools ``COCO`` index of an ``instances.json``, silently."""
     if not osp.isfile(path):
-        raise FileNotFoundError(f'instances file {path} does not exist: '
-                                f'{_HOW_TO_GET}.')
+        raise FileNotFoundError(f'instances file {path} does not exist: {_HOW_TO_GET}.')
     dataset = load_json_file(path, 'instances file')
-    if not isinstance(dataset, dict) or 'annotations' not in dataset \
-            or 'images' not in dataset:
-        raise ValueError(f'instances file {path} is not a COCO instances file '
-                         '(a dict with "images" and "annotations")')
+    if not isinstance(dataset, dict) or 'annotations' not in dataset or 'images' not in dataset:
+        raise ValueError(
+            f'instances file {path} is not a COCO instances file '
+            '(a dict with "images" and "annotations")'
+        )
     coco = COCO()
     coco.dataset = dataset
     with contextlib.redirect_stdout(io.StringIO()):
@@ -173,15 +197,20 @@ class RefCOCODataset(BaseDataset):
 
     REF_KEYS = ('ref_id', 'ann_id', 'image_id', 'split', 'sentences')
 
-    def __init__(self, split_file: str = 'refs(unc).p',
-                 split: Union[str, Sequence[str]] = 'train',
-                 ann_file: str = 'instances.json', task: str = 'grounding',
-                 **kwargs):
-        splits = (split, ) if isinstance(split, str) else tuple(split)
+    def __init__(
+        self,
+        split_file: str = 'refs(unc).p',
+        split: Union[str, Sequence[str]] = 'train',
+        ann_file: str = 'instances.json',
+        task: str = 'grounding',
+        **kwargs,
+    ):
+        splits = (split,) if isinstance(split, str) else tuple(split)
         for s in splits:
             if s not in REFCOCO_SPLITS:
-                raise ValueError(f'unknown RefCOCO split {s!r}; choose from '
-                                 f'{", ".join(REFCOCO_SPLITS)}')
+                raise ValueError(
+                    f'unknown RefCOCO split {s!r}; choose from {", ".join(REFCOCO_SPLITS)}'
+                )
         self.split = split
         self.splits = splits
         self.split_file = split_file
@@ -190,14 +219,12 @@ class RefCOCODataset(BaseDataset):
 
     def _join_prefix(self):
         super()._join_prefix()
-        if self.split_file and not osp.isabs(self.split_file) \
-                and self.data_root:
+        if self.split_file and not osp.isabs(self.split_file) and self.data_root:
             self.split_file = osp.join(self.data_root, self.split_file)
 
     def _fail(self, index, ref, msg):
         ref_id = ref.get('ref_id', '?') if isinstance(ref, dict) else '?'
-        raise AnnotationError(f'{self.split_file}, ref {ref_id} (record '
-                              f'{index}): {msg}')
+        raise AnnotationError(f'{self.split_file}, ref {ref_id} (record {index}): {msg}')
 
     def load_data_list(self):
         refs = load_refs(self.split_file)
@@ -206,12 +233,12 @@ class RefCOCODataset(BaseDataset):
         data_list, seen_splits = [], set()
         for index, ref in enumerate(refs):
             if not isinstance(ref, dict):
-                self._fail(index, ref, f'is a {type(ref).__name__}, not a '
-                           'dict')
+                self._fail(index, ref, f'is a {type(ref).__name__}, not a dict')
             for key in self.REF_KEYS:
                 if key not in ref:
-                    self._fail(index, ref, f'missing key {key!r} (refs need '
-                               f'{", ".join(self.REF_KEYS)})')
+                    self._fail(
+                        index, ref, f'missing key {key!r} (refs need {", ".join(self.REF_KEYS)})'
+                    )
             seen_splits.add(ref['split'])
             if ref['split'] not in self.splits:
                 continue
@@ -222,51 +249,76 @@ class RefCOCODataset(BaseDataset):
                 f'{", ".join(self.splits)}; its refs have the splits '
                 f'{", ".join(sorted(map(str, seen_splits))) or "(none)"} '
                 '(refcoco/refcoco+ unc: train/val/testA/testB; refcocog umd: '
-                'train/val/test)')
+                'train/val/test)'
+            )
         return data_list
 
     def _parse_ref(self, index, ref, coco, prefix):
         ann = coco.anns.get(ref['ann_id'])
         if ann is None:
-            self._fail(index, ref, f'ann_id {ref["ann_id"]} is not in '
-                       f'{self.ann_file}; the refs file and instances.json '
-                       'must come from the same refer dataset folder')
+            self._fail(
+                index,
+                ref,
+                f'ann_id {ref["ann_id"]} is not in '
+                f'{self.ann_file}; the refs file and instances.json '
+                'must come from the same refer dataset folder',
+            )
         img = coco.imgs.get(ref['image_id'])
         if img is None:
-            self._fail(index, ref, f'image_id {ref["image_id"]} is not in '
-                       f'{self.ann_file}; the refs file and instances.json '
-                       'must come from the same refer dataset folder')
+            self._fail(
+                index,
+                ref,
+                f'image_id {ref["image_id"]} is not in '
+                f'{self.ann_file}; the refs file and instances.json '
+                'must come from the same refer dataset folder',
+            )
         if ann.get('image_id', ref['image_id']) != ref['image_id']:
-            self._fail(index, ref, f'ann_id {ref["ann_id"]} belongs to image '
-                       f'{ann["image_id"]}, not to the ref\'s image '
-                       f'{ref["image_id"]}')
+            self._fail(
+                index,
+                ref,
+                f'ann_id {ref["ann_id"]} belongs to image '
+                f'{ann["image_id"]}, not to the ref\'s image '
+                f'{ref["image_id"]}',
+            )
         bbox = ann.get('bbox')
-        if not isinstance(bbox, (list, tuple)) or len(bbox) != 4 \
-                or bbox[2] < 0 or bbox[3] < 0:
-            self._fail(index, ref, f'annotation {ref["ann_id"]} has bbox '
-                       f'{bbox!r}; expected COCO [x, y, w, h] with w, h >= 0')
+        if not isinstance(bbox, (list, tuple)) or len(bbox) != 4 or bbox[2] < 0 or bbox[3] < 0:
+            self._fail(
+                index,
+                ref,
+                f'annotation {ref["ann_id"]} has bbox '
+                f'{bbox!r}; expected COCO [x, y, w, h] with w, h >= 0',
+            )
         if 'file_name' not in img:
-            self._fail(index, ref, f'image {ref["image_id"]} of '
-                       f'{self.ann_file} has no file_name')
+            self._fail(index, ref, f'image {ref["image_id"]} of {self.ann_file} has no file_name')
         x, y, w, h = (float(v) for v in bbox)
         sentences = ref['sentences']
         if not isinstance(sentences, (list, tuple)):
-            self._fail(index, ref, 'key \'sentences\' must be a list of '
-                       '{sent, raw, tokens, sent_id} dicts')
+            self._fail(
+                index, ref, 'key \'sentences\' must be a list of {sent, raw, tokens, sent_id} dicts'
+            )
         samples = []
         for j, sent in enumerate(sentences):
-            if not isinstance(sent, dict) or not isinstance(
-                    sent.get('sent'), str):
-                self._fail(index, ref, f'sentence {j} has no \'sent\' text '
-                           '(key \'sentences\' holds {sent, raw, tokens, '
-                           'sent_id} dicts)')
-            samples.append(dict(
-                img_path=osp.join(prefix, img['file_name']),
-                gt_bboxes=xywh_to_xyxy([x, y, w, h]).tolist(),
-                expression=sent['sent'],
-                task=self.task,
-                ref_id=ref['ref_id'], ann_id=ref['ann_id'],
-                image_id=ref['image_id'], sent_id=sent.get('sent_id', j),
-                category_id=ref.get('category_id', ann.get('category_id')),
-                width=img.get('width'), height=img.get('height')))
+            if not isinstance(sent, dict) or not isinstance(sent.get('sent'), str):
+                self._fail(
+                    index,
+                    ref,
+                    f'sentence {j} has no \'sent\' text '
+                    '(key \'sentences\' holds {sent, raw, tokens, '
+                    'sent_id} dicts)',
+                )
+            samples.append(
+                dict(
+                    img_path=osp.join(prefix, img['file_name']),
+                    gt_bboxes=xywh_to_xyxy([x, y, w, h]).tolist(),
+                    expression=sent['sent'],
+                    task=self.task,
+                    ref_id=ref['ref_id'],
+                    ann_id=ref['ann_id'],
+                    image_id=ref['image_id'],
+                    sent_id=sent.get('sent_id', j),
+                    category_id=ref.get('category_id', ann.get('category_id')),
+                    width=img.get('width'),
+                    height=img.get('height'),
+                )
+            )
         return samples

@@ -25,6 +25,7 @@ no V-COCO row gets an empty-HOI record at the end (QPIC would drop it); and
 every inconsistency raises :class:`VCOCOFormatError` naming what is wrong
 instead of an ``IndexError``/``ValueError`` deep inside the loop.
 """
+
 import os
 import os.path as osp
 from collections import Counter
@@ -32,26 +33,38 @@ from collections import Counter
 import numpy as np
 
 from .annotation_io import load_json_file
-from .vcoco_meta import (COCO_ID_TO_NAME, COCO_PERSON_ID, VCOCO_CLASSES,
-                         correspondence_matrix, COCO_ID_TO_CONTIGUOUS)
+from .vcoco_meta import (
+    COCO_ID_TO_CONTIGUOUS,
+    COCO_ID_TO_NAME,
+    COCO_PERSON_ID,
+    VCOCO_CLASSES,
+    correspondence_matrix,
+)
 
 __all__ = [
-    'VCOCOFormatError', 'convert_vcoco', 'load_vcoco_actions',
-    'load_coco_boxes', 'check_hoia_records', 'summarize_hoia'
+    'VCOCOFormatError',
+    'convert_vcoco',
+    'load_vcoco_actions',
+    'load_coco_boxes',
+    'check_hoia_records',
+    'summarize_hoia',
 ]
 
-VCOCO_HOWTO = ('Get it from the V-COCO repository (git clone '
-               'https://github.com/s-gupta/v-coco): the annotations are '
-               'data/vcoco/vcoco_<split>.json and the splits '
-               'data/splits/vcoco_<split>.ids.')
-COCO_HOWTO = ('Build it with the V-COCO repository: download the COCO 2014 '
-              'annotations (annotations_trainval2014.zip from '
-              'https://cocodataset.org), then run `python '
-              'script_pick_annotations.py <coco>/annotations` in the v-coco '
-              'repo, which writes data/instances_vcoco_all_2014.json.')
+VCOCO_HOWTO = (
+    'Get it from the V-COCO repository (git clone '
+    'https://github.com/s-gupta/v-coco): the annotations are '
+    'data/vcoco/vcoco_<split>.json and the splits '
+    'data/splits/vcoco_<split>.ids.'
+)
+COCO_HOWTO = (
+    'Build it with the V-COCO repository: download the COCO 2014 '
+    'annotations (annotations_trainval2014.zip from '
+    'https://cocodataset.org), then run `python '
+    'script_pick_annotations.py <coco>/annotations` in the v-coco '
+    'repo, which writes data/instances_vcoco_all_2014.json.'
+)
 
-_ACTION_KEYS = ('action_name', 'role_name', 'image_id', 'ann_id', 'label',
-                'role_object_id')
+_ACTION_KEYS = ('action_name', 'role_name', 'image_id', 'ann_id', 'label', 'role_object_id')
 
 
 class VCOCOFormatError(ValueError):
@@ -95,52 +108,63 @@ def load_vcoco_actions(vcoco_json):
     if not isinstance(data, list):
         raise VCOCOFormatError(
             'a V-COCO annotation file must hold a list with one dict per '
-            f'action, got {type(data).__name__}')
+            f'action, got {type(data).__name__}'
+        )
     actions = []
     for idx, entry in enumerate(data):
         if not isinstance(entry, dict):
             raise VCOCOFormatError(
-                f'V-COCO action entry {idx} is a {type(entry).__name__}, '
-                'not a dict')
+                f'V-COCO action entry {idx} is a {type(entry).__name__}, not a dict'
+            )
         name = entry.get('action_name', f'<unnamed action {idx}>')
         for key in _ACTION_KEYS:
             if key not in entry:
                 raise VCOCOFormatError(
                     f'V-COCO action entry {idx} ({name!r}) has no key '
-                    f'{key!r}; every entry needs {list(_ACTION_KEYS)}')
+                    f'{key!r}; every entry needs {list(_ACTION_KEYS)}'
+                )
         roles = list(entry['role_name'])
         if not roles or roles[0] != 'agent':
             raise VCOCOFormatError(
                 f'V-COCO action entry {idx} ({name!r}): role_name must start '
-                f"with 'agent', got {roles}")
+                f"with 'agent', got {roles}"
+            )
         n = len(entry['image_id'])
         for key in ('ann_id', 'label'):
             if len(entry[key]) != n:
                 raise VCOCOFormatError(
                     f'V-COCO action entry {idx} ({name!r}): {key!r} has '
-                    f"{len(entry[key])} values but 'image_id' has {n}")
+                    f"{len(entry[key])} values but 'image_id' has {n}"
+                )
         if len(entry['role_object_id']) != n * len(roles):
             raise VCOCOFormatError(
                 f'V-COCO action entry {idx} ({name!r}): role_object_id has '
                 f"{len(entry['role_object_id'])} values, expected "
-                f'N*R = {n}*{len(roles)} (role-major layout)')
+                f'N*R = {n}*{len(roles)} (role-major layout)'
+            )
         for role in roles[1:]:
             cls = f'{name}_{role}'
             if cls not in VCOCO_CLASSES:
                 raise VCOCOFormatError(
                     f'V-COCO action entry {idx}: unknown action-role '
-                    f'{cls!r} (not one of the 29 V-COCO classes)')
+                    f'{cls!r} (not one of the 29 V-COCO classes)'
+                )
         if len(roles) == 1 and name not in VCOCO_CLASSES:
             raise VCOCOFormatError(
                 f'V-COCO action entry {idx}: unknown agent-only action '
-                f'{name!r} (not one of the 29 V-COCO classes)')
+                f'{name!r} (not one of the 29 V-COCO classes)'
+            )
         role_ids = np.asarray(entry['role_object_id'], dtype=np.int64)
         actions.append(
-            dict(action_name=name, role_name=roles,
-                 image_id=[int(x) for x in entry['image_id']],
-                 ann_id=[int(x) for x in entry['ann_id']],
-                 label=[int(x) for x in entry['label']],
-                 role_object_id=role_ids.reshape(len(roles), n).T))
+            dict(
+                action_name=name,
+                role_name=roles,
+                image_id=[int(x) for x in entry['image_id']],
+                ann_id=[int(x) for x in entry['ann_id']],
+                label=[int(x) for x in entry['label']],
+                role_object_id=role_ids.reshape(len(roles), n).T,
+            )
+        )
     return actions
 
 
@@ -157,34 +181,38 @@ def load_coco_boxes(coco_instances_json):
         annotations in the order of the file's ``annotations`` list.
     """
     if isinstance(coco_instances_json, (str, os.PathLike)):
-        coco = _load_json(coco_instances_json, 'COCO instances file',
-                          COCO_HOWTO)
+        coco = _load_json(coco_instances_json, 'COCO instances file', COCO_HOWTO)
     else:
         coco = coco_instances_json
     for key in ('images', 'annotations'):
         if not isinstance(coco, dict) or key not in coco:
             raise VCOCOFormatError(
                 f'the COCO instances file has no {key!r} list; expected a '
-                'COCO instances JSON such as instances_vcoco_all_2014.json')
+                'COCO instances JSON such as instances_vcoco_all_2014.json'
+            )
     images = {}
     for img in coco['images']:
         images[img['id']] = dict(
-            file_name=img['file_name'], width=img.get('width'),
-            height=img.get('height'), annotations=[], annotation_ids=[])
+            file_name=img['file_name'],
+            width=img.get('width'),
+            height=img.get('height'),
+            annotations=[],
+            annotation_ids=[],
+        )
     for ann in coco['annotations']:
         img = images.get(ann['image_id'])
         if img is None:
             continue  # as QPIC: getAnnIds(imgIds=...) skips such anns
         box = np.array(ann['bbox'])  # exactly QPIC: keeps int/float types
         box[2:] += box[:2]
-        img['annotations'].append(
-            {'category_id': ann['category_id'], 'bbox': box.tolist()})
+        img['annotations'].append({'category_id': ann['category_id'], 'bbox': box.tolist()})
         img['annotation_ids'].append(ann['id'])
     return images
 
 
-def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
-                  add_size=True, progress=None):
+def convert_vcoco(
+    vcoco_json, ids_file, coco_instances_json, image_prefix='', add_size=True, progress=None
+):
     """Convert one split of the official V-COCO release into HOIA records.
 
     Follows QPIC's ``convert_vcoco_annotations.py``: one record per image of
@@ -238,11 +266,10 @@ def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
         if rec is None:
             info = boxes.get(img_id)
             if info is None:
-                user = (f'used by V-COCO action {action!r}' if action else
-                        f'listed in {ids_file}')
+                user = f'used by V-COCO action {action!r}' if action else f'listed in {ids_file}'
                 raise VCOCOFormatError(
-                    f'image {img_id} ({user}) is not in the COCO instances '
-                    'file. ' + COCO_HOWTO)
+                    f'image {img_id} ({user}) is not in the COCO instances file. ' + COCO_HOWTO
+                )
             # QPIC's key order: annotations, hoi_annotation, file_name
             rec = {'annotations': info['annotations'], 'hoi_annotation': []}
             rec['file_name'] = _join(image_prefix, info['file_name'])
@@ -251,8 +278,8 @@ def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
                 rec['height'] = info['height']
             records[img_id] = rec
             index_cache[img_id] = {
-                a: i for i, a in reversed(list(enumerate(
-                    info['annotation_ids'])))}
+                a: i for i, a in reversed(list(enumerate(info['annotation_ids'])))
+            }
         return rec
 
     def ann_index(img_id, ann_id, action, role):
@@ -262,8 +289,8 @@ def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
                 f'V-COCO action {action!r} ({role}) refers to COCO annotation '
                 f'{ann_id} of image {img_id}, but the COCO instances file has '
                 'no such annotation for that image. Use '
-                'instances_vcoco_all_2014.json built by the v-coco repo. '
-                + COCO_HOWTO)
+                'instances_vcoco_all_2014.json built by the v-coco repo. ' + COCO_HOWTO
+            )
         return idx
 
     iterable = actions
@@ -271,24 +298,32 @@ def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
         iterable = progress(actions, 'V-COCO actions', len(actions))
     for action in iterable:
         name, roles = action['action_name'], action['role_name']
-        for label, img_id, role_ids in zip(action['label'],
-                                           action['image_id'],
-                                           action['role_object_id']):
+        for label, img_id, role_ids in zip(
+            action['label'], action['image_id'], action['role_object_id']
+        ):
             rec = record_of(img_id, name)
             if label == 0:
                 continue
             subject_id = ann_index(img_id, int(role_ids[0]), name, 'agent')
             hois = rec['hoi_annotation']
             if len(role_ids) == 1:
-                hois.append({'subject_id': subject_id, 'object_id': -1,
-                             'category_id': VCOCO_CLASSES.index(name)})
+                hois.append(
+                    {
+                        'subject_id': subject_id,
+                        'object_id': -1,
+                        'category_id': VCOCO_CLASSES.index(name),
+                    }
+                )
                 continue
             for role, role_id in zip(roles[1:], role_ids[1:]):
-                object_id = -1 if role_id == 0 else ann_index(
-                    img_id, int(role_id), name, role)
-                hois.append({
-                    'subject_id': subject_id, 'object_id': object_id,
-                    'category_id': VCOCO_CLASSES.index(f'{name}_{role}')})
+                object_id = -1 if role_id == 0 else ann_index(img_id, int(role_id), name, role)
+                hois.append(
+                    {
+                        'subject_id': subject_id,
+                        'object_id': object_id,
+                        'category_id': VCOCO_CLASSES.index(f'{name}_{role}'),
+                    }
+                )
 
     if split_ids is not None:
         listed = set(split_ids)
@@ -297,7 +332,8 @@ def convert_vcoco(vcoco_json, ids_file, coco_instances_json, image_prefix='',
             raise VCOCOFormatError(
                 f'{len(extra)} image(s) of the V-COCO file are not in the '
                 f'ids file {ids_file} (first: {extra[:5]}); are the '
-                'annotation and ids files of the same split?')
+                'annotation and ids files of the same split?'
+            )
         for img_id in split_ids:
             if img_id not in records:
                 record_of(img_id, None)
@@ -310,8 +346,9 @@ def _join(prefix, file_name):
     return prefix.rstrip('/') + '/' + file_name
 
 
-def check_hoia_records(records, num_verbs=len(VCOCO_CLASSES),
-                       check_correspondence=True, check_inside=False):
+def check_hoia_records(
+    records, num_verbs=len(VCOCO_CLASSES), check_correspondence=True, check_inside=False
+):
     """Check HOIA records and raise ``ValueError`` on the first problem.
 
     Checks: required keys; boxes have 4 numbers with ``x2 >= x1, y2 >= y1``;
@@ -333,28 +370,29 @@ def check_hoia_records(records, num_verbs=len(VCOCO_CLASSES),
             if len(box) != 4 or box[2] < box[0] or box[3] < box[1]:
                 raise ValueError(f'{where}: box {a} {box} is not x1y1x2y2')
             if ann['category_id'] not in COCO_ID_TO_NAME:
-                raise ValueError(f'{where}: box {a} has category_id '
-                                 f'{ann["category_id"]}, not a COCO id')
+                raise ValueError(
+                    f'{where}: box {a} has category_id {ann["category_id"]}, not a COCO id'
+                )
             if check_inside and not (
-                    0 <= box[0] and 0 <= box[1] and box[2] <= rec['width']
-                    and box[3] <= rec['height']):
-                raise ValueError(f'{where}: box {a} {box} leaves the '
-                                 f'{rec["width"]}x{rec["height"]} image')
+                0 <= box[0] and 0 <= box[1] and box[2] <= rec['width'] and box[3] <= rec['height']
+            ):
+                raise ValueError(
+                    f'{where}: box {a} {box} leaves the {rec["width"]}x{rec["height"]} image'
+                )
         for h, hoi in enumerate(rec['hoi_annotation']):
-            sub, obj, verb = (hoi['subject_id'], hoi['object_id'],
-                              hoi['category_id'])
+            sub, obj, verb = (hoi['subject_id'], hoi['object_id'], hoi['category_id'])
             if not 0 <= sub < len(anns):
-                raise ValueError(f'{where}: hoi {h} subject_id {sub} out of '
-                                 f'range ({len(anns)} boxes)')
+                raise ValueError(
+                    f'{where}: hoi {h} subject_id {sub} out of range ({len(anns)} boxes)'
+                )
             if anns[sub]['category_id'] != COCO_PERSON_ID:
-                raise ValueError(f'{where}: hoi {h} subject {sub} is not a '
-                                 'person')
+                raise ValueError(f'{where}: hoi {h} subject {sub} is not a person')
             if not -1 <= obj < len(anns):
-                raise ValueError(f'{where}: hoi {h} object_id {obj} out of '
-                                 f'range ({len(anns)} boxes)')
+                raise ValueError(
+                    f'{where}: hoi {h} object_id {obj} out of range ({len(anns)} boxes)'
+                )
             if not 0 <= verb < num_verbs:
-                raise ValueError(f'{where}: hoi {h} verb {verb} out of range '
-                                 f'[0, {num_verbs})')
+                raise ValueError(f'{where}: hoi {h} verb {verb} out of range [0, {num_verbs})')
             if corre is not None and obj >= 0:
                 label = COCO_ID_TO_CONTIGUOUS[anns[obj]['category_id']]
                 if not corre[verb, label]:
@@ -362,7 +400,8 @@ def check_hoia_records(records, num_verbs=len(VCOCO_CLASSES),
                         f'{where}: hoi {h} pairs verb {VCOCO_CLASSES[verb]} '
                         'with object '
                         f'{COCO_ID_TO_NAME[anns[obj]["category_id"]]!r}, '
-                        "which V-COCO's include list does not allow")
+                        "which V-COCO's include list does not allow"
+                    )
 
 
 def summarize_hoia(records, classes=VCOCO_CLASSES):
@@ -382,16 +421,22 @@ def summarize_hoia(records, classes=VCOCO_CLASSES):
         stats['images'] += 1
         stats['images_with_hoi'] += bool(hois)
         stats['boxes'] += len(rec['annotations'])
-        stats['person_boxes'] += sum(
-            a['category_id'] == COCO_PERSON_ID for a in rec['annotations'])
+        stats['person_boxes'] += sum(a['category_id'] == COCO_PERSON_ID for a in rec['annotations'])
         stats['persons_with_hoi'] += len({h['subject_id'] for h in hois})
         stats['hois'] += len(hois)
         stats['hois_no_object'] += sum(h['object_id'] == -1 for h in hois)
-        stats['pairs'] += len({(h['subject_id'], h['object_id'])
-                               for h in hois})
+        stats['pairs'] += len({(h['subject_id'], h['object_id']) for h in hois})
         per_verb.update(h['category_id'] for h in hois)
-    keys = ('images', 'images_with_hoi', 'boxes', 'person_boxes',
-            'persons_with_hoi', 'hois', 'hois_no_object', 'pairs')
+    keys = (
+        'images',
+        'images_with_hoi',
+        'boxes',
+        'person_boxes',
+        'persons_with_hoi',
+        'hois',
+        'hois_no_object',
+        'pairs',
+    )
     out = {k: stats[k] for k in keys}
     out['per_verb'] = {c: per_verb[i] for i, c in enumerate(classes)}
     return out

@@ -13,6 +13,7 @@ Boxes are ``[x, y, w, h]`` in pixels of the VG image, whose size is in
 "flickr_id"}]``). The images are ``VG_100K/<id>.jpg`` and
 ``VG_100K_2/<id>.jpg`` (the folder is the one of the ``url``).
 """
+
 import os.path as osp
 from urllib.parse import urlparse
 
@@ -20,16 +21,22 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
-from .annotation_io import (clean_text, coco_box_to_xyxy, load_json_file,
-                            read_id_list)
-from .annotation_io import AnnotationError
+
+from .annotation_io import (
+    AnnotationError,
+    clean_text,
+    coco_box_to_xyxy,
+    load_json_file,
+    read_id_list,
+)
 
 VG_HOW_TO_GET = (
     'download region_descriptions.json.zip and image_data.json.zip (v1.2) '
     'and the images (images.zip, images2.zip) from visualgenome.org into the '
     'data root, or generate the toy set with `python '
     'tools/data/make_toy.py multitask --out data/toy_multitask` '
-    '(docs/tasks.md)')
+    '(docs/tasks.md)'
+)
 
 #: region keys of each layout: (region id, image id)
 _LAYOUTS = {'v1.2': ('region_id', 'image_id'), 'v1.0': ('id', 'image')}
@@ -83,11 +90,17 @@ class VGRegionCaptionDataset(BaseDataset):
 
     METAINFO = dict(dataset_name='visual_genome_regions')
 
-    def __init__(self, ann_file: str = 'region_descriptions.json',
-                 image_data_file: str = None, img_path_fmt: str = None,
-                 split_file: str = None, split: str = None,
-                 task: str = 'region_caption', min_size: float = 1.0,
-                 **kwargs):
+    def __init__(
+        self,
+        ann_file: str = 'region_descriptions.json',
+        image_data_file: str = None,
+        img_path_fmt: str = None,
+        split_file: str = None,
+        split: str = None,
+        task: str = 'region_caption',
+        min_size: float = 1.0,
+        **kwargs,
+    ):
         self.image_data_file = image_data_file
         self.img_path_fmt = img_path_fmt
         self.split_file = split_file
@@ -110,17 +123,17 @@ class VGRegionCaptionDataset(BaseDataset):
         path = self.image_data_file
         records = load_json_file(path, 'VG image data file', VG_HOW_TO_GET)
         if not isinstance(records, list):
-            raise ValueError(f'VG image data file {path} must hold a list of '
-                             '{"image_id", "url", "width", "height"} records')
+            raise ValueError(
+                f'VG image data file {path} must hold a list of '
+                '{"image_id", "url", "width", "height"} records'
+            )
         images = {}
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
-                raise AnnotationError(f'{path}, record {i}: is a '
-                                      f'{type(rec).__name__}, not a dict')
+                raise AnnotationError(f'{path}, record {i}: is a {type(rec).__name__}, not a dict')
             image_id = rec.get('image_id', rec.get('id'))
             if image_id is None:
-                raise AnnotationError(f'{path}, record {i}: missing key '
-                                      "'image_id'")
+                raise AnnotationError(f'{path}, record {i}: missing key \'image_id\'')
             images[image_id] = rec
         return images
 
@@ -144,81 +157,102 @@ class VGRegionCaptionDataset(BaseDataset):
 
     def load_data_list(self):
         path = self.ann_file
-        entries = load_json_file(path, 'VG region descriptions file',
-                                 VG_HOW_TO_GET)
+        entries = load_json_file(path, 'VG region descriptions file', VG_HOW_TO_GET)
         if not isinstance(entries, list):
-            raise ValueError(f'VG region descriptions file {path} must hold a '
-                             'list of {"id": <image id>, "regions": [...]} '
-                             'entries')
+            raise ValueError(
+                f'VG region descriptions file {path} must hold a '
+                'list of {"id": <image id>, "regions": [...]} '
+                'entries'
+            )
         images = self._load_image_data()
-        keep = (read_id_list(self.split_file, self.split, 'VG split file')
-                if self.split_file else None)
+        keep = (
+            read_id_list(self.split_file, self.split, 'VG split file') if self.split_file else None
+        )
         prefix = self.data_prefix.get('img_path', '') or ''
         data_list, empty, small, missing_size = [], 0, 0, 0
         for i, entry in enumerate(entries):
             where_img = f'{path}, image entry {i}'
-            if not isinstance(entry, dict) or not isinstance(
-                    entry.get('regions'), list):
-                got = (f'keys {sorted(entry)}' if isinstance(entry, dict)
-                       else f'a {type(entry).__name__}')
-                raise AnnotationError(f'{where_img}: expected {{"id": <image '
-                                      f'id>, "regions": [...]}}, got {got}')
+            if not isinstance(entry, dict) or not isinstance(entry.get('regions'), list):
+                got = (
+                    f'keys {sorted(entry)}'
+                    if isinstance(entry, dict)
+                    else f'a {type(entry).__name__}'
+                )
+                raise AnnotationError(
+                    f'{where_img}: expected {{"id": <image id>, "regions": [...]}}, got {got}'
+                )
             entry_id = entry.get('id', entry.get('image_id'))
             for j, region in enumerate(entry['regions']):
                 where = f'{where_img} (id {entry_id}), region {j}'
                 if not isinstance(region, dict):
-                    raise AnnotationError(f'{where}: is a '
-                                          f'{type(region).__name__}, not a dict')
+                    raise AnnotationError(f'{where}: is a {type(region).__name__}, not a dict')
                 layout = self._layout(region)
                 if layout is None:
                     raise AnnotationError(
                         f'{where}: has neither "image_id" (v1.2 layout) nor '
-                        f'"image" (v1.0 layout); keys: {sorted(region)}')
+                        f'"image" (v1.0 layout); keys: {sorted(region)}'
+                    )
                 rid_key, iid_key = _LAYOUTS[layout]
                 for key in (rid_key, iid_key, 'phrase') + _BOX_KEYS:
                     if key not in region:
                         raise AnnotationError(
                             f'{where}: missing key {key!r} (VG {layout} '
-                            f'regions need {", ".join((rid_key, iid_key, "phrase") + _BOX_KEYS)})')
+                            f'regions need {", ".join((rid_key, iid_key, "phrase") + _BOX_KEYS)})'
+                        )
                 image_id = region[iid_key]
                 if entry_id is not None and image_id != entry_id:
-                    raise AnnotationError(f'{where}: {iid_key} {image_id!r} '
-                                          f'differs from its entry id '
-                                          f'{entry_id!r}')
+                    raise AnnotationError(
+                        f'{where}: {iid_key} {image_id!r} differs from its entry id {entry_id!r}'
+                    )
                 if keep is not None and int(image_id) not in keep:
                     continue
                 img = images.get(image_id)
                 if images and img is None:
                     missing_size += 1
                 size = (img.get('width'), img.get('height')) if img else None
-                box = coco_box_to_xyxy([region[k] for k in _BOX_KEYS], where,
-                                       size)
+                box = coco_box_to_xyxy([region[k] for k in _BOX_KEYS], where, size)
                 phrase = clean_text(region['phrase'])
                 if not phrase:
                     empty += 1
                     continue
-                if box[2] - box[0] < self.min_size or \
-                        box[3] - box[1] < self.min_size:
+                if box[2] - box[0] < self.min_size or box[3] - box[1] < self.min_size:
                     small += 1
                     continue
-                data_list.append(dict(
-                    img_path=osp.join(prefix, self._image_file(image_id, img)),
-                    gt_bboxes=[box], caption=phrase,
-                    region_id=region[rid_key], image_id=image_id,
-                    width=img.get('width') if img else None,
-                    height=img.get('height') if img else None,
-                    task=self.task, layout=layout))
+                data_list.append(
+                    dict(
+                        img_path=osp.join(prefix, self._image_file(image_id, img)),
+                        gt_bboxes=[box],
+                        caption=phrase,
+                        region_id=region[rid_key],
+                        image_id=image_id,
+                        width=img.get('width') if img else None,
+                        height=img.get('height') if img else None,
+                        task=self.task,
+                        layout=layout,
+                    )
+                )
         if empty or small or missing_size:
-            print_log(f'VGRegionCaptionDataset: skipped {empty} empty phrase(s) '
-                      f'and {small} region(s) < {self.min_size:g} px of {path}'
-                      + (f'; {missing_size} region(s) of images missing from '
-                         f'{self.image_data_file} (not clipped)'
-                         if missing_size else ''),
-                      logger='current', level=20)
+            print_log(
+                f'VGRegionCaptionDataset: skipped {empty} empty phrase(s) '
+                f'and {small} region(s) < {self.min_size:g} px of {path}'
+                + (
+                    f'; {missing_size} region(s) of images missing from '
+                    f'{self.image_data_file} (not clipped)'
+                    if missing_size
+                    else ''
+                ),
+                logger='current',
+                level=20,
+            )
         if not data_list:
             raise ValueError(
                 f'VG region descriptions file {path} gives no region '
                 f'({len(entries)} image entries'
-                + (f', split file {self.split_file} keeps {len(keep)} image '
-                   'ids' if keep is not None else '') + ')')
+                + (
+                    f', split file {self.split_file} keeps {len(keep)} image ids'
+                    if keep is not None
+                    else ''
+                )
+                + ')'
+            )
         return data_list

@@ -10,6 +10,7 @@
   ten annotators scores ``min(1, 0.3 k)`` rounded as ViLT does (0.3, 0.6,
   0.9, 1), which equals its official VQA accuracy.
 """
+
 import json
 import os
 import os.path as osp
@@ -17,10 +18,17 @@ from collections import Counter
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from vltoolkit.evaluation.parsers.vqa_normalize import normalize_answer
+
 from .annotation_io import load_json_file
 
-__all__ = ['vqa_score', 'soft_targets', 'build_answer_vocab',
-           'save_answer_list', 'load_answer_list', 'read_annotations']
+__all__ = [
+    'vqa_score',
+    'soft_targets',
+    'build_answer_vocab',
+    'save_answer_list',
+    'load_answer_list',
+    'read_annotations',
+]
 
 _SCORES = {0: 0.0, 1: 0.3, 2: 0.6, 3: 0.9}
 
@@ -35,8 +43,9 @@ def vqa_score(count: int) -> float:
     return _SCORES.get(int(count), 1.0)
 
 
-def soft_targets(answers: Sequence[str], answer_to_label: Dict[str, int],
-                 normalize: bool = True) -> Tuple[List[int], List[float], int]:
+def soft_targets(
+    answers: Sequence[str], answer_to_label: Dict[str, int], normalize: bool = True
+) -> Tuple[List[int], List[float], int]:
     """Labels and soft scores of a question's (ten) annotator answers.
 
     Args:
@@ -74,17 +83,24 @@ def read_annotations(path: str) -> List[dict]:
         raise FileNotFoundError(
             f'VQA annotation file {path} does not exist: download '
             'v2_Annotations_{Train,Val}_mscoco.zip (visualqa.org) or make the '
-            'toy set with `python tools/data/make_toy.py vqa` (docs/vqa.md).')
+            'toy set with `python tools/data/make_toy.py vqa` (docs/vqa.md).'
+        )
     data = load_json_file(path, 'VQA annotation file')
     if not isinstance(data, dict) or not isinstance(data.get('annotations'), list):
-        raise ValueError(f'{path} is not a VQA annotation file: expected a '
-                         'JSON object with an "annotations" list')
+        raise ValueError(
+            f'{path} is not a VQA annotation file: expected a '
+            'JSON object with an "annotations" list'
+        )
     return data['annotations']
 
 
-def build_answer_vocab(annotations: Iterable[dict], top_k: Optional[int] = None,
-                       min_count: int = 1, field: str = 'multiple_choice_answer',
-                       normalize: bool = True) -> List[str]:
+def build_answer_vocab(
+    annotations: Iterable[dict],
+    top_k: Optional[int] = None,
+    min_count: int = 1,
+    field: str = 'multiple_choice_answer',
+    normalize: bool = True,
+) -> List[str]:
     """The answer vocabulary of annotation records.
 
     Counts ``field`` of every record (``'multiple_choice_answer'``, ViLT's
@@ -103,8 +119,7 @@ def build_answer_vocab(annotations: Iterable[dict], top_k: Optional[int] = None,
         ['yes', '2']
     """
     if field not in ('multiple_choice_answer', 'answers'):
-        raise ValueError(f"field must be 'multiple_choice_answer' or "
-                         f"'answers', got {field!r}")
+        raise ValueError(f"field must be 'multiple_choice_answer' or 'answers', got {field!r}")
     counts, first = Counter(), {}
     for index, rec in enumerate(annotations):
         if field not in rec:
@@ -117,7 +132,7 @@ def build_answer_vocab(annotations: Iterable[dict], top_k: Optional[int] = None,
             first.setdefault(answer, len(first))
     kept = [a for a in counts if counts[a] >= min_count]
     if top_k is not None:
-        kept = sorted(kept, key=lambda a: (-counts[a], first[a]))[:int(top_k)]
+        kept = sorted(kept, key=lambda a: (-counts[a], first[a]))[: int(top_k)]
     return sorted(kept, key=first.__getitem__)
 
 
@@ -141,10 +156,12 @@ def load_answer_list(path: str) -> List[str]:
         raise FileNotFoundError(
             f'answer list {path} does not exist: build it from the training '
             'annotations with `python tools/data/build_vqa_answers.py '
-            '--ann-files ... --out ' + path + '` (docs/vqa.md).')
+            '--ann-files ... --out ' + path + '` (docs/vqa.md).'
+        )
     data = load_json_file(path, 'answer list')
-    if isinstance(data, list) and len(data) == 2 and all(
-            isinstance(d, dict) for d in data):  # MCAN: [ans_to_ix, ix_to_ans]
+    if (
+        isinstance(data, list) and len(data) == 2 and all(isinstance(d, dict) for d in data)
+    ):  # MCAN: [ans_to_ix, ix_to_ans]
         data = data[0]
     if isinstance(data, dict):
         try:
@@ -155,8 +172,10 @@ def load_answer_list(path: str) -> List[str]:
             raise ValueError(f'{path}: the indices are not 0..{len(index) - 1}')
         data = sorted(index, key=index.__getitem__)
     if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
-        raise ValueError(f'{path} is not an answer list (a JSON list of '
-                         'strings, {answer: index}, or [ans_to_ix, ix_to_ans])')
+        raise ValueError(
+            f'{path} is not an answer list (a JSON list of '
+            'strings, {answer: index}, or [ans_to_ix, ix_to_ans])'
+        )
     if len(set(data)) != len(data):
         raise ValueError(f'{path}: the answer list holds duplicates')
     return data

@@ -1,4 +1,5 @@
 """VQA v2 in its official layout: questions JSON + annotations JSON."""
+
 import os.path as osp
 from typing import Optional
 
@@ -6,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
+
 from .annotation_io import load_json_file
 from .vqa_answers import load_answer_list, read_annotations, soft_targets
 
@@ -54,13 +56,20 @@ class VQAv2Dataset(BaseDataset):
         task (str): the ``task`` of every sample. Default ``'vqa'``.
     """
 
-    def __init__(self, *args, question_file: str = '', answer_file: str = '',
-                 img_name_fmt: str = 'COCO_train2014_{image_id:012d}.jpg',
-                 normalize_answers: bool = True, filter_no_label: bool = False,
-                 check_images: str = 'error', task: str = 'vqa', **kwargs):
+    def __init__(
+        self,
+        *args,
+        question_file: str = '',
+        answer_file: str = '',
+        img_name_fmt: str = 'COCO_train2014_{image_id:012d}.jpg',
+        normalize_answers: bool = True,
+        filter_no_label: bool = False,
+        check_images: str = 'error',
+        task: str = 'vqa',
+        **kwargs,
+    ):
         if check_images not in ('error', 'skip', 'off'):
-            raise ValueError("check_images must be 'error', 'skip' or 'off', "
-                             f'got {check_images!r}')
+            raise ValueError(f"check_images must be 'error', 'skip' or 'off', got {check_images!r}")
         self.question_file = question_file
         self.answer_file = answer_file
         self.img_name_fmt = img_name_fmt
@@ -84,17 +93,21 @@ class VQAv2Dataset(BaseDataset):
             raise FileNotFoundError(
                 f'VQA question file {path!r} does not exist: download '
                 'v2_Questions_{Train,Val,Test}_mscoco.zip (visualqa.org) or '
-                'make the toy set with `python tools/data/make_toy.py vqa`.')
+                'make the toy set with `python tools/data/make_toy.py vqa`.'
+            )
         data = load_json_file(path, 'VQA question file')
         if not isinstance(data, dict) or not isinstance(data.get('questions'), list):
-            raise ValueError(f'{path} is not a VQA question file: expected a '
-                             'JSON object with a "questions" list')
+            raise ValueError(
+                f'{path} is not a VQA question file: expected a JSON object with a "questions" list'
+            )
         for index, q in enumerate(data['questions']):
             for key in ('image_id', 'question', 'question_id'):
                 if key not in q:
-                    raise ValueError(f'{path}, question record {index}: missing '
-                                     f'{key!r} (records need image_id, '
-                                     'question, question_id)')
+                    raise ValueError(
+                        f'{path}, question record {index}: missing '
+                        f'{key!r} (records need image_id, '
+                        'question, question_id)'
+                    )
         return data['questions']
 
     def load_data_list(self):
@@ -106,8 +119,9 @@ class VQAv2Dataset(BaseDataset):
         if self.ann_file and not osp.isdir(self.ann_file):
             for index, ann in enumerate(read_annotations(self.ann_file)):
                 if 'question_id' not in ann or 'answers' not in ann:
-                    raise ValueError(f'{self.ann_file}, annotation record '
-                                     f'{index}: needs question_id and answers')
+                    raise ValueError(
+                        f'{self.ann_file}, annotation record {index}: needs question_id and answers'
+                    )
                 anns[ann['question_id']] = ann
 
         img_root = self.data_prefix.get('img_path', '')
@@ -115,18 +129,19 @@ class VQAv2Dataset(BaseDataset):
         without_ann = []
         for q in questions:
             info = dict(
-                img_path=osp.join(img_root, self.img_name_fmt.format(
-                    image_id=q['image_id'])),
-                image_id=q['image_id'], question_id=q['question_id'],
-                question=q['question'], task=self.task)
+                img_path=osp.join(img_root, self.img_name_fmt.format(image_id=q['image_id'])),
+                image_id=q['image_id'],
+                question_id=q['question_id'],
+                question=q['question'],
+                task=self.task,
+            )
             if anns:
                 ann = anns.get(q['question_id'])
                 if ann is None:
                     without_ann.append(q['question_id'])
                     continue
                 raw = [a['answer'] for a in ann['answers']]
-                labels, scores, missing = soft_targets(
-                    raw, answer_to_label, self.normalize_answers)
+                labels, scores, missing = soft_targets(raw, answer_to_label, self.normalize_answers)
                 n_answers += len(raw)
                 n_missing += missing
                 if not labels:
@@ -134,22 +149,30 @@ class VQAv2Dataset(BaseDataset):
                     if self.filter_no_label:
                         continue
                 info.update(
-                    gt_answers=raw, answer_labels=labels, answer_scores=scores,
+                    gt_answers=raw,
+                    answer_labels=labels,
+                    answer_scores=scores,
                     answer_type=ann.get('answer_type'),
                     question_type=ann.get('question_type'),
-                    multiple_choice_answer=ann.get('multiple_choice_answer'))
+                    multiple_choice_answer=ann.get('multiple_choice_answer'),
+                )
             data_list.append(info)
         if without_ann:
             raise ValueError(
                 f'{len(without_ann)} questions of {self.question_file} have no '
                 f'annotation in {self.ann_file} (e.g. question_id '
                 f'{without_ann[0]}): pair the questions and annotations files '
-                'of the same split.')
+                'of the same split.'
+            )
         data_list = self._check_images(data_list)
         self.vocab_stats = dict(
-            questions=len(questions), kept=len(data_list),
-            annotator_answers=n_answers, answers_not_in_vocab=n_missing,
-            questions_without_label=no_label, vocab_size=len(answers))
+            questions=len(questions),
+            kept=len(data_list),
+            annotator_answers=n_answers,
+            answers_not_in_vocab=n_missing,
+            questions_without_label=no_label,
+            vocab_size=len(answers),
+        )
         if anns:
             share = 100 * n_missing / max(n_answers, 1)
             print_log(
@@ -158,8 +181,9 @@ class VQAv2Dataset(BaseDataset):
                 f'annotator answers ({share:.1f}%) are not in the '
                 f'{len(answers)}-answer vocabulary {self.answer_file}; '
                 f'{no_label} questions have no answer in it'
-                + (' (dropped)' if self.filter_no_label else ' (kept, they '
-                   'score 0)'), logger='current')
+                + (' (dropped)' if self.filter_no_label else ' (kept, they score 0)'),
+                logger='current',
+            )
         return data_list
 
     def _check_images(self, data_list):
@@ -175,15 +199,17 @@ class VQAv2Dataset(BaseDataset):
         if not missing:
             return data_list
         example = missing[0]
-        msg = (f'{len(missing)} of {len(data_list)} questions of '
-               f'{self.question_file} point to missing images (e.g. question '
-               f'{example["question_id"]} -> {example["img_path"]})')
+        msg = (
+            f'{len(missing)} of {len(data_list)} questions of '
+            f'{self.question_file} point to missing images (e.g. question '
+            f'{example["question_id"]} -> {example["img_path"]})'
+        )
         if self.check_images == 'error':
             raise FileNotFoundError(
                 msg + ': check data_root, data_prefix.img_path and '
-                'img_name_fmt, or pass check_images="skip" to drop them.')
-        print_log(msg + ': skipped (check_images="skip")', logger='current',
-                  level=30)
+                'img_name_fmt, or pass check_images="skip" to drop them.'
+            )
+        print_log(msg + ': skipped (check_images="skip")', logger='current', level=30)
         gone = {id(info) for info in missing}
         return [info for info in data_list if id(info) not in gone]
 

@@ -8,6 +8,7 @@ kept, and :func:`hand_loop` trains the same model on the same batches with
 plain PyTorch (forward, backward, clip, step). The ratio of the two step
 times is the Runner's overhead.
 """
+
 import time
 from typing import List, Optional
 
@@ -17,8 +18,16 @@ from mmengine.hooks import Hook
 from vltoolkit.registry import HOOKS
 
 #: dense bf16 tensor-core peak (FLOP/s) of common training GPUs, by name part
-GPU_PEAK_BF16 = {'H200': 989e12, 'H100': 989e12, 'A100': 312e12, 'L40S': 362e12,
-                 'A10G': 125e12, 'L4': 121e12, 'RTX 4090': 165e12, 'V100': 125e12}
+GPU_PEAK_BF16 = {
+    'H200': 989e12,
+    'H100': 989e12,
+    'A100': 312e12,
+    'L40S': 362e12,
+    'A10G': 125e12,
+    'L4': 121e12,
+    'RTX 4090': 165e12,
+    'V100': 125e12,
+}
 
 
 def device_peak_flops(device: torch.device) -> Optional[float]:
@@ -68,6 +77,7 @@ class StepClockHook(Hook):
             synchronize(self.device)
             self.train_step_times.append(time.perf_counter() - start)
             return out
+
         model.train_step = timed_train_step  # the loop calls runner.model.train_step
         synchronize(self.device)
         self._last_end = time.perf_counter()
@@ -100,8 +110,7 @@ class StepClockEndHook(Hook):
         self.clock.end_of_iter()
 
 
-def hand_step(model, optimizer, batch, clip_max_norm=None, amp_dtype=None,
-              device_type='cpu'):
+def hand_step(model, optimizer, batch, clip_max_norm=None, amp_dtype=None, device_type='cpu'):
     """One training step written by hand: preprocess, forward under
     autocast (when ``amp_dtype``), backward, clip, step, zero the grads.
     Returns the loss tensor (no ``.item()``: no device sync)."""
@@ -112,14 +121,14 @@ def hand_step(model, optimizer, batch, clip_max_norm=None, amp_dtype=None,
     loss.backward()
     if clip_max_norm:
         torch.nn.utils.clip_grad_norm_(
-            [p for g in optimizer.param_groups for p in g['params']], clip_max_norm)
+            [p for g in optimizer.param_groups for p in g['params']], clip_max_norm
+        )
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
     return loss.detach()
 
 
-def hand_loop(model, optimizer, batches, device, cpu_times=None,
-              **step_kw) -> List[float]:
+def hand_loop(model, optimizer, batches, device, cpu_times=None, **step_kw) -> List[float]:
     """:func:`hand_step` over ``batches``; the seconds of each step (and
     the process CPU seconds appended to ``cpu_times`` when given)."""
     model.train()
@@ -141,6 +150,7 @@ def step_flops(model, optimizer, batch, device, **step_kw) -> int:
     :func:`hand_step`; the parameters and optimizer state are restored
     afterwards, so the measured runs are unaffected."""
     from torch.utils.flop_counter import FlopCounterMode
+
     params = [p for g in optimizer.param_groups for p in g['params']]
     saved = [p.detach().clone() for p in params]
     state = optimizer.state_dict()

@@ -1,24 +1,38 @@
 """Evaluation: answer parsers, metrics and trivial baselines."""
-from .metrics import MacroF1, most_frequent_baseline, multi_hot, relation_table
-from .parsers import RelationParser, normalize_phrase
+
+from .metrics import (
+    COCOBoxMetric,
+    GroundingAccuracy,
+    MacroF1,
+    RetrievalRecall,
+    VQAAccuracy,
+    box_iou_paired,
+    most_frequent_baseline,
+    multi_hot,
+    relation_table,
+    retrieval_ranks,
+    vqa_question_accuracy,
+)
+from .parsers import RelationParser, normalize_answer, normalize_phrase
+from .relation_confusion import relation_confusion
+from .sample_verdict import judge_sample, order_by_verdict
 
 __all__ = [
-    'RelationParser', 'normalize_phrase', 'MacroF1', 'multi_hot',
-    'relation_table', 'most_frequent_baseline'
+    'RelationParser',
+    'normalize_phrase',
+    'MacroF1',
+    'multi_hot',
+    'relation_table',
+    'most_frequent_baseline',
+    'GroundingAccuracy',
+    'box_iou_paired',
+    'COCOBoxMetric',
+    'VQAAccuracy',
+    'vqa_question_accuracy',
+    'normalize_answer',
+    'RetrievalRecall',
+    'retrieval_ranks',
+    'judge_sample',
+    'order_by_verdict',
+    'relation_confusion',
 ]
-from .metrics import COCOBoxMetric, GroundingAccuracy, box_iou_paired  # noqa: E402
-
-__all__ += ['GroundingAccuracy', 'box_iou_paired', 'COCOBoxMetric']
-from .metrics import VQAAccuracy, vqa_question_accuracy  # noqa: E402
-from .parsers import normalize_answer  # noqa: E402
-
-__all__ += ['VQAAccuracy', 'vqa_question_accuracy', 'normalize_answer']
-from .metrics import RetrievalRecall, retrieval_ranks  # noqa: E402
-
-__all__ += ['RetrievalRecall', 'retrieval_ranks']
-from .sample_verdict import judge_sample, order_by_verdict  # noqa: E402
-
-__all__ += ['judge_sample', 'order_by_verdict']
-from .relation_confusion import relation_confusion  # noqa: E402
-
-__all__ += ['relation_confusion']

@@ -1,4 +1,5 @@
 """Which relations a model confuses: true vs predicted relation sets."""
+
 from typing import Iterable, Sequence, Tuple
 
 import numpy as np
@@ -6,9 +7,9 @@ import numpy as np
 NONE = '(none)'
 
 
-def relation_confusion(gt_sets: Iterable[Iterable[str]],
-                       pred_sets: Iterable[Iterable[str]],
-                       classes: Sequence[str]) -> Tuple[np.ndarray, list]:
+def relation_confusion(
+    gt_sets: Iterable[Iterable[str]], pred_sets: Iterable[Iterable[str]], classes: Sequence[str]
+) -> Tuple[np.ndarray, list]:
     """Co-occurrence counts of true and predicted relations over samples.
 
     ``M[t, p]`` counts the samples whose ground truth holds ``t`` and whose

@@ -10,6 +10,7 @@
   whitespace and case normalisation; score 1 or 0;
 - nothing to compare: ``right=None``.
 """
+
 from typing import Optional
 
 import numpy as np
@@ -22,8 +23,7 @@ def _norm(text) -> str:
     return ' '.join(str(text or '').lower().split())
 
 
-def judge_sample(sample, box_coder=None, relation_parser=None,
-                 iou_thr: float = 0.5) -> dict:
+def judge_sample(sample, box_coder=None, relation_parser=None, iou_thr: float = 0.5) -> dict:
     """``dict(right=bool | None, score=float, kind='box'|'relations'|'text'|None,
     detail=str)`` for one predicted sample (see the module docstring)."""
     pred = sample_field(sample, 'pred_text', None)
@@ -32,16 +32,24 @@ def judge_sample(sample, box_coder=None, relation_parser=None,
         gt = np.asarray(gt_box, np.float64).reshape(-1, 4)[0]
         boxes = box_coder.find_boxes(pred, sample_img_wh(sample))
         iou = float(box_iou_paired([boxes[0]], [gt])[0]) if boxes else 0.0
-        return dict(right=iou >= iou_thr, score=iou, kind='box',
-                    detail=f'IoU {iou:.2f}' if boxes else 'no box decoded')
+        return dict(
+            right=iou >= iou_thr,
+            score=iou,
+            kind='box',
+            detail=f'IoU {iou:.2f}' if boxes else 'no box decoded',
+        )
     gt_rel = sample_field(sample, 'gt_relations', None)
     if gt_rel is not None and relation_parser is not None:
         gt_set = {gt_rel} if isinstance(gt_rel, str) else set(gt_rel)
         pred_set, _ = relation_parser.parse(pred)
         union = gt_set | pred_set
         score = len(gt_set & pred_set) / len(union) if union else 1.0
-        return dict(right=pred_set == gt_set, score=score, kind='relations',
-                    detail=f'pred {sorted(pred_set)} vs gt {sorted(gt_set)}')
+        return dict(
+            right=pred_set == gt_set,
+            score=score,
+            kind='relations',
+            detail=f'pred {sorted(pred_set)} vs gt {sorted(gt_set)}',
+        )
     target = sample_field(sample, 'target_text', None)
     if target is not None:
         right = _norm(pred) == _norm(target)

@@ -1,4 +1,5 @@
 """Distance-inverse target distributions over location tokens."""
+
 import numpy as np
 import torch
 
@@ -11,9 +12,13 @@ DEFAULT_POWER = 2.0
 DEFAULT_WINDOW = 4
 
 
-def distance_label_table(box_coder, power: float = DEFAULT_POWER,
-                         scale: float = 1.0, window: float = DEFAULT_WINDOW,
-                         mix: float = 0.0) -> torch.Tensor:
+def distance_label_table(
+    box_coder,
+    power: float = DEFAULT_POWER,
+    scale: float = 1.0,
+    window: float = DEFAULT_WINDOW,
+    mix: float = 0.0,
+) -> torch.Tensor:
     r"""The ``[L, L]`` table of :class:`DistanceLabelEncoder`.
 
     Row ``i`` is the target distribution over location indices ``j`` for
@@ -37,9 +42,7 @@ def distance_label_table(box_coder, power: float = DEFAULT_POWER,
     index = np.arange(num)
     # numpy index grids: the coders compute float64 distances from them
     # (tensors would give the default dtype, float32)
-    dist = torch.as_tensor(
-        box_coder.distance(index[:, None], index[None, :]),
-        dtype=torch.float64)
+    dist = torch.as_tensor(box_coder.distance(index[:, None], index[None, :]), dtype=torch.float64)
     kernel = (1.0 + dist / scale).pow(-power)
     if window is not None:
         kernel = kernel * (dist <= window)
@@ -126,19 +129,22 @@ class DistanceLabelEncoder:
             location tokens.
     """
 
-    def __init__(self, tokenizer, power: float = DEFAULT_POWER,
-                 scale: float = 1.0, window: float = DEFAULT_WINDOW,
-                 mix: float = 0.0,
-                 ignore_index: int = IGNORE_INDEX):
+    def __init__(
+        self,
+        tokenizer,
+        power: float = DEFAULT_POWER,
+        scale: float = 1.0,
+        window: float = DEFAULT_WINDOW,
+        mix: float = 0.0,
+        ignore_index: int = IGNORE_INDEX,
+    ):
         _check_params(power, scale, window, mix)
         tokenizer = build_tokenizer(tokenizer)
         self.box_coder = tokenizer.box_coder
         self.location_token_ids = self._check_vocabulary(tokenizer)
-        self.power, self.scale, self.window, self.mix = power, scale, \
-            window, mix
+        self.power, self.scale, self.window, self.mix = power, scale, window, mix
         self.ignore_index = ignore_index
-        self.table = distance_label_table(
-            self.box_coder, power, scale, window, mix).float()
+        self.table = distance_label_table(self.box_coder, power, scale, window, mix).float()
         self._max_location_id = int(self.location_token_ids.max())
         self._cache = {}
 
@@ -155,39 +161,40 @@ class DistanceLabelEncoder:
                     f'DistanceLabelEncoder: the vocabulary of {tokenizer!r} '
                     f'lacks {len(missing)} location token(s) of {coder!r}, '
                     f'e.g. {missing[0]!r}; build the tokenizer with this box '
-                    'coder')
+                    'coder'
+                )
             expected = [vocab[t] for t in coder.location_tokens]
             if ids.tolist() != expected:
                 raise ValueError(
                     f'DistanceLabelEncoder: location_token_ids of '
                     f'{tokenizer!r} disagree with the ids of the location '
-                    f'tokens of {coder!r} in its vocabulary')
-        if ids.shape != (coder.num_locations, ):
+                    f'tokens of {coder!r} in its vocabulary'
+                )
+        if ids.shape != (coder.num_locations,):
             raise ValueError(
                 f'DistanceLabelEncoder: {tokenizer!r} has {ids.numel()} '
                 f'location token ids, its box coder {coder!r} '
-                f'{coder.num_locations} location tokens')
+                f'{coder.num_locations} location tokens'
+            )
         return ids
 
     def _tables(self, vocab_size, device):
         key = (int(vocab_size), str(device))
         if key not in self._cache:
             ids = self.location_token_ids.to(device)
-            index_of_id = torch.full((int(vocab_size), ), -1,
-                                     dtype=torch.long, device=device)
+            index_of_id = torch.full((int(vocab_size),), -1, dtype=torch.long, device=device)
             index_of_id[ids] = torch.arange(ids.numel(), device=device)
             self._cache[key] = (self.table.to(device), ids, index_of_id)
         return self._cache[key]
 
-    def __call__(self, target_ids: torch.Tensor,
-                 vocab_size: int) -> torch.Tensor:
+    def __call__(self, target_ids: torch.Tensor, vocab_size: int) -> torch.Tensor:
         """Target ids ``[N]`` -> float32 distributions ``[N, vocab_size]``."""
         if vocab_size <= self._max_location_id:
             raise ValueError(
                 f'DistanceLabelEncoder: vocab_size {vocab_size} is too small '
-                f'for the location token ids (up to {self._max_location_id})')
-        table, loc_ids, index_of_id = self._tables(vocab_size,
-                                                   target_ids.device)
+                f'for the location token ids (up to {self._max_location_id})'
+            )
+        table, loc_ids, index_of_id = self._tables(vocab_size, target_ids.device)
         valid = target_ids != self.ignore_index
         safe = torch.where(valid, target_ids, torch.zeros_like(target_ids))
         loc_index = index_of_id[safe]
@@ -195,15 +202,17 @@ class DistanceLabelEncoder:
         is_text = valid & ~is_loc
         # location rows: table row of their index, in the location columns
         rows = table[loc_index.clamp(min=0)] * is_loc.unsqueeze(-1)
-        out = torch.zeros(target_ids.shape[0], int(vocab_size),
-                          dtype=torch.float32, device=target_ids.device)
+        out = torch.zeros(
+            target_ids.shape[0], int(vocab_size), dtype=torch.float32, device=target_ids.device
+        )
         out.index_copy_(1, loc_ids, rows)
         # text rows: one-hot (adds 0 on location and ignored rows)
-        out.scatter_add_(1, safe.unsqueeze(-1),
-                         is_text.unsqueeze(-1).to(out.dtype))
+        out.scatter_add_(1, safe.unsqueeze(-1), is_text.unsqueeze(-1).to(out.dtype))
         return out
 
     def __repr__(self):
-        return (f'{type(self).__name__}(box_coder={self.box_coder!r}, '
-                f'power={self.power}, scale={self.scale}, window='
-                f'{self.window}, mix={self.mix})')
+        return (
+            f'{type(self).__name__}(box_coder={self.box_coder!r}, '
+            f'power={self.power}, scale={self.scale}, window='
+            f'{self.window}, mix={self.mix})'
+        )

@@ -1,4 +1,5 @@
 """How concentrated and how biased a distance-inverse label is, per box coder."""
+
 from typing import Dict
 
 import torch
@@ -32,13 +33,19 @@ def location_grid(box_coder):
     if hasattr(box_coder, 'num_bins'):
         n = int(box_coder.num_bins)
         return torch.arange(n).double()[:, None], float(n - 1), n // 2, 0
-    raise TypeError(f'location_grid: {box_coder!r} is neither a bin coder '
-                    '(num_bins) nor a patch-grid coder (num_patches_per_side)')
+    raise TypeError(
+        f'location_grid: {box_coder!r} is neither a bin coder '
+        '(num_bins) nor a patch-grid coder (num_patches_per_side)'
+    )
 
 
-def distance_label_stats(box_coder, power: float = DEFAULT_POWER,
-                         scale: float = 1.0, window: float = DEFAULT_WINDOW,
-                         mix: float = 0.0) -> Dict[str, float]:
+def distance_label_stats(
+    box_coder,
+    power: float = DEFAULT_POWER,
+    scale: float = 1.0,
+    window: float = DEFAULT_WINDOW,
+    mix: float = 0.0,
+) -> Dict[str, float]:
     r"""Mass on the true token and border bias of the distance-inverse label
     :math:`T` (:func:`distance_label_table`, same arguments and defaults).
 
@@ -65,8 +72,10 @@ def distance_label_stats(box_coder, power: float = DEFAULT_POWER,
     table = distance_label_table(box_coder, power, scale, window, mix)
     positions, steps, centre, border = location_grid(box_coder)
     bias = table[border] @ positions - positions[border]
-    return dict(true_mass_centre=float(table[centre, centre]),
-                true_mass_border=float(table[border, border]),
-                border_bias=float(bias[0]),
-                border_bias_frac=float(bias[0]) / steps,
-                num_locations=int(table.shape[0]))
+    return dict(
+        true_mass_centre=float(table[centre, centre]),
+        true_mass_border=float(table[border, border]),
+        border_bias=float(bias[0]),
+        border_bias_frac=float(bias[0]) / steps,
+        num_locations=int(table.shape[0]),
+    )

@@ -1,10 +1,10 @@
 """One-hot target distributions."""
+
 import torch
 import torch.nn.functional as F
 
 from vltoolkit.registry import LABEL_ENCODERS
 from vltoolkit.structures import IGNORE_INDEX
-
 
 
 @LABEL_ENCODERS.register_module()

@@ -1,4 +1,5 @@
 """MCN's clustering loss: contrast each embedding with the k-means centroids."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -41,11 +42,14 @@ class ClusterContrastLoss(nn.Module):
         self.margin = margin
         self.loss_weight = loss_weight
 
-    def forward(self, x: torch.Tensor, centroids: torch.Tensor,
-                labels: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, centroids: torch.Tensor, labels: torch.Tensor
+    ) -> torch.Tensor:
         if x.shape[-1] != centroids.shape[-1]:
-            raise ValueError(f'ClusterContrastLoss: embeddings of dim '
-                             f'{x.shape[-1]} vs centroids {tuple(centroids.shape)}')
+            raise ValueError(
+                f'ClusterContrastLoss: embeddings of dim '
+                f'{x.shape[-1]} vs centroids {tuple(centroids.shape)}'
+            )
         sim = x @ centroids.detach().t()
         sim = sim - self.margin * F.one_hot(labels, sim.shape[1]).to(sim.dtype)
         return self.loss_weight * F.cross_entropy(sim, labels)

@@ -1,4 +1,5 @@
 """MCN's reconstruction loss: decode each joint embedding back to its input."""
+
 import torch
 import torch.nn as nn
 
@@ -55,8 +56,10 @@ class FeatureReconstructionLoss(nn.Module):
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if pred.shape != target.shape:
-            raise ValueError(f'FeatureReconstructionLoss: prediction '
-                             f'{tuple(pred.shape)} vs target {tuple(target.shape)}')
+            raise ValueError(
+                f'FeatureReconstructionLoss: prediction '
+                f'{tuple(pred.shape)} vs target {tuple(target.shape)}'
+            )
         if self.detach_target:
             target = target.detach()
         per_sample = ((pred - target) ** 2).mean(-1)

@@ -1,10 +1,12 @@
 """GEM: entropic distribution matching for supervised fine-tuning."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
 from vltoolkit.structures import IGNORE_INDEX
+
 from .utils import masked_mean, split_target
 
 _H_CHOICES = ('linear', 'logsigmoid')
@@ -85,26 +87,33 @@ class GEMLoss(nn.Module):
     #: tolerance on the row sums of a soft target
     sum_tolerance = 1e-3
 
-    def __init__(self, beta: float = 0.7, h: str = 'linear',
-                 ignore_index: int = IGNORE_INDEX, loss_weight: float = 1.0):
+    def __init__(
+        self,
+        beta: float = 0.7,
+        h: str = 'linear',
+        ignore_index: int = IGNORE_INDEX,
+        loss_weight: float = 1.0,
+    ):
         super().__init__()
         if isinstance(beta, bool) or not float(beta) > 0:
             raise ValueError(f'GEMLoss: beta must be > 0, got {beta!r}')
         if h not in _H_CHOICES:
-            raise ValueError(f'GEMLoss: h must be one of {_H_CHOICES}, got '
-                             f'{h!r}')
+            raise ValueError(f'GEMLoss: h must be one of {_H_CHOICES}, got {h!r}')
         self.beta = float(beta)
         self.h = h
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
 
     def extra_repr(self):
-        return (f'beta={self.beta}, h={self.h!r}, ignore_index='
-                f'{self.ignore_index}, loss_weight={self.loss_weight}')
+        return (
+            f'beta={self.beta}, h={self.h!r}, ignore_index='
+            f'{self.ignore_index}, loss_weight={self.loss_weight}'
+        )
 
     # ------------------------------------------------------------- forward
-    def forward(self, logits: torch.Tensor, target: torch.Tensor,
-                avg_factor=None, weight=None) -> torch.Tensor:
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None, weight=None
+    ) -> torch.Tensor:
         """Mean GEM loss; see the class docstring.
 
         Args:
@@ -131,18 +140,20 @@ class GEMLoss(nn.Module):
     # ------------------------------------------------------------- helpers
     def _check_distribution(self, dist, valid):
         sums = dist.sum(-1)
-        bad = valid & (((sums - 1).abs() > self.sum_tolerance)
-                       | (dist < 0).any(-1))
+        bad = valid & (((sums - 1).abs() > self.sum_tolerance) | (dist < 0).any(-1))
         if torch.any(bad):  # one bool per batch; the message only on failure
             row = int(bad.nonzero()[0, 0])
             neg = bool((dist[row] < 0).any())
             raise ValueError(
                 f'GEMLoss: target distribution row {row} '
-                + ('has a negative entry' if neg else
-                   f'sums to {float(sums[row]):.6g}, not 1 (tolerance '
-                   f'{self.sum_tolerance:g})')
+                + (
+                    'has a negative entry'
+                    if neg
+                    else f'sums to {float(sums[row]):.6g}, not 1 (tolerance {self.sum_tolerance:g})'
+                )
                 + '; soft targets must be probability rows (ignored '
-                'positions: all-zero rows)')
+                'positions: all-zero rows)'
+            )
 
     def _coefficients(self, z, dist, ids):
         """``c [N, V]`` with ``loss = sum_v c_v log p_v`` (no grad)."""
@@ -150,9 +161,7 @@ class GEMLoss(nn.Module):
         if self.h == 'linear':
             if dist is not None:
                 return q - dist
-            return q.scatter_add(
-                1, ids.clamp(min=0).unsqueeze(-1),
-                -torch.ones_like(q[:, :1]))
+            return q.scatter_add(1, ids.clamp(min=0).unsqueeze(-1), -torch.ones_like(q[:, :1]))
         # logsigmoid: support of each row as (index, mass) pairs [N, K]
         if dist is None:
             idx = ids.clamp(min=0).unsqueeze(-1)
@@ -168,12 +177,12 @@ class GEMLoss(nn.Module):
         coef = torch.empty_like(z)
         step = max(1, self.max_chunk_elements // max(1, k * v))
         for s in range(0, n, step):
-            zc, qc = z[s:s + step], q[s:s + step]
-            ic, mc = idx[s:s + step], mass[s:s + step]
+            zc, qc = z[s : s + step], q[s : s + step]
+            ic, mc = idx[s : s + step], mass[s : s + step]
             z_y = zc.gather(1, ic)  # [n, K]
             # w[n, k, v] = sigmoid(0.01 (z_v - z_{y_k}))
             w = torch.sigmoid(0.01 * (zc.unsqueeze(1) - z_y.unsqueeze(-1)))
             a = qc * torch.einsum('nk,nkv->nv', mc, w)
             b = mc * torch.einsum('nkv,nv->nk', w, qc)
-            coef[s:s + step] = a.scatter_add(1, ic, -b)
+            coef[s : s + step] = a.scatter_add(1, ic, -b)
         return coef

@@ -1,4 +1,5 @@
 """Symmetric InfoNCE (the CLIP loss) between paired image and text features."""
+
 import math
 
 import torch
@@ -72,13 +73,18 @@ class InfoNCELoss(nn.Module):
     Shapes: ``forward(image_feats [B, D], text_feats [B, D]) -> []``.
     """
 
-    def __init__(self, similarity: str = 'cosine', temperature: float = 0.07,
-                 learnable_scale: bool = True, max_scale: float = 100.0,
-                 gather_distributed: bool = True, loss_weight: float = 1.0):
+    def __init__(
+        self,
+        similarity: str = 'cosine',
+        temperature: float = 0.07,
+        learnable_scale: bool = True,
+        max_scale: float = 100.0,
+        gather_distributed: bool = True,
+        loss_weight: float = 1.0,
+    ):
         super().__init__()
         if similarity not in SIMILARITIES:
-            raise ValueError(f'similarity must be one of {SIMILARITIES}, got '
-                             f'{similarity!r}')
+            raise ValueError(f'similarity must be one of {SIMILARITIES}, got {similarity!r}')
         if not temperature > 0:
             raise ValueError(f'temperature must be > 0, got {temperature!r}')
         self.similarity = similarity
@@ -87,8 +93,7 @@ class InfoNCELoss(nn.Module):
         self.max_scale = float(max_scale)
         self.gather_distributed = gather_distributed
         self.loss_weight = loss_weight
-        init = torch.tensor(min(math.log(1.0 / temperature),
-                                math.log(self.max_scale)))
+        init = torch.tensor(min(math.log(1.0 / temperature), math.log(self.max_scale)))
         if learnable_scale:
             self.log_scale = nn.Parameter(init)
         else:
@@ -108,16 +113,15 @@ class InfoNCELoss(nn.Module):
 
     @staticmethod
     def check_pair(image_feats: torch.Tensor, text_feats: torch.Tensor):
-        if image_feats.dim() != 2 or text_feats.dim() != 2 or \
-                image_feats.shape != text_feats.shape:
+        if image_feats.dim() != 2 or text_feats.dim() != 2 or image_feats.shape != text_feats.shape:
             raise ValueError(
                 f'InfoNCELoss takes image_feats and text_feats of the same '
                 f'shape [B, D]; got image_feats {tuple(image_feats.shape)} and '
                 f'text_feats {tuple(text_feats.shape)} (project both to the '
-                'same dimension first, one row per image-text pair).')
+                'same dimension first, one row per image-text pair).'
+            )
 
-    def logits(self, image_feats: torch.Tensor,
-               text_feats: torch.Tensor) -> torch.Tensor:
+    def logits(self, image_feats: torch.Tensor, text_feats: torch.Tensor) -> torch.Tensor:
         """``S`` of the (gathered) batch: ``[B_global, B_global]``."""
         self.check_pair(image_feats, text_feats)
         if self.similarity == 'cosine':
@@ -128,10 +132,8 @@ class InfoNCELoss(nn.Module):
             text_feats = gather_batch(text_feats)
         return self.scale.to(image_feats.dtype) * image_feats @ text_feats.t()
 
-    def forward(self, image_feats: torch.Tensor,
-                text_feats: torch.Tensor) -> torch.Tensor:
+    def forward(self, image_feats: torch.Tensor, text_feats: torch.Tensor) -> torch.Tensor:
         logits = self.logits(image_feats, text_feats)
         target = torch.arange(logits.shape[0], device=logits.device)
-        loss = 0.5 * (F.cross_entropy(logits, target) +
-                      F.cross_entropy(logits.t(), target))
+        loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target))
         return self.loss_weight * loss

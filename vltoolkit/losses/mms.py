@@ -1,4 +1,5 @@
 """Masked margin softmax: MCN's pairwise contrastive loss between modalities."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -10,11 +11,9 @@ def mms_loss(sim: torch.Tensor, margin: float = 0.001) -> torch.Tensor:
     r"""The MMS loss of a square similarity matrix ``sim [B, B]`` whose
     diagonal holds the positive pairs (see :class:`MMSLoss`)."""
     if sim.dim() != 2 or sim.shape[0] != sim.shape[1]:
-        raise ValueError(f'MMS needs a square [B, B] similarity matrix, got '
-                         f'{tuple(sim.shape)}')
+        raise ValueError(f'MMS needs a square [B, B] similarity matrix, got {tuple(sim.shape)}')
     target = torch.arange(sim.shape[0], device=sim.device)
-    sim = sim - margin * torch.eye(sim.shape[0], device=sim.device,
-                                   dtype=sim.dtype)
+    sim = sim - margin * torch.eye(sim.shape[0], device=sim.device, dtype=sim.dtype)
     return F.cross_entropy(sim, target) + F.cross_entropy(sim.t(), target)
 
 
@@ -55,6 +54,7 @@ class MMSLoss(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if x.shape != y.shape:
-            raise ValueError(f'MMSLoss: paired embeddings differ in shape, '
-                             f'{tuple(x.shape)} vs {tuple(y.shape)}')
+            raise ValueError(
+                f'MMSLoss: paired embeddings differ in shape, {tuple(x.shape)} vs {tuple(y.shape)}'
+            )
         return self.loss_weight * mms_loss(x @ y.t(), self.margin)

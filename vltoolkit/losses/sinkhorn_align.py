@@ -1,11 +1,11 @@
 """Local alignment of patch and token features by entropic optimal transport."""
+
 import logging
 from typing import Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmengine.logging import print_log
 
 from vltoolkit.registry import LOSSES
@@ -15,16 +15,22 @@ def _check_mask(mask, shape, name, feats_name):
     if mask is None:
         return torch.ones(shape, dtype=torch.bool)
     if tuple(mask.shape) != tuple(shape):
-        raise ValueError(f'{name} has shape {tuple(mask.shape)}, but '
-                         f'{feats_name} needs a mask of shape {tuple(shape)}')
+        raise ValueError(
+            f'{name} has shape {tuple(mask.shape)}, but '
+            f'{feats_name} needs a mask of shape {tuple(shape)}'
+        )
     return mask.bool()
 
 
 @torch.no_grad()
-def sinkhorn_log(cost: torch.Tensor, a_mask: Optional[torch.Tensor] = None,
-                 b_mask: Optional[torch.Tensor] = None, epsilon: float = 0.05,
-                 num_iters: int = 100, tol: Optional[float] = None
-                 ) -> torch.Tensor:
+def sinkhorn_log(
+    cost: torch.Tensor,
+    a_mask: Optional[torch.Tensor] = None,
+    b_mask: Optional[torch.Tensor] = None,
+    epsilon: float = 0.05,
+    num_iters: int = 100,
+    tol: Optional[float] = None,
+) -> torch.Tensor:
     r"""Entropic OT plans of a batch, computed in the log domain.
 
     For each sample, with cost :math:`C \in \mathbb{R}^{N \times M}` and
@@ -69,8 +75,9 @@ def sinkhorn_log(cost: torch.Tensor, a_mask: Optional[torch.Tensor] = None,
     n = a_mask.sum(1, keepdim=True)
     m = b_mask.sum(1, keepdim=True)
     if (n == 0).any() or (m == 0).any():
-        raise ValueError('every sample needs at least one unpadded row and '
-                         'column (all-padding masks)')
+        raise ValueError(
+            'every sample needs at least one unpadded row and column (all-padding masks)'
+        )
     neg_inf = torch.tensor(float('-inf'), dtype=cost.dtype, device=cost.device)
     log_a = torch.where(a_mask, -torch.log(n.to(cost.dtype)), neg_inf)
     log_b = torch.where(b_mask, -torch.log(m.to(cost.dtype)), neg_inf)
@@ -79,10 +86,8 @@ def sinkhorn_log(cost: torch.Tensor, a_mask: Optional[torch.Tensor] = None,
     u = torch.zeros_like(log_a)
     v = torch.zeros_like(log_b)
     for it in range(num_iters):
-        v = torch.where(b_mask, log_b - torch.logsumexp(
-            log_k + u[:, :, None], dim=1), neg_inf)
-        u = torch.where(a_mask, log_a - torch.logsumexp(
-            log_k + v[:, None, :], dim=2), neg_inf)
+        v = torch.where(b_mask, log_b - torch.logsumexp(log_k + u[:, :, None], dim=1), neg_inf)
+        u = torch.where(a_mask, log_a - torch.logsumexp(log_k + v[:, None, :], dim=2), neg_inf)
         if tol is not None and it % 10 == 0:
             plan = torch.exp(log_k + u[:, :, None] + v[:, None, :])
             err = (plan.sum(1) - log_b.exp()).abs().amax()
@@ -135,9 +140,14 @@ class SinkhornAlignLoss(nn.Module):
     patch_mask [B, N] = None, token_mask [B, M] = None) -> []``.
     """
 
-    def __init__(self, epsilon: float = 0.05, num_iters: int = 50,
-                 tol: Optional[float] = None, negatives: bool = False,
-                 loss_weight: float = 1.0):
+    def __init__(
+        self,
+        epsilon: float = 0.05,
+        num_iters: int = 50,
+        tol: Optional[float] = None,
+        negatives: bool = False,
+        loss_weight: float = 1.0,
+    ):
         super().__init__()
         if not epsilon > 0:
             raise ValueError(f'epsilon must be > 0, got {epsilon!r}')
@@ -151,41 +161,53 @@ class SinkhornAlignLoss(nn.Module):
     @staticmethod
     def cost(patch_feats: torch.Tensor, token_feats: torch.Tensor) -> torch.Tensor:
         """``1 - cos``: ``[B, N, M]``."""
-        return 1 - F.normalize(patch_feats, dim=-1) @ \
-            F.normalize(token_feats, dim=-1).transpose(1, 2)
+        return 1 - F.normalize(patch_feats, dim=-1) @ F.normalize(token_feats, dim=-1).transpose(
+            1, 2
+        )
 
     def _check(self, patch_feats, token_feats, patch_mask, token_mask):
-        if patch_feats.dim() != 3 or token_feats.dim() != 3 or \
-                patch_feats.shape[0] != token_feats.shape[0] or \
-                patch_feats.shape[2] != token_feats.shape[2]:
+        if (
+            patch_feats.dim() != 3
+            or token_feats.dim() != 3
+            or patch_feats.shape[0] != token_feats.shape[0]
+            or patch_feats.shape[2] != token_feats.shape[2]
+        ):
             raise ValueError(
                 'SinkhornAlignLoss takes patch_feats [B, N, D] and token_feats '
                 f'[B, M, D] with the same B and D; got patch_feats '
                 f'{tuple(patch_feats.shape)} and token_feats '
-                f'{tuple(token_feats.shape)}.')
+                f'{tuple(token_feats.shape)}.'
+            )
         B, N, M = patch_feats.shape[0], patch_feats.shape[1], token_feats.shape[1]
-        patch_mask = _check_mask(patch_mask, (B, N), 'patch_mask',
-                                 'patch_feats').to(patch_feats.device)
-        token_mask = _check_mask(token_mask, (B, M), 'token_mask',
-                                 'token_feats').to(patch_feats.device)
+        patch_mask = _check_mask(patch_mask, (B, N), 'patch_mask', 'patch_feats').to(
+            patch_feats.device
+        )
+        token_mask = _check_mask(token_mask, (B, M), 'token_mask', 'token_feats').to(
+            patch_feats.device
+        )
         for name, mask in (('patch_mask', patch_mask), ('token_mask', token_mask)):
             empty = (~mask.any(1)).nonzero().flatten().tolist()
             if empty:
                 raise ValueError(
                     f'{name} is all padding for sample(s) {empty}: optimal '
                     'transport needs at least one unpadded position per side '
-                    '(check the attention mask / the empty text).')
+                    '(check the attention mask / the empty text).'
+                )
         return patch_mask, token_mask
 
     def _warn_batch_of_one(self) -> None:
         if self._warned_batch_of_one:
             return
         self._warned_batch_of_one = True
-        print_log('SinkhornAlignLoss(negatives=True) got a batch of one sample: '
-                  'there is no mismatched pair, so this batch (and any later '
-                  'batch of one) uses the positives-only loss mean_k D_k. Use '
-                  'drop_last=True or a batch size that divides the data to '
-                  'avoid it.', logger='current', level=logging.WARNING)
+        print_log(
+            'SinkhornAlignLoss(negatives=True) got a batch of one sample: '
+            'there is no mismatched pair, so this batch (and any later '
+            'batch of one) uses the positives-only loss mean_k D_k. Use '
+            'drop_last=True or a batch size that divides the data to '
+            'avoid it.',
+            logger='current',
+            level=logging.WARNING,
+        )
 
     def transported_cost(self, patch_feats, token_feats, patch_mask, token_mask):
         """``D_k`` per sample, ``[B]`` (gradient through the cost only)."""
@@ -193,22 +215,24 @@ class SinkhornAlignLoss(nn.Module):
         fixed = cost.detach()
         if fixed.dtype in (torch.float16, torch.bfloat16):  # AMP: plan in fp32
             fixed = fixed.float()
-        plan = sinkhorn_log(fixed, patch_mask, token_mask, self.epsilon,
-                            self.num_iters, self.tol)
+        plan = sinkhorn_log(fixed, patch_mask, token_mask, self.epsilon, self.num_iters, self.tol)
         return (plan.to(cost.dtype) * cost).sum((1, 2))
 
-    def forward(self, patch_feats: torch.Tensor, token_feats: torch.Tensor,
-                patch_mask: Optional[torch.Tensor] = None,
-                token_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
-        patch_mask, token_mask = self._check(patch_feats, token_feats,
-                                             patch_mask, token_mask)
-        pos = self.transported_cost(patch_feats, token_feats, patch_mask,
-                                    token_mask)
+    def forward(
+        self,
+        patch_feats: torch.Tensor,
+        token_feats: torch.Tensor,
+        patch_mask: Optional[torch.Tensor] = None,
+        token_mask: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        patch_mask, token_mask = self._check(patch_feats, token_feats, patch_mask, token_mask)
+        pos = self.transported_cost(patch_feats, token_feats, patch_mask, token_mask)
         if self.negatives and patch_feats.shape[0] < 2:
             self._warn_batch_of_one()
         if not self.negatives or patch_feats.shape[0] < 2:
             return self.loss_weight * pos.mean()
-        neg = self.transported_cost(patch_feats, token_feats.roll(-1, 0),
-                                    patch_mask, token_mask.roll(-1, 0))
+        neg = self.transported_cost(
+            patch_feats, token_feats.roll(-1, 0), patch_mask, token_mask.roll(-1, 0)
+        )
         loss = (pos.sum() - neg.sum()) / (pos.numel() + neg.numel())
         return self.loss_weight * loss

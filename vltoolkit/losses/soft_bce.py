@@ -1,4 +1,5 @@
 """Binary cross-entropy against soft answer scores (VQA, as ViLT trains)."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -33,16 +34,19 @@ class SoftTargetBCELoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor,
-                avg_factor=None) -> torch.Tensor:
+    def forward(self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None) -> torch.Tensor:
         if logits.shape != target.shape or logits.dim() != 2:
-            raise ValueError(f'logits {tuple(logits.shape)} and target '
-                             f'{tuple(target.shape)} must have the same shape '
-                             '[B, num_answers]')
+            raise ValueError(
+                f'logits {tuple(logits.shape)} and target '
+                f'{tuple(target.shape)} must have the same shape '
+                '[B, num_answers]'
+            )
         per_sample = F.binary_cross_entropy_with_logits(
-            logits, target.to(logits.dtype), reduction='none').sum(-1)
+            logits, target.to(logits.dtype), reduction='none'
+        ).sum(-1)
         if avg_factor is None:
             avg_factor = per_sample.shape[0]
-        divisor = torch.clamp(torch.as_tensor(avg_factor, dtype=logits.dtype,
-                                              device=logits.device), min=1e-6)
+        divisor = torch.clamp(
+            torch.as_tensor(avg_factor, dtype=logits.dtype, device=logits.device), min=1e-6
+        )
         return self.loss_weight * per_sample.sum() / divisor

@@ -1,10 +1,12 @@
 """Token-level cross-entropy for sequence generation."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
 from vltoolkit.structures import IGNORE_INDEX
+
 from .utils import masked_mean, split_target
 
 
@@ -30,23 +32,31 @@ class TokenCrossEntropyLoss(nn.Module):
         loss_weight (float): multiplies the loss. Default 1.
     """
 
-    def __init__(self, label_smoothing: float = 0.0,
-                 ignore_index: int = IGNORE_INDEX, loss_weight: float = 1.0):
+    def __init__(
+        self,
+        label_smoothing: float = 0.0,
+        ignore_index: int = IGNORE_INDEX,
+        loss_weight: float = 1.0,
+    ):
         super().__init__()
         self.label_smoothing = label_smoothing
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor,
-                avg_factor=None, weight=None) -> torch.Tensor:
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None, weight=None
+    ) -> torch.Tensor:
         valid, dist, ids = split_target(logits, target, self.ignore_index)
         if dist is None:
             per_position = F.cross_entropy(
-                logits, ids, ignore_index=self.ignore_index, reduction='none',
-                label_smoothing=self.label_smoothing)
+                logits,
+                ids,
+                ignore_index=self.ignore_index,
+                reduction='none',
+                label_smoothing=self.label_smoothing,
+            )
         else:
             if self.label_smoothing > 0:
-                dist = (1 - self.label_smoothing) * dist + \
-                    self.label_smoothing / logits.shape[-1]
+                dist = (1 - self.label_smoothing) * dist + self.label_smoothing / logits.shape[-1]
             per_position = -(dist * F.log_softmax(logits, dim=-1)).sum(-1)
         return self.loss_weight * masked_mean(per_position, valid, avg_factor, weight)

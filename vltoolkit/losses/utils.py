@@ -1,11 +1,11 @@
 """Helpers shared by the token losses: the target contract of DESIGN.md."""
+
 import torch
 
 from vltoolkit.structures import IGNORE_INDEX
 
 
-def split_target(logits: torch.Tensor, target: torch.Tensor,
-                 ignore_index: int = IGNORE_INDEX):
+def split_target(logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE_INDEX):
     """Normalise a target into ``(valid [N] bool, dist [N, V] or None, ids)``.
 
     ``target`` is either class ids ``LongTensor[N]`` (``ignore_index`` marks
@@ -14,18 +14,22 @@ def split_target(logits: torch.Tensor, target: torch.Tensor,
     """
     if target.dim() == 1:
         if target.shape[0] != logits.shape[0]:
-            raise ValueError(f'logits {tuple(logits.shape)} and target ids '
-                             f'{tuple(target.shape)} disagree on N')
+            raise ValueError(
+                f'logits {tuple(logits.shape)} and target ids {tuple(target.shape)} disagree on N'
+            )
         return target != ignore_index, None, target
     if target.shape != logits.shape:
-        raise ValueError(f'logits {tuple(logits.shape)} and target '
-                         f'distribution {tuple(target.shape)} must have the '
-                         'same shape [N, V]')
+        raise ValueError(
+            f'logits {tuple(logits.shape)} and target '
+            f'distribution {tuple(target.shape)} must have the '
+            'same shape [N, V]'
+        )
     return target.sum(-1) > 0, target.to(logits.dtype), None
 
 
-def masked_mean(per_position: torch.Tensor, valid: torch.Tensor,
-                avg_factor=None, weight=None) -> torch.Tensor:
+def masked_mean(
+    per_position: torch.Tensor, valid: torch.Tensor, avg_factor=None, weight=None
+) -> torch.Tensor:
     """Mean of ``per_position`` over ``valid`` positions.
 
     ``weight`` ([N], optional) multiplies each position before summing (e.g.
@@ -41,5 +45,6 @@ def masked_mean(per_position: torch.Tensor, valid: torch.Tensor,
     total = (per_position * valid).sum()
     if avg_factor is None:
         avg_factor = valid.sum()
-    return total / torch.clamp(torch.as_tensor(avg_factor, dtype=total.dtype,
-                                               device=total.device), min=1e-6)
+    return total / torch.clamp(
+        torch.as_tensor(avg_factor, dtype=total.dtype, device=total.device), min=1e-6
+    )

@@ -5,13 +5,19 @@ w``, no +1), the convention of COCO's ``[x, y, w, h]`` and of pycocotools'
 IoU. Every function takes an array, a tensor or nested lists of shape
 ``[K, 4]`` (or one ``[4]`` box) and returns numpy arrays.
 """
+
 from typing import Sequence
 
 import numpy as np
 
 __all__ = [
-    'as_boxes', 'xywh_to_xyxy', 'xyxy_to_xywh', 'box_area', 'box_iou_paired',
-    'clip_boxes', 'resize_boxes'
+    'as_boxes',
+    'xywh_to_xyxy',
+    'xyxy_to_xywh',
+    'box_area',
+    'box_iou_paired',
+    'clip_boxes',
+    'resize_boxes',
 ]
 
 
@@ -30,11 +36,10 @@ def as_boxes(boxes, dtype=np.float32) -> np.ndarray:
     out = np.asarray(boxes, dtype=dtype)
     if out.size == 0:
         return out.reshape(0, 4)
-    if out.shape == (4, ):
+    if out.shape == (4,):
         out = out[None]
     if out.ndim != 2 or out.shape[1] != 4:
-        raise ValueError(f'boxes must be [K, 4] (x1, y1, x2, y2), got shape '
-                         f'{tuple(out.shape)}')
+        raise ValueError(f'boxes must be [K, 4] (x1, y1, x2, y2), got shape {tuple(out.shape)}')
     return out
 
 

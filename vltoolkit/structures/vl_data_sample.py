@@ -1,4 +1,5 @@
 """The data element that carries one vision-and-language sample."""
+
 from typing import Any, Callable, Optional, Tuple
 
 import numpy as np
@@ -38,8 +39,10 @@ class _Field:
         try:
             return obj.__dict__[self.name]
         except KeyError:
-            raise AttributeError(f'{type(obj).__name__} has no {self.name!r} '
-                                 f'field (fields: {", ".join(obj.all_keys())})') from None
+            raise AttributeError(
+                f'{type(obj).__name__} has no {self.name!r} '
+                f'field (fields: {", ".join(obj.all_keys())})'
+            ) from None
 
     def __set__(self, obj, value) -> None:
         # reached through BaseDataElement.set_field, which has registered
@@ -50,9 +53,11 @@ class _Field:
             except (TypeError, ValueError) as err:
                 raise type(err)(f'VLDataSample.{self.name}: {err}') from None
         if not isinstance(value, self.kind):
-            raise TypeError(f'VLDataSample.{self.name} must be a '
-                            f'{self.kind.__name__}, got {type(value).__name__} '
-                            f'{value!r:.80}')
+            raise TypeError(
+                f'VLDataSample.{self.name} must be a '
+                f'{self.kind.__name__}, got {type(value).__name__} '
+                f'{value!r:.80}'
+            )
         obj.__dict__[self.name] = value
 
     def __delete__(self, obj) -> None:
@@ -96,8 +101,9 @@ class VLDataSample(BaseDataElement):
     img_path = _Field(str, 'Path of the image file.')
     ori_shape = _Field(tuple, '(h, w) of the image as loaded.', _shape)
     img_shape = _Field(tuple, '(h, w) of the image after resizing.', _shape)
-    scale_factor = _Field(tuple, '(w_scale, h_scale) of the resize.',
-                          lambda v: tuple(float(x) for x in v))
+    scale_factor = _Field(
+        tuple, '(w_scale, h_scale) of the resize.', lambda v: tuple(float(x) for x in v)
+    )
     sample_idx = _Field(int, 'Index of the sample in its dataset.', int)
 
     # ground truth and model text
@@ -105,15 +111,17 @@ class VLDataSample(BaseDataElement):
     target_text = _Field(str, 'Text the decoder must generate.')
     gt_bboxes = _Field(np.ndarray, 'Ground-truth boxes [K, 4] (xyxy pixels).', as_boxes)
     gt_answer_bboxes = _Field(
-        np.ndarray, 'The boxes an answer must localise, when not '
-        '``gt_bboxes[0]`` (e.g. the object of an HOI pair) [K, 4].', as_boxes)
+        np.ndarray,
+        'The boxes an answer must localise, when not '
+        '``gt_bboxes[0]`` (e.g. the object of an HOI pair) [K, 4].',
+        as_boxes,
+    )
     gt_relations = _Field(list, 'Ground-truth relation classes (HOI).', _str_list)
 
     # predictions
     pred_text = _Field(str, 'Generated text, after ``predict()``.')
     pred_bboxes = _Field(np.ndarray, 'Predicted boxes [K, 4] (xyxy pixels).', as_boxes)
-    pred_relations = _Field(list, 'Relation classes parsed from ``pred_text``.',
-                            _str_list)
+    pred_relations = _Field(list, 'Relation classes parsed from ``pred_text``.', _str_list)
     pred_answer = _Field(str, 'Predicted answer string (VQA).')
     pred_label = _Field(int, 'Predicted class id (VQA classifier).', int)
     pred_score = _Field(float, 'Score of ``pred_label``.', float)
@@ -121,5 +129,4 @@ class VLDataSample(BaseDataElement):
     @classmethod
     def typed_fields(cls) -> Tuple[str, ...]:
         """Names of the typed fields."""
-        return tuple(name for name, value in vars(cls).items()
-                     if isinstance(value, _Field))
+        return tuple(name for name, value in vars(cls).items() if isinstance(value, _Field))

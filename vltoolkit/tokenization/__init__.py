@@ -13,19 +13,34 @@
 
 See ``docs/location_tokens.md``.
 """
+
 from .base_box_coder import BaseBoxCoder, BoxDecodeError, build_box_coder
 from .bin_box_coder import BinBoxCoder
-from .patch_index_box_coder import PatchIndexBoxCoder
 from .florence2_box_coder import Florence2BoxCoder
+from .hf_tokenizer import HFTokenizer
 from .paligemma_box_coder import PaliGemmaBoxCoder
-from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
+from .patch_index_box_coder import PatchIndexBoxCoder
 from .sized_placeholder import SizedPlaceholderTokenizer
+from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
+from .word_vectors import WordVectors, get_word_vectors, tokenize_words
 
 __all__ = [
-    'BaseBoxCoder', 'BoxDecodeError', 'build_box_coder', 'BinBoxCoder',
-    'PatchIndexBoxCoder', 'Florence2BoxCoder', 'PaliGemmaBoxCoder',
-    'VLTokenizer', 'build_tokenizer', 'SizedPlaceholderTokenizer',
-    'clear_tokenizer_cache', 'train_word_level_tokenizer'
+    'BaseBoxCoder',
+    'BoxDecodeError',
+    'build_box_coder',
+    'BinBoxCoder',
+    'PatchIndexBoxCoder',
+    'Florence2BoxCoder',
+    'PaliGemmaBoxCoder',
+    'VLTokenizer',
+    'build_tokenizer',
+    'SizedPlaceholderTokenizer',
+    'clear_tokenizer_cache',
+    'train_word_level_tokenizer',
+    'WordVectors',
+    'get_word_vectors',
+    'tokenize_words',
+    'HFTokenizer',
 ]
 
 
@@ -34,14 +49,6 @@ def __getattr__(name):
     # loading a tokenizer does not
     if name == 'train_word_level_tokenizer':
         from .word_level import train_word_level_tokenizer
+
         return train_word_level_tokenizer
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-
-from .word_vectors import WordVectors, get_word_vectors, tokenize_words  # noqa: E402
-
-__all__ += ['WordVectors', 'get_word_vectors', 'tokenize_words']
-
-
-from .hf_tokenizer import HFTokenizer  # noqa: E402
-
-__all__ += ['HFTokenizer']

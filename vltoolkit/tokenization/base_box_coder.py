@@ -13,6 +13,7 @@ Two schemes are implemented (see ``docs/location_tokens.md``):
 * :class:`~vltoolkit.tokenization.PatchIndexBoxCoder`: Kosmos-2, 2 tokens per
   box, the grid cells of the upper-left and lower-right corners.
 """
+
 import json
 import math
 import re
@@ -73,28 +74,28 @@ class BaseBoxCoder(metaclass=ABCMeta):
 
     def __init__(self, num_locations: int, token_fmt: str):
         if int(num_locations) != num_locations or num_locations < 2:
-            raise ValueError(
-                f'num_locations must be an integer >= 2, got {num_locations!r}')
+            raise ValueError(f'num_locations must be an integer >= 2, got {num_locations!r}')
         self.num_locations = int(num_locations)
         self.token_fmt = token_fmt
         self._token_pattern = self._compile_token_pattern(token_fmt)
-        self._location_tokens = [
-            token_fmt.format(k) for k in range(self.num_locations)]
-        self._index_of_token = {
-            tok: k for k, tok in enumerate(self._location_tokens)}
+        self._location_tokens = [token_fmt.format(k) for k in range(self.num_locations)]
+        self._index_of_token = {tok: k for k, tok in enumerate(self._location_tokens)}
         if len(self._index_of_token) != self.num_locations:
-            raise ValueError(f'token_fmt {token_fmt!r} gives the same token '
-                             'to different location indices')
+            raise ValueError(
+                f'token_fmt {token_fmt!r} gives the same token to different location indices'
+            )
         for tok in self._location_tokens:
             if not self._token_pattern.fullmatch(tok):
                 raise ValueError(
                     f'token_fmt {token_fmt!r} formats index '
                     f'{self._index_of_token[tok]} as {tok!r}, which its own '
                     'pattern (literal text around a run of digits) does not '
-                    'match; use a plain integer field such as {} or {:04d}')
+                    'match; use a plain integer field such as {} or {:04d}'
+                )
             if any(ch.isspace() for ch in tok):
-                raise ValueError(f'location tokens must not contain '
-                                 f'whitespace: {token_fmt!r} gives {tok!r}')
+                raise ValueError(
+                    f'location tokens must not contain whitespace: {token_fmt!r} gives {tok!r}'
+                )
 
     @staticmethod
     def _compile_token_pattern(token_fmt):
@@ -107,8 +108,10 @@ class BaseBoxCoder(metaclass=ABCMeta):
             raise ValueError(f'bad token_fmt {token_fmt!r}: {err}') from None
         fields = [p for p in parts if p[1] is not None]
         if len(fields) != 1:
-            raise ValueError(f'token_fmt must hold exactly one replacement '
-                             f'field (e.g. "<bin_{{}}>"), got {token_fmt!r}')
+            raise ValueError(
+                f'token_fmt must hold exactly one replacement '
+                f'field (e.g. "<bin_{{}}>"), got {token_fmt!r}'
+            )
         regex, seen_field = '', False
         for literal, field, _, _ in parts:
             regex += re.escape(literal)
@@ -128,8 +131,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
         """The location token of one location index."""
         index = int(index)
         if not 0 <= index < self.num_locations:
-            raise BoxDecodeError(
-                f'location index {index} is outside [0, {self.num_locations})')
+            raise BoxDecodeError(f'location index {index} is outside [0, {self.num_locations})')
         return self._location_tokens[index]
 
     def token_to_index(self, token: str) -> int:
@@ -146,7 +148,8 @@ class BaseBoxCoder(metaclass=ABCMeta):
             raise BoxDecodeError(
                 f'{token!r} is not a location token of {self!r} (expected '
                 f'{self._location_tokens[0]!r} ... '
-                f'{self._location_tokens[-1]!r})') from None
+                f'{self._location_tokens[-1]!r})'
+            ) from None
 
     # ------------------------------------------------------------- validation
     @staticmethod
@@ -154,11 +157,9 @@ class BaseBoxCoder(metaclass=ABCMeta):
         try:
             w, h = (float(v) for v in img_wh)
         except (TypeError, ValueError):
-            raise ValueError(
-                f'img_wh must be (width, height), got {img_wh!r}') from None
+            raise ValueError(f'img_wh must be (width, height), got {img_wh!r}') from None
         if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
-            raise ValueError(f'img_wh must be positive and finite, got '
-                             f'{img_wh!r}')
+            raise ValueError(f'img_wh must be positive and finite, got {img_wh!r}')
         return w, h
 
     @classmethod
@@ -166,11 +167,13 @@ class BaseBoxCoder(metaclass=ABCMeta):
         """The box as float64 ``[4]`` and the image size, or ``ValueError``."""
         w, h = cls._check_img_wh(img_wh)
         box = np.asarray(
-            box_xyxy.detach().cpu() if isinstance(box_xyxy, torch.Tensor)
-            else box_xyxy, dtype=np.float64)
-        if box.shape != (4, ):
-            raise ValueError(f'expected one box (x1, y1, x2, y2), got shape '
-                             f'{box.shape} for {box_xyxy!r}')
+            box_xyxy.detach().cpu() if isinstance(box_xyxy, torch.Tensor) else box_xyxy,
+            dtype=np.float64,
+        )
+        if box.shape != (4,):
+            raise ValueError(
+                f'expected one box (x1, y1, x2, y2), got shape {box.shape} for {box_xyxy!r}'
+            )
         x1, y1, x2, y2 = box.tolist()
         problem = None
         if not np.isfinite(box).all():
@@ -183,7 +186,8 @@ class BaseBoxCoder(metaclass=ABCMeta):
             raise ValueError(
                 f'cannot encode box {box.tolist()} (xyxy pixels) in an image of '
                 f'size (w, h) = ({w:g}, {h:g}): it {problem}; clip boxes to '
-                '[0, w] x [0, h] before encoding')
+                '[0, w] x [0, h] before encoding'
+            )
         return box, w, h
 
     # --------------------------------------------------------------- encoding
@@ -208,8 +212,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
         Returns:
             list[str]: :attr:`num_tokens_per_box` tokens.
         """
-        return [self._location_tokens[k]
-                for k in self.encode_indices(box_xyxy, img_wh)]
+        return [self._location_tokens[k] for k in self.encode_indices(box_xyxy, img_wh)]
 
     def decode(self, tokens, img_wh) -> np.ndarray:
         """Location tokens -> box.
@@ -237,7 +240,8 @@ class BaseBoxCoder(metaclass=ABCMeta):
             raise BoxDecodeError(
                 f'{type(self).__name__} decodes a box from '
                 f'{self.num_tokens_per_box} location tokens, got '
-                f'{len(tokens)}: {tokens!r}')
+                f'{len(tokens)}: {tokens!r}'
+            )
         indices = [self.token_to_index(tok) for tok in tokens]
         return self.decode_indices(indices, img_wh)
 
@@ -266,8 +270,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
             return []
         runs, run, last_end = [], [], None
         for match in self._token_pattern.finditer(text):
-            if run and not text[last_end:match.start()].isspace() \
-                    and match.start() != last_end:
+            if run and not text[last_end : match.start()].isspace() and match.start() != last_end:
                 runs.append(run)
                 run = []
             run.append(match.group(0))
@@ -278,7 +281,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
         for run in runs:
             for start in range(0, len(run) - n + 1, n):
                 try:
-                    boxes.append(self.decode(run[start:start + n], img_wh))
+                    boxes.append(self.decode(run[start : start + n], img_wh))
                 except BoxDecodeError:
                     continue
         return boxes
@@ -319,9 +322,11 @@ def build_box_coder(cfg) -> BaseBoxCoder:
     if isinstance(cfg, BaseBoxCoder):
         return cfg
     if not hasattr(cfg, 'get') or 'type' not in cfg:
-        raise TypeError('box_coder must be a BaseBoxCoder or a config dict '
-                        f"with a 'type' (e.g. dict(type='BinBoxCoder')), got "
-                        f'{cfg!r}')
+        raise TypeError(
+            'box_coder must be a BaseBoxCoder or a config dict '
+            f"with a 'type' (e.g. dict(type='BinBoxCoder')), got "
+            f'{cfg!r}'
+        )
     coder = BOX_CODERS.build(dict(cfg))
     if not isinstance(coder, BaseBoxCoder):
         raise TypeError(f'{cfg!r} built {coder!r}, not a BaseBoxCoder')

@@ -1,7 +1,9 @@
 """OFA / Pix2Seq location tokens: one quantised coordinate per token."""
+
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
+
 from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
 
 _ROUNDINGS = ('half_even', 'half_up')
@@ -45,7 +47,8 @@ class BinBoxCoder(BaseBoxCoder):
 
     Args:
         num_bins (int): ``N``, the number of location tokens. Default 1000.
-        token_fmt (str): token pattern, ``'<bin_{}>'`` (OFA). The multi-task HOI study uses ``'<loc_{}>'``.
+        token_fmt (str): token pattern, ``'<bin_{}>'`` (OFA). The multi-task HOI study uses
+            ``'<loc_{}>'``.
         rounding (str): ``'half_even'`` (default, OFA's ``.round()``) or
             ``'half_up'`` (``floor(v + 0.5)`` in float32); they differ only
             when ``c / size * (N - 1)`` is exactly a half integer in float32.
@@ -57,11 +60,11 @@ class BinBoxCoder(BaseBoxCoder):
 
     num_tokens_per_box = 4
 
-    def __init__(self, num_bins: int = 1000, token_fmt: str = '<bin_{}>',
-                 rounding: str = 'half_even'):
+    def __init__(
+        self, num_bins: int = 1000, token_fmt: str = '<bin_{}>', rounding: str = 'half_even'
+    ):
         if rounding not in _ROUNDINGS:
-            raise ValueError(f'rounding must be one of {_ROUNDINGS}, got '
-                             f'{rounding!r}')
+            raise ValueError(f'rounding must be one of {_ROUNDINGS}, got {rounding!r}')
         super().__init__(num_bins, token_fmt)
         self.num_bins = self.num_locations
         self.rounding = rounding
@@ -93,15 +96,15 @@ class BinBoxCoder(BaseBoxCoder):
         """
         w, h = self._check_img_wh(img_wh)
         bins = np.asarray(indices).reshape(-1)
-        if bins.shape != (4, ):
-            raise BoxDecodeError(
-                f'BinBoxCoder decodes a box from 4 bins, got {list(indices)!r}')
+        if bins.shape != (4,):
+            raise BoxDecodeError(f'BinBoxCoder decodes a box from 4 bins, got {list(indices)!r}')
         bins = bins.astype(np.int64)
         tokens = [self.index_to_token(k) for k in bins]  # range check
         if bins[2] < bins[0] or bins[3] < bins[1]:
             raise BoxDecodeError(
                 f'tokens {" ".join(tokens)} decode to a box with x2 < x1 or '
-                'y2 < y1 (expected x1 y1 x2 y2)')
+                'y2 < y1 (expected x1 y1 x2 y2)'
+            )
         size = np.array([w, h, w, h], dtype=np.float64)
         return bins.astype(np.float64) / (self.num_bins - 1) * size
 

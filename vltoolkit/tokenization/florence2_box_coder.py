@@ -1,8 +1,10 @@
 """Florence-2 location tokens: ``<loc_0>``..``<loc_999>``, floor bins."""
+
 import numpy as np
 import torch
 
 from vltoolkit.registry import BOX_CODERS
+
 from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
 
 
@@ -61,8 +63,7 @@ class Florence2BoxCoder(BaseBoxCoder):
         per = [w / n, h / n, w / n, h / n]
         # the reference divides float32 coordinates by a Python float
         coords = torch.from_numpy(box.astype(np.float32))
-        return [int((coords[i] / per[i]).floor().clamp(0, n - 1))
-                for i in range(4)]
+        return [int((coords[i] / per[i]).floor().clamp(0, n - 1)) for i in range(4)]
 
     def decode_indices(self, indices, img_wh) -> np.ndarray:
         """4 bin indices -> the bin centres, float64 ``[4]`` xyxy pixels.
@@ -73,19 +74,20 @@ class Florence2BoxCoder(BaseBoxCoder):
         """
         w, h = self._check_img_wh(img_wh)
         bins = np.asarray(indices).reshape(-1)
-        if bins.shape != (4, ):
-            raise BoxDecodeError('Florence2BoxCoder decodes a box from 4 '
-                                 f'bins, got {list(indices)!r}')
+        if bins.shape != (4,):
+            raise BoxDecodeError(
+                f'Florence2BoxCoder decodes a box from 4 bins, got {list(indices)!r}'
+            )
         tokens = [self.index_to_token(k) for k in bins]  # range check
         if bins[2] < bins[0] or bins[3] < bins[1]:
             raise BoxDecodeError(
                 f'tokens {" ".join(tokens)} decode to a box with x2 < x1 or '
-                'y2 < y1 (expected x1 y1 x2 y2)')
+                'y2 < y1 (expected x1 y1 x2 y2)'
+            )
         n = self.num_bins
         per = [w / n, h / n, w / n, h / n]
         # float32 like the reference, so int() of it is transformers' value
-        centre = [float((torch.tensor(int(k)) + 0.5) * per[i])
-                  for i, k in enumerate(bins)]
+        centre = [float((torch.tensor(int(k)) + 0.5) * per[i]) for i, k in enumerate(bins)]
         return np.asarray(centre, dtype=np.float64)
 
     def distance(self, i, j):

@@ -1,4 +1,5 @@
 """A local transformers tokenizer for plain text (no location tokens)."""
+
 import os.path as osp
 
 import numpy as np
@@ -15,6 +16,7 @@ def _cached_hub_folder(path: str) -> str:
         return path
     try:
         from huggingface_hub import snapshot_download
+
         return snapshot_download(path, local_files_only=True)
     except Exception:  # noqa: BLE001 - not cached: the caller reports it
         return path
@@ -46,6 +48,7 @@ class HFTokenizer:
 
     def __init__(self, path: str, max_length: int = None):
         from transformers import AutoTokenizer
+
         if max_length is not None and int(max_length) < 1:
             raise ValueError(f'max_length must be >= 1, got {max_length!r}')
         self.path = path
@@ -54,7 +57,8 @@ class HFTokenizer:
         if not osp.isdir(path):
             raise FileNotFoundError(
                 f'tokenizer folder {path!r} does not exist (resolved: '
-                f'{osp.abspath(path)!r}). {self._how_to_make(path)}')
+                f'{osp.abspath(path)!r}). {self._how_to_make(path)}'
+            )
         tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
         if tok.pad_token is None and tok.eos_token is not None:
             tok.pad_token = tok.eos_token
@@ -62,9 +66,11 @@ class HFTokenizer:
         self._skip_ids = frozenset(tok.all_special_ids)
 
     def _how_to_make(self, path: str) -> str:
-        return ('Train a word-level tokenizer on a recipe\'s texts with `python '
-                'tools/data/build_tokenizer.py CONFIG`, or save a transformers '
-                'tokenizer there with `tokenizer.save_pretrained(DIR)`.')
+        return (
+            'Train a word-level tokenizer on a recipe\'s texts with `python '
+            'tools/data/build_tokenizer.py CONFIG`, or save a transformers '
+            'tokenizer there with `tokenizer.save_pretrained(DIR)`.'
+        )
 
     def __len__(self):
         """Vocabulary size, added tokens included."""
@@ -92,9 +98,14 @@ class HFTokenizer:
         if not isinstance(text, str):
             raise TypeError(f'encode takes one str, got {type(text).__name__}')
         truncate = self.max_length is not None
-        return list(self.tokenizer(
-            text, add_special_tokens=add_special_tokens, truncation=truncate,
-            max_length=self.max_length if truncate else None)['input_ids'])
+        return list(
+            self.tokenizer(
+                text,
+                add_special_tokens=add_special_tokens,
+                truncation=truncate,
+                max_length=self.max_length if truncate else None,
+            )['input_ids']
+        )
 
     def __call__(self, texts, padding: bool = True):
         """A batch of texts -> ``dict(input_ids [B, S], attention_mask [B, S])``
@@ -105,8 +116,8 @@ class HFTokenizer:
         ids = torch.full((len(rows), longest), pad, dtype=torch.long)
         mask = torch.zeros((len(rows), longest), dtype=torch.long)
         for i, row in enumerate(rows):
-            ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
-            mask[i, :len(row)] = 1
+            ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[i, : len(row)] = 1
         return dict(input_ids=ids, attention_mask=mask)
 
     @staticmethod
@@ -116,8 +127,10 @@ class HFTokenizer:
         elif isinstance(ids, np.ndarray):
             ids = ids.tolist()
         if ids and isinstance(ids[0], int):
-            raise TypeError('batch_decode takes a batch (list of lists or a '
-                            '2-D tensor); use decode for one sequence')
+            raise TypeError(
+                'batch_decode takes a batch (list of lists or a '
+                '2-D tensor); use decode for one sequence'
+            )
         return [list(row) for row in ids]
 
     def batch_decode(self, ids, skip_special_tokens: bool = True) -> list:
@@ -129,10 +142,13 @@ class HFTokenizer:
         the special tokens that are content, such as location tokens).
         """
         skip = self._skip_ids if skip_special_tokens else frozenset()
-        rows = [[int(i) for i in row if i >= 0 and int(i) not in skip]
-                for row in self._rows(ids)]
-        return [t.strip() for t in self.tokenizer.batch_decode(
-            rows, skip_special_tokens=False, clean_up_tokenization_spaces=False)]
+        rows = [[int(i) for i in row if i >= 0 and int(i) not in skip] for row in self._rows(ids)]
+        return [
+            t.strip()
+            for t in self.tokenizer.batch_decode(
+                rows, skip_special_tokens=False, clean_up_tokenization_spaces=False
+            )
+        ]
 
     def decode(self, ids, skip_special_tokens: bool = True) -> str:
         if isinstance(ids, (torch.Tensor, np.ndarray)):
@@ -140,5 +156,7 @@ class HFTokenizer:
         return self.batch_decode([list(ids)], skip_special_tokens)[0]
 
     def __repr__(self):
-        return (f'{type(self).__name__}(path={self.path!r}, '
-                f'max_length={self.max_length}, vocab={len(self)})')
+        return (
+            f'{type(self).__name__}(path={self.path!r}, '
+            f'max_length={self.max_length}, vocab={len(self)})'
+        )

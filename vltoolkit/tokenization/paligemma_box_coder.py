@@ -1,7 +1,9 @@
 """PaliGemma location tokens: ``<loc0000>``..``<loc1023>``, y before x."""
+
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
+
 from .base_box_coder import BoxDecodeError
 from .bin_box_coder import BinBoxCoder
 
@@ -70,8 +72,9 @@ class PaliGemmaBoxCoder(BinBoxCoder):
                 ``y2 < y1`` / ``x2 < x1``.
         """
         bins = np.asarray(indices).reshape(-1)
-        if bins.shape != (4, ):
-            raise BoxDecodeError('PaliGemmaBoxCoder decodes a box from 4 bins '
-                                 f'(y1 x1 y2 x2), got {list(indices)!r}')
+        if bins.shape != (4,):
+            raise BoxDecodeError(
+                f'PaliGemmaBoxCoder decodes a box from 4 bins (y1 x1 y2 x2), got {list(indices)!r}'
+            )
         y1, x1, y2, x2 = bins
         return super().decode_indices([x1, y1, x2, y2], img_wh)

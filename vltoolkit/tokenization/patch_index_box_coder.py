@@ -1,9 +1,11 @@
 """Kosmos-2 location tokens: the grid cells of a box's two corners."""
+
 import math
 
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
+
 from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
 
 
@@ -54,18 +56,16 @@ class PatchIndexBoxCoder(BaseBoxCoder):
 
     num_tokens_per_box = 2
 
-    def __init__(self, num_patches_per_side: int = 32,
-                 token_fmt: str = '<patch_index_{:04d}>'):
-        if int(num_patches_per_side) != num_patches_per_side \
-                or num_patches_per_side < 1:
-            raise ValueError('num_patches_per_side must be a positive integer, '
-                             f'got {num_patches_per_side!r}')
+    def __init__(self, num_patches_per_side: int = 32, token_fmt: str = '<patch_index_{:04d}>'):
+        if int(num_patches_per_side) != num_patches_per_side or num_patches_per_side < 1:
+            raise ValueError(
+                f'num_patches_per_side must be a positive integer, got {num_patches_per_side!r}'
+            )
         self.num_patches_per_side = int(num_patches_per_side)
         super().__init__(self.num_patches_per_side**2, token_fmt)
 
     def _init_kwargs(self):
-        return dict(num_patches_per_side=self.num_patches_per_side,
-                    token_fmt=self.token_fmt)
+        return dict(num_patches_per_side=self.num_patches_per_side, token_fmt=self.token_fmt)
 
     def encode_indices(self, box_xyxy, img_wh) -> list:
         """One box (xyxy pixels, inside the image) -> ``[ul_idx, lr_idx]``."""
@@ -88,9 +88,10 @@ class PatchIndexBoxCoder(BaseBoxCoder):
         """
         w, h = self._check_img_wh(img_wh)
         idx = np.asarray(indices).reshape(-1)
-        if idx.shape != (2, ):
-            raise BoxDecodeError('PatchIndexBoxCoder decodes a box from 2 '
-                                 f'patch indices, got {list(indices)!r}')
+        if idx.shape != (2,):
+            raise BoxDecodeError(
+                f'PatchIndexBoxCoder decodes a box from 2 patch indices, got {list(indices)!r}'
+            )
         tokens = [self.index_to_token(k) for k in idx]  # range check
         p = self.num_patches_per_side
         (ul_row, ul_col), (lr_row, lr_col) = (divmod(int(k), p) for k in idx)
@@ -98,7 +99,8 @@ class PatchIndexBoxCoder(BaseBoxCoder):
             raise BoxDecodeError(
                 f'tokens {" ".join(tokens)} put the lower-right cell (row '
                 f'{lr_row}, col {lr_col}) above or left of the upper-left cell '
-                f'(row {ul_row}, col {ul_col})')
+                f'(row {ul_row}, col {ul_col})'
+            )
         cell = 1.0 / p
         if ul_row == lr_row or ul_col == lr_col:
             x1, y1 = ul_col * cell, ul_row * cell
@@ -116,4 +118,4 @@ class PatchIndexBoxCoder(BaseBoxCoder):
         i, j = _as_index_array(i), _as_index_array(j)
         d_row = _to_float(i // p - j // p)
         d_col = _to_float(i % p - j % p)
-        return (d_row * d_row + d_col * d_col)**0.5
+        return (d_row * d_row + d_col * d_col) ** 0.5

@@ -1,9 +1,11 @@
 """A tokenizer that only knows its size: for sizing models without files."""
+
 from typing import Sequence
 
 import torch
 
 from vltoolkit.registry import TOKENIZERS
+
 from .base_box_coder import build_box_coder
 
 
@@ -29,16 +31,22 @@ class SizedPlaceholderTokenizer:
 
     bos_token_id, pad_token_id, eos_token_id = 0, 1, 2
 
-    def __init__(self, vocab_size: int, box_coder=None,
-                 extra_special_tokens: Sequence[str] = (), path: str = None,
-                 **unused):
+    def __init__(
+        self,
+        vocab_size: int,
+        box_coder=None,
+        extra_special_tokens: Sequence[str] = (),
+        path: str = None,
+        **unused,
+    ):
         self.path = path
         self.box_coder = build_box_coder(box_coder) if box_coder is not None else None
         n_loc = len(self.box_coder.location_tokens) if self.box_coder else 0
         self.location_token_ids = torch.arange(vocab_size, vocab_size + n_loc)
         self.extra_special_tokens = tuple(extra_special_tokens)
-        self.extra_special_token_ids = list(range(
-            vocab_size + n_loc, vocab_size + n_loc + len(self.extra_special_tokens)))
+        self.extra_special_token_ids = list(
+            range(vocab_size + n_loc, vocab_size + n_loc + len(self.extra_special_tokens))
+        )
         self._len = vocab_size + n_loc + len(self.extra_special_tokens)
         self.location_index_of_id = torch.full((self._len,), -1, dtype=torch.long)
         self.location_index_of_id[self.location_token_ids] = torch.arange(n_loc)
@@ -49,6 +57,7 @@ class SizedPlaceholderTokenizer:
     def _refuse(self, *args, **kwargs):
         raise RuntimeError(
             f'SizedPlaceholderTokenizer (for {self.path!r}) only sizes models; '
-            'it cannot encode or decode: put the real tokenizer there')
+            'it cannot encode or decode: put the real tokenizer there'
+        )
 
     encode = decode = batch_decode = _refuse

@@ -1,4 +1,5 @@
 """A transformers tokenizer that knows the location tokens of a box coder."""
+
 import json
 import os.path as osp
 import threading
@@ -7,9 +8,10 @@ from typing import Sequence
 import torch
 
 from vltoolkit.registry import TOKENIZERS
+
 from .base_box_coder import BaseBoxCoder, build_box_coder
-from .hf_tokenizer import HFTokenizer
 from .bin_box_coder import BinBoxCoder
+from .hf_tokenizer import HFTokenizer
 from .patch_index_box_coder import PatchIndexBoxCoder  # noqa: F401 (registers)
 
 
@@ -63,20 +65,28 @@ class VLTokenizer(HFTokenizer):
         extra_special_token_ids (list[int]): their ids, in the same order.
     """
 
-    def __init__(self, path: str, box_coder=None, max_length: int = None,
-                 extra_special_tokens: Sequence[str] = (),
-                 add_location_tokens: bool = True):
+    def __init__(
+        self,
+        path: str,
+        box_coder=None,
+        max_length: int = None,
+        extra_special_tokens: Sequence[str] = (),
+        add_location_tokens: bool = True,
+    ):
         from transformers import AddedToken
 
-        self.box_coder = build_box_coder(
-            box_coder if box_coder is not None else BinBoxCoder())
+        self.box_coder = build_box_coder(box_coder if box_coder is not None else BinBoxCoder())
         super().__init__(path, max_length)
         tok = self.tokenizer
         self.extra_special_tokens = self._check_extra(
-            extra_special_tokens, self.box_coder.location_tokens)
+            extra_special_tokens, self.box_coder.location_tokens
+        )
         added = tok.get_added_vocab()
-        missing = [t for t in self.box_coder.location_tokens +
-                   list(self.extra_special_tokens) if t not in added]
+        missing = [
+            t
+            for t in self.box_coder.location_tokens + list(self.extra_special_tokens)
+            if t not in added
+        ]
         if missing and not add_location_tokens:
             vocab = tok.get_vocab()
             absent = [t for t in missing if t not in vocab]
@@ -85,58 +95,75 @@ class VLTokenizer(HFTokenizer):
                     f'the tokenizer in {path!r} lacks {len(absent)} location '
                     f'token(s) of {self.box_coder!r} (e.g. {absent[0]!r}) and '
                     'add_location_tokens=False: use the tokenizer saved with '
-                    'the pretrained model, whose vocabulary holds them')
+                    'the pretrained model, whose vocabulary holds them'
+                )
             missing = []
         if missing:
-            tok.add_tokens([
-                AddedToken(t, special=True, normalized=False, lstrip=True,
-                           rstrip=False, single_word=False) for t in missing
-            ], special_tokens=True)
+            tok.add_tokens(
+                [
+                    AddedToken(
+                        t,
+                        special=True,
+                        normalized=False,
+                        lstrip=True,
+                        rstrip=False,
+                        single_word=False,
+                    )
+                    for t in missing
+                ],
+                special_tokens=True,
+            )
 
         ids = tok.convert_tokens_to_ids(self.box_coder.location_tokens)
         if len(set(ids)) != len(ids) or any(i is None for i in ids):
-            raise RuntimeError(f'location tokens of {self.box_coder!r} do not '
-                               f'map to distinct ids in {path!r}')
+            raise RuntimeError(
+                f'location tokens of {self.box_coder!r} do not map to distinct ids in {path!r}'
+            )
         self.location_token_ids = torch.tensor(ids, dtype=torch.long)
-        index_of_id = torch.full((len(tok), ), -1, dtype=torch.long)
-        index_of_id[self.location_token_ids] = torch.arange(
-            len(ids), dtype=torch.long)
+        index_of_id = torch.full((len(tok),), -1, dtype=torch.long)
+        index_of_id[self.location_token_ids] = torch.arange(len(ids), dtype=torch.long)
         self.location_index_of_id = index_of_id
-        self.extra_special_token_ids = tok.convert_tokens_to_ids(
-            list(self.extra_special_tokens))
-        if len(set(self.extra_special_token_ids) | set(ids)) != \
-                len(ids) + len(self.extra_special_token_ids):
-            raise RuntimeError(f'extra_special_tokens {self.extra_special_tokens}'
-                               f' do not map to distinct new ids in {path!r}')
+        self.extra_special_token_ids = tok.convert_tokens_to_ids(list(self.extra_special_tokens))
+        if len(set(self.extra_special_token_ids) | set(ids)) != len(ids) + len(
+            self.extra_special_token_ids
+        ):
+            raise RuntimeError(
+                f'extra_special_tokens {self.extra_special_tokens}'
+                f' do not map to distinct new ids in {path!r}'
+            )
         kept_ids = set(ids) | set(self.extra_special_token_ids)
-        self._skip_ids = frozenset(
-            i for i in tok.all_special_ids if i not in kept_ids)
+        self._skip_ids = frozenset(i for i in tok.all_special_ids if i not in kept_ids)
 
     def _how_to_make(self, path: str) -> str:
         coder_json = json.dumps(self.box_coder.config())
-        return ('Train a word-level tokenizer there with\n    python '
-                'tools/data/build_tokenizer.py CONFIG (from the recipe\'s training '
-                'data), or\n    python tools/data/build_tokenizer.py --texts '
-                f"<train_texts.txt> --out {path} --box-coder '{coder_json}'\nor "
-                'save any transformers tokenizer there with '
-                '`tokenizer.save_pretrained(DIR)`.')
+        return (
+            'Train a word-level tokenizer there with\n    python '
+            'tools/data/build_tokenizer.py CONFIG (from the recipe\'s training '
+            'data), or\n    python tools/data/build_tokenizer.py --texts '
+            f"<train_texts.txt> --out {path} --box-coder '{coder_json}'\nor "
+            'save any transformers tokenizer there with '
+            '`tokenizer.save_pretrained(DIR)`.'
+        )
 
     @staticmethod
     def _check_extra(tokens, location_tokens):
         if isinstance(tokens, str):
-            raise TypeError('extra_special_tokens must be a list of strings, '
-                            f'not one string ({tokens!r})')
+            raise TypeError(
+                f'extra_special_tokens must be a list of strings, not one string ({tokens!r})'
+            )
         tokens = tuple(tokens or ())
         for t in tokens:
             if not isinstance(t, str) or not t or any(c.isspace() for c in t):
-                raise ValueError('extra_special_tokens must be non-empty '
-                                 f'strings without whitespace, got {t!r}')
+                raise ValueError(
+                    f'extra_special_tokens must be non-empty strings without whitespace, got {t!r}'
+                )
         if len(set(tokens)) != len(tokens):
             raise ValueError(f'extra_special_tokens hold duplicates: {tokens}')
         clash = sorted(set(tokens) & set(location_tokens))
         if clash:
-            raise ValueError(f'extra_special_tokens {clash[:3]} are location '
-                             'tokens of the box coder already')
+            raise ValueError(
+                f'extra_special_tokens {clash[:3]} are location tokens of the box coder already'
+            )
         return tokens
 
     # ------------------------------------------------------------ vocabulary
@@ -168,11 +195,16 @@ class VLTokenizer(HFTokenizer):
         return super().batch_decode(ids, skip_special_tokens)
 
     def __repr__(self):
-        return (f'{type(self).__name__}(path={self.path!r}, '
-                f'box_coder={self.box_coder!r}, max_length={self.max_length},'
-                + (f' extra_special_tokens={len(self.extra_special_tokens)},'
-                   if self.extra_special_tokens else '')
-                + f' vocab={len(self)})')
+        return (
+            f'{type(self).__name__}(path={self.path!r}, '
+            f'box_coder={self.box_coder!r}, max_length={self.max_length},'
+            + (
+                f' extra_special_tokens={len(self.extra_special_tokens)},'
+                if self.extra_special_tokens
+                else ''
+            )
+            + f' vocab={len(self)})'
+        )
 
 
 # ---------------------------------------------------------------- building
@@ -210,8 +242,7 @@ def build_tokenizer(cfg):
     if not hasattr(cfg, 'items'):
         if hasattr(cfg, 'batch_decode') and hasattr(cfg, 'encode'):
             return cfg
-        raise TypeError('build_tokenizer takes a config dict or a tokenizer, '
-                        f'got {cfg!r}')
+        raise TypeError(f'build_tokenizer takes a config dict or a tokenizer, got {cfg!r}')
     cfg = dict(cfg)
     cfg.setdefault('type', 'VLTokenizer')
     key_cfg = _canonical(cfg)

@@ -8,22 +8,34 @@ offline, and that :class:`~vltoolkit.tokenization.VLTokenizer` wraps.
 Command line: ``tools/data/build_tokenizer.py`` (from a recipe's training
 data, or ``--texts FILE ...``).
 """
+
 import os
 import re
 from typing import Iterable, Sequence
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers
-from tokenizers import pre_tokenizers, processors, trainers
+from tokenizers import (
+    AddedToken,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+    trainers,
+)
 
 BOS, PAD, EOS, UNK = '<s>', '<pad>', '</s>', '<unk>'
 #: BART's special tokens, with their ids 0, 1, 2, 3.
 BART_SPECIAL_TOKENS = (BOS, PAD, EOS, UNK)
 
 
-def train_word_level_tokenizer(texts: Iterable[str], out_dir: str,
-                               special_tokens: Sequence[str] = (),
-                               vocab_size: int = None,
-                               min_frequency: int = 1):
+def train_word_level_tokenizer(
+    texts: Iterable[str],
+    out_dir: str,
+    special_tokens: Sequence[str] = (),
+    vocab_size: int = None,
+    min_frequency: int = 1,
+):
     """Train a WordLevel tokenizer on ``texts`` and save it to ``out_dir``.
 
     The tokenizer (``tokenizers`` library) has
@@ -78,33 +90,47 @@ def train_word_level_tokenizer(texts: Iterable[str], out_dir: str,
 
     tok = Tokenizer(models.WordLevel(unk_token=UNK))
     tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.WhitespaceSplit(),
-        pre_tokenizers.Punctuation('isolated'),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.WhitespaceSplit(),
+            pre_tokenizers.Punctuation('isolated'),
+        ]
+    )
     trainer = trainers.WordLevelTrainer(
         vocab_size=vocab_size if vocab_size is not None else 2**31 - 1,
         min_frequency=min_frequency,
         special_tokens=list(BART_SPECIAL_TOKENS),
-        show_progress=False)
+        show_progress=False,
+    )
     tok.train_from_iterator(training_texts(), trainer)
     ids = [tok.token_to_id(t) for t in BART_SPECIAL_TOKENS]
     assert ids == [0, 1, 2, 3], ids
     tok.post_processor = processors.TemplateProcessing(
         single=f'{BOS} $A {EOS}',
         pair=f'{BOS} $A {EOS} {EOS} $B {EOS}',
-        special_tokens=[(BOS, 0), (EOS, 2)])
+        special_tokens=[(BOS, 0), (EOS, 2)],
+    )
     # WordPiece's decoder joins tokens with spaces (no word starts with its
     # '##' prefix: '#' is punctuation, split off by the pre-tokeniser).
     tok.decoder = decoders.WordPiece(prefix='##', cleanup=False)
     if special_tokens:
-        tok.add_special_tokens([
-            AddedToken(t, special=True, normalized=False, single_word=False,
-                       lstrip=False, rstrip=False) for t in special_tokens])
+        tok.add_special_tokens(
+            [
+                AddedToken(
+                    t, special=True, normalized=False, single_word=False, lstrip=False, rstrip=False
+                )
+                for t in special_tokens
+            ]
+        )
 
     fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok, bos_token=BOS, eos_token=EOS, pad_token=PAD,
-        unk_token=UNK, clean_up_tokenization_spaces=False)
+        tokenizer_object=tok,
+        bos_token=BOS,
+        eos_token=EOS,
+        pad_token=PAD,
+        unk_token=UNK,
+        clean_up_tokenization_spaces=False,
+    )
     os.makedirs(out_dir, exist_ok=True)
     fast.save_pretrained(out_dir)
     return fast

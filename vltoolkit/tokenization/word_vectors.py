@@ -15,6 +15,7 @@ local file (nothing is downloaded) in one of these formats:
 The 3M-word GoogleNews file takes minutes and ~4 GB to load in full; cut it
 to your corpus' vocabulary once (``WordVectors.save_npz``) for fast starts.
 """
+
 import os.path as osp
 import re
 import threading
@@ -52,12 +53,12 @@ class WordVectors:
         [[0.0, 1.0], [1.0, 0.0]]
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray,
-                 path: str = '<memory>'):
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, path: str = '<memory>'):
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise ValueError(f'word vectors {path}: {len(words)} words but '
-                             f'vectors of shape {vectors.shape}')
+            raise ValueError(
+                f'word vectors {path}: {len(words)} words but vectors of shape {vectors.shape}'
+            )
         self.index: Dict[str, int] = {w: i for i, w in enumerate(words)}
         self.vectors = vectors
         self.path = path
@@ -72,12 +73,12 @@ class WordVectors:
     def __contains__(self, word: str) -> bool:
         return word in self.index
 
-    def encode(self, text: str, max_words: int = 20,
-               lowercase: bool = False) -> np.ndarray:
+    def encode(self, text: str, max_words: int = 20, lowercase: bool = False) -> np.ndarray:
         """``[n, dim]`` vectors of the known words of ``text`` in order,
         ``n <= max_words`` (``n = 0`` when no word is known)."""
-        ids = [self.index[w] for w in tokenize_words(text, lowercase)
-               if w in self.index][:max_words]
+        ids = [self.index[w] for w in tokenize_words(text, lowercase) if w in self.index][
+            :max_words
+        ]
         return self.vectors[ids]
 
     def save_npz(self, path: str, keep_words=None) -> None:
@@ -86,8 +87,7 @@ class WordVectors:
         if keep_words is not None:
             keep = set(keep_words)
             words = [w for w in words if w in keep]
-        np.savez(path, words=np.array(words),
-                 vectors=self.vectors[[self.index[w] for w in words]])
+        np.savez(path, words=np.array(words), vectors=self.vectors[[self.index[w] for w in words]])
 
     @classmethod
     def load(cls, path: str) -> 'WordVectors':
@@ -98,13 +98,16 @@ class WordVectors:
                 f'word vectors {path} do not exist: give the GoogleNews '
                 'word2vec file (GoogleNews-vectors-negative300.bin) or a cut '
                 'of it, or generate the toy set with '
-                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)')
+                '`python tools/data/make_toy.py mcn` (docs/retrieval.md)'
+            )
         ext = osp.splitext(path)[1].lower()
         if ext == '.npz':
             with np.load(path, allow_pickle=False) as data:
                 if 'words' not in data or 'vectors' not in data:
-                    raise ValueError(f'word vectors {path}: an .npz needs the '
-                                     f'arrays words and vectors, has {list(data)}')
+                    raise ValueError(
+                        f'word vectors {path}: an .npz needs the '
+                        f'arrays words and vectors, has {list(data)}'
+                    )
                 return cls([str(w) for w in data['words']], data['vectors'], path)
         if ext == '.bin':
             return cls(*_read_word2vec_bin(path), path)
@@ -124,8 +127,9 @@ def _read_word2vec_text(path: str) -> Tuple[List[str], np.ndarray]:
             if dim is None:
                 dim = len(parts) - 1
             if len(parts) - 1 != dim:
-                raise ValueError(f'word vectors {path}, line {lineno}: '
-                                 f'{len(parts) - 1} values, expected {dim}')
+                raise ValueError(
+                    f'word vectors {path}, line {lineno}: {len(parts) - 1} values, expected {dim}'
+                )
             words.append(parts[0])
             rows.append(np.asarray(parts[1:], dtype=np.float32))
     if not rows:
@@ -137,8 +141,10 @@ def _read_word2vec_bin(path: str) -> Tuple[List[str], np.ndarray]:
     with open(path, 'rb') as f:
         header = f.readline().split()
         if len(header) != 2:
-            raise ValueError(f'word vectors {path}: the binary word2vec header '
-                             f'must be "<count> <dim>", got {header!r}')
+            raise ValueError(
+                f'word vectors {path}: the binary word2vec header '
+                f'must be "<count> <dim>", got {header!r}'
+            )
         count, dim = int(header[0]), int(header[1])
         words, vectors = [], np.empty((count, dim), dtype=np.float32)
         for i in range(count):
@@ -146,16 +152,17 @@ def _read_word2vec_bin(path: str) -> Tuple[List[str], np.ndarray]:
             while True:
                 ch = f.read(1)
                 if ch == b'':
-                    raise ValueError(f'word vectors {path}: truncated at word '
-                                     f'{i} of {count}')
+                    raise ValueError(f'word vectors {path}: truncated at word {i} of {count}')
                 if ch == b' ':
                     break
                 if ch != b'\n':
                     word += ch
             raw = f.read(4 * dim)
             if len(raw) != 4 * dim:
-                raise ValueError(f'word vectors {path}: truncated in the '
-                                 f'vector of word {i} ({word.decode(errors="replace")!r})')
+                raise ValueError(
+                    f'word vectors {path}: truncated in the '
+                    f'vector of word {i} ({word.decode(errors="replace")!r})'
+                )
             words.append(word.decode('utf-8', errors='replace'))
             vectors[i] = np.frombuffer(raw, dtype='<f4')
     return words, vectors

@@ -2,6 +2,7 @@
 (:mod:`vltoolkit.utils.cli`) and one progress display
 (:mod:`vltoolkit.utils.progress`). Library workarounds live in
 :mod:`vltoolkit.compat`."""
+
 from .progress import ProgressBar, progress_mode, track
 
 __all__ = ['ProgressBar', 'progress_mode', 'track']

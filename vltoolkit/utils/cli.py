@@ -9,6 +9,7 @@ items; an item without ``=`` is refused with the fix), ``--launcher``,
 ``--local-rank``; train adds ``--resume`` and ``--amp`` with
 ``add_common_args(parser, train=True)``.
 """
+
 import argparse
 import os
 import os.path as osp
@@ -18,11 +19,17 @@ from mmengine.config import Config, DictAction
 from vltoolkit.engine.optim.mixed_precision import AMP_WRAPPERS  # noqa: F401
 
 __all__ = [
-    'CfgOptionsAction', 'add_common_args', 'merge_args', 'default_work_dir',
-    'amp_optim_wrapper', 'AMP_WRAPPERS', 'print_metrics'
+    'CfgOptionsAction',
+    'add_common_args',
+    'merge_args',
+    'default_work_dir',
+    'amp_optim_wrapper',
+    'AMP_WRAPPERS',
+    'print_metrics',
 ]
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
 
 class CfgOptionsAction(DictAction):
     """mmengine's ``DictAction`` that refuses an item without ``=``.
@@ -37,39 +44,49 @@ class CfgOptionsAction(DictAction):
                 parser.error(
                     f'{option_string} item {item!r} has no "=": write each '
                     'override as key=value, e.g. train_cfg.max_epochs=2 or '
-                    "data_root=data/my_set (no spaces around '=')")
+                    "data_root=data/my_set (no spaces around '=')"
+                )
         super().__call__(parser, namespace, values, option_string)
 
 
-def add_common_args(parser: argparse.ArgumentParser,
-                    train: bool = False) -> argparse.ArgumentParser:
+def add_common_args(
+    parser: argparse.ArgumentParser, train: bool = False
+) -> argparse.ArgumentParser:
     """Add the options train and test share (and, with ``train=True``,
     ``--resume`` and ``--amp``) to ``parser``; the positional ``config`` is
     added first, so add other positionals after calling this."""
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--work-dir',
-                        help='where logs, checkpoints and outputs go')
+    parser.add_argument('--work-dir', help='where logs, checkpoints and outputs go')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
-        help='override config keys, e.g. train_cfg.max_epochs=2 '
-        'data_root=data/my_set')
-    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
-                        help='job launcher')
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys, e.g. train_cfg.max_epochs=2 data_root=data/my_set',
+    )
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     if train:
         parser.add_argument(
-            '--resume', nargs='?', type=str, const='auto',
-            help='resume from CKPT, or with no value from the latest '
-            'checkpoint of the work dir')
+            '--resume',
+            nargs='?',
+            type=str,
+            const='auto',
+            help='resume from CKPT, or with no value from the latest checkpoint of the work dir',
+        )
         parser.add_argument(
-            '--strategy', metavar='NAME',
+            '--strategy',
+            metavar='NAME',
             help='train through mmengine FlexibleRunner with a strategy of '
             'configs/_base_/strategies (ddp, fsdp, deepspeed_zero2, '
-            'deepspeed_zero3) or a fragment file')
+            'deepspeed_zero3) or a fragment file',
+        )
         parser.add_argument(
-            '--amp', action='store_true',
+            '--amp',
+            action='store_true',
             help='mixed precision: bf16 autocast (fp16 + dynamic loss scaling '
-            'on GPUs without bf16)')
+            'on GPUs without bf16)',
+        )
     return parser
 
 
@@ -91,6 +108,7 @@ def amp_optim_wrapper(wrapper_cfg: dict) -> dict:
     dynamic loss scaling on GPUs without bf16
     (:func:`vltoolkit.engine.optim.amp_optim_wrapper_cfg`)."""
     from vltoolkit.engine.optim.mixed_precision import amp_optim_wrapper_cfg
+
     return amp_optim_wrapper_cfg(wrapper_cfg)
 
 
@@ -100,6 +118,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     if args.cfg_options:
         from .config_refs import merge_overrides
+
         merge_overrides(cfg, args.cfg_options)  # model.loss.x edits ${loss}.x
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -107,6 +126,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = default_work_dir(args.config)
     if getattr(args, 'strategy', None):
         from vltoolkit.engine.runner.strategy import apply_strategy
+
         apply_strategy(cfg, args.strategy)
     if getattr(args, 'amp', False):
         cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
@@ -122,6 +142,7 @@ def print_metrics(metrics: dict, title: str = 'Test results') -> None:
     """The metrics as a two-column rich table."""
     from rich.console import Console
     from rich.table import Table
+
     table = Table(title=title)
     table.add_column('metric')
     table.add_column('value', justify='right')

@@ -23,6 +23,7 @@ References may point at keys that hold references themselves; a cycle or a
 key that does not exist raises :class:`ConfigRefError` naming the config
 key that holds the reference.
 """
+
 import copy
 import os.path as osp
 import re
@@ -46,24 +47,28 @@ def last_checkpoint(work_dir: str, wanted_by: str = 'load_from') -> str:
     """
     marker = osp.join(work_dir, 'last_checkpoint')
     parts = osp.normpath(work_dir).split(osp.sep)
-    command = (f'python tools/train.py configs/{parts[-2]}/{parts[-1]}.py'
-               if len(parts) >= 2 else f'the recipe whose work dir is {work_dir}')
+    command = (
+        f'python tools/train.py configs/{parts[-2]}/{parts[-1]}.py'
+        if len(parts) >= 2
+        else f'the recipe whose work dir is {work_dir}'
+    )
     if not osp.isfile(marker):
         raise ConfigRefError(
             f'{wanted_by}: the previous stage has not been run: no {marker}. '
             f'Run `{command}` first (its default work dir is {work_dir}), or '
-            f'give the checkpoint yourself: --cfg-options {wanted_by}=PATH.pth')
+            f'give the checkpoint yourself: --cfg-options {wanted_by}=PATH.pth'
+        )
     with open(marker) as f:
         ckpt = f.read().strip()
     if not osp.isfile(ckpt):
         raise ConfigRefError(
             f'{wanted_by}: {marker} names {ckpt!r}, which does not exist; '
-            f'run `{command}` again or pass --cfg-options {wanted_by}=PATH.pth')
+            f'run `{command}` again or pass --cfg-options {wanted_by}=PATH.pth'
+        )
     return ckpt
 
 
 class _Resolver:
-
     def __init__(self, top: Mapping):
         self.top = top
         self.cache = {}
@@ -71,7 +76,7 @@ class _Resolver:
 
     def lookup(self, name: str, where: str):
         if name.startswith(LAST_CHECKPOINT):
-            return last_checkpoint(name[len(LAST_CHECKPOINT):].strip(), where)
+            return last_checkpoint(name[len(LAST_CHECKPOINT) :].strip(), where)
         if name in self.cache:
             return copy.deepcopy(self.cache[name])
         if name in self.active:
@@ -85,7 +90,8 @@ class _Resolver:
                 raise ConfigRefError(
                     f'{where}: "${{{name}}}" names no config key '
                     f'{".".join(path)!r}. Define it in the config or with '
-                    f'--cfg-options {name}=VALUE (top-level keys: {known})')
+                    f'--cfg-options {name}=VALUE (top-level keys: {known})'
+                )
             node = node[part]
         self.active.append(name)
         try:
@@ -116,8 +122,9 @@ def resolve_config_refs(cfg: Config, skip=()) -> Config:
     docstring), except in the top-level keys ``skip``; returns ``cfg``.
     Idempotent: a filled config has none left."""
     resolver = _Resolver(cfg._cfg_dict)
-    filled = {key: resolver.fill(value, key)
-              for key, value in cfg._cfg_dict.items() if key not in skip}
+    filled = {
+        key: resolver.fill(value, key) for key, value in cfg._cfg_dict.items() if key not in skip
+    }
     for key, value in filled.items():
         cfg[key] = value
     return cfg
@@ -148,7 +155,7 @@ def _redirect(cfg, key: str, depth: int = 0) -> str:
             name = whole.group(1).strip() if whole else ''
             if not whole or name.startswith(LAST_CHECKPOINT) or depth > 16:
                 return key
-            return _redirect(cfg, '.'.join([name] + parts[i + 1:]), depth + 1)
+            return _redirect(cfg, '.'.join([name] + parts[i + 1 :]), depth + 1)
     return key
 
 

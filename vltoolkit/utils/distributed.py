@@ -1,5 +1,6 @@
 """One cross-rank gather for contrastive losses and clustering (InfoNCE,
 MCN): the global batch, uneven per-rank batches included."""
+
 from typing import List, Tuple, Union
 
 import torch
@@ -25,9 +26,9 @@ def _batch_sizes(n: int, device) -> List[int]:
     return [int(s.item()) for s in sizes]
 
 
-def gather_batch(x: torch.Tensor, with_grad: bool = True,
-                 return_slice: bool = False
-                 ) -> Union[torch.Tensor, Tuple[torch.Tensor, slice]]:
+def gather_batch(
+    x: torch.Tensor, with_grad: bool = True, return_slice: bool = False
+) -> Union[torch.Tensor, Tuple[torch.Tensor, slice]]:
     """All ranks' ``x`` ``[B_r, ...]`` concatenated in rank order.
 
     Ranks may hold different numbers of rows (the last batch of an epoch,
@@ -53,10 +54,14 @@ def gather_batch(x: torch.Tensor, with_grad: bool = True,
         return (x, slice(0, x.shape[0])) if return_slice else x
     sizes = _batch_sizes(x.shape[0], x.device)
     longest = max(sizes)
-    padded = x if x.shape[0] == longest else torch.cat(
-        [x, x.new_zeros((longest - x.shape[0], *x.shape[1:]))])
+    padded = (
+        x
+        if x.shape[0] == longest
+        else torch.cat([x, x.new_zeros((longest - x.shape[0], *x.shape[1:]))])
+    )
     if with_grad:
         from torch.distributed.nn.functional import all_gather
+
         parts = all_gather(padded.contiguous())
     else:
         parts = [torch.empty_like(padded) for _ in sizes]
@@ -64,5 +69,5 @@ def gather_batch(x: torch.Tensor, with_grad: bool = True,
     out = torch.cat([part[:size] for part, size in zip(parts, sizes)])
     if not return_slice:
         return out
-    start = sum(sizes[:rank()])
+    start = sum(sizes[: rank()])
     return out, slice(start, start + x.shape[0])

@@ -6,6 +6,7 @@
 used as given, so nothing a tool writes by default lands in the repository
 (``work_dirs/`` and ``data/`` are git-ignored).
 """
+
 import os.path as osp
 from typing import Optional, Sequence
 

@@ -27,6 +27,7 @@ Example::
     for record in track(records, description='convert'):
         ...
 """
+
 import datetime
 import logging
 import os
@@ -47,8 +48,7 @@ def progress_mode(mode: Optional[str] = None) -> str:
         source = f'${ENV_VAR}' if forced else 'progress mode'
         raise ValueError(f'{source}={mode!r}: choose one of {", ".join(MODES)}')
     if mode == 'auto':
-        interactive = all(getattr(s, 'isatty', lambda: False)()
-                          for s in (sys.stdout, sys.stderr))
+        interactive = all(getattr(s, 'isatty', lambda: False)() for s in (sys.stdout, sys.stderr))
         return 'rich' if interactive else 'plain'
     return mode
 
@@ -67,24 +67,43 @@ class _RichSession:
     _swapped: list = []
 
     @classmethod
-    def add(cls, description: str, total: int, completed: int, force: bool,
-            logger: Optional[logging.Logger]) -> int:
+    def add(
+        cls,
+        description: str,
+        total: int,
+        completed: int,
+        force: bool,
+        logger: Optional[logging.Logger],
+    ) -> int:
         if cls.progress is None:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                                       TaskProgressColumn, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             console = Console(stderr=True, force_terminal=True if force else None)
             cls.progress = Progress(
-                TextColumn('[bold]{task.description}'), BarColumn(),
-                MofNCompleteColumn(), TaskProgressColumn(),
-                TextColumn('{task.fields[rate]}'), TimeElapsedColumn(),
-                TextColumn('ETA'), TimeRemainingColumn(),
-                console=console, redirect_stdout=True, redirect_stderr=True)
+                TextColumn('[bold]{task.description}'),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn('{task.fields[rate]}'),
+                TimeElapsedColumn(),
+                TextColumn('ETA'),
+                TimeRemainingColumn(),
+                console=console,
+                redirect_stdout=True,
+                redirect_stderr=True,
+            )
             cls.progress.start()
             cls._route_logger(logger)
-        task = cls.progress.add_task(description, total=total, completed=completed,
-                                     rate='')
+        task = cls.progress.add_task(description, total=total, completed=completed, rate='')
         cls.open_tasks.append(task)
         return task
 
@@ -93,13 +112,12 @@ class _RichSession:
         """Send the logger's terminal handlers through rich's stdout proxy so
         log lines print above the live bars instead of through them."""
         from rich.file_proxy import FileProxy
+
         if logger is None or not isinstance(sys.stdout, FileProxy):
             return
-        terminal = {id(s) for s in (sys.__stdout__, sys.__stderr__,
-                                    sys.stdout.rich_proxied_file)}
+        terminal = {id(s) for s in (sys.__stdout__, sys.__stderr__, sys.stdout.rich_proxied_file)}
         for handler in logger.handlers:
-            if (type(handler) is logging.StreamHandler
-                    and id(handler.stream) in terminal):
+            if type(handler) is logging.StreamHandler and id(handler.stream) in terminal:
                 cls._swapped.append((handler, handler.setStream(sys.stdout)))
 
     @classmethod
@@ -138,9 +156,16 @@ class ProgressBar:
             only its final line).
     """
 
-    def __init__(self, total: int, description: str = '', mode: Optional[str] = None,
-                 logger: Optional[logging.Logger] = None, completed: int = 0,
-                 plain_steps: int = 10, min_interval: float = 5.0):
+    def __init__(
+        self,
+        total: int,
+        description: str = '',
+        mode: Optional[str] = None,
+        logger: Optional[logging.Logger] = None,
+        completed: int = 0,
+        plain_steps: int = 10,
+        min_interval: float = 5.0,
+    ):
         self.total = max(int(total), 0)
         self.description = description
         self.forced = (mode or os.environ.get(ENV_VAR, 'auto')).lower() == 'rich'
@@ -173,9 +198,11 @@ class ProgressBar:
         pct = 100.0 * self.completed / self.total if self.total else 100.0
         rate = self.rate
         elapsed = _clock() - self._start if self._start else 0
-        return (f'{self.description}: {self.completed}/{self.total} ({pct:.0f}%), '
-                f'{f"{rate:.2f}" if rate else "-"} it/s, elapsed {_hms(elapsed)}, '
-                f'ETA {_hms(self.eta)}')
+        return (
+            f'{self.description}: {self.completed}/{self.total} ({pct:.0f}%), '
+            f'{f"{rate:.2f}" if rate else "-"} it/s, elapsed {_hms(elapsed)}, '
+            f'ETA {_hms(self.eta)}'
+        )
 
     def _plain_mark_after(self, done: int) -> int:
         if not self.total:
@@ -189,10 +216,12 @@ class ProgressBar:
         self._start = _clock()
         if self.mode == 'rich':
             try:
-                self._task = _RichSession.add(self.description, self.total,
-                                              self.completed, self.forced, self.logger)
+                self._task = _RichSession.add(
+                    self.description, self.total, self.completed, self.forced, self.logger
+                )
             except Exception as err:  # another live display owns the terminal
                 from rich.errors import LiveError
+
                 if not isinstance(err, LiveError):
                     raise
                 _RichSession.progress = None
@@ -203,14 +232,18 @@ class ProgressBar:
         """Count ``advance`` more steps done."""
         if self._start is None:
             self.start()
-        self.completed = min(self.completed + advance, self.total) \
-            if self.total else self.completed + advance
+        self.completed = (
+            min(self.completed + advance, self.total) if self.total else self.completed + advance
+        )
         if self.mode == 'rich':
             rate = self.rate
-            _RichSession.update(self._task, self.completed,
-                                f'{rate:.2f} it/s' if rate else '')
-        elif self.mode == 'plain' and self.total and self.completed >= self._next_plain \
-                and self.completed < self.total:
+            _RichSession.update(self._task, self.completed, f'{rate:.2f} it/s' if rate else '')
+        elif (
+            self.mode == 'plain'
+            and self.total
+            and self.completed >= self._next_plain
+            and self.completed < self.total
+        ):
             self._next_plain = self._plain_mark_after(self.completed)
             now = _clock()
             if now - (self._last_line or self._start) >= self.min_interval:
@@ -248,9 +281,14 @@ class ProgressBar:
         self.close()
 
 
-def track(iterable: Iterable, total: Optional[int] = None, description: str = '',
-          mode: Optional[str] = None, logger: Optional[logging.Logger] = None,
-          **kwargs):
+def track(
+    iterable: Iterable,
+    total: Optional[int] = None,
+    description: str = '',
+    mode: Optional[str] = None,
+    logger: Optional[logging.Logger] = None,
+    **kwargs,
+):
     """Iterate ``iterable`` while showing a :class:`ProgressBar` (``total``
     defaults to ``len(iterable)``)."""
     if total is None:

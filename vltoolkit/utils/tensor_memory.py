@@ -1,11 +1,11 @@
 """Peak tensor memory of a piece of code, on any device (the CPU included)."""
+
 from typing import Callable, Dict
 
 import torch.nn as nn
 
 
-def peak_tensor_memory(fn: Callable[[], object], *modules: nn.Module
-                       ) -> Dict[str, int]:
+def peak_tensor_memory(fn: Callable[[], object], *modules: nn.Module) -> Dict[str, int]:
     """Run ``fn()`` and return the peak bytes of live tensor storage per
     device (``{'cpu': ..., 'cuda:0': ...}``), every tensor counted once.
 
@@ -39,10 +39,10 @@ def _frozen_safe_tracker():
 
     class FrozenSafeMemTracker(MemTracker):
         def _track_module_params_and_buffers(self, module, install_grad_hooks=True):
-            if install_grad_hooks and any(not p.requires_grad
-                                          for p in module.parameters()):
+            if install_grad_hooks and any(not p.requires_grad for p in module.parameters()):
                 install_grad_hooks = False
             return super()._track_module_params_and_buffers(
-                module, install_grad_hooks=install_grad_hooks)
+                module, install_grad_hooks=install_grad_hooks
+            )
 
     return FrozenSafeMemTracker()

@@ -16,6 +16,7 @@ A backend whose package is not installed is dropped at runner build with
 one warning that names the package, instead of failing the run (mmengine
 would raise on the first logged scalar).
 """
+
 import importlib.util
 import logging
 from typing import List, Sequence
@@ -33,8 +34,11 @@ TRACKERS = {
 #: backend type -> (package it imports, pip name, how to finish its set-up)
 _NEEDS = {
     'TensorboardVisBackend': ('tensorboard', 'tensorboard', 'tensorboard --logdir work_dirs'),
-    'OptionalTensorboardVisBackend': ('tensorboard', 'tensorboard',
-                                      'tensorboard --logdir work_dirs'),
+    'OptionalTensorboardVisBackend': (
+        'tensorboard',
+        'tensorboard',
+        'tensorboard --logdir work_dirs',
+    ),
     'WandbVisBackend': ('wandb', 'wandb', 'wandb login, or WANDB_MODE=offline'),
     'MLflowVisBackend': ('mlflow', 'mlflow', 'mlflow ui --backend-store-uri work_dirs/...'),
     'ClearMLVisBackend': ('clearml', 'clearml', 'clearml-init'),
@@ -49,8 +53,9 @@ def tracker_backends(names: Sequence[str]) -> List[dict]:
     always-on ``LocalVisBackend``."""
     unknown = [n for n in names if n not in TRACKERS]
     if unknown:
-        raise ValueError(f'--vis-backend {" ".join(unknown)}: unknown; choose from '
-                         f'{", ".join(TRACKERS)}')
+        raise ValueError(
+            f'--vis-backend {" ".join(unknown)}: unknown; choose from {", ".join(TRACKERS)}'
+        )
     ordered = ['local'] + [n for n in dict.fromkeys(names) if n != 'local']
     return [dict(TRACKERS[n]) for n in ordered]
 
@@ -79,9 +84,12 @@ def drop_missing_trackers(cfg) -> List[str]:
             continue
         package, pip_name, hint = need
         dropped.append(backend_type)
-        print_log(f'{backend_type} needs the `{package}` package, which is not '
-                  f'installed: this run does not log to it (pip install {pip_name}; '
-                  f'then {hint}). Every run still writes vis_data/scalars.json.',
-                  logger='current', level=logging.WARNING)
+        print_log(
+            f'{backend_type} needs the `{package}` package, which is not '
+            f'installed: this run does not log to it (pip install {pip_name}; '
+            f'then {hint}). Every run still writes vis_data/scalars.json.',
+            logger='current',
+            level=logging.WARNING,
+        )
     visualizer['vis_backends'] = kept
     return dropped

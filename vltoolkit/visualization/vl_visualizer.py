@@ -1,5 +1,6 @@
 """Draw a V&L sample: ground-truth and predicted boxes, prompt, target,
 prediction and whether the prediction is right."""
+
 import textwrap
 from typing import List, Optional, Sequence
 
@@ -36,11 +37,19 @@ class VLVisualizer(Visualizer):
     them) so the text stays legible.
     """
 
-    def add_datasample(self, name: str, image: np.ndarray, data_sample,
-                       out_file: str = None, step: int = 0,
-                       gt_boxes=None, pred_boxes: Optional[List[dict]] = None,
-                       verdict: Optional[dict] = None, min_side: int = 320,
-                       extra_lines: Sequence[str] = ()) -> np.ndarray:
+    def add_datasample(
+        self,
+        name: str,
+        image: np.ndarray,
+        data_sample,
+        out_file: str = None,
+        step: int = 0,
+        gt_boxes=None,
+        pred_boxes: Optional[List[dict]] = None,
+        verdict: Optional[dict] = None,
+        min_side: int = 320,
+        extra_lines: Sequence[str] = (),
+    ) -> np.ndarray:
         """Draw one sample.
 
         Args:
@@ -52,8 +61,11 @@ class VLVisualizer(Visualizer):
                 :func:`vltoolkit.apis.boxes_with_phrases`).
             verdict: ``dict(right=bool | None, detail=str)``.
         """
-        get = (data_sample.get if hasattr(data_sample, 'get')
-               else lambda k, d=None: getattr(data_sample, k, d))
+        get = (
+            data_sample.get
+            if hasattr(data_sample, 'get')
+            else lambda k, d=None: getattr(data_sample, k, d)
+        )
         if gt_boxes is None:
             gt_boxes = get('gt_bboxes', None)
         gt = _as_boxes(gt_boxes)
@@ -61,8 +73,9 @@ class VLVisualizer(Visualizer):
         h, w = image.shape[:2]
         zoom = max(1.0, min_side / max(1, min(h, w)))
         if zoom > 1:
-            image = mmcv.imresize(image, (round(w * zoom), round(h * zoom)),
-                                  interpolation='nearest')
+            image = mmcv.imresize(
+                image, (round(w * zoom), round(h * zoom)), interpolation='nearest'
+            )
             h, w = image.shape[:2]
         lines = []
         if verdict is not None and verdict.get('right') is not None:
@@ -70,7 +83,9 @@ class VLVisualizer(Visualizer):
             lines.append(f"{word} {verdict.get('detail', '')}".strip())
         for key in ('prompt', 'target_text', 'pred_text'):
             if get(key, None) is not None:
-                lines += textwrap.wrap(f"{key}: {get(key)}", max(40, max(w, 420) // 7)) or [f'{key}:']
+                lines += textwrap.wrap(f"{key}: {get(key)}", max(40, max(w, 420) // 7)) or [
+                    f'{key}:'
+                ]
         for line in extra_lines:
             lines += textwrap.wrap(line, max(40, max(w, 420) // 7))
         canvas = np.full((h + 15 * len(lines) + 8, max(w, 420), 3), 255, np.uint8)
@@ -79,19 +94,22 @@ class VLVisualizer(Visualizer):
         if len(gt):
             self.draw_bboxes(gt * zoom, edge_colors=[GT_COLOR], line_widths=3)
         if preds:
-            self.draw_bboxes(np.array([p['box'] for p in preds], np.float32) * zoom,
-                             edge_colors=[PRED_COLOR], line_widths=3)
+            self.draw_bboxes(
+                np.array([p['box'] for p in preds], np.float32) * zoom,
+                edge_colors=[PRED_COLOR],
+                line_widths=3,
+            )
             for p in preds:
                 if p.get('phrase'):
-                    x1, y1 = (np.asarray(p['box'][:2], np.float32) * zoom)
-                    self.draw_texts(p['phrase'], np.array([x1 + 3, y1 + 3]),
-                                    colors=[PRED_COLOR], font_sizes=10)
+                    x1, y1 = np.asarray(p['box'][:2], np.float32) * zoom
+                    self.draw_texts(
+                        p['phrase'], np.array([x1 + 3, y1 + 3]), colors=[PRED_COLOR], font_sizes=10
+                    )
         for i, line in enumerate(lines):
             color = 'k'
             if i == 0 and verdict is not None and verdict.get('right') is not None:
                 color = [RIGHT_COLOR if verdict['right'] else WRONG_COLOR]
-            self.draw_texts(line, np.array([4, h + 4 + 15 * i]), colors=color,
-                            font_sizes=9)
+            self.draw_texts(line, np.array([4, h + 4 + 15 * i]), colors=color, font_sizes=9)
         drawn = self.get_image()
         if out_file is not None:
             mmcv.imwrite(drawn[..., ::-1], out_file)

@@ -14,7 +14,9 @@ box_coder = dict(num_patches_per_side=16)
 img_scale = (64, 64)
 train_dataloader = dict(
     num_workers=0,
-    dataset=dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train')))
+    dataset=dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train')),
+)
 val_dataloader = dict(
-    dataset=dict(ann_file='annotations/test.json', data_prefix=dict(img_path='images/test')))
+    dataset=dict(ann_file='annotations/test.json', data_prefix=dict(img_path='images/test'))
+)
 test_dataloader = val_dataloader

@@ -26,22 +26,34 @@ train_pipeline = [
 test_pipeline = train_pipeline
 
 train_dataloader = dict(
-    batch_size=16, num_workers=4,
+    batch_size=16,
+    num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='vl_collate'),
-    dataset=dict(type='HOIRelationDataset', data_root='${data_root}',
-                 ann_file='annotations/trainval_vcoco.json',
-                 data_prefix=dict(img_path='images/train2014'),
-                 localization_task='hoi_loc', pipeline='${train_pipeline}'))
+    dataset=dict(
+        type='HOIRelationDataset',
+        data_root='${data_root}',
+        ann_file='annotations/trainval_vcoco.json',
+        data_prefix=dict(img_path='images/train2014'),
+        localization_task='hoi_loc',
+        pipeline='${train_pipeline}',
+    ),
+)
 val_dataloader = dict(
-    batch_size=32, num_workers=0,
+    batch_size=32,
+    num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='vl_collate'),
-    dataset=dict(type='HOIRelationDataset', data_root='${data_root}',
-                 ann_file='annotations/test_vcoco.json',
-                 data_prefix=dict(img_path='images/val2014'),
-                 localization_task='hoi_loc', pipeline='${test_pipeline}',
-                 test_mode=True))
+    dataset=dict(
+        type='HOIRelationDataset',
+        data_root='${data_root}',
+        ann_file='annotations/test_vcoco.json',
+        data_prefix=dict(img_path='images/val2014'),
+        localization_task='hoi_loc',
+        pipeline='${test_pipeline}',
+        test_mode=True,
+    ),
+)
 test_dataloader = val_dataloader
 
 # relation questions -> Macro F1; object localisation queries -> Acc@0.5 / mIoU

@@ -16,39 +16,67 @@ audio_frames = dict(train=1000, youcook2=5 * 1024, msrvtt=3 * 1024)
 
 
 def pipeline(source):
-    return [dict(type='CropAudio', max_frames=f'${{audio_frames.{source}}}'),
-            dict(type='CaptionToWordVectors', word_vectors='${word_vectors}', max_words=20),
-            dict(type='PackFeatureInputs')]
+    return [
+        dict(type='CropAudio', max_frames=f'${{audio_frames.{source}}}'),
+        dict(type='CaptionToWordVectors', word_vectors='${word_vectors}', max_words=20),
+        dict(type='PackFeatureInputs'),
+    ]
 
 
 # MCN: 128 videos x 32 clips = 4096 clips per step (here: clips, 8 GPUs x 512)
 train_dataloader = dict(
-    batch_size=512, num_workers=8, drop_last=True,
+    batch_size=512,
+    num_workers=8,
+    drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='feature_collate'),
-    dataset=dict(type='HowTo100MFeatureDataset', data_root='${train_root}',
-                 ann_file='HowTo100M_1166_videopaths.txt',
-                 caption_file='caption.pickle',
-                 data_prefix=dict(video='features', audio='features_audio'),
-                 video_dims='${video_dims}', min_time=10.0,
-                 pipeline=pipeline('train')))
+    dataset=dict(
+        type='HowTo100MFeatureDataset',
+        data_root='${train_root}',
+        ann_file='HowTo100M_1166_videopaths.txt',
+        caption_file='caption.pickle',
+        data_prefix=dict(video='features', audio='features_audio'),
+        video_dims='${video_dims}',
+        min_time=10.0,
+        pipeline=pipeline('train'),
+    ),
+)
 
-youcook2 = dict(type='MCNEvalFeatureDataset', data_root='${eval_root}',
-                ann_file='youcook_val_audio.pkl', feature_format='youcook2',
-                video_dims='${video_dims}', pipeline=pipeline('youcook2'), test_mode=True)
-msrvtt = dict(type='MCNEvalFeatureDataset', data_root='${eval_root}',
-              ann_file='msrvtt_jsfusion_test.pkl', feature_format='msrvtt',
-              video_dims='${video_dims}', pipeline=pipeline('msrvtt'), test_mode=True)
+youcook2 = dict(
+    type='MCNEvalFeatureDataset',
+    data_root='${eval_root}',
+    ann_file='youcook_val_audio.pkl',
+    feature_format='youcook2',
+    video_dims='${video_dims}',
+    pipeline=pipeline('youcook2'),
+    test_mode=True,
+)
+msrvtt = dict(
+    type='MCNEvalFeatureDataset',
+    data_root='${eval_root}',
+    ann_file='msrvtt_jsfusion_test.pkl',
+    feature_format='msrvtt',
+    video_dims='${video_dims}',
+    pipeline=pipeline('msrvtt'),
+    test_mode=True,
+)
 # both evaluation sets in one pass; the metric ranks within each (group_by)
 val_dataloader = dict(
-    batch_size=256, num_workers=4,
+    batch_size=256,
+    num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='feature_collate'),
-    dataset=dict(type='ConcatDataset', datasets=['${youcook2}', '${msrvtt}']))
+    dataset=dict(type='ConcatDataset', datasets=['${youcook2}', '${msrvtt}']),
+)
 test_dataloader = val_dataloader
 
 # text -> video+audio (MCN's evaluation); MSR-VTT 1k-A: 968 clips with audio
 # out of 1000, the missing ones count as failures
-val_evaluator = dict(type='RetrievalRecall', query='text', gallery=('video', 'audio'),
-                     group_by='source', num_queries=dict(msrvtt=1000))
+val_evaluator = dict(
+    type='RetrievalRecall',
+    query='text',
+    gallery=('video', 'audio'),
+    group_by='source',
+    num_queries=dict(msrvtt=1000),
+)
 test_evaluator = val_evaluator

@@ -12,13 +12,18 @@ word_vectors = '${data_root}/word_vectors.txt'
 video_dims = (32, 32)
 audio_frames = dict(train=300, youcook2=300, msrvtt=300)
 train_dataloader = dict(
-    batch_size=32, num_workers=0,
-    dataset=dict(ann_file='train.csv', min_time=2.0, cache_videos=128))
+    batch_size=32, num_workers=0, dataset=dict(ann_file='train.csv', min_time=2.0, cache_videos=128)
+)
 youcook2 = dict(ann_file='youcook_val.pkl')
 msrvtt = dict(ann_file='msrvtt_test.pkl')
 val_dataloader = dict(batch_size=100, num_workers=0)
 test_dataloader = val_dataloader
 # every toy caption has its clip: no missing queries to count
-val_evaluator = dict(_delete_=True, type='RetrievalRecall', query='text',
-                     gallery=('video', 'audio'), group_by='source')
+val_evaluator = dict(
+    _delete_=True,
+    type='RetrievalRecall',
+    query='text',
+    gallery=('video', 'audio'),
+    group_by='source',
+)
 test_evaluator = val_evaluator

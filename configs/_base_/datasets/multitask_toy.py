@@ -15,14 +15,18 @@ img_scale = (96, 96)
 box_coder = dict(num_patches_per_side=16)
 max_spans = 6
 tokenizer = dict(extra_special_tokens=[f'<mask_{i}>' for i in range(max_spans)])
-span_masking = dict(ann_file='annotations/captions_train.json',
-                    data_prefix=dict(img_path='images/train'))
+span_masking = dict(
+    ann_file='annotations/captions_train.json', data_prefix=dict(img_path='images/train')
+)
 captioning = span_masking
-region_captioning = dict(ann_file='annotations/region_descriptions_train.json',
-                         image_data_file='annotations/image_data_train.json',
-                         data_prefix=dict(img_path='images'))
-categorization = dict(ann_file='annotations/instances_train.json',
-                      data_prefix=dict(img_path='images/train'))
+region_captioning = dict(
+    ann_file='annotations/region_descriptions_train.json',
+    image_data_file='annotations/image_data_train.json',
+    data_prefix=dict(img_path='images'),
+)
+categorization = dict(
+    ann_file='annotations/instances_train.json', data_prefix=dict(img_path='images/train')
+)
 hoi_train = dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train'))
 hoi_test = dict(ann_file='annotations/test.json', data_prefix=dict(img_path='images/test'))
 task_batch_size = dict(caption=16, region_caption=32, categorization=32, hoi=16, hoi_loc=16)

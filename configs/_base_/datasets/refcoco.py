@@ -18,25 +18,40 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ClipBoxesToImage'),
     dict(type='ResizeImageAndBoxes', scale='${img_scale}'),
-    dict(type='TaskPrompt', task='grounding', box_coder='${box_coder}',
-         templates=dict(grounding='${prompt_template}'), require_target=False),
+    dict(
+        type='TaskPrompt',
+        task='grounding',
+        box_coder='${box_coder}',
+        templates=dict(grounding='${prompt_template}'),
+        require_target=False,
+    ),
     dict(type='TokenizeText', tokenizer='${tokenizer}'),
-    dict(type='PackVLInputs',
-         data_keys=('prompt', 'target_text', 'gt_bboxes', 'expression')),
+    dict(type='PackVLInputs', data_keys=('prompt', 'target_text', 'gt_bboxes', 'expression')),
 ]
 test_pipeline = train_pipeline
 
 
 def refcoco_split(split, pipeline, **kwargs):
-    return dict(type='RefCOCODataset', data_root='${data_root}', ann_file='instances.json',
-                split_file='${split_file}', split=split,
-                data_prefix=dict(img_path='train2014'), pipeline=pipeline, **kwargs)
+    return dict(
+        type='RefCOCODataset',
+        data_root='${data_root}',
+        ann_file='instances.json',
+        split_file='${split_file}',
+        split=split,
+        data_prefix=dict(img_path='train2014'),
+        pipeline=pipeline,
+        **kwargs,
+    )
 
 
 def loader(batch_size, dataset, shuffle=False):
-    return dict(batch_size=batch_size, num_workers=4,
-                sampler=dict(type='DefaultSampler', shuffle=shuffle),
-                collate_fn=dict(type='vl_collate'), dataset=dataset)
+    return dict(
+        batch_size=batch_size,
+        num_workers=4,
+        sampler=dict(type='DefaultSampler', shuffle=shuffle),
+        collate_fn=dict(type='vl_collate'),
+        dataset=dataset,
+    )
 
 
 train_dataloader = loader(16, refcoco_split('train', '${train_pipeline}'), shuffle=True)

@@ -12,10 +12,16 @@ interpolation = 'bilinear'
 
 
 def toy_split(split):
-    return dict(num_workers=0, persistent_workers=False, dataset=dict(
-        question_file=f'annotations/questions_{split}.json',
-        ann_file=f'annotations/annotations_{split}.json',
-        img_name_fmt='{image_id:012d}.png', data_prefix=dict(img_path=f'images/{split}')))
+    return dict(
+        num_workers=0,
+        persistent_workers=False,
+        dataset=dict(
+            question_file=f'annotations/questions_{split}.json',
+            ann_file=f'annotations/annotations_{split}.json',
+            img_name_fmt='{image_id:012d}.png',
+            data_prefix=dict(img_path=f'images/{split}'),
+        ),
+    )
 
 
 train_dataloader = toy_split('train')

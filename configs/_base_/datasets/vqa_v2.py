@@ -17,16 +17,34 @@ num_answers = 3129
 img_scale = (384, 384)
 interpolation = 'bicubic'
 
-meta_keys = ('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'task', 'sample_idx',
-             'question_id')
-data_keys = ('prompt', 'question', 'gt_answers', 'answer_labels', 'answer_scores',
-             'answer_type', 'question_type')
+meta_keys = (
+    'img_path',
+    'ori_shape',
+    'img_shape',
+    'scale_factor',
+    'task',
+    'sample_idx',
+    'question_id',
+)
+data_keys = (
+    'prompt',
+    'question',
+    'gt_answers',
+    'answer_labels',
+    'answer_scores',
+    'answer_type',
+    'question_type',
+)
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='ResizeImageAndBoxes', scale='${img_scale}', interpolation='${interpolation}'),
     # the bare question (ViLT's input); an answer classifier needs no target text
-    dict(type='TaskPrompt', task='vqa', templates=dict(vqa='{question}'),
-         target_templates=dict(vqa=None)),
+    dict(
+        type='TaskPrompt',
+        task='vqa',
+        templates=dict(vqa='{question}'),
+        target_templates=dict(vqa=None),
+    ),
     dict(type='TokenizeText', tokenizer='${tokenizer}', max_prompt_len=40),
     dict(type='PackVLInputs', meta_keys=meta_keys, data_keys=data_keys),
 ]
@@ -34,23 +52,34 @@ test_pipeline = train_pipeline
 
 
 def vqa_split(split, pipeline, **kwargs):
-    return dict(type='VQAv2Dataset', data_root='${data_root}',
-                question_file=f'v2_OpenEnded_mscoco_{split}2014_questions.json',
-                ann_file=f'v2_mscoco_{split}2014_annotations.json',
-                answer_file='${answer_file}',
-                img_name_fmt=f'COCO_{split}2014_{{image_id:012d}}.jpg',
-                data_prefix=dict(img_path=f'{split}2014'), pipeline=pipeline, **kwargs)
+    return dict(
+        type='VQAv2Dataset',
+        data_root='${data_root}',
+        question_file=f'v2_OpenEnded_mscoco_{split}2014_questions.json',
+        ann_file=f'v2_mscoco_{split}2014_annotations.json',
+        answer_file='${answer_file}',
+        img_name_fmt=f'COCO_{split}2014_{{image_id:012d}}.jpg',
+        data_prefix=dict(img_path=f'{split}2014'),
+        pipeline=pipeline,
+        **kwargs,
+    )
 
 
 def loader(batch_size, dataset, shuffle=False):
-    return dict(batch_size=batch_size, num_workers=8, persistent_workers=True,
-                sampler=dict(type='DefaultSampler', shuffle=shuffle),
-                collate_fn=dict(type='vl_collate'), dataset=dataset)
+    return dict(
+        batch_size=batch_size,
+        num_workers=8,
+        persistent_workers=True,
+        sampler=dict(type='DefaultSampler', shuffle=shuffle),
+        collate_fn=dict(type='vl_collate'),
+        dataset=dataset,
+    )
 
 
 # ViLT drops training questions without an answer in the vocabulary
-train_dataloader = loader(32, vqa_split('train', '${train_pipeline}', filter_no_label=True),
-                          shuffle=True)
+train_dataloader = loader(
+    32, vqa_split('train', '${train_pipeline}', filter_no_label=True), shuffle=True
+)
 val_dataloader = loader(64, vqa_split('val', '${test_pipeline}', test_mode=True))
 test_dataloader = val_dataloader
 

@@ -13,8 +13,9 @@ model = dict(
     # config=dict(): CLIPConfig's / ViltConfig's defaults are these two
     # checkpoints' architectures (sizing with no files: count_params.py)
     clip=dict(pretrained_path='${pretrained_root}/clip-vit-base-patch32', config=dict()),
-    clip_tokenizer=dict(type='HFTokenizer', path='${pretrained_root}/clip-vit-base-patch32',
-                        max_length=77),
+    clip_tokenizer=dict(
+        type='HFTokenizer', path='${pretrained_root}/clip-vit-base-patch32', max_length=77
+    ),
     image_tokens='all',
     # which CLIP parts stay frozen is a recipe choice, e.g.
     # frozen_modules=['clip.vision_model.embeddings', 'clip.vision_model.encoder.layers.[0-5]']

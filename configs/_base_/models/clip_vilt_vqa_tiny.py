@@ -8,14 +8,26 @@ _base_ = ['./vilt_vqa_tiny.py']
 
 model = dict(
     type='CLIPViLTVQA',
-    clip=dict(config=dict(
-        projection_dim=64,
-        vision_config=dict(hidden_size=64, num_hidden_layers=2,
-                           num_attention_heads=4, intermediate_size=128,
-                           image_size=64, patch_size=16),
-        text_config=dict(hidden_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, intermediate_size=128,
-                         max_position_embeddings=40))),
+    clip=dict(
+        config=dict(
+            projection_dim=64,
+            vision_config=dict(
+                hidden_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                intermediate_size=128,
+                image_size=64,
+                patch_size=16,
+            ),
+            text_config=dict(
+                hidden_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                intermediate_size=128,
+                max_position_embeddings=40,
+            ),
+        )
+    ),
     image_tokens='all',
     # CLIP's (OpenAI) pixel mean / std
     data_preprocessor=dict(mean=(122.771, 116.746, 104.094), std=(68.501, 66.632, 70.323)),

@@ -1,7 +1,8 @@
 # Florence-2-base (0.23B: DaViT + a BART-base-sized encoder-decoder) from
 # transformers, fine-tuned in its own location tokens <loc_0>..<loc_999>
 # (docs/pretrained_vlms.md). `pretrained` is a local folder (fetch it once:
-#   huggingface-cli download florence-community/Florence-2-base --local-dir checkpoints/Florence-2-base)
+#   huggingface-cli download florence-community/Florence-2-base --local-dir
+# checkpoints/Florence-2-base)
 # or a hub name in the local cache. Its tokenizer already holds the location
 # tokens: nothing is added, no embedding is resized. The vision tower is frozen,
 # the whole language model is trained (141.0M parameters, under the multi-task HOI study's
@@ -15,7 +16,8 @@ vlm_img_scale = (768, 768)
 # <CAPTION_TO_PHRASE_GROUNDING> "Locate the phrases in the caption: {input}")
 vlm_hoi_templates = dict(
     hoi='What does {subject} do with {object}?',
-    hoi_loc='Locate {object_name} that {subject} does "{relation}" with in the image.')
+    hoi_loc='Locate {object_name} that {subject} does "{relation}" with in the image.',
+)
 vlm_grounding_template = 'Locate the phrases in the caption: {expression}'
 model = dict(
     type='Florence2VLM',
@@ -25,12 +27,26 @@ model = dict(
 # the released checkpoint's sizes (florence-community/Florence-2-base
 # config.json), for counting parameters without the weights
 hf_config = dict(
-    vision_config=dict(depths=(1, 1, 9, 1), embed_dim=(128, 256, 512, 1024),
-                       num_heads=(4, 8, 16, 32), num_groups=(4, 8, 16, 32),
-                       window_size=12, projection_dim=768, drop_path_rate=0.1),
-    text_config=dict(model_type='bart', vocab_size=51289, d_model=768,
-                     encoder_layers=6, decoder_layers=6,
-                     encoder_attention_heads=12, decoder_attention_heads=12,
-                     encoder_ffn_dim=3072, decoder_ffn_dim=3072,
-                     max_position_embeddings=1024),
-    image_token_id=51289 - 1)
+    vision_config=dict(
+        depths=(1, 1, 9, 1),
+        embed_dim=(128, 256, 512, 1024),
+        num_heads=(4, 8, 16, 32),
+        num_groups=(4, 8, 16, 32),
+        window_size=12,
+        projection_dim=768,
+        drop_path_rate=0.1,
+    ),
+    text_config=dict(
+        model_type='bart',
+        vocab_size=51289,
+        d_model=768,
+        encoder_layers=6,
+        decoder_layers=6,
+        encoder_attention_heads=12,
+        decoder_attention_heads=12,
+        encoder_ffn_dim=3072,
+        decoder_ffn_dim=3072,
+        max_position_embeddings=1024,
+    ),
+    image_token_id=51289 - 1,
+)

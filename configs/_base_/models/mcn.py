@@ -7,9 +7,15 @@ model = dict(
     embed_dim=6144,
     encoders=dict(
         video=dict(type='VideoFeatureEncoder', in_dim=4096),
-        audio=dict(type='DAVEnetAudioEncoder', n_mels=40,
-                   channels=(128, 256, 512, 1024), blocks_per_stage=2, kernel=9),
-        text=dict(type='SentenceMaxpoolEncoder', we_dim=300)),
+        audio=dict(
+            type='DAVEnetAudioEncoder',
+            n_mels=40,
+            channels=(128, 256, 512, 1024),
+            blocks_per_stage=2,
+            kernel=9,
+        ),
+        text=dict(type='SentenceMaxpoolEncoder', we_dim=300),
+    ),
     contrastive_loss=dict(type='MMSLoss', margin=0.001),
     cluster_loss=dict(type='ClusterContrastLoss', margin=0.001, loss_weight=1.0),
     reconstruction_loss=dict(type='FeatureReconstructionLoss', loss_weight=50.0),

@@ -5,9 +5,11 @@ _base_ = ['./mcn.py']
 
 model = dict(
     embed_dim=64,
-    encoders=dict(video=dict(in_dim=64),
-                  audio=dict(channels=(32, 64), blocks_per_stage=1),
-                  text=dict(we_dim=32)),
+    encoders=dict(
+        video=dict(in_dim=64),
+        audio=dict(channels=(32, 64), blocks_per_stage=1),
+        text=dict(we_dim=32),
+    ),
     # MCN's weight 50 suits 4096-d L2-normalised features (tiny per-dim MSE);
     # the toy audio CNN output is O(1) per dim, so 50 would drown the contrast
     reconstruction_loss=dict(loss_weight=1.0),

@@ -12,23 +12,41 @@ vlm_img_scale = (224, 224)
 # prompts in PaliGemma's task format ("answer en ...", "detect ...")
 vlm_hoi_templates = dict(
     hoi='answer en What is the interaction between {subject} and {object}?',
-    hoi_loc='detect {object_name} that {subject} does "{relation}" with')
+    hoi_loc='detect {object_name} that {subject} does "{relation}" with',
+)
 vlm_grounding_template = 'detect {expression}'
 model = dict(
     type='PaliGemmaVLM',
     frozen_modules=['hf_model.model.vision_tower'],
-    lora=dict(r=16, alpha=32, dropout=0.05,
-              target_modules=['hf_model.model.language_model.*_proj']),
+    lora=dict(
+        r=16, alpha=32, dropout=0.05, target_modules=['hf_model.model.language_model.*_proj']
+    ),
     dtype='bfloat16',
 )
 # google/paligemma-3b-pt-224's sizes, for counting parameters without weights
 hf_config = dict(
-    vision_config=dict(model_type='siglip_vision_model', hidden_size=1152,
-                       intermediate_size=4304, num_hidden_layers=27,
-                       num_attention_heads=16, patch_size=14, image_size=224,
-                       vision_use_head=False),
-    text_config=dict(model_type='gemma', hidden_size=2048, intermediate_size=16384,
-                     num_hidden_layers=18, num_attention_heads=8,
-                     num_key_value_heads=1, head_dim=256, vocab_size=257216),
-    image_token_index=257152, vocab_size=257216, projection_dim=2048,
-    hidden_size=2048)
+    vision_config=dict(
+        model_type='siglip_vision_model',
+        hidden_size=1152,
+        intermediate_size=4304,
+        num_hidden_layers=27,
+        num_attention_heads=16,
+        patch_size=14,
+        image_size=224,
+        vision_use_head=False,
+    ),
+    text_config=dict(
+        model_type='gemma',
+        hidden_size=2048,
+        intermediate_size=16384,
+        num_hidden_layers=18,
+        num_attention_heads=8,
+        num_key_value_heads=1,
+        head_dim=256,
+        vocab_size=257216,
+    ),
+    image_token_index=257152,
+    vocab_size=257216,
+    projection_dim=2048,
+    hidden_size=2048,
+)

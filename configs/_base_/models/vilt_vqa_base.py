@@ -14,6 +14,7 @@ model = dict(
     num_answers='${num_answers}',
     loss=dict(type='SoftTargetBCELoss'),
     # ViLT normalises pixels to [-1, 1]
-    data_preprocessor=dict(type='VLDataPreprocessor', mean=(127.5, 127.5, 127.5),
-                           std=(127.5, 127.5, 127.5)),
+    data_preprocessor=dict(
+        type='VLDataPreprocessor', mean=(127.5, 127.5, 127.5), std=(127.5, 127.5, 127.5)
+    ),
 )

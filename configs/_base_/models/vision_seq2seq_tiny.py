@@ -14,14 +14,37 @@ _base_ = ['./vision_seq2seq_base.py']
 
 tokenizer_dir = '${data_root}/tokenizer'
 model = dict(
-    vision_encoder=dict(_delete_=True, type='TimmVisionEncoder',
-                        model_name='vit_tiny_patch16_224', img_size='${img_scale}',
-                        patch_size=16, depth=2, embed_dim=128, num_heads=4,
-                        mlp_ratio=2.0, drop_rate=0.0, pos_embed='sincos2d'),
-    language_model=dict(_delete_=True, config=dict(
-        model_type='bart', d_model=128, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=4, decoder_attention_heads=4,
-        encoder_ffn_dim=256, decoder_ffn_dim=256, max_position_embeddings=128,
-        dropout=0.0, attention_dropout=0.0, activation_dropout=0.0, init_std=0.09)),
+    vision_encoder=dict(
+        _delete_=True,
+        type='TimmVisionEncoder',
+        model_name='vit_tiny_patch16_224',
+        img_size='${img_scale}',
+        patch_size=16,
+        depth=2,
+        embed_dim=128,
+        num_heads=4,
+        mlp_ratio=2.0,
+        drop_rate=0.0,
+        pos_embed='sincos2d',
+    ),
+    language_model=dict(
+        _delete_=True,
+        config=dict(
+            model_type='bart',
+            d_model=128,
+            encoder_layers=2,
+            decoder_layers=2,
+            encoder_attention_heads=4,
+            decoder_attention_heads=4,
+            encoder_ffn_dim=256,
+            decoder_ffn_dim=256,
+            max_position_embeddings=128,
+            dropout=0.0,
+            attention_dropout=0.0,
+            activation_dropout=0.0,
+            init_std=0.09,
+        ),
+    ),
     location_embed_init='sincos2d',
-    generation_cfg=dict(max_new_tokens=16, num_beams=1))
+    generation_cfg=dict(max_new_tokens=16, num_beams=1),
+)

@@ -7,8 +7,7 @@ optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4))
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=5000),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min=0.0,
-         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min=0.0, convert_to_iter_based=True),
 ]
 
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=30, val_interval=5)

@@ -5,12 +5,18 @@ optim_wrapper = dict(
     # the optimizer holds only trainable parameters (frozen_modules, LoRA)
     constructor='TrainableParamsOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.01),
-    clip_grad=dict(max_norm=1.0))
+    clip_grad=dict(max_norm=1.0),
+)
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, eta_min_ratio=0.05,
-         convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        by_epoch=True,
+        begin=0,
+        eta_min_ratio=0.05,
+        convert_to_iter_based=True,
+    ),
 ]
 
 train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=10, val_interval=1)

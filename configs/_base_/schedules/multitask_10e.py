@@ -4,6 +4,7 @@
 _base_ = ['./adamw_epochs.py']
 
 optim_wrapper = dict(type='ExactAccumulationOptimWrapper', optimizer=dict(lr=5e-5))
-train_cfg = dict(type='ExactAccumulationTrainLoop', update=dict(mode='per_task'),
-                 max_epochs=10, val_interval=5)
+train_cfg = dict(
+    type='ExactAccumulationTrainLoop', update=dict(mode='per_task'), max_epochs=10, val_interval=5
+)
 checkpoint_interval = 5

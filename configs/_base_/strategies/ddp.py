@@ -4,5 +4,7 @@
 runner_type = 'FlexibleRunner'
 strategy = dict(
     type='DDPStrategy',
-    model_wrapper=dict(type='MMDistributedDataParallel', broadcast_buffers=False,
-                       find_unused_parameters=False))
+    model_wrapper=dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False, find_unused_parameters=False
+    ),
+)

@@ -9,5 +9,6 @@ strategy = dict(
     type='DeepSpeedStrategy',
     zero_optimization=dict(stage=2, overlap_comm=True, contiguous_gradients=True),
     # bf16: dict(enabled=True) here, and inputs_to_half=['inputs']
-    bf16=dict(enabled=False))
+    bf16=dict(enabled=False),
+)
 optim_wrapper = dict(type='DeepSpeedOptimWrapper')

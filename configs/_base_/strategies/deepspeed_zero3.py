@@ -2,7 +2,12 @@
 runner_type = 'FlexibleRunner'
 strategy = dict(
     type='DeepSpeedStrategy',
-    zero_optimization=dict(stage=3, overlap_comm=True, contiguous_gradients=True,
-                           stage3_gather_16bit_weights_on_model_save=True),
-    bf16=dict(enabled=False))
+    zero_optimization=dict(
+        stage=3,
+        overlap_comm=True,
+        contiguous_gradients=True,
+        stage3_gather_16bit_weights_on_model_save=True,
+    ),
+    bf16=dict(enabled=False),
+)
 optim_wrapper = dict(type='DeepSpeedOptimWrapper')

@@ -12,6 +12,8 @@ strategy = dict(
         type='MMFullyShardedDataParallel',
         use_orig_params=True,  # frozen and trained parameters may share a unit
         auto_wrap_policy=dict(
-            type='torch.distributed.fsdp.wrap.size_based_auto_wrap_policy',
-            min_num_params=int(1e7))),
-    state_dict_cfg='full')
+            type='torch.distributed.fsdp.wrap.size_based_auto_wrap_policy', min_num_params=int(1e7)
+        ),
+    ),
+    state_dict_cfg='full',
+)

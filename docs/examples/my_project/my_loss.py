@@ -1,5 +1,7 @@
 """A user's loss, outside the package (docs/custom_plugins.md)."""
+
 import torch
+
 from vltoolkit.registry import LOSSES
 
 
@@ -10,6 +12,7 @@ class ScaledTokenLoss(torch.nn.Module):
     def __init__(self, scale=2.0):
         super().__init__()
         from vltoolkit.losses import TokenCrossEntropyLoss
+
         self.ce, self.scale = TokenCrossEntropyLoss(), scale
 
     def forward(self, logits, target, avg_factor=None):

@@ -1,4 +1,5 @@
 """Batches of one task each, from one global plan shared by every rank."""
+
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional, Union
 
@@ -7,6 +8,7 @@ from mmengine.dist import get_dist_info
 from torch.utils.data import BatchSampler, Sampler
 
 from vltoolkit.registry import DATA_SAMPLERS
+
 from ..multi_task_dataset import _make_length_fn, check_task_weights
 
 _DEFAULT_TASK = 'default'
@@ -28,8 +30,9 @@ class _DatasetView:
             raise ValueError('TaskGroupedBatchSampler got an empty data set')
         # mmengine's _SlicedDataset (num_batch_per_epoch) keeps the first
         # len(dataset) samples of `_dataset`: read tasks and lengths there
-        while not (hasattr(dataset, 'task_of') or hasattr(dataset, 'get_data_info')) \
-                and hasattr(dataset, '_dataset'):
+        while not (hasattr(dataset, 'task_of') or hasattr(dataset, 'get_data_info')) and hasattr(
+            dataset, '_dataset'
+        ):
             dataset = dataset._dataset
         if hasattr(dataset, 'task_of') and hasattr(dataset, 'length_of'):
             if hasattr(dataset, 'sample_tasks') and hasattr(dataset, 'lengths'):
@@ -37,26 +40,26 @@ class _DatasetView:
                 lengths = np.asarray(dataset.lengths, dtype=np.int64)[:n]
             else:
                 tasks = [dataset.task_of(i) for i in range(n)]
-                lengths = np.asarray([dataset.length_of(i) for i in range(n)],
-                                     dtype=np.int64)
+                lengths = np.asarray([dataset.length_of(i) for i in range(n)], dtype=np.int64)
         else:
             fallback = getattr(dataset, 'task', None) or _DEFAULT_TASK
             length_fn = _make_length_fn(None)
             tasks, lengths = [], []
             for i in range(n):
-                info = (dict(dataset.get_data_info(i))
-                        if hasattr(dataset, 'get_data_info') else {})
+                info = dict(dataset.get_data_info(i)) if hasattr(dataset, 'get_data_info') else {}
                 tasks.append(info.get('task') or fallback)
                 lengths.append(length_fn(info))
             lengths = np.asarray(lengths, dtype=np.int64)
         names = list(OrderedDict.fromkeys(tasks))
-        task_ids = np.asarray([names.index(t) for t in tasks]
-                              if len(names) > 1 else np.zeros(n, np.int64),
-                              dtype=np.int64)
+        task_ids = np.asarray(
+            [names.index(t) for t in tasks] if len(names) > 1 else np.zeros(n, np.int64),
+            dtype=np.int64,
+        )
         self.tasks: List[str] = names
         self.lengths = lengths
         self.task_indices: Dict[str, np.ndarray] = OrderedDict(
-            (t, np.flatnonzero(task_ids == k)) for k, t in enumerate(names))
+            (t, np.flatnonzero(task_ids == k)) for k, t in enumerate(names)
+        )
         weights = getattr(dataset, 'weights', None)  # MultiTaskDataset's
         self.weights = weights if isinstance(weights, dict) else None
 
@@ -154,30 +157,35 @@ class TaskGroupedBatchSampler(BatchSampler):
             non-positive sizes; negative or all-zero weights.
     """
 
-    def __init__(self, sampler: Sampler, batch_size: int,
-                 task_batch_size: Optional[Dict[str, int]] = None,
-                 token_budget: Optional[Union[int, Dict[str, int]]] = None,
-                 max_batch_size: Optional[int] = None,
-                 bucket_size: Optional[int] = None,
-                 bucket_by_length: Optional[bool] = None,
-                 drop_last: bool = False,
-                 num_samples_per_epoch: Optional[int] = None,
-                 task_weights: Optional[Dict[str, float]] = None,
-                 round_up: bool = False,
-                 shuffle: Optional[bool] = None,
-                 seed: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        sampler: Sampler,
+        batch_size: int,
+        task_batch_size: Optional[Dict[str, int]] = None,
+        token_budget: Optional[Union[int, Dict[str, int]]] = None,
+        max_batch_size: Optional[int] = None,
+        bucket_size: Optional[int] = None,
+        bucket_by_length: Optional[bool] = None,
+        drop_last: bool = False,
+        num_samples_per_epoch: Optional[int] = None,
+        task_weights: Optional[Dict[str, float]] = None,
+        round_up: bool = False,
+        shuffle: Optional[bool] = None,
+        seed: Optional[int] = None,
+    ) -> None:
         # no super().__init__: BatchSampler's only wants an int batch size
         if not hasattr(sampler, 'dataset'):
-            raise TypeError('TaskGroupedBatchSampler wraps a sampler with a '
-                            '`dataset` attribute (e.g. DefaultSampler), got '
-                            f'{type(sampler).__name__}')
+            raise TypeError(
+                'TaskGroupedBatchSampler wraps a sampler with a '
+                '`dataset` attribute (e.g. DefaultSampler), got '
+                f'{type(sampler).__name__}'
+            )
         self.sampler = sampler
         self.dataset = sampler.dataset
         self.batch_size = _positive_int(batch_size, 'batch_size')
         self.drop_last = bool(drop_last)
         self.round_up = bool(round_up)
-        self.shuffle = (bool(getattr(sampler, 'shuffle', True))
-                        if shuffle is None else bool(shuffle))
+        self.shuffle = bool(getattr(sampler, 'shuffle', True)) if shuffle is None else bool(shuffle)
         self._seed = seed
         self.rank, self.world_size = get_dist_info()
 
@@ -188,10 +196,10 @@ class TaskGroupedBatchSampler(BatchSampler):
         self.task_batch_size = {}
         for task, size in (task_batch_size or {}).items():
             self._check_task(task, 'task_batch_size')
-            self.task_batch_size[task] = _positive_int(
-                size, f'task_batch_size[{task!r}]')
-        self.max_batch_size = (None if max_batch_size is None else
-                               _positive_int(max_batch_size, 'max_batch_size'))
+            self.task_batch_size[task] = _positive_int(size, f'task_batch_size[{task!r}]')
+        self.max_batch_size = (
+            None if max_batch_size is None else _positive_int(max_batch_size, 'max_batch_size')
+        )
 
         if token_budget is None:
             budgets = {}
@@ -201,8 +209,7 @@ class TaskGroupedBatchSampler(BatchSampler):
                 self._check_task(task, 'token_budget')
                 budgets[task] = _positive_int(budget, f'token_budget[{task!r}]')
         else:
-            budgets = {t: _positive_int(token_budget, 'token_budget')
-                       for t in self.tasks}
+            budgets = {t: _positive_int(token_budget, 'token_budget') for t in self.tasks}
         self.token_budget = budgets
         for task, budget in budgets.items():
             idx = view.task_indices[task]
@@ -213,27 +220,31 @@ class TaskGroupedBatchSampler(BatchSampler):
                     f'token_budget {budget} of task {task!r} is smaller than '
                     f'its longest sample: sample {int(idx[worst])} has length '
                     f'{int(lens[worst])}; raise the budget to at least '
-                    f'{int(lens[worst])} or drop that sample')
-        self.bucket_size = (None if bucket_size is None else
-                            _positive_int(bucket_size, 'bucket_size'))
+                    f'{int(lens[worst])} or drop that sample'
+                )
+        self.bucket_size = (
+            None if bucket_size is None else _positive_int(bucket_size, 'bucket_size')
+        )
         self.bucket_by_length = bucket_by_length
 
         self.num_samples_per_epoch = (
-            None if num_samples_per_epoch is None else
-            _positive_int(num_samples_per_epoch, 'num_samples_per_epoch'))
+            None
+            if num_samples_per_epoch is None
+            else _positive_int(num_samples_per_epoch, 'num_samples_per_epoch')
+        )
         if task_weights is not None and self.num_samples_per_epoch is None:
-            raise ValueError('task_weights only apply to a weighted draw: set '
-                             'num_samples_per_epoch too (a plain epoch visits '
-                             'every sample once)')
+            raise ValueError(
+                'task_weights only apply to a weighted draw: set '
+                'num_samples_per_epoch too (a plain epoch visits '
+                'every sample once)'
+            )
         weights = task_weights if task_weights is not None else view.weights
         if weights is not None and self.num_samples_per_epoch is not None:
             if not isinstance(weights, dict):
-                raise TypeError('task_weights must be a dict task -> weight, '
-                                f'got {weights!r}')
+                raise TypeError(f'task_weights must be a dict task -> weight, got {weights!r}')
             for task in weights:
                 self._check_task(task, 'task_weights')
-            weights = check_task_weights(
-                {t: weights.get(t, 0.0) for t in self.tasks})
+            weights = check_task_weights({t: weights.get(t, 0.0) for t in self.tasks})
         self.task_weights = weights
         self._cache_key = None
         self._cache: List[List[int]] = []
@@ -241,8 +252,10 @@ class TaskGroupedBatchSampler(BatchSampler):
     # ------------------------------------------------------------- helpers
     def _check_task(self, task, where):
         if task not in self._view.task_indices:
-            raise ValueError(f'{where} names task {task!r}, which no data set '
-                             f'provides; available tasks: {self.tasks}')
+            raise ValueError(
+                f'{where} names task {task!r}, which no data set '
+                f'provides; available tasks: {self.tasks}'
+            )
 
     @property
     def seed(self) -> int:
@@ -270,18 +283,14 @@ class TaskGroupedBatchSampler(BatchSampler):
             for task, idx in view.task_indices.items():
                 out[task] = rng.permutation(idx) if self.shuffle else idx.copy()
             return out
-        weights = self.task_weights or {
-            t: float(len(i)) for t, i in view.task_indices.items()}
-        quotas = _split_by_weights(self.num_samples_per_epoch,
-                                   [weights[t] for t in self.tasks])
+        weights = self.task_weights or {t: float(len(i)) for t, i in view.task_indices.items()}
+        quotas = _split_by_weights(self.num_samples_per_epoch, [weights[t] for t in self.tasks])
         out = OrderedDict()
         for task, quota in zip(self.tasks, quotas):
             idx = view.task_indices[task]
             reps = -(-quota // len(idx))
-            parts = [rng.permutation(idx) if self.shuffle else idx
-                     for _ in range(reps)]
-            out[task] = (np.concatenate(parts)[:quota] if parts
-                         else np.zeros(0, np.int64))
+            parts = [rng.permutation(idx) if self.shuffle else idx for _ in range(reps)]
+            out[task] = np.concatenate(parts)[:quota] if parts else np.zeros(0, np.int64)
         return out
 
     def _bucket(self, order: np.ndarray) -> np.ndarray:
@@ -292,9 +301,8 @@ class TaskGroupedBatchSampler(BatchSampler):
             return order[np.argsort(lens, kind='stable')]
         parts = []
         for start in range(0, len(order), self.bucket_size):
-            chunk = order[start:start + self.bucket_size]
-            parts.append(chunk[np.argsort(lens[start:start + self.bucket_size],
-                                          kind='stable')])
+            chunk = order[start : start + self.bucket_size]
+            parts.append(chunk[np.argsort(lens[start : start + self.bucket_size], kind='stable')])
         return np.concatenate(parts) if parts else order
 
     def _batches_of(self, task: str, order: np.ndarray) -> List[List[int]]:
@@ -304,8 +312,7 @@ class TaskGroupedBatchSampler(BatchSampler):
             size = cap or self.batch_size
             if self.bucket_by_length:
                 order = self._bucket(order)
-            batches = [order[i:i + size].tolist()
-                       for i in range(0, len(order), size)]
+            batches = [order[i : i + size].tolist() for i in range(0, len(order), size)]
             if self.drop_last and batches and len(batches[-1]) < size:
                 batches.pop()
             return batches
@@ -349,8 +356,8 @@ class TaskGroupedBatchSampler(BatchSampler):
                     extra = world - len(plan) % world
                     plan = plan + [plan[i % len(plan)] for i in range(extra)]
                 else:
-                    plan = plan[:len(plan) - len(plan) % world]
-            self._cache = plan[self.rank::world]
+                    plan = plan[: len(plan) - len(plan) % world]
+            self._cache = plan[self.rank :: world]
             self._cache_key = key
         return self._cache
 
@@ -365,15 +372,15 @@ class TaskGroupedBatchSampler(BatchSampler):
 
     def __repr__(self):
         sizes = {t: self.task_batch_size.get(t, self.batch_size) for t in self.tasks}
-        how = (f'token_budget={self.token_budget}' if self.token_budget
-               else f'batch sizes {sizes}')
-        return (f'{type(self).__name__}({len(self.tasks)} tasks, {how}, '
-                f'rank {self.rank}/{self.world_size})')
+        how = f'token_budget={self.token_budget}' if self.token_budget else f'batch sizes {sizes}'
+        return (
+            f'{type(self).__name__}({len(self.tasks)} tasks, {how}, '
+            f'rank {self.rank}/{self.world_size})'
+        )
 
 
 def _positive_int(value, name) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < 1:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f'{name} must be a positive int, got {value!r}')
     return int(value)
 

@@ -43,6 +43,7 @@ coder) writes every box exactly; localising a shape means naming the patch
 columns and rows it covers. ``grid=None`` places shapes at any pixel
 (sizes ``size_range`` of the image side), as the multi-task toy set does.
 """
+
 import json
 import math
 import os
@@ -55,8 +56,10 @@ from PIL import Image, ImageDraw
 from vltoolkit.utils.progress import track
 
 __all__ = [
-    'TOY_REFCOCO_CATEGORIES', 'TOY_REFCOCO_COLOURS', 'make_toy_refcoco',
-    'make_toy_refcoco_scene'
+    'TOY_REFCOCO_CATEGORIES',
+    'TOY_REFCOCO_COLOURS',
+    'make_toy_refcoco',
+    'make_toy_refcoco_scene',
 ]
 
 #: Shape name -> category id of ``instances.json``.
@@ -82,8 +85,10 @@ def _shape_outline(shape, x0, y0, s):
     if shape == 'triangle':
         return [(x0 + s / 2, y0), (x0 + s, y0 + s), (x0, y0 + s)]
     r = s / 2
-    return [(x0 + r + r * math.cos(2 * math.pi * k / 24),
-             y0 + r + r * math.sin(2 * math.pi * k / 24)) for k in range(24)]
+    return [
+        (x0 + r + r * math.cos(2 * math.pi * k / 24), y0 + r + r * math.sin(2 * math.pi * k / 24))
+        for k in range(24)
+    ]
 
 
 def _draw(draw, shape, x0, y0, s, fill):
@@ -114,8 +119,7 @@ def _expressions(objects, min_sep):
     for i, obj in enumerate(objects):
         shape, colour, box = obj['shape'], obj['colour'], obj['bbox']
         same_shape = [j for j, o in enumerate(objects) if o['shape'] == shape]
-        same_colour = [j for j, o in enumerate(objects)
-                       if o['colour'] == colour]
+        same_colour = [j for j, o in enumerate(objects) if o['colour'] == colour]
         same_both = [j for j in same_shape if j in same_colour]
         cands = []
         if len(same_both) == 1:
@@ -124,8 +128,7 @@ def _expressions(objects, min_sep):
             cands.append(f'the {shape}')
         if len(same_colour) == 1:
             cands.append(f'the {colour} shape')
-        for group, name in ((same_both, f'{colour} {shape}'),
-                            (same_shape, shape)):
+        for group, name in ((same_both, f'{colour} {shape}'), (same_shape, shape)):
             if len(group) == 2:
                 other = objects[group[0] if group[1] == i else group[1]]
                 where = _relation(box, other['bbox'], min_sep)
@@ -142,9 +145,13 @@ def _expressions(objects, min_sep):
     return out
 
 
-def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
-                           num_shapes=(2, 3), size_range=(1 / 3, 1 / 2),
-                           grid=16):
+def make_toy_refcoco_scene(
+    rng: np.random.Generator,
+    img_size: int = 96,
+    num_shapes=(2, 3),
+    size_range=(1 / 3, 1 / 2),
+    grid=16,
+):
     """Draw one scene and describe its shapes.
 
     Args:
@@ -167,18 +174,21 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
         shape has none).
     """
     if int(img_size) != img_size or img_size < MIN_IMG_SIZE:
-        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got '
-                         f'{img_size!r}')
+        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got {img_size!r}')
     S = int(img_size)
     if not 1 <= num_shapes[0] <= num_shapes[1]:
-        raise ValueError(f'num_shapes must be (fewest, most) with 1 <= fewest '
-                         f'<= most, got {num_shapes!r}')
+        raise ValueError(
+            f'num_shapes must be (fewest, most) with 1 <= fewest <= most, got {num_shapes!r}'
+        )
     if not 0 < size_range[0] <= size_range[1] < 1:
-        raise ValueError(f'size_range must be (smallest, largest) fractions '
-                         f'of the image side in (0, 1), got {size_range!r}')
+        raise ValueError(
+            f'size_range must be (smallest, largest) fractions '
+            f'of the image side in (0, 1), got {size_range!r}'
+        )
     if grid is not None and (int(grid) != grid or not 1 <= grid <= S // 2):
-        raise ValueError(f'grid must be None or a cell size in pixels '
-                         f'between 1 and img_size / 2, got {grid!r}')
+        raise ValueError(
+            f'grid must be None or a cell size in pixels between 1 and img_size / 2, got {grid!r}'
+        )
     shapes, colours = list(TOY_REFCOCO_CATEGORIES), list(TOY_REFCOCO_COLOURS)
     margin = max(2, round(S / 32))
     if grid:  # sizes in cells; shapes at least one cell apart
@@ -196,22 +206,29 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
                 s = int(rng.integers(lo, hi + 1))
             for _try in range(100):
                 if grid:
-                    x0, y0 = (grid * int(rng.integers(0, (S - s) // grid + 1))
-                              for _ in range(2))
+                    x0, y0 = (grid * int(rng.integers(0, (S - s) // grid + 1)) for _ in range(2))
                 else:
                     x0 = int(rng.integers(margin, S - margin - s + 1))
                     y0 = int(rng.integers(margin, S - margin - s + 1))
                 box = (x0, y0, x0 + s, y0 + s)
-                if all(box[2] + margin <= o['box'][0]
-                       or o['box'][2] + margin <= box[0]
-                       or box[3] + margin <= o['box'][1]
-                       or o['box'][3] + margin <= box[1] for o in objects):
+                if all(
+                    box[2] + margin <= o['box'][0]
+                    or o['box'][2] + margin <= box[0]
+                    or box[3] + margin <= o['box'][1]
+                    or o['box'][3] + margin <= box[1]
+                    for o in objects
+                ):
                     break
             else:
                 break  # no room: draw the scene again
-            objects.append(dict(shape=shapes[int(rng.integers(len(shapes)))],
-                                colour=colours[int(rng.integers(len(colours)))],
-                                box=box, size=s))
+            objects.append(
+                dict(
+                    shape=shapes[int(rng.integers(len(shapes)))],
+                    colour=colours[int(rng.integers(len(colours)))],
+                    box=box,
+                    size=s,
+                )
+            )
         if len(objects) < n:
             continue
         # render first, then measure each shape from its own mask
@@ -221,14 +238,16 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
         draw = ImageDraw.Draw(img)
         for obj in objects:
             x0, y0 = obj['box'][:2]
-            _draw(draw, obj['shape'], x0, y0, obj['size'],
-                  TOY_REFCOCO_COLOURS[obj['colour']])
+            _draw(draw, obj['shape'], x0, y0, obj['size'], TOY_REFCOCO_COLOURS[obj['colour']])
             mask = Image.new('L', (S, S), 0)
             _draw(ImageDraw.Draw(mask), obj['shape'], x0, y0, obj['size'], 1)
             obj['bbox'] = list(mask.getbbox())
             obj['area'] = int(np.asarray(mask, np.int64).sum())
-            obj['polygon'] = [round(float(v), 2) for pt in _shape_outline(
-                obj['shape'], x0, y0, obj['size']) for v in pt]
+            obj['polygon'] = [
+                round(float(v), 2)
+                for pt in _shape_outline(obj['shape'], x0, y0, obj['size'])
+                for v in pt
+            ]
         min_sep = 0.5 * float(np.mean([o['size'] for o in objects]))
         exprs = _expressions(objects, min_sep)
         if not any(exprs):
@@ -236,15 +255,29 @@ def make_toy_refcoco_scene(rng: np.random.Generator, img_size: int = 96,
         noise = rng.normal(0, 3, size=(S, S, 3))
         arr = np.clip(np.asarray(img, np.float32) + noise, 0, 255)
         img = Image.fromarray(arr.round().astype(np.uint8))
-        return img, [dict(shape=o['shape'], colour=o['colour'],
-                          bbox=o['bbox'], polygon=o['polygon'],
-                          area=o['area'], expressions=e)
-                     for o, e in zip(objects, exprs)]
+        return img, [
+            dict(
+                shape=o['shape'],
+                colour=o['colour'],
+                bbox=o['bbox'],
+                polygon=o['polygon'],
+                area=o['area'],
+                expressions=e,
+            )
+            for o, e in zip(objects, exprs)
+        ]
 
 
-def make_toy_refcoco(out_dir, num_train=1000, num_val=200, img_size=96,
-                     seed=0, num_shapes=(2, 3), size_range=(1 / 3, 1 / 2),
-                     grid=16):
+def make_toy_refcoco(
+    out_dir,
+    num_train=1000,
+    num_val=200,
+    img_size=96,
+    seed=0,
+    num_shapes=(2, 3),
+    size_range=(1 / 3, 1 / 2),
+    grid=16,
+):
     """Write the toy RefCOCO set (``instances.json``, ``refs(unc).p``,
     ``train2014/*.png``).
 
@@ -267,29 +300,35 @@ def make_toy_refcoco(out_dir, num_train=1000, num_val=200, img_size=96,
     """
     for name, num in (('num_train', num_train), ('num_val', num_val)):
         if int(num) != num or num < 0:
-            raise ValueError(f'{name} must be a non-negative integer, got '
-                             f'{num!r}')
+            raise ValueError(f'{name} must be a non-negative integer, got {num!r}')
     img_dir = osp.join(out_dir, 'train2014')
     os.makedirs(img_dir, exist_ok=True)
     images, annotations, refs = [], [], []
     for index, (split, num) in enumerate(zip(_SPLITS, (num_train, num_val))):
         rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
         for i in track(range(int(num)), description=f'toy RefCOCO {split} images'):
-            img, objects = make_toy_refcoco_scene(rng, img_size, num_shapes,
-                                                  size_range, grid)
+            img, objects = make_toy_refcoco_scene(rng, img_size, num_shapes, size_range, grid)
             image_id = index * _IMAGE_ID_STRIDE + i + 1
             stem = f'TOY_train2014_{image_id:012d}'
             img.save(osp.join(img_dir, stem + '.png'), format='PNG')
-            images.append(dict(id=image_id, file_name=stem + '.png',
-                               width=img.width, height=img.height))
+            images.append(
+                dict(id=image_id, file_name=stem + '.png', width=img.width, height=img.height)
+            )
             for k, obj in enumerate(objects):
                 ann_id = image_id * 10 + k
                 x1, y1, x2, y2 = obj['bbox']
                 category_id = TOY_REFCOCO_CATEGORIES[obj['shape']]
-                annotations.append(dict(
-                    id=ann_id, image_id=image_id, category_id=category_id,
-                    bbox=[x1, y1, x2 - x1, y2 - y1], area=obj['area'],
-                    iscrowd=0, segmentation=[obj['polygon']]))
+                annotations.append(
+                    dict(
+                        id=ann_id,
+                        image_id=image_id,
+                        category_id=category_id,
+                        bbox=[x1, y1, x2 - x1, y2 - y1],
+                        area=obj['area'],
+                        iscrowd=0,
+                        segmentation=[obj['polygon']],
+                    )
+                )
                 if not obj['expressions']:
                     continue
                 count = 1 + int(rng.random() < 0.5)
@@ -298,20 +337,38 @@ def make_toy_refcoco(out_dir, num_train=1000, num_val=200, img_size=96,
                 sentences = []
                 for j in sorted(int(o) for o in order):
                     sent = obj['expressions'][j]
-                    sentences.append(dict(
-                        tokens=sent.split(), raw=sent[0].upper() + sent[1:],
-                        sent_id=ref_id * 10 + len(sentences), sent=sent))
-                refs.append(dict(
-                    sent_ids=[s['sent_id'] for s in sentences],
-                    file_name=f'{stem}_{ref_id}.png', ann_id=ann_id,
-                    ref_id=ref_id, image_id=image_id, split=split,
-                    sentences=sentences, category_id=category_id))
+                    sentences.append(
+                        dict(
+                            tokens=sent.split(),
+                            raw=sent[0].upper() + sent[1:],
+                            sent_id=ref_id * 10 + len(sentences),
+                            sent=sent,
+                        )
+                    )
+                refs.append(
+                    dict(
+                        sent_ids=[s['sent_id'] for s in sentences],
+                        file_name=f'{stem}_{ref_id}.png',
+                        ann_id=ann_id,
+                        ref_id=ref_id,
+                        image_id=image_id,
+                        split=split,
+                        sentences=sentences,
+                        category_id=category_id,
+                    )
+                )
     instances = dict(
-        info=dict(description='vltoolkit toy RefCOCO (synthetic shapes)',
-                  version='1.0', seed=int(seed)),
-        images=images, licenses=[], annotations=annotations,
-        categories=[dict(id=cid, name=name, supercategory='shape')
-                    for name, cid in TOY_REFCOCO_CATEGORIES.items()])
+        info=dict(
+            description='vltoolkit toy RefCOCO (synthetic shapes)', version='1.0', seed=int(seed)
+        ),
+        images=images,
+        licenses=[],
+        annotations=annotations,
+        categories=[
+            dict(id=cid, name=name, supercategory='shape')
+            for name, cid in TOY_REFCOCO_CATEGORIES.items()
+        ],
+    )
     with open(osp.join(out_dir, 'instances.json'), 'w') as f:
         json.dump(instances, f)
     with open(osp.join(out_dir, 'refs(unc).p'), 'wb') as f:

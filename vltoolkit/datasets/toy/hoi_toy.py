@@ -59,6 +59,7 @@ a ball nobody kicks. Everything is drawn from a seeded
 :class:`numpy.random.Generator` (one stream per split), so the same seed gives
 byte-identical images and JSON.
 """
+
 import json
 import os
 import os.path as osp
@@ -66,19 +67,16 @@ import os.path as osp
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..vcoco_meta import COCO_NAME_TO_ID, COCO_PERSON_ID, VCOCO_CLASSES
 from vltoolkit.utils.progress import track
 
-__all__ = [
-    'TOY_HOI_CLASSES_USED', 'TOY_HOI_OBJECTS', 'make_toy_hoi',
-    'make_toy_hoi_scene'
-]
+from ..vcoco_meta import COCO_NAME_TO_ID, COCO_PERSON_ID, VCOCO_CLASSES
+
+__all__ = ['TOY_HOI_CLASSES_USED', 'TOY_HOI_OBJECTS', 'make_toy_hoi', 'make_toy_hoi_scene']
 
 #: The COCO categories drawn as objects (name -> COCO id).
 TOY_HOI_OBJECTS = {
     name: COCO_NAME_TO_ID[name]
-    for name in ('sports ball', 'cup', 'donut', 'chair', 'skateboard',
-                 'cell phone', 'book')
+    for name in ('sports ball', 'cup', 'donut', 'chair', 'skateboard', 'cell phone', 'book')
 }
 #: The smallest image side the scenes are drawn at.
 MIN_IMG_SIZE = 64
@@ -86,35 +84,66 @@ MIN_IMG_SIZE = 64
 OBJECT_SCALE = 1.6
 _SMALL = ('sports ball', 'cup', 'donut', 'cell phone', 'book')
 
-_USED = {'hold_obj', 'stand', 'sit_instr', 'walk', 'look_obj', 'eat_obj',
-         'jump_instr', 'talk_on_phone_instr', 'run', 'skateboard_instr',
-         'smile', 'drink_instr', 'kick_obj', 'read_obj'}
+_USED = {
+    'hold_obj',
+    'stand',
+    'sit_instr',
+    'walk',
+    'look_obj',
+    'eat_obj',
+    'jump_instr',
+    'talk_on_phone_instr',
+    'run',
+    'skateboard_instr',
+    'smile',
+    'drink_instr',
+    'kick_obj',
+    'read_obj',
+}
 #: The V-COCO classes the toy set uses, in QPIC order (indices into
 #: :data:`~vltoolkit.datasets.vcoco_meta.VCOCO_CLASSES` are unchanged).
 TOY_HOI_CLASSES_USED = tuple(c for c in VCOCO_CLASSES if c in _USED)
 _VERB = {c: VCOCO_CLASSES.index(c) for c in TOY_HOI_CLASSES_USED}
 
 # per-person scenario -> probability
-_SCENARIOS = (('none', .14), ('hold', .16), ('drink', .09), ('eat', .09),
-              ('phone', .09), ('read', .09), ('sit', .10), ('skate', .08),
-              ('jump', .07), ('kick', .09))
-_POSES = (('stand', .45), ('walk', .30), ('run', .25))
+_SCENARIOS = (
+    ('none', 0.14),
+    ('hold', 0.16),
+    ('drink', 0.09),
+    ('eat', 0.09),
+    ('phone', 0.09),
+    ('read', 0.09),
+    ('sit', 0.10),
+    ('skate', 0.08),
+    ('jump', 0.07),
+    ('kick', 0.09),
+)
+_POSES = (('stand', 0.45), ('walk', 0.30), ('run', 0.25))
 _SCENARIO_VERBS = {
-    'hold': ('hold_obj', ), 'drink': ('hold_obj', 'drink_instr'),
+    'hold': ('hold_obj',),
+    'drink': ('hold_obj', 'drink_instr'),
     'eat': ('hold_obj', 'eat_obj'),
     'phone': ('hold_obj', 'talk_on_phone_instr'),
-    'read': ('hold_obj', 'read_obj'), 'sit': ('sit_instr', ),
-    'skate': ('skateboard_instr', ),
-    'jump': ('jump_instr', 'skateboard_instr'), 'kick': ('kick_obj', )
+    'read': ('hold_obj', 'read_obj'),
+    'sit': ('sit_instr',),
+    'skate': ('skateboard_instr',),
+    'jump': ('jump_instr', 'skateboard_instr'),
+    'kick': ('kick_obj',),
 }
-_SCENARIO_OBJECT = {'drink': 'cup', 'eat': 'donut', 'phone': 'cell phone',
-                    'read': 'book', 'sit': 'chair', 'skate': 'skateboard',
-                    'jump': 'skateboard', 'kick': 'sports ball'}
+_SCENARIO_OBJECT = {
+    'drink': 'cup',
+    'eat': 'donut',
+    'phone': 'cell phone',
+    'read': 'book',
+    'sit': 'chair',
+    'skate': 'skateboard',
+    'jump': 'skateboard',
+    'kick': 'sports ball',
+}
 
 _SKIN, _SMILE, _HAIR = (232, 188, 150), (255, 222, 0), (70, 40, 20)
 _LIMB = (45, 45, 45)
-_SHIRTS = ((0, 150, 150), (120, 130, 40), (125, 125, 125), (100, 190, 100),
-           (190, 160, 110))
+_SHIRTS = ((0, 150, 150), (120, 130, 40), (125, 125, 125), (100, 190, 100), (190, 160, 110))
 
 
 class _Entity:
@@ -157,16 +186,21 @@ class _Entity:
             if kind == 'line':
                 draw.line(xy, fill=style['fill'], width=style.get('width', 1))
             elif kind == 'ellipse':
-                draw.ellipse(xy, fill=style.get('fill'),
-                             outline=style.get('outline'),
-                             width=style.get('width', 1))
+                draw.ellipse(
+                    xy,
+                    fill=style.get('fill'),
+                    outline=style.get('outline'),
+                    width=style.get('width', 1),
+                )
             elif kind == 'rect':
-                draw.rectangle(xy, fill=style.get('fill'),
-                               outline=style.get('outline'),
-                               width=style.get('width', 1))
+                draw.rectangle(
+                    xy,
+                    fill=style.get('fill'),
+                    outline=style.get('outline'),
+                    width=style.get('width', 1),
+                )
             elif kind == 'pieslice':
-                draw.pieslice(xy, style['start'], style['end'],
-                              fill=style['fill'])
+                draw.pieslice(xy, style['start'], style['end'], fill=style['fill'])
             else:
                 raise ValueError(kind)
 
@@ -182,30 +216,38 @@ def _small_object(name, cx, cy, k):
     ent = _Entity(name)
     if name == 'sports ball':
         r = 4.2 * k
-        ent.add('ellipse', (cx - r, cy - r, cx + r, cy + r),
-                fill=(215, 35, 35), outline=(90, 10, 10))
+        ent.add(
+            'ellipse', (cx - r, cy - r, cx + r, cy + r), fill=(215, 35, 35), outline=(90, 10, 10)
+        )
     elif name == 'cup':
         w, h = 7 * k, 9 * k
-        ent.add('rect', (cx + w / 2 - 1, cy - h / 4, cx + w / 2 + 2.5 * k,
-                         cy + h / 4), outline=(20, 50, 170), width=2)
-        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
-                fill=(40, 90, 230))
+        ent.add(
+            'rect',
+            (cx + w / 2 - 1, cy - h / 4, cx + w / 2 + 2.5 * k, cy + h / 4),
+            outline=(20, 50, 170),
+            width=2,
+        )
+        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), fill=(40, 90, 230))
     elif name == 'donut':
         r = 5 * k
-        ent.add('ellipse', (cx - r, cy - r, cx + r, cy + r),
-                outline=(235, 120, 175), width=max(2, round(2.6 * k)))
+        ent.add(
+            'ellipse',
+            (cx - r, cy - r, cx + r, cy + r),
+            outline=(235, 120, 175),
+            width=max(2, round(2.6 * k)),
+        )
     elif name == 'cell phone':
         w, h = 4.4 * k, 8.5 * k
-        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
-                fill=(15, 15, 15))
-        ent.add('rect', (cx - w / 2 + 1, cy - h / 2 + 1.5, cx + w / 2 - 1,
-                         cy + h / 2 - 2), fill=(150, 200, 230))
+        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), fill=(15, 15, 15))
+        ent.add(
+            'rect',
+            (cx - w / 2 + 1, cy - h / 2 + 1.5, cx + w / 2 - 1, cy + h / 2 - 2),
+            fill=(150, 200, 230),
+        )
     elif name == 'book':
         w, h = 11 * k, 9 * k
-        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
-                fill=(135, 40, 165))
-        ent.add('line', (cx, cy - h / 2 + 1, cx, cy + h / 2 - 1),
-                fill=(245, 245, 245), width=1)
+        ent.add('rect', (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), fill=(135, 40, 165))
+        ent.add('line', (cx, cy - h / 2 + 1, cx, cy + h / 2 - 1), fill=(245, 245, 245), width=1)
     else:
         raise ValueError(name)
     return ent
@@ -226,11 +268,13 @@ def _skateboard(cx, ground, width, k):
     ent = _Entity('skateboard')
     wr = 1.6 * k
     deck_bottom = ground - 2 * wr
-    ent.add('rect', (cx - width / 2, deck_bottom - 2.5 * k, cx + width / 2,
-                     deck_bottom), fill=(245, 150, 20))
+    ent.add(
+        'rect',
+        (cx - width / 2, deck_bottom - 2.5 * k, cx + width / 2, deck_bottom),
+        fill=(245, 150, 20),
+    )
     for x in (cx - width / 3, cx + width / 3):
-        ent.add('ellipse', (x - wr, ground - 2 * wr, x + wr, ground),
-                fill=(20, 20, 20))
+        ent.add('ellipse', (x - wr, ground - 2 * wr, x + wr, ground), fill=(20, 20, 20))
     return ent
 
 
@@ -238,8 +282,7 @@ def _board_height(k):
     return 2 * 1.6 * k + 2.5 * k
 
 
-def _person(rng, cx, ground, height, facing, pose, scenario, hold_side,
-            smile, object_scale):
+def _person(rng, cx, ground, height, facing, pose, scenario, hold_side, smile, object_scale):
     """A stick figure; returns (person, objects drawn with it, behind)."""
     H, f = height, facing
     k = H / 42
@@ -270,40 +313,41 @@ def _person(rng, cx, ground, height, facing, pose, scenario, hold_side,
         legs = [(hip, knee, (knee[0], y_feet))]
     elif scenario == 'jump':
         knee = (cx + f * 0.16 * H, y_hip + 0.18 * H)
-        legs = [(hip, knee, (cx - f * 0.02 * H, y_feet)),
-                (hip, (knee[0] - f * 0.06 * H, knee[1]),
-                 (cx - f * 0.08 * H, y_feet))]
+        legs = [
+            (hip, knee, (cx - f * 0.02 * H, y_feet)),
+            (hip, (knee[0] - f * 0.06 * H, knee[1]), (cx - f * 0.08 * H, y_feet)),
+        ]
     elif scenario == 'kick':
-        legs = [(hip, (cx - f * 0.05 * H, y_feet)),
-                (hip, (cx + f * 0.32 * H, y_feet - 0.12 * H))]
+        legs = [(hip, (cx - f * 0.05 * H, y_feet)), (hip, (cx + f * 0.32 * H, y_feet - 0.12 * H))]
     elif pose == 'stand':
         legs = [(hip, (cx - 0.06 * H, y_feet)), (hip, (cx + 0.06 * H, y_feet))]
     elif pose == 'walk':
         legs = [(hip, (cx - 0.16 * H, y_feet)), (hip, (cx + 0.16 * H, y_feet))]
     else:  # run
-        legs = [(hip, (cx + f * 0.22 * H, y_hip + 0.22 * H),
-                 (cx + f * 0.16 * H, y_feet)),
-                (hip, (cx - f * 0.30 * H, y_feet - 0.12 * H))]
+        legs = [
+            (hip, (cx + f * 0.22 * H, y_hip + 0.22 * H), (cx + f * 0.16 * H, y_feet)),
+            (hip, (cx - f * 0.30 * H, y_feet - 0.12 * H)),
+        ]
 
     # free hands per pose: (front, back) = (side f, side -f)
     if scenario == 'sit':
-        front, back = (cx + f * 0.2 * H, y_hip - 0.02 * H), \
-            (cx + f * 0.1 * H, y_hip)
+        front, back = (cx + f * 0.2 * H, y_hip - 0.02 * H), (cx + f * 0.1 * H, y_hip)
     elif scenario == 'jump':
-        front, back = (cx + f * 0.2 * H, head[1] - 0.1 * H), \
-            (cx - f * 0.2 * H, head[1] - 0.1 * H)
+        front, back = (cx + f * 0.2 * H, head[1] - 0.1 * H), (cx - f * 0.2 * H, head[1] - 0.1 * H)
     elif scenario == 'kick':
-        front, back = (sh[0] + f * 0.24 * H, sh[1] + 0.02 * H), \
-            (sh[0] - f * 0.24 * H, sh[1] + 0.02 * H)
+        front, back = (
+            (sh[0] + f * 0.24 * H, sh[1] + 0.02 * H),
+            (sh[0] - f * 0.24 * H, sh[1] + 0.02 * H),
+        )
     elif pose == 'run':
-        front, back = (sh[0] + f * 0.2 * H, sh[1] - 0.04 * H), \
-            (sh[0] - f * 0.22 * H, y_hip - 0.02 * H)
+        front, back = (
+            (sh[0] + f * 0.2 * H, sh[1] - 0.04 * H),
+            (sh[0] - f * 0.22 * H, y_hip - 0.02 * H),
+        )
     elif pose == 'walk':
-        front, back = (cx + f * 0.12 * H, y_hip + 0.03 * H), \
-            (cx - f * 0.1 * H, y_hip + 0.04 * H)
+        front, back = (cx + f * 0.12 * H, y_hip + 0.03 * H), (cx - f * 0.1 * H, y_hip + 0.04 * H)
     else:
-        front, back = (cx + f * 0.13 * H, y_hip + 0.04 * H), \
-            (cx - f * 0.13 * H, y_hip + 0.04 * H)
+        front, back = (cx + f * 0.13 * H, y_hip + 0.04 * H), (cx - f * 0.13 * H, y_hip + 0.04 * H)
     hands = {f: front, -f: back}
 
     # scenario objects held in the hands
@@ -331,12 +375,19 @@ def _person(rng, cx, ground, height, facing, pose, scenario, hold_side,
     if scenario == 'kick':
         rb = 4.2 * ko
         foot = legs[1][-1]
-        objects.append(_small_object('sports ball', foot[0] + f * (rb + 1.5),
-                                     ground - rb, ko))
+        objects.append(_small_object('sports ball', foot[0] + f * (rb + 1.5), ground - rb, ko))
     if scenario == 'sit':
-        behind.append(_chair(cx - f * 0.12 * H, cx + f * 0.22 * H,
-                             y_hip + lw / 2 + 1, ground, y_hip - 0.28 * H,
-                             cx - f * 0.12 * H, k))
+        behind.append(
+            _chair(
+                cx - f * 0.12 * H,
+                cx + f * 0.22 * H,
+                y_hip + lw / 2 + 1,
+                ground,
+                y_hip - 0.28 * H,
+                cx - f * 0.12 * H,
+                k,
+            )
+        )
     if scenario in ('skate', 'jump'):
         behind.append(_skateboard(cx, ground, 0.62 * H, k))
 
@@ -345,21 +396,19 @@ def _person(rng, cx, ground, height, facing, pose, scenario, hold_side,
     for leg in legs:
         pts = [v for p in leg for v in p]
         person.add('line', pts, fill=_LIMB, width=lw)
-    person.add('line', (sh[0], sh[1], cx, y_hip), fill=shirt,
-               width=max(3, round(0.2 * H)))
+    person.add('line', (sh[0], sh[1], cx, y_hip), fill=shirt, width=max(3, round(0.2 * H)))
     for side in (-f, f):
-        person.add('line', (sh[0], sh[1], *hands[side]), fill=_LIMB,
-                   width=lw)
+        person.add('line', (sh[0], sh[1], *hands[side]), fill=_LIMB, width=lw)
     hb = (head[0] - r, head[1] - r, head[0] + r, head[1] + r)
     person.add('ellipse', hb, fill=_SMILE if smile else _SKIN)
-    person.add('pieslice', hb, start=90 if f > 0 else 270,
-               end=270 if f > 0 else 450, fill=_HAIR)
+    person.add('pieslice', hb, start=90 if f > 0 else 270, end=270 if f > 0 else 450, fill=_HAIR)
     person.meta.update(head=[head], radius=r, facing=f)
     return person, objects, behind
 
 
-def make_toy_hoi_scene(rng, img_size=64, figure_scale=1.7, p_two_persons=0.3,
-                       object_scale=OBJECT_SCALE):
+def make_toy_hoi_scene(
+    rng, img_size=64, figure_scale=1.7, p_two_persons=0.3, object_scale=OBJECT_SCALE
+):
     """Draw one scene.
 
     Args:
@@ -382,18 +431,23 @@ def make_toy_hoi_scene(rng, img_size=64, figure_scale=1.7, p_two_persons=0.3,
         ``width``, ``height``).
     """
     if int(img_size) != img_size or img_size < MIN_IMG_SIZE:
-        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE} '
-                         '(smaller objects become unreadable), got '
-                         f'{img_size}')
+        raise ValueError(
+            f'img_size must be an integer >= {MIN_IMG_SIZE} '
+            '(smaller objects become unreadable), got '
+            f'{img_size}'
+        )
     if not 0 < figure_scale <= 2:
-        raise ValueError(f'figure_scale must be in (0, 2] (larger figures do '
-                         f'not fit the image), got {figure_scale!r}')
+        raise ValueError(
+            f'figure_scale must be in (0, 2] (larger figures do '
+            f'not fit the image), got {figure_scale!r}'
+        )
     if not 0 <= p_two_persons <= 1:
-        raise ValueError(f'p_two_persons must be a probability, got '
-                         f'{p_two_persons!r}')
+        raise ValueError(f'p_two_persons must be a probability, got {p_two_persons!r}')
     if not 0.5 <= object_scale <= 2:
-        raise ValueError(f'object_scale must be in [0.5, 2] (objects must '
-                         f'stay readable and fit a hand), got {object_scale!r}')
+        raise ValueError(
+            f'object_scale must be in [0.5, 2] (objects must '
+            f'stay readable and fit a hand), got {object_scale!r}'
+        )
     img_size = int(img_size)
     S = img_size
     s = S / 96 * figure_scale
@@ -415,10 +469,11 @@ def make_toy_hoi_scene(rng, img_size=64, figure_scale=1.7, p_two_persons=0.3,
         annotations=annotations,
         hoi_annotation=[
             dict(subject_id=sub, object_id=obj, category_id=_VERB[v])
-            for sub, obj, v in sorted(hois, key=lambda t: (t[0], t[1] < 0,
-                                                           t[1], _VERB[t[2]]))
+            for sub, obj, v in sorted(hois, key=lambda t: (t[0], t[1] < 0, t[1], _VERB[t[2]]))
         ],
-        width=S, height=S)
+        width=S,
+        height=S,
+    )
     return img, record
 
 
@@ -429,7 +484,7 @@ def _layout(rng, S, s, p_two_persons, object_scale):
     n_persons = 2 if rng.random() < p_two_persons else 1
     slots = [(0, S)] if n_persons == 1 else [(0, S / 2), (S / 2, S)]
 
-    persons, objects, behind = [], [], []  # objects: (entity, owner, verbs)
+    persons, objects = [], []  # objects: (entity, owner, verbs)
     for p, (sx0, sx1) in enumerate(slots):
         scenario = _choice(rng, _SCENARIOS)
         pose = _choice(rng, _POSES)
@@ -437,28 +492,27 @@ def _layout(rng, S, s, p_two_persons, object_scale):
             pose = 'stand'
         facing = 1 if rng.random() < 0.5 else -1
         hold = None
-        if scenario == 'hold' or (scenario in ('none', 'sit', 'skate') and
-                                  n_persons == 1 and rng.random() < 0.35):
-            hold = (1 if rng.random() < 0.5 else -1,
-                    _SMALL[int(rng.integers(len(_SMALL)))])
+        if scenario == 'hold' or (
+            scenario in ('none', 'sit', 'skate') and n_persons == 1 and rng.random() < 0.35
+        ):
+            hold = (1 if rng.random() < 0.5 else -1, _SMALL[int(rng.integers(len(_SMALL)))])
         height = float(rng.uniform(34, 44) * s)
         smile = bool(rng.random() < 0.35)
-        cx = float(rng.uniform(sx0 + 0.35 * (sx1 - sx0),
-                               sx1 - 0.35 * (sx1 - sx0)))
+        cx = float(rng.uniform(sx0 + 0.35 * (sx1 - sx0), sx1 - 0.35 * (sx1 - sx0)))
         g = ground + float(rng.uniform(-2, 2)) * s
-        person, objs, back = _person(rng, cx, g, height, facing, pose,
-                                     scenario, hold, smile, object_scale)
+        person, objs, back = _person(
+            rng, cx, g, height, facing, pose, scenario, hold, smile, object_scale
+        )
         group = [person] + objs + back
         _fit(group, sx0 + 1, sx1 - 1, S)
-        person.meta.update(pose=None if scenario in ('sit', 'jump', 'kick')
-                           else pose, smile=smile)
+        person.meta.update(pose=None if scenario in ('sit', 'jump', 'kick') else pose, smile=smile)
         verbs = list(_SCENARIO_VERBS.get(scenario, ()))
         own = objs[:]
         if hold is not None and scenario != 'hold':
             # the extra held object is the last one drawn in the hands
             held = objs[-1]
             own = objs[:-1]
-            objects.append((held, p, ('hold_obj', )))
+            objects.append((held, p, ('hold_obj',)))
         for ent in own + back:
             objects.append((ent, p, tuple(verbs)))
         persons.append(person)
@@ -467,8 +521,7 @@ def _layout(rng, S, s, p_two_persons, object_scale):
     # object gets a small one
     forced = not objects
     n_distract = 1 if forced else int(rng.random() < 0.35)
-    occupied = [e.extent() for e in persons] + \
-        [o[0].extent() for o in objects]
+    occupied = [e.extent() for e in persons] + [o[0].extent() for o in objects]
     for _ in range(n_distract):
         if len(objects) >= 2:
             break
@@ -476,13 +529,11 @@ def _layout(rng, S, s, p_two_persons, object_scale):
             name = _SMALL[int(rng.integers(len(_SMALL)))]
         else:
             names = _SMALL + ('chair', 'skateboard')
-            name = names[int(rng.choice(len(names), p=[.16] * 5 + [.1, .1]))]
+            name = names[int(rng.choice(len(names), p=[0.16] * 5 + [0.1, 0.1]))]
         for _try in range(200 if forced else 30):
-            ent = _loose_object(name, float(rng.uniform(0, S)), ground, s,
-                                object_scale)
+            ent = _loose_object(name, float(rng.uniform(0, S)), ground, s, object_scale)
             box = ent.extent()
-            if box[0] < 1 or box[2] > S - 1 or any(
-                    _overlap(box, o, 2) for o in occupied):
+            if box[0] < 1 or box[2] > S - 1 or any(_overlap(box, o, 2) for o in occupied):
                 continue
             objects.append((ent, None, ()))
             occupied.append(box)
@@ -494,18 +545,26 @@ def _loose_object(name, cx, ground, s, object_scale):
     k = s
     if name == 'chair':
         w = 12 * k
-        return _chair(cx - w / 2, cx + w / 2, ground - 11 * k, ground,
-                      ground - 24 * k, cx - w / 2, k)
+        return _chair(
+            cx - w / 2, cx + w / 2, ground - 11 * k, ground, ground - 24 * k, cx - w / 2, k
+        )
     if name == 'skateboard':
         return _skateboard(cx, ground, 24 * k, k)
-    half = {'sports ball': 4.2, 'cup': 4.5, 'donut': 5, 'cell phone': 4.25,
-            'book': 4.5}[name] * k * object_scale
+    half = (
+        {'sports ball': 4.2, 'cup': 4.5, 'donut': 5, 'cell phone': 4.25, 'book': 4.5}[name]
+        * k
+        * object_scale
+    )
     return _small_object(name, cx, ground - half, k * object_scale)
 
 
 def _overlap(a, b, margin):
-    return not (a[2] + margin <= b[0] or b[2] + margin <= a[0]
-                or a[3] + margin <= b[1] or b[3] + margin <= a[1])
+    return not (
+        a[2] + margin <= b[0]
+        or b[2] + margin <= a[0]
+        or a[3] + margin <= b[1]
+        or b[3] + margin <= a[1]
+    )
 
 
 def _fit(group, x0, x1, S):
@@ -555,10 +614,14 @@ def _render(rng, S, ground, persons, objects):
         mask = Image.new('L', (S, S), 0)
         ent.draw(ImageDraw.Draw(mask), mask=True)
         x0, y0, x1, y1 = mask.getbbox()
-        annotations.append(dict(
-            bbox=[x0, y0, x1, y1],
-            category_id=COCO_PERSON_ID if ent.category == 'person' else
-            TOY_HOI_OBJECTS[ent.category]))
+        annotations.append(
+            dict(
+                bbox=[x0, y0, x1, y1],
+                category_id=COCO_PERSON_ID
+                if ent.category == 'person'
+                else TOY_HOI_OBJECTS[ent.category],
+            )
+        )
 
     hois = []
     n = len(persons)
@@ -570,15 +633,22 @@ def _render(rng, S, ground, persons, objects):
         box = annotations[n + j]['bbox']
         ox = (box[0] + box[2]) / 2
         for p, person in enumerate(persons):
-            (hx, _), = person.meta['head']
+            ((hx, _),) = person.meta['head']
             if (ox - hx) * person.meta['facing'] > person.meta['radius']:
                 hois.append((p, n + j, 'look_obj'))
     return img, annotations, hois
 
 
-def make_toy_hoi(out_dir, num_train=2400, num_test=300, img_size=64, seed=0,
-                 figure_scale=1.7, p_two_persons=0.3,
-                 object_scale=OBJECT_SCALE):
+def make_toy_hoi(
+    out_dir,
+    num_train=2400,
+    num_test=300,
+    img_size=64,
+    seed=0,
+    figure_scale=1.7,
+    p_two_persons=0.3,
+    object_scale=OBJECT_SCALE,
+):
     """Write the toy HOI set.
 
     Args:
@@ -602,24 +672,20 @@ def make_toy_hoi(out_dir, num_train=2400, num_test=300, img_size=64, seed=0,
     """
     for name, num in (('num_train', num_train), ('num_test', num_test)):
         if int(num) != num or num < 0:
-            raise ValueError(f'{name} must be a non-negative integer, got '
-                             f'{num!r}')
+            raise ValueError(f'{name} must be a non-negative integer, got {num!r}')
     out = {}
-    for index, (split, num) in enumerate((('train', num_train),
-                                          ('test', num_test))):
+    for index, (split, num) in enumerate((('train', num_train), ('test', num_test))):
         rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
         img_dir = osp.join(out_dir, 'images', split)
         os.makedirs(img_dir, exist_ok=True)
         os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
         records = []
         for i in track(range(num), description=f'toy HOI {split} images'):
-            img, rec = make_toy_hoi_scene(rng, img_size, figure_scale,
-                                          p_two_persons, object_scale)
+            img, rec = make_toy_hoi_scene(rng, img_size, figure_scale, p_two_persons, object_scale)
             file_name = f'{i:06d}.png'
             img.save(osp.join(img_dir, file_name), format='PNG')
             records.append(dict(file_name=file_name, **rec))
-        with open(osp.join(out_dir, 'annotations', f'{split}.json'),
-                  'w') as f:
+        with open(osp.join(out_dir, 'annotations', f'{split}.json'), 'w') as f:
             json.dump(records, f)
         out[split] = records
     return out

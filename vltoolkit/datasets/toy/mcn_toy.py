@@ -36,6 +36,7 @@ The MSR-VTT-layout file is noisier in audio than the YouCook2-layout one, so
 the two evaluation sets favour different modality pairs. The same seed gives
 the same files.
 """
+
 import csv
 import json
 import os
@@ -56,24 +57,38 @@ _CONSONANTS = 'bdfgklmnprstvz'
 _VOWELS = 'aeiou'
 
 #: per-set noise of the evaluation files (youcook2 layout, msrvtt layout)
-EVAL_PROFILES = {'youcook2': dict(video_noise=0.6, audio_noise=0.8),
-                 'msrvtt': dict(video_noise=0.6, audio_noise=2.5)}
+EVAL_PROFILES = {
+    'youcook2': dict(video_noise=0.6, audio_noise=0.8),
+    'msrvtt': dict(video_noise=0.6, audio_noise=2.5),
+}
 
 
 def _make_words(rng, count):
     words = set()
     while len(words) < count:
         n = rng.integers(2, 4)
-        words.add(''.join(rng.choice(list(_CONSONANTS)) + rng.choice(list(_VOWELS))
-                          for _ in range(n)))
+        words.add(
+            ''.join(rng.choice(list(_CONSONANTS)) + rng.choice(list(_VOWELS)) for _ in range(n))
+        )
     return sorted(words)
 
 
 class _ToyWorld:
     """The latent topics and the maps from a latent to each modality."""
 
-    def __init__(self, rng, latent_dim, num_topics, dim_2d, dim_3d, n_mels,
-                 we_dim, vocab_size, instance_noise, word_sharpness):
+    def __init__(
+        self,
+        rng,
+        latent_dim,
+        num_topics,
+        dim_2d,
+        dim_3d,
+        n_mels,
+        we_dim,
+        vocab_size,
+        instance_noise,
+        word_sharpness,
+    ):
         self.rng = rng
         self.instance_noise = instance_noise
         self.word_sharpness = word_sharpness
@@ -93,8 +108,7 @@ class _ToyWorld:
         self.vectors = np.concatenate([vectors, stop]).astype(np.float32)
 
     def latent(self, topic):
-        z = self.centres[topic] + self.instance_noise * self.rng.normal(
-            size=self.centres.shape[1])
+        z = self.centres[topic] + self.instance_noise * self.rng.normal(size=self.centres.shape[1])
         return z / np.linalg.norm(z)
 
     def video(self, z, steps, noise, which):
@@ -103,8 +117,7 @@ class _ToyWorld:
         return np.logaddexp(0, 2 * x).astype(np.float32)  # softplus, >= 0
 
     def audio(self, z, frames, noise):
-        x = (self.wa @ z)[:, None] + noise * self.rng.normal(
-            size=(self.wa.shape[0], frames))
+        x = (self.wa @ z)[:, None] + noise * self.rng.normal(size=(self.wa.shape[0], frames))
         return (-20 + 5 * x).astype(np.float32)
 
     def caption(self, z):
@@ -114,16 +127,17 @@ class _ToyWorld:
         n = int(self.rng.integers(5, 10))
         words = list(self.rng.choice(self.words, size=n, p=p))
         for _ in range(int(self.rng.integers(1, 3))):
-            words.insert(int(self.rng.integers(0, len(words) + 1)),
-                         str(self.rng.choice(TOY_MCN_STOP_WORDS)))
+            words.insert(
+                int(self.rng.integers(0, len(words) + 1)), str(self.rng.choice(TOY_MCN_STOP_WORDS))
+            )
         if self.rng.random() < 0.3:
-            words.insert(int(self.rng.integers(0, len(words) + 1)),
-                         str(self.rng.choice(TOY_MCN_OOV_WORDS)))
+            words.insert(
+                int(self.rng.integers(0, len(words) + 1)), str(self.rng.choice(TOY_MCN_OOV_WORDS))
+            )
         return ' '.join(words)
 
 
-def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
-                 audio_noise, num_topics):
+def _write_train(world, out_dir, num_videos, segments, rng, video_noise, audio_noise, num_topics):
     captions, paths = {}, []
     for v in track(range(num_videos), description='toy MCN videos'):
         topic = int(rng.integers(num_topics))
@@ -141,8 +155,7 @@ def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
             texts.append(world.caption(z))
             latents.append(z)
             t += duration + int(rng.integers(0, 2))
-        captions[video_id] = dict(start=np.array(starts), end=np.array(ends),
-                                  text=texts)
+        captions[video_id] = dict(start=np.array(starts), end=np.array(ends), text=texts)
 
         def latent_at(sec):
             k = int(np.searchsorted(np.array(starts), sec, side='right')) - 1
@@ -151,9 +164,12 @@ def _write_train(world, out_dir, num_videos, segments, rng, video_noise,
         length = ends[-1] + 1.0
         for kind, fps in (('2d', 1.0), ('3d', 1.5)):
             steps = int(np.ceil(length * fps))
-            feats = np.stack([world.video(latent_at((i + 0.5) / fps), 1,
-                                          video_noise, kind)[0]
-                              for i in range(steps)])
+            feats = np.stack(
+                [
+                    world.video(latent_at((i + 0.5) / fps), 1, video_noise, kind)[0]
+                    for i in range(steps)
+                ]
+            )
             folder = osp.join(out_dir, 'features', path)
             os.makedirs(folder, exist_ok=True)
             np.savez(osp.join(folder, f'{video_id}_{kind}.npz'), features=feats)
@@ -188,25 +204,45 @@ def _eval_records(world, rng, num_clips, layout, num_topics):
         audio = world.audio(z, int(rng.integers(100, 200)), noise['audio_noise'])
         caption = world.caption(z)
         if layout == 'youcook2':
-            rec = {'id': f'yc2_{i:04d}', '2d': f2d, '3d': f3d,
-                   'audio': torch.from_numpy(audio.astype(np.float16)),
-                   'caption': caption}
+            rec = {
+                'id': f'yc2_{i:04d}',
+                '2d': f2d,
+                '3d': f3d,
+                'audio': torch.from_numpy(audio.astype(np.float16)),
+                'caption': caption,
+            }
         else:
-            rec = {'id': f'video{7000 + i}', '2d_pooled': f2d, '3d_pooled': f3d,
-                   'audio': audio.astype(np.float16), 'eval_caption': caption,
-                   'caption': [caption, world.caption(z)]}
+            rec = {
+                'id': f'video{7000 + i}',
+                '2d_pooled': f2d,
+                '3d_pooled': f3d,
+                'audio': audio.astype(np.float16),
+                'eval_caption': caption,
+                'caption': [caption, world.caption(z)],
+            }
         records.append(rec)
         topics.append(topic)
     return records, topics
 
 
-def make_toy_mcn(out_dir: str, num_train_videos: int = 100,
-                 segments_per_video: int = 8, num_eval: int = 200,
-                 latent_dim: int = 16, num_topics: int = 12, dim_2d: int = 32,
-                 dim_3d: int = 32, n_mels: int = 40, we_dim: int = 32,
-                 vocab_size: int = 150, instance_noise: float = 0.7,
-                 word_sharpness: float = 6.0, train_video_noise: float = 0.6,
-                 train_audio_noise: float = 0.8, seed: int = 0) -> dict:
+def make_toy_mcn(
+    out_dir: str,
+    num_train_videos: int = 100,
+    segments_per_video: int = 8,
+    num_eval: int = 200,
+    latent_dim: int = 16,
+    num_topics: int = 12,
+    dim_2d: int = 32,
+    dim_3d: int = 32,
+    n_mels: int = 40,
+    we_dim: int = 32,
+    vocab_size: int = 150,
+    instance_noise: float = 0.7,
+    word_sharpness: float = 6.0,
+    train_video_noise: float = 0.6,
+    train_audio_noise: float = 0.8,
+    seed: int = 0,
+) -> dict:
     """Write the toy set (see the module docstring); returns counts.
 
     Returns:
@@ -214,28 +250,50 @@ def make_toy_mcn(out_dir: str, num_train_videos: int = 100,
         ``youcook2`` and ``msrvtt`` (evaluation clips), ``vocab``.
     """
     if num_eval < 1 or num_train_videos < 1 or segments_per_video < 1:
-        raise ValueError('make_toy_mcn needs at least one video, segment and '
-                         'evaluation clip')
+        raise ValueError('make_toy_mcn needs at least one video, segment and evaluation clip')
     os.makedirs(out_dir, exist_ok=True)
     rng = np.random.default_rng(seed)
-    world = _ToyWorld(rng, latent_dim, num_topics, dim_2d, dim_3d, n_mels,
-                      we_dim, vocab_size, instance_noise, word_sharpness)
+    world = _ToyWorld(
+        rng,
+        latent_dim,
+        num_topics,
+        dim_2d,
+        dim_3d,
+        n_mels,
+        we_dim,
+        vocab_size,
+        instance_noise,
+        word_sharpness,
+    )
     with open(osp.join(out_dir, 'word_vectors.txt'), 'w') as f:
         f.write(f'{len(world.vocab)} {we_dim}\n')
         for word, vec in zip(world.vocab, world.vectors):
             f.write(word + ' ' + ' '.join(f'{x:.5f}' for x in vec) + '\n')
-    n_clips = _write_train(world, out_dir, num_train_videos, segments_per_video,
-                           np.random.default_rng(seed + 1), train_video_noise,
-                           train_audio_noise, num_topics)
-    meta = dict(seed=seed, latent_dim=latent_dim, num_topics=num_topics,
-                dims=dict(video_2d=dim_2d, video_3d=dim_3d, n_mels=n_mels,
-                          word=we_dim), eval_profiles=EVAL_PROFILES, topics={})
-    counts = dict(train_videos=num_train_videos, train_clips=n_clips,
-                  vocab=len(world.vocab))
-    for k, (layout, name) in enumerate((('youcook2', 'youcook_val.pkl'),
-                                        ('msrvtt', 'msrvtt_test.pkl'))):
-        records, topics = _eval_records(world, np.random.default_rng(seed + 2 + k),
-                                        num_eval, layout, num_topics)
+    n_clips = _write_train(
+        world,
+        out_dir,
+        num_train_videos,
+        segments_per_video,
+        np.random.default_rng(seed + 1),
+        train_video_noise,
+        train_audio_noise,
+        num_topics,
+    )
+    meta = dict(
+        seed=seed,
+        latent_dim=latent_dim,
+        num_topics=num_topics,
+        dims=dict(video_2d=dim_2d, video_3d=dim_3d, n_mels=n_mels, word=we_dim),
+        eval_profiles=EVAL_PROFILES,
+        topics={},
+    )
+    counts = dict(train_videos=num_train_videos, train_clips=n_clips, vocab=len(world.vocab))
+    for k, (layout, name) in enumerate(
+        (('youcook2', 'youcook_val.pkl'), ('msrvtt', 'msrvtt_test.pkl'))
+    ):
+        records, topics = _eval_records(
+            world, np.random.default_rng(seed + 2 + k), num_eval, layout, num_topics
+        )
         with open(osp.join(out_dir, name), 'wb') as f:
             pickle.dump(records, f)
         meta['topics'][layout] = topics

@@ -31,15 +31,16 @@ Everything is drawn from a seeded :class:`numpy.random.Generator` (one
 stream per split), so the same seed gives byte-identical files and the
 train split does not depend on ``num_val``.
 """
+
 import json
 import os
 import os.path as osp
 
 import numpy as np
 
-from .grounding_toy import (MIN_IMG_SIZE, TOY_REFCOCO_CATEGORIES,
-                            make_toy_refcoco_scene)
 from vltoolkit.utils.progress import track
+
+from .grounding_toy import MIN_IMG_SIZE, TOY_REFCOCO_CATEGORIES, make_toy_refcoco_scene
 
 __all__ = ['make_toy_regions', 'make_toy_regions_scene', 'describe_toy_scene']
 
@@ -51,8 +52,7 @@ _LARGE = 0.21  # a shape at least this fraction of the image side is large
 
 def _list(items):
     """``['a', 'b', 'c']`` -> ``'a, b and c'``."""
-    return items[0] if len(items) == 1 else \
-        ', '.join(items[:-1]) + ' and ' + items[-1]
+    return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
 
 
 def _place(box, size):
@@ -99,8 +99,7 @@ def describe_toy_scene(rng: np.random.Generator, objects, img_size: int):
         elif kind == 1:
             phrases.append(f'the {obj["shape"]} is {obj["colour"]}')
         else:
-            phrases.append(f'{obj["colour"]} {obj["shape"]} '
-                           f'{_place(obj["bbox"], img_size)}')
+            phrases.append(f'{obj["colour"]} {obj["shape"]} {_place(obj["bbox"], img_size)}')
     return captions, phrases
 
 
@@ -108,13 +107,15 @@ def make_toy_regions_scene(rng: np.random.Generator, img_size: int = 96):
     """One scene: ``(image, objects, captions, phrases)`` (see
     :func:`describe_toy_scene`)."""
     img, objects = make_toy_refcoco_scene(  # 2-4 shapes at any pixel
-        rng, img_size, num_shapes=(2, 4), size_range=(0.15, 0.27), grid=None)
+        rng, img_size, num_shapes=(2, 4), size_range=(0.15, 0.27), grid=None
+    )
     captions, phrases = describe_toy_scene(rng, objects, img_size)
     return img, objects, captions, phrases
 
 
-def make_toy_regions(out_dir, num_train: int = 200, num_val: int = 50,
-                     img_size: int = 96, seed: int = 0) -> dict:
+def make_toy_regions(
+    out_dir, num_train: int = 200, num_val: int = 50, img_size: int = 96, seed: int = 0
+) -> dict:
     """Write the toy captioning / region captioning / categorization set.
 
     Args:
@@ -133,15 +134,15 @@ def make_toy_regions(out_dir, num_train: int = 200, num_val: int = 50,
     """
     for name, num in (('num_train', num_train), ('num_val', num_val)):
         if int(num) != num or num < 0:
-            raise ValueError(f'{name} must be a non-negative integer, got '
-                             f'{num!r}')
+            raise ValueError(f'{name} must be a non-negative integer, got {num!r}')
     if int(img_size) != img_size or img_size < MIN_IMG_SIZE:
-        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got '
-                         f'{img_size!r}')
+        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got {img_size!r}')
     ann_dir = osp.join(out_dir, 'annotations')
     os.makedirs(ann_dir, exist_ok=True)
-    categories = [dict(id=cid, name=name, supercategory='shape')
-                  for name, cid in TOY_REFCOCO_CATEGORIES.items()]
+    categories = [
+        dict(id=cid, name=name, supercategory='shape')
+        for name, cid in TOY_REFCOCO_CATEGORIES.items()
+    ]
     out = {}
     for index, (split, num) in enumerate(zip(_SPLITS, (num_train, num_val))):
         # streams 100+ so that the scenes differ from the toy RefCOCO set's
@@ -154,40 +155,66 @@ def make_toy_regions(out_dir, num_train: int = 200, num_val: int = 50,
             image_id = index * _IMAGE_ID_STRIDE + i + 1
             file_name = f'TOY_{image_id:012d}.png'
             img.save(osp.join(img_dir, file_name), format='PNG')
-            images.append(dict(id=image_id, file_name=file_name,
-                               width=img.width, height=img.height))
-            image_data.append(dict(
-                width=img.width,
-                url=f'https://toy.invalid/images/{split}/{file_name}',
-                height=img.height, image_id=image_id, coco_id=image_id,
-                flickr_id=None))
+            images.append(
+                dict(id=image_id, file_name=file_name, width=img.width, height=img.height)
+            )
+            image_data.append(
+                dict(
+                    width=img.width,
+                    url=f'https://toy.invalid/images/{split}/{file_name}',
+                    height=img.height,
+                    image_id=image_id,
+                    coco_id=image_id,
+                    flickr_id=None,
+                )
+            )
             for k, cap in enumerate(caps):
-                captions.append(dict(image_id=image_id, id=image_id * 10 + k,
-                                     caption=cap))
+                captions.append(dict(image_id=image_id, id=image_id * 10 + k, caption=cap))
             img_regions = []
             for k, (obj, phrase) in enumerate(zip(objects, phrases)):
                 x1, y1, x2, y2 = obj['bbox']
-                instances.append(dict(
-                    id=image_id * 10 + k, image_id=image_id,
-                    category_id=TOY_REFCOCO_CATEGORIES[obj['shape']],
-                    bbox=[x1, y1, x2 - x1, y2 - y1], area=obj['area'],
-                    iscrowd=0, segmentation=[obj['polygon']]))
-                img_regions.append(dict(
-                    region_id=image_id * 10 + k, width=x2 - x1,
-                    height=y2 - y1, image_id=image_id, phrase=phrase, y=y1,
-                    x=x1))
+                instances.append(
+                    dict(
+                        id=image_id * 10 + k,
+                        image_id=image_id,
+                        category_id=TOY_REFCOCO_CATEGORIES[obj['shape']],
+                        bbox=[x1, y1, x2 - x1, y2 - y1],
+                        area=obj['area'],
+                        iscrowd=0,
+                        segmentation=[obj['polygon']],
+                    )
+                )
+                img_regions.append(
+                    dict(
+                        region_id=image_id * 10 + k,
+                        width=x2 - x1,
+                        height=y2 - y1,
+                        image_id=image_id,
+                        phrase=phrase,
+                        y=y1,
+                        x=x1,
+                    )
+                )
             regions.append(dict(id=image_id, regions=img_regions))
-        info = dict(description='vltoolkit toy multi-task set (synthetic '
-                    'shapes)', version='1.0', seed=int(seed))
+        info = dict(
+            description='vltoolkit toy multi-task set (synthetic shapes)',
+            version='1.0',
+            seed=int(seed),
+        )
         split_out = dict(
-            captions=dict(info=info, licenses=[], images=images,
-                          annotations=captions),
-            instances=dict(info=info, licenses=[], images=images,
-                           annotations=instances, categories=categories),
-            regions=regions, image_data=image_data)
-        for key, stem in (('captions', 'captions'), ('instances', 'instances'),
-                          ('regions', 'region_descriptions'),
-                          ('image_data', 'image_data')):
+            captions=dict(info=info, licenses=[], images=images, annotations=captions),
+            instances=dict(
+                info=info, licenses=[], images=images, annotations=instances, categories=categories
+            ),
+            regions=regions,
+            image_data=image_data,
+        )
+        for key, stem in (
+            ('captions', 'captions'),
+            ('instances', 'instances'),
+            ('regions', 'region_descriptions'),
+            ('image_data', 'image_data'),
+        ):
             with open(osp.join(ann_dir, f'{stem}_{split}.json'), 'w') as f:
                 json.dump(split_out[key], f)
         out[split] = split_out

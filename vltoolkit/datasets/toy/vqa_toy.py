@@ -33,6 +33,7 @@ opposite side), so the soft scores and the VQA accuracy are exercised.
 answers lie in :data:`TOY_VQA_ANSWERS`. Everything is drawn from a seeded
 :class:`numpy.random.Generator`, one stream per split.
 """
+
 import json
 import os
 import os.path as osp
@@ -42,21 +43,34 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from vltoolkit.evaluation.parsers.vqa_normalize import normalize_answer
-from ..vqa_answers import save_answer_list
 from vltoolkit.utils.progress import track
 
-__all__ = ['TOY_VQA_COLOURS', 'TOY_VQA_SHAPES', 'TOY_VQA_ANSWERS',
-           'make_toy_vqa_scene', 'make_toy_vqa']
+from ..vqa_answers import save_answer_list
+
+__all__ = [
+    'TOY_VQA_COLOURS',
+    'TOY_VQA_SHAPES',
+    'TOY_VQA_ANSWERS',
+    'make_toy_vqa_scene',
+    'make_toy_vqa',
+]
 
 #: Colour name -> RGB.
-TOY_VQA_COLOURS = {'red': (220, 40, 40), 'green': (40, 170, 60),
-                   'blue': (40, 80, 220), 'yellow': (235, 200, 30)}
+TOY_VQA_COLOURS = {
+    'red': (220, 40, 40),
+    'green': (40, 170, 60),
+    'blue': (40, 80, 220),
+    'yellow': (235, 200, 30),
+}
 #: The drawn shapes.
 TOY_VQA_SHAPES = ('circle', 'square', 'triangle')
 MAX_OBJECTS = 3
 #: Every answer of the toy set (normalised), 12 in all.
-TOY_VQA_ANSWERS = tuple(TOY_VQA_COLOURS) + tuple(
-    str(i) for i in range(MAX_OBJECTS + 1)) + ('yes', 'no', 'left', 'right')
+TOY_VQA_ANSWERS = (
+    tuple(TOY_VQA_COLOURS)
+    + tuple(str(i) for i in range(MAX_OBJECTS + 1))
+    + ('yes', 'no', 'left', 'right')
+)
 MIN_IMG_SIZE = 32
 
 _NUMBER_WORDS = ('zero', 'one', 'two', 'three')
@@ -66,8 +80,9 @@ _P_WRONG, _P_VARIANT = 0.08, 0.12
 def _variant(rng, answer):
     """A surface form of ``answer`` that normalises back to it."""
     if answer.isdigit():
-        return [_NUMBER_WORDS[int(answer)], _NUMBER_WORDS[int(answer)].title(),
-                answer + '.'][int(rng.integers(3))]
+        return [_NUMBER_WORDS[int(answer)], _NUMBER_WORDS[int(answer)].title(), answer + '.'][
+            int(rng.integers(3))
+        ]
     if answer in ('left', 'right'):
         return ['the ' + answer, answer.title(), answer + '!'][int(rng.integers(3))]
     return [answer.title(), answer + '!', answer + '.'][int(rng.integers(3))]
@@ -100,8 +115,10 @@ def _annotate(rng, answer):
             answers.append(answer)
     counts = Counter(normalize_answer(a) for a in answers)
     mc = max(counts, key=lambda a: (counts[a], a == answer))
-    return [dict(answer=a, answer_confidence='yes' if a == answer else 'maybe',
-                 answer_id=i + 1) for i, a in enumerate(answers)], mc
+    return [
+        dict(answer=a, answer_confidence='yes' if a == answer else 'maybe', answer_id=i + 1)
+        for i, a in enumerate(answers)
+    ], mc
 
 
 def _draw_shape(draw, shape, colour, cx, cy, r):
@@ -111,8 +128,7 @@ def _draw_shape(draw, shape, colour, cx, cy, r):
     elif shape == 'square':
         draw.rectangle(box, fill=colour)
     else:
-        draw.polygon([(cx, cy - r), (cx - r, cy + r), (cx + r, cy + r)],
-                     fill=colour)
+        draw.polygon([(cx, cy - r), (cx - r, cy + r), (cx + r, cy + r)], fill=colour)
 
 
 def make_toy_vqa_scene(rng, img_size=64):
@@ -127,8 +143,7 @@ def make_toy_vqa_scene(rng, img_size=64):
         ``dict(question, answer, answer_type, question_type)``.
     """
     if int(img_size) != img_size or img_size < MIN_IMG_SIZE:
-        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, '
-                         f'got {img_size!r}')
+        raise ValueError(f'img_size must be an integer >= {MIN_IMG_SIZE}, got {img_size!r}')
     S = int(img_size)
     r_min, r_max = 0.10 * S, 0.15 * S
     objects = []
@@ -140,8 +155,7 @@ def make_toy_vqa_scene(rng, img_size=64):
         cx, cy = (float(v) for v in rng.uniform(r + 1, S - r - 1, size=2))
         if abs(cx - S / 2) < 0.06 * S:  # keep left / right unambiguous
             continue
-        if any((cx - o['cx'])**2 + (cy - o['cy'])**2 < (r + o['r'] + 2)**2
-               for o in objects):
+        if any((cx - o['cx']) ** 2 + (cy - o['cy']) ** 2 < (r + o['r'] + 2) ** 2 for o in objects):
             continue
         shape = TOY_VQA_SHAPES[int(rng.integers(len(TOY_VQA_SHAPES)))]
         colour = list(TOY_VQA_COLOURS)[int(rng.integers(len(TOY_VQA_COLOURS)))]
@@ -151,11 +165,11 @@ def make_toy_vqa_scene(rng, img_size=64):
     img = Image.new('RGB', (S, S), tuple(int(v) for v in bg))
     draw = ImageDraw.Draw(img)
     for o in objects:
-        _draw_shape(draw, o['shape'], TOY_VQA_COLOURS[o['colour']], o['cx'],
-                    o['cy'], o['r'])
+        _draw_shape(draw, o['shape'], TOY_VQA_COLOURS[o['colour']], o['cx'], o['cy'], o['r'])
     noise = rng.normal(0, 3, size=(S, S, 3))
-    img = Image.fromarray(np.clip(np.asarray(img, np.float32) + noise, 0, 255)
-                          .round().astype(np.uint8))
+    img = Image.fromarray(
+        np.clip(np.asarray(img, np.float32) + noise, 0, 255).round().astype(np.uint8)
+    )
 
     questions = []
     shape_counts = Counter(o['shape'] for o in objects)
@@ -163,29 +177,47 @@ def make_toy_vqa_scene(rng, img_size=64):
     unique = [o for o in objects if shape_counts[o['shape']] == 1]
     if unique:
         o = unique[int(rng.integers(len(unique)))]
-        questions.append(dict(question=f"what color is the {o['shape']}?",
-                              answer=o['colour'], answer_type='other',
-                              question_type='what color is the'))
+        questions.append(
+            dict(
+                question=f"what color is the {o['shape']}?",
+                answer=o['colour'],
+                answer_type='other',
+                question_type='what color is the',
+            )
+        )
     colour = list(TOY_VQA_COLOURS)[int(rng.integers(len(TOY_VQA_COLOURS)))]
-    questions.append(dict(question=f'how many {colour} shapes are there?',
-                          answer=str(colour_counts[colour]), answer_type='number',
-                          question_type='how many'))
+    questions.append(
+        dict(
+            question=f'how many {colour} shapes are there?',
+            answer=str(colour_counts[colour]),
+            answer_type='number',
+            question_type='how many',
+        )
+    )
     absent = [c for c in TOY_VQA_COLOURS if c not in colour_counts]
     if rng.random() < 0.5 or not absent:
         colour = sorted(colour_counts)[int(rng.integers(len(colour_counts)))]
     else:
         colour = absent[int(rng.integers(len(absent)))]
-    questions.append(dict(
-        question=f'is there a {colour} shape?',
-        answer='yes' if colour in colour_counts else 'no',
-        answer_type='yes/no', question_type='is there a'))
+    questions.append(
+        dict(
+            question=f'is there a {colour} shape?',
+            answer='yes' if colour in colour_counts else 'no',
+            answer_type='yes/no',
+            question_type='is there a',
+        )
+    )
     unique = [o for o in objects if colour_counts[o['colour']] == 1]
     if unique:
         o = unique[int(rng.integers(len(unique)))]
-        questions.append(dict(
-            question=f"is the {o['colour']} shape on the left or the right?",
-            answer='left' if o['cx'] < S / 2 else 'right',
-            answer_type='other', question_type='is the'))
+        questions.append(
+            dict(
+                question=f"is the {o['colour']} shape on the left or the right?",
+                answer='left' if o['cx'] < S / 2 else 'right',
+                answer_type='other',
+                question_type='is the',
+            )
+        )
     return img, questions
 
 
@@ -220,20 +252,26 @@ def make_toy_vqa(out_dir, num_train=1000, num_val=200, img_size=64, seed=0):
             for k, qa in enumerate(qas):
                 qid = image_id * 1000 + k
                 answers, mc = _annotate(rng, qa['answer'])
-                questions.append(dict(image_id=image_id, question=qa['question'],
-                                      question_id=qid))
-                annotations.append(dict(
-                    question_type=qa['question_type'], multiple_choice_answer=mc,
-                    answers=answers, image_id=image_id,
-                    answer_type=qa['answer_type'], question_id=qid))
-        header = dict(info=dict(description='vltoolkit toy VQA', version='2.0'),
-                      license=dict(name='CC BY 4.0'), data_subtype=f'toy{split}',
-                      data_type='toy')
-        with open(osp.join(out_dir, 'annotations', f'questions_{split}.json'),
-                  'w') as f:
+                questions.append(dict(image_id=image_id, question=qa['question'], question_id=qid))
+                annotations.append(
+                    dict(
+                        question_type=qa['question_type'],
+                        multiple_choice_answer=mc,
+                        answers=answers,
+                        image_id=image_id,
+                        answer_type=qa['answer_type'],
+                        question_id=qid,
+                    )
+                )
+        header = dict(
+            info=dict(description='vltoolkit toy VQA', version='2.0'),
+            license=dict(name='CC BY 4.0'),
+            data_subtype=f'toy{split}',
+            data_type='toy',
+        )
+        with open(osp.join(out_dir, 'annotations', f'questions_{split}.json'), 'w') as f:
             json.dump(dict(header, task_type='Open-Ended', questions=questions), f)
-        with open(osp.join(out_dir, 'annotations', f'annotations_{split}.json'),
-                  'w') as f:
+        with open(osp.join(out_dir, 'annotations', f'annotations_{split}.json'), 'w') as f:
             json.dump(dict(header, annotations=annotations), f)
         out[split] = dict(questions=questions, annotations=annotations)
     # the complete toy vocabulary (fixed, whatever the sizes of the splits)

@@ -1,10 +1,12 @@
 """Transforms of pre-extracted clip features (video / audio / text, MCN)."""
+
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
 from vltoolkit.tokenization import get_word_vectors
+
 from .formatting import pack_sample
 
 
@@ -30,10 +32,11 @@ class CropAudio(BaseTransform):
     def transform(self, results: dict) -> dict:
         if results.get('audio') is None:
             return results
-        audio = _as_float_array(results['audio'])[:, :self.max_frames]
+        audio = _as_float_array(results['audio'])[:, : self.max_frames]
         results['audio'] = audio
-        results['audio_nframes'] = int(min(audio.shape[1],
-                                           results.get('audio_nframes', audio.shape[1])))
+        results['audio_nframes'] = int(
+            min(audio.shape[1], results.get('audio_nframes', audio.shape[1]))
+        )
         return results
 
 
@@ -52,8 +55,9 @@ class CaptionToWordVectors(BaseTransform):
         key (str): the caption field. Default ``'caption'``.
     """
 
-    def __init__(self, word_vectors: str, max_words: int = 20,
-                 lowercase: bool = False, key: str = 'caption'):
+    def __init__(
+        self, word_vectors: str, max_words: int = 20, lowercase: bool = False, key: str = 'caption'
+    ):
         self.word_vectors = word_vectors
         self.max_words = max_words
         self.lowercase = lowercase
@@ -76,10 +80,12 @@ class PackFeatureInputs(BaseTransform):
     T]`` (+ ``audio_nframes``), ``text [n, D]`` where present; the sample
     carries the meta keys and data keys found in the results."""
 
-    def __init__(self, input_keys=('video', 'audio', 'text'),
-                 meta_keys=('clip_id', 'video_id', 'sample_idx', 'source',
-                            'start', 'end'),
-                 data_keys=('caption',)):
+    def __init__(
+        self,
+        input_keys=('video', 'audio', 'text'),
+        meta_keys=('clip_id', 'video_id', 'sample_idx', 'source', 'start', 'end'),
+        data_keys=('caption',),
+    ):
         self.input_keys = tuple(input_keys)
         self.meta_keys = tuple(meta_keys)
         self.data_keys = tuple(data_keys)
@@ -91,6 +97,8 @@ class PackFeatureInputs(BaseTransform):
                 inputs[key] = torch.from_numpy(_as_float_array(results[key]))
         if 'audio' in inputs:
             inputs['audio_nframes'] = torch.tensor(
-                results.get('audio_nframes', inputs['audio'].shape[-1]))
-        return dict(inputs=inputs,
-                    data_samples=pack_sample(results, self.meta_keys, self.data_keys))
+                results.get('audio_nframes', inputs['audio'].shape[-1])
+            )
+        return dict(
+            inputs=inputs, data_samples=pack_sample(results, self.meta_keys, self.data_keys)
+        )

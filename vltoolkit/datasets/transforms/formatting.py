@@ -1,4 +1,5 @@
 """Pack a transformed sample into model inputs and a VLDataSample."""
+
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
@@ -27,10 +28,11 @@ class PackVLInputs(BaseTransform):
     found in the results.
     """
 
-    def __init__(self, meta_keys=('img_path', 'ori_shape', 'img_shape',
-                                  'scale_factor', 'task', 'sample_idx'),
-                 data_keys=('prompt', 'target_text', 'gt_bboxes',
-                            'gt_answer_bboxes', 'gt_relations')):
+    def __init__(
+        self,
+        meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'task', 'sample_idx'),
+        data_keys=('prompt', 'target_text', 'gt_bboxes', 'gt_answer_bboxes', 'gt_relations'),
+    ):
         self.meta_keys = meta_keys
         self.data_keys = data_keys
 
@@ -42,5 +44,6 @@ class PackVLInputs(BaseTransform):
         for key in ('input_ids', 'labels'):
             if key in results:
                 inputs[key] = results[key]
-        return dict(inputs=inputs,
-                    data_samples=pack_sample(results, self.meta_keys, self.data_keys))
+        return dict(
+            inputs=inputs, data_samples=pack_sample(results, self.meta_keys, self.data_keys)
+        )

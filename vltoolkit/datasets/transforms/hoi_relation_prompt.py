@@ -1,12 +1,15 @@
 """The multi-task HOI study's HOI prompts: relation questions and object localisation."""
+
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import BOX_CODERS, TRANSFORMS
+
 from .prompt_utils import named_box
 
 DEFAULT_TEMPLATES = dict(
     hoi='What is the interaction between {subject} and {object}?',
-    hoi_loc='Where is the object that {subject} does "{relation}" with?')
+    hoi_loc='Where is the object that {subject} does "{relation}" with?',
+)
 DEFAULT_TARGET_TEMPLATES = dict(hoi_loc='{object}')
 
 
@@ -37,12 +40,16 @@ class HOIRelationPrompt(BaseTransform):
         no_object (str): the object text of person-only records.
     """
 
-    def __init__(self, box_coder: dict, templates: dict = None,
-                 target_templates: dict = None, no_object: str = 'nothing'):
+    def __init__(
+        self,
+        box_coder: dict,
+        templates: dict = None,
+        target_templates: dict = None,
+        no_object: str = 'nothing',
+    ):
         self.box_coder = BOX_CODERS.build(box_coder)
         self.templates = dict(DEFAULT_TEMPLATES, **(templates or {}))
-        self.target_templates = dict(DEFAULT_TARGET_TEMPLATES,
-                                     **(target_templates or {}))
+        self.target_templates = dict(DEFAULT_TARGET_TEMPLATES, **(target_templates or {}))
         self.no_object = no_object
 
     def _phrase(self, name, box, img_shape):
@@ -51,15 +58,19 @@ class HOIRelationPrompt(BaseTransform):
     def transform(self, results: dict) -> dict:
         task = results.get('task', 'hoi')
         if task not in self.templates:
-            raise KeyError(f'no prompt template for task {task!r} '
-                           f'(sample {results.get("sample_idx", "?")}); '
-                           f'templates exist for {sorted(self.templates)}')
+            raise KeyError(
+                f'no prompt template for task {task!r} '
+                f'(sample {results.get("sample_idx", "?")}); '
+                f'templates exist for {sorted(self.templates)}'
+            )
         img_shape = results['img_shape']
         boxes = results['gt_bboxes']
         fields = dict(
             subject=self._phrase(results.get('subject_name', 'person'), boxes[0], img_shape),
-            object=self.no_object, object_name=results.get('object_name') or '',
-            relation=results.get('relation_text', ''))
+            object=self.no_object,
+            object_name=results.get('object_name') or '',
+            relation=results.get('relation_text', ''),
+        )
         if results.get('object_name') is not None:
             fields['object'] = self._phrase(results['object_name'], boxes[1], img_shape)
         results['prompt'] = self.templates[task].format(**fields)

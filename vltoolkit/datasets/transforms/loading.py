@@ -1,4 +1,5 @@
 """Load an image file with errors that name the file and the record."""
+
 import os.path as osp
 
 import mmcv
@@ -32,18 +33,22 @@ class LoadImage(BaseTransform):
             raise FileNotFoundError(
                 f'image {path} {where} does not exist: check `data_root` and '
                 '`data_prefix` in the dataset config, or re-run the data '
-                'preparation command of docs/datasets/.')
+                'preparation command of docs/datasets/.'
+            )
         with open(path, 'rb') as f:
             content = f.read()
         try:
             img = mmcv.imfrombytes(content, flag='color', channel_order='rgb')
         except Exception as err:  # cv2/pillow raise many types
             reason = ' '.join(str(err).split())
-            raise ValueError(f'image {path} {where} is corrupted or not an '
-                             f'image: decoding failed ({reason})') from err
+            raise ValueError(
+                f'image {path} {where} is corrupted or not an image: decoding failed ({reason})'
+            ) from err
         if img is None:
-            raise ValueError(f'image {path} {where} is corrupted or not an '
-                             f'image: decoding {len(content)} bytes failed')
+            raise ValueError(
+                f'image {path} {where} is corrupted or not an '
+                f'image: decoding {len(content)} bytes failed'
+            )
         _check_record_size(results, img.shape[:2], path, where)
         results['img'] = np.ascontiguousarray(img)
         results['ori_shape'] = results['img_shape'] = img.shape[:2]
@@ -56,11 +61,15 @@ def _check_record_size(results: dict, hw, path: str, where: str) -> None:
         return
     if (int(height), int(width)) != tuple(hw):
         turned = (int(height), int(width)) == tuple(hw)[::-1]
-        why = (' (the width and height are swapped: an EXIF orientation tag '
-               'probably rotates it when decoded; re-save the image without '
-               'the tag, e.g. `mogrify -auto-orient`, and fix the annotation)'
-               if turned else ' (a different or truncated file?)')
+        why = (
+            ' (the width and height are swapped: an EXIF orientation tag '
+            'probably rotates it when decoded; re-save the image without '
+            'the tag, e.g. `mogrify -auto-orient`, and fix the annotation)'
+            if turned
+            else ' (a different or truncated file?)'
+        )
         raise ValueError(
             f'image {path} {where} decodes to {hw[1]}x{hw[0]} (width x height) '
             f'but its record says {width}x{height}{why}; its boxes are in the '
-            "record's frame, so the sample is refused")
+            "record's frame, so the sample is refused"
+        )

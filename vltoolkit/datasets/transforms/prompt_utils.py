@@ -1,4 +1,5 @@
 """Small helpers shared by the prompt transforms (HOI, grounding, tasks)."""
+
 import string
 
 import numpy as np
@@ -44,8 +45,10 @@ def template_fields(template: str) -> list:
         if field is None:
             continue
         if field == '' or field.isdigit():
-            raise ValueError(f'template {template!r} has a positional field '
-                             '{}; name every field, e.g. {caption}')
+            raise ValueError(
+                f'template {template!r} has a positional field '
+                '{}; name every field, e.g. {caption}'
+            )
         name = field.split('.')[0].split('[')[0]
         if name not in names:
             names.append(name)

@@ -1,4 +1,5 @@
 """Resize an image to a fixed size, scaling its boxes."""
+
 import mmcv
 from mmcv.transforms import BaseTransform
 
@@ -22,8 +23,7 @@ class ResizeImageAndBoxes(BaseTransform):
         img = results['img']
         h, w = img.shape[:2]
         new_w, new_h = self.scale
-        results['img'] = mmcv.imresize(img, (new_w, new_h),
-                                       interpolation=self.interpolation)
+        results['img'] = mmcv.imresize(img, (new_w, new_h), interpolation=self.interpolation)
         sx, sy = new_w / w, new_h / h
         if 'gt_bboxes' in results:
             results['gt_bboxes'] = resize_boxes(results['gt_bboxes'], (sx, sy))

@@ -6,7 +6,8 @@ spans, each span is replaced by one sentinel token (``<mask_0>``,
 
     text:    a man in a red shirt rides a brown horse on the beach
     masked:  a man in <mask_0> red shirt rides a brown horse <mask_1>
-    prompt:  What is the complete text of "a man in <mask_0> red shirt rides a brown horse <mask_1>"?
+    prompt:  What is the complete text of
+             "a man in <mask_0> red shirt rides a brown horse <mask_1>"?
     target:  <mask_0> a <mask_1> on the beach
 
 (``SpanMasking()`` on sample 4; see ``tests/test_datasets/test_span_masking.py``.)
@@ -15,6 +16,7 @@ The masks of a sample depend only on ``seed`` and the sample's index, so
 they are the same in every run, every worker and after a resume. See
 ``docs/tasks.md``.
 """
+
 import re
 import string
 import zlib
@@ -25,8 +27,15 @@ from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
 
-__all__ = ['SpanMasking', 'mask_spans', 'apply_spans', 'restore_spans',
-           'sentinel_tokens', 'DEFAULT_SENTINEL_FMT', 'DEFAULT_INFILL_TEMPLATE']
+__all__ = [
+    'SpanMasking',
+    'mask_spans',
+    'apply_spans',
+    'restore_spans',
+    'sentinel_tokens',
+    'DEFAULT_SENTINEL_FMT',
+    'DEFAULT_INFILL_TEMPLATE',
+]
 
 #: The sentinel tokens: ``<mask_0>``, ``<mask_1>``, ...
 DEFAULT_SENTINEL_FMT = '<mask_{}>'
@@ -41,14 +50,18 @@ def _sentinel_pattern(fmt: str):
     parts = list(string.Formatter().parse(fmt))
     fields = [p for p in parts if p[1] is not None]
     if len(fields) != 1 or fields[0][1] != '' or fields[0][2] not in ('', None):
-        raise ValueError('sentinel_fmt must hold exactly one empty field for '
-                         f'the span number, e.g. "<mask_{{}}>", got {fmt!r}')
+        raise ValueError(
+            'sentinel_fmt must hold exactly one empty field for '
+            f'the span number, e.g. "<mask_{{}}>", got {fmt!r}'
+        )
     literal = ''.join(p[0] for p in parts)
     if not literal or any(c.isspace() for c in fmt):
-        raise ValueError(f'sentinel_fmt {fmt!r} must have literal text around '
-                         'the number and no whitespace')
-    regex = ''.join(re.escape(lit) + (r'(\d+)' if field is not None else '')
-                    for lit, field, _, _ in parts)
+        raise ValueError(
+            f'sentinel_fmt {fmt!r} must have literal text around the number and no whitespace'
+        )
+    regex = ''.join(
+        re.escape(lit) + (r'(\d+)' if field is not None else '') for lit, field, _, _ in parts
+    )
     return re.compile(regex)
 
 
@@ -78,14 +91,17 @@ def _span_lengths(rng, num_to_mask, span_length, poisson_lambda):
 def _merge_smallest_pair(lengths):
     sums = [lengths[i] + lengths[i + 1] for i in range(len(lengths) - 1)]
     i = int(np.argmin(sums))
-    return lengths[:i] + [sums[i]] + lengths[i + 2:]
+    return lengths[:i] + [sums[i]] + lengths[i + 2 :]
 
 
-def mask_spans(num_words: int, rng: np.random.Generator,
-               mask_ratio: float = 0.3,
-               span_length: Union[str, int] = 'poisson',
-               poisson_lambda: float = 3.0,
-               max_spans: int = 16) -> list:
+def mask_spans(
+    num_words: int,
+    rng: np.random.Generator,
+    mask_ratio: float = 0.3,
+    span_length: Union[str, int] = 'poisson',
+    poisson_lambda: float = 3.0,
+    max_spans: int = 16,
+) -> list:
     """Choose the spans to mask in a text of ``num_words`` words.
 
     ``round(mask_ratio * num_words)`` words are masked (at least one, and at
@@ -110,8 +126,9 @@ def mask_spans(num_words: int, rng: np.random.Generator,
         num_to_mask = min(num_to_mask, num_words - 1)
     num_to_mask = min(num_to_mask, num_words)
     lengths = _span_lengths(rng, num_to_mask, span_length, poisson_lambda)
-    while len(lengths) > 1 and (len(lengths) > max_spans or
-                                num_words - num_to_mask < len(lengths) - 1):
+    while len(lengths) > 1 and (
+        len(lengths) > max_spans or num_words - num_to_mask < len(lengths) - 1
+    ):
         lengths = _merge_smallest_pair(lengths)
     k = len(lengths)
     free = num_words - num_to_mask - (k - 1)  # visible words to spread
@@ -124,8 +141,9 @@ def mask_spans(num_words: int, rng: np.random.Generator,
     return spans
 
 
-def apply_spans(words: Sequence[str], spans, sentinel_fmt: str =
-                DEFAULT_SENTINEL_FMT) -> Tuple[str, str]:
+def apply_spans(
+    words: Sequence[str], spans, sentinel_fmt: str = DEFAULT_SENTINEL_FMT
+) -> Tuple[str, str]:
     """Replace ``spans`` of ``words`` by sentinels.
 
     Returns:
@@ -136,8 +154,9 @@ def apply_spans(words: Sequence[str], spans, sentinel_fmt: str =
     masked, target, last = [], [], 0
     for i, (start, end) in enumerate(spans):
         if not last <= start < end <= len(words):
-            raise ValueError(f'spans {list(spans)} are not sorted, disjoint '
-                             f'spans of {len(words)} words')
+            raise ValueError(
+                f'spans {list(spans)} are not sorted, disjoint spans of {len(words)} words'
+            )
         sentinel = sentinel_fmt.format(i)
         masked += list(words[last:start]) + [sentinel]
         target += [sentinel] + list(words[start:end])
@@ -146,9 +165,9 @@ def apply_spans(words: Sequence[str], spans, sentinel_fmt: str =
     return ' '.join(masked), ' '.join(target)
 
 
-def restore_spans(masked: str, target: str,
-                  sentinel_fmt: str = DEFAULT_SENTINEL_FMT,
-                  strict: bool = True) -> str:
+def restore_spans(
+    masked: str, target: str, sentinel_fmt: str = DEFAULT_SENTINEL_FMT, strict: bool = True
+) -> str:
     """Undo span masking: put the spans of ``target`` back into ``masked``.
 
     ``restore_spans('a <mask_0> horse on <mask_1>', '<mask_0> man rides a
@@ -171,14 +190,16 @@ def restore_spans(masked: str, target: str,
     pattern = _sentinel_pattern(sentinel_fmt)
     pieces = pattern.split(target)  # [before, n0, span0, n1, span1, ...]
     if pieces[0].strip() and strict:
-        raise ValueError(f'target {target!r} does not start with a sentinel '
-                         f'({sentinel_fmt.format(0)}, ...)')
+        raise ValueError(
+            f'target {target!r} does not start with a sentinel ({sentinel_fmt.format(0)}, ...)'
+        )
     spans = {}
     for num, span in zip(pieces[1::2], pieces[2::2]):
         if num in spans:
             if strict:
-                raise ValueError(f'sentinel {sentinel_fmt.format(num)} repeats '
-                                 f'in target {target!r}')
+                raise ValueError(
+                    f'sentinel {sentinel_fmt.format(num)} repeats in target {target!r}'
+                )
             continue
         spans[num] = ' '.join(span.split())
     used = []
@@ -187,8 +208,9 @@ def restore_spans(masked: str, target: str,
         num = match.group(1)
         if num not in spans:
             if strict:
-                raise ValueError(f'sentinel {match.group(0)} of {masked!r} has '
-                                 f'no span in target {target!r}')
+                raise ValueError(
+                    f'sentinel {match.group(0)} of {masked!r} has no span in target {target!r}'
+                )
             return ' '
         if num in used and strict:
             raise ValueError(f'sentinel {match.group(0)} repeats in {masked!r}')
@@ -198,9 +220,11 @@ def restore_spans(masked: str, target: str,
     restored = pattern.sub(fill, masked)
     unused = [n for n in spans if n not in used]
     if unused and strict:
-        raise ValueError(f'target {target!r} holds span(s) '
-                         f'{[sentinel_fmt.format(n) for n in unused]} that '
-                         f'{masked!r} does not have')
+        raise ValueError(
+            f'target {target!r} holds span(s) '
+            f'{[sentinel_fmt.format(n) for n in unused]} that '
+            f'{masked!r} does not have'
+        )
     return ' '.join(restored.split())
 
 
@@ -260,26 +284,32 @@ class SpanMasking(BaseTransform):
 
     TARGETS = ('spans', 'text')
 
-    def __init__(self, text_key: str = 'caption',
-                 mask_ratio: Union[float, Sequence[float]] = 0.3,
-                 span_length: Union[str, int] = 'poisson',
-                 poisson_lambda: float = 3.0, max_spans: int = 16,
-                 sentinel_fmt: str = DEFAULT_SENTINEL_FMT,
-                 template: str = DEFAULT_INFILL_TEMPLATE,
-                 target: str = 'spans', seed: int = 0,
-                 index_key: Optional[str] = 'sample_idx'):
+    def __init__(
+        self,
+        text_key: str = 'caption',
+        mask_ratio: Union[float, Sequence[float]] = 0.3,
+        span_length: Union[str, int] = 'poisson',
+        poisson_lambda: float = 3.0,
+        max_spans: int = 16,
+        sentinel_fmt: str = DEFAULT_SENTINEL_FMT,
+        template: str = DEFAULT_INFILL_TEMPLATE,
+        target: str = 'spans',
+        seed: int = 0,
+        index_key: Optional[str] = 'sample_idx',
+    ):
         self.text_key = text_key
-        ratios = (mask_ratio, mask_ratio) if isinstance(
-            mask_ratio, (int, float)) else tuple(mask_ratio)
+        ratios = (
+            (mask_ratio, mask_ratio) if isinstance(mask_ratio, (int, float)) else tuple(mask_ratio)
+        )
         if len(ratios) != 2 or not 0 < ratios[0] <= ratios[1] < 1:
-            raise ValueError('mask_ratio must be a float in (0, 1) or a pair '
-                             f'0 < low <= high < 1, got {mask_ratio!r}')
+            raise ValueError(
+                'mask_ratio must be a float in (0, 1) or a pair '
+                f'0 < low <= high < 1, got {mask_ratio!r}'
+            )
         self.mask_ratio = mask_ratio
         self._ratios = tuple(float(r) for r in ratios)
-        if span_length != 'poisson' and not (
-                isinstance(span_length, int) and span_length >= 1):
-            raise ValueError("span_length must be 'poisson' or an int >= 1, "
-                             f'got {span_length!r}')
+        if span_length != 'poisson' and not (isinstance(span_length, int) and span_length >= 1):
+            raise ValueError(f"span_length must be 'poisson' or an int >= 1, got {span_length!r}")
         if not poisson_lambda > 0:
             raise ValueError(f'poisson_lambda must be > 0, got {poisson_lambda!r}')
         self.span_length = span_length
@@ -289,19 +319,18 @@ class SpanMasking(BaseTransform):
         self.special_tokens = sentinel_tokens(max_spans, sentinel_fmt)
         self.max_spans = int(max_spans)
         if '{masked}' not in template:
-            raise ValueError('SpanMasking template needs a {masked} field, got '
-                             f'{template!r}')
+            raise ValueError(f'SpanMasking template needs a {{masked}} field, got {template!r}')
         self.template = template
         if target not in self.TARGETS:
-            raise ValueError(f'target must be one of {self.TARGETS}, got '
-                             f'{target!r}')
+            raise ValueError(f'target must be one of {self.TARGETS}, got {target!r}')
         self.target = target
         self.seed = int(seed)
         self.index_key = index_key
 
     def _where(self, results):
-        return (f"sample {results.get('sample_idx', '?')}"
-                + (f", {results['img_path']}" if 'img_path' in results else ''))
+        return f"sample {results.get('sample_idx', '?')}" + (
+            f", {results['img_path']}" if 'img_path' in results else ''
+        )
 
     def rng_for(self, results: dict, text: str) -> np.random.Generator:
         """The random stream of one sample (seed + sample index)."""
@@ -313,42 +342,51 @@ class SpanMasking(BaseTransform):
                     f'SpanMasking needs results[{self.index_key!r}] (the sample '
                     'index that makes the masks reproducible; mmengine '
                     "datasets set 'sample_idx'), or index_key=None to seed "
-                    f'from the text ({self._where(results)})')
+                    f'from the text ({self._where(results)})'
+                )
             index = int(results[self.index_key])
-        return np.random.default_rng(np.random.SeedSequence(
-            [self.seed, index & 0xFFFFFFFFFFFFFFFF]))
+        return np.random.default_rng(
+            np.random.SeedSequence([self.seed, index & 0xFFFFFFFFFFFFFFFF])
+        )
 
     def transform(self, results: dict) -> dict:
         if self.text_key not in results:
-            raise KeyError(f'SpanMasking needs results[{self.text_key!r}] '
-                           f'({self._where(results)}); set text_key to the '
-                           'key of the text to mask')
+            raise KeyError(
+                f'SpanMasking needs results[{self.text_key!r}] '
+                f'({self._where(results)}); set text_key to the '
+                'key of the text to mask'
+            )
         text = results[self.text_key]
         if not isinstance(text, str) or not text.split():
-            raise ValueError(f'SpanMasking got an empty or non-text '
-                             f'{self.text_key} {text!r} ({self._where(results)})')
+            raise ValueError(
+                f'SpanMasking got an empty or non-text '
+                f'{self.text_key} {text!r} ({self._where(results)})'
+            )
         if self._pattern.search(text):
             raise ValueError(
                 f'{self.text_key} {text!r} ({self._where(results)}) already '
                 f'holds a sentinel such as {self.sentinel_fmt.format(0)}; '
-                'its spans could not be restored')
+                'its spans could not be restored'
+            )
         words = text.split()
         rng = self.rng_for(results, text)
         low, high = self._ratios
         ratio = low if low == high else float(rng.uniform(low, high))
-        spans = mask_spans(len(words), rng, ratio, self.span_length,
-                           self.poisson_lambda, self.max_spans)
+        spans = mask_spans(
+            len(words), rng, ratio, self.span_length, self.poisson_lambda, self.max_spans
+        )
         masked, target = apply_spans(words, spans, self.sentinel_fmt)
         results['masked_text'] = masked
         results['prompt'] = self.template.format(masked=masked)
-        results['target_text'] = target if self.target == 'spans' \
-            else ' '.join(words)
+        results['target_text'] = target if self.target == 'spans' else ' '.join(words)
         results['masked_spans'] = [list(s) for s in spans]
         return results
 
     def __repr__(self):
-        return (f'{type(self).__name__}(text_key={self.text_key!r}, '
-                f'mask_ratio={self.mask_ratio!r}, span_length='
-                f'{self.span_length!r}, poisson_lambda={self.poisson_lambda}, '
-                f'max_spans={self.max_spans}, target={self.target!r}, '
-                f'seed={self.seed})')
+        return (
+            f'{type(self).__name__}(text_key={self.text_key!r}, '
+            f'mask_ratio={self.mask_ratio!r}, span_length='
+            f'{self.span_length!r}, poisson_lambda={self.poisson_lambda}, '
+            f'max_spans={self.max_spans}, target={self.target!r}, '
+            f'seed={self.seed})'
+        )

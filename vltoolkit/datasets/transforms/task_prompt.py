@@ -1,4 +1,5 @@
 """One prompt transform for every task: task templates -> prompt and target."""
+
 from typing import Optional
 
 import numpy as np
@@ -7,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from vltoolkit.registry import TRANSFORMS
 from vltoolkit.structures import as_boxes
 from vltoolkit.tokenization import build_box_coder
+
 from .prompt_utils import box_tokens, template_fields
 
 #: task -> prompt template (the multi-task HOI study and OFA's wording).
@@ -26,7 +28,7 @@ DEFAULT_TASK_TARGET_TEMPLATES = dict(
     grounding='{region}',
 )
 #: The computed fields (everything else comes from the results dict).
-COMPUTED_FIELDS = ('region', )
+COMPUTED_FIELDS = ('region',)
 #: template field -> the results keys it may come from, first present wins
 #: (``VQAv2Dataset`` writes ``multiple_choice_answer``).
 DEFAULT_FIELD_KEYS = dict(answer=('answer', 'multiple_choice_answer'))
@@ -95,107 +97,136 @@ class TaskPrompt(BaseTransform):
         dict(type='TaskPrompt', task='vqa', target_templates=dict(vqa=None))
     """
 
-    def __init__(self, box_coder=None, templates: Optional[dict] = None,
-                 target_templates: Optional[dict] = None,
-                 task: Optional[str] = None, box_key: str = 'gt_bboxes',
-                 field_keys: Optional[dict] = None, require_target: bool = True):
+    def __init__(
+        self,
+        box_coder=None,
+        templates: Optional[dict] = None,
+        target_templates: Optional[dict] = None,
+        task: Optional[str] = None,
+        box_key: str = 'gt_bboxes',
+        field_keys: Optional[dict] = None,
+        require_target: bool = True,
+    ):
         self.box_coder = None if box_coder is None else build_box_coder(box_coder)
         # a None template removes a default task / target
         self.templates = {
-            k: v for k, v in dict(DEFAULT_TASK_TEMPLATES,
-                                  **(templates or {})).items() if v is not None}
-        targets = {k: v for k, v in DEFAULT_TASK_TARGET_TEMPLATES.items()
-                   if k in self.templates}
+            k: v
+            for k, v in dict(DEFAULT_TASK_TEMPLATES, **(templates or {})).items()
+            if v is not None
+        }
+        targets = {k: v for k, v in DEFAULT_TASK_TARGET_TEMPLATES.items() if k in self.templates}
         targets.update(target_templates or {})
-        self.target_templates = {k: v for k, v in targets.items()
-                                 if v is not None}
+        self.target_templates = {k: v for k, v in targets.items() if v is not None}
         self.task = task
         self.require_target = require_target
         if task is not None:
             if task not in self.templates:
-                raise ValueError(f'task {task!r} has no prompt template; give '
-                                 f'templates={{{task!r}: ...}} or one of '
-                                 f'{sorted(self.templates)}')
+                raise ValueError(
+                    f'task {task!r} has no prompt template; give '
+                    f'templates={{{task!r}: ...}} or one of '
+                    f'{sorted(self.templates)}'
+                )
             self.templates = {task: self.templates[task]}
-            self.target_templates = {k: v for k, v in self.target_templates.items()
-                                     if k == task}
+            self.target_templates = {k: v for k, v in self.target_templates.items() if k == task}
         self.box_key = box_key
         self.field_keys = {
-            name: (keys, ) if isinstance(keys, str) else tuple(keys)
-            for name, keys in dict(DEFAULT_FIELD_KEYS,
-                                   **(field_keys or {})).items()}
+            name: (keys,) if isinstance(keys, str) else tuple(keys)
+            for name, keys in dict(DEFAULT_FIELD_KEYS, **(field_keys or {})).items()
+        }
         self._fields = {}
-        for kind, table in (('templates', self.templates),
-                            ('target_templates', self.target_templates)):
+        for kind, table in (
+            ('templates', self.templates),
+            ('target_templates', self.target_templates),
+        ):
             for name, template in table.items():
                 fields = template_fields(template)
                 if 'region' in fields and self.box_coder is None:
                     raise ValueError(
                         f'{kind}[{name!r}] = {template!r} asks for {{region}}, '
                         'so TaskPrompt needs a box_coder config, e.g. '
-                        "box_coder=dict(type='BinBoxCoder', num_bins=1000)")
+                        "box_coder=dict(type='BinBoxCoder', num_bins=1000)"
+                    )
                 self._fields[template] = fields
         for name in self.target_templates:
             if name not in self.templates:
-                raise ValueError(f'target_templates has task {name!r} without a '
-                                 f'prompt template; prompt templates exist for '
-                                 f'{sorted(self.templates)}')
+                raise ValueError(
+                    f'target_templates has task {name!r} without a '
+                    f'prompt template; prompt templates exist for '
+                    f'{sorted(self.templates)}'
+                )
 
     @staticmethod
     def _where(results):
-        return (f"sample {results.get('sample_idx', '?')}"
-                + (f", {results['img_path']}" if 'img_path' in results else ''))
+        return f"sample {results.get('sample_idx', '?')}" + (
+            f", {results['img_path']}" if 'img_path' in results else ''
+        )
 
     def _region(self, results, task):
         if self.box_key not in results:
-            raise KeyError(f'task {task!r} needs results[{self.box_key!r}] for '
-                           f'{{region}} ({self._where(results)})')
+            raise KeyError(
+                f'task {task!r} needs results[{self.box_key!r}] for '
+                f'{{region}} ({self._where(results)})'
+            )
         boxes = as_boxes(results[self.box_key], np.float64)
         if not len(boxes):
-            raise ValueError(f'task {task!r} needs a box for {{region}}, but '
-                             f'{self.box_key} is empty ({self._where(results)})')
+            raise ValueError(
+                f'task {task!r} needs a box for {{region}}, but '
+                f'{self.box_key} is empty ({self._where(results)})'
+            )
         if 'img_shape' not in results:
-            raise KeyError(f'task {task!r} encodes {{region}} in the resized '
-                           "image and needs results['img_shape'] (set by "
-                           f'LoadImage / ResizeImageAndBoxes) ({self._where(results)})')
-        return box_tokens(self.box_coder, boxes[0], results['img_shape'],
-                          clip=True)
+            raise KeyError(
+                f'task {task!r} encodes {{region}} in the resized '
+                "image and needs results['img_shape'] (set by "
+                f'LoadImage / ResizeImageAndBoxes) ({self._where(results)})'
+            )
+        return box_tokens(self.box_coder, boxes[0], results['img_shape'], clip=True)
 
     def _value(self, results, name, task, template):
-        keys = self.field_keys.get(name, (name, ))
+        keys = self.field_keys.get(name, (name,))
         key = next((k for k in keys if results.get(k) is not None), None)
         if key is None:
-            have = sorted(k for k, v in results.items()
-                          if isinstance(v, str) and k not in ('prompt', 'img_path'))
+            have = sorted(
+                k
+                for k, v in results.items()
+                if isinstance(v, str) and k not in ('prompt', 'img_path')
+            )
             wanted = ' or '.join(f'results[{k!r}]' for k in keys)
-            raise KeyError(f'template {template!r} of task {task!r} needs '
-                           f'{wanted} ({self._where(results)}); text '
-                           f'fields present: {have}')
+            raise KeyError(
+                f'template {template!r} of task {task!r} needs '
+                f'{wanted} ({self._where(results)}); text '
+                f'fields present: {have}'
+            )
         name, value = key, results[key]
         if isinstance(value, (list, tuple)):
-            raise TypeError(f'results[{name!r}] of {self._where(results)} is a '
-                            f'{type(value).__name__}, not one text; pick one '
-                            'in the data set (e.g. one sample per caption)')
+            raise TypeError(
+                f'results[{name!r}] of {self._where(results)} is a '
+                f'{type(value).__name__}, not one text; pick one '
+                'in the data set (e.g. one sample per caption)'
+            )
         return ' '.join(str(value).split())
 
     def _format(self, template, results, task, cache):
         fields = {}
         for name in self._fields[template]:
             if name not in cache:
-                cache[name] = (self._region(results, task) if name == 'region'
-                               else self._value(results, name, task, template))
+                cache[name] = (
+                    self._region(results, task)
+                    if name == 'region'
+                    else self._value(results, name, task, template)
+                )
             fields[name] = cache[name]
         return template.format(**fields)
 
     def transform(self, results: dict) -> dict:
         task = self.task or results.get('task')
         if task not in self.templates:
-            raise KeyError(f'no prompt template for task {task!r} '
-                           f'({self._where(results)}); templates exist for '
-                           f'{sorted(self.templates)}')
+            raise KeyError(
+                f'no prompt template for task {task!r} '
+                f'({self._where(results)}); templates exist for '
+                f'{sorted(self.templates)}'
+            )
         cache = {}
-        results['prompt'] = self._format(self.templates[task], results, task,
-                                         cache)
+        results['prompt'] = self._format(self.templates[task], results, task, cache)
         if task in self.target_templates:
             template = self.target_templates[task]
             try:
@@ -209,5 +240,6 @@ class TaskPrompt(BaseTransform):
         return results
 
     def __repr__(self):
-        return (f'{type(self).__name__}(box_coder={self.box_coder!r}, '
-                f'tasks={sorted(self.templates)})')
+        return (
+            f'{type(self).__name__}(box_coder={self.box_coder!r}, tasks={sorted(self.templates)})'
+        )

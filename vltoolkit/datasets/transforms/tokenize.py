@@ -1,4 +1,5 @@
 """Tokenize the prompt and the target text."""
+
 import re
 
 import torch
@@ -18,8 +19,7 @@ class TokenizeText(BaseTransform):
     sample (truncating a target silently would teach wrong answers).
     """
 
-    def __init__(self, tokenizer: dict, max_prompt_len: int = 256,
-                 max_target_len: int = 128):
+    def __init__(self, tokenizer: dict, max_prompt_len: int = 256, max_target_len: int = 128):
         self.tokenizer_cfg = tokenizer
         self.max_prompt_len = max_prompt_len
         self.max_target_len = max_target_len
@@ -34,7 +34,8 @@ class TokenizeText(BaseTransform):
             raise ValueError(
                 f"{what} of sample {results.get('sample_idx', '?')} "
                 f"({results.get('img_path')}) has {len(ids)} tokens > {limit}; "
-                f'raise max_{what}_len in the TokenizeText config.')
+                f'raise max_{what}_len in the TokenizeText config.'
+            )
         return torch.tensor(ids, dtype=torch.long)
 
     def _check_location_tokens(self, text, results):
@@ -52,19 +53,23 @@ class TokenizeText(BaseTransform):
                 if len(tokens) % coder.num_tokens_per_box:
                     raise BoxDecodeError(
                         f'{len(tokens)} location tokens in a row, not a multiple '
-                        f'of {coder.num_tokens_per_box} per box')
+                        f'of {coder.num_tokens_per_box} per box'
+                    )
             except BoxDecodeError as err:
                 raise ValueError(
                     f"target of sample {results.get('sample_idx', '?')} "
                     f"({results.get('img_path')}) holds location tokens "
                     f'{run.group(0).strip()!r} that {type(coder).__name__} cannot '
-                    f'decode: {err}') from err
+                    f'decode: {err}'
+                ) from err
 
     def transform(self, results: dict) -> dict:
-        results['input_ids'] = self._encode(results['prompt'],
-                                            self.max_prompt_len, 'prompt', results)
+        results['input_ids'] = self._encode(
+            results['prompt'], self.max_prompt_len, 'prompt', results
+        )
         if results.get('target_text') is not None:
             self._check_location_tokens(results['target_text'], results)
-            results['labels'] = self._encode(results['target_text'],
-                                             self.max_target_len, 'target', results)
+            results['labels'] = self._encode(
+                results['target_text'], self.max_target_len, 'target', results
+            )
         return results

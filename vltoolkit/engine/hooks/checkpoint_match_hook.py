@@ -1,4 +1,5 @@
 """Refuse a checkpoint that does not fit the model, before it is loaded."""
+
 import io
 import re
 from typing import Dict, List
@@ -16,8 +17,7 @@ class CheckpointMismatchError(RuntimeError):
     of a model being fine-tuned."""
 
 
-def compare_state_dicts(model_state: Dict, ckpt_state: Dict,
-                        param_names=None) -> dict:
+def compare_state_dicts(model_state: Dict, ckpt_state: Dict, param_names=None) -> dict:
     """Which keys of ``model_state`` a checkpoint's ``ckpt_state`` fills.
 
     Returns a dict with ``missing`` (in the model, not in the checkpoint),
@@ -30,8 +30,9 @@ def compare_state_dicts(model_state: Dict, ckpt_state: Dict,
     got = {k: tuple(getattr(v, 'shape', ())) for k, v in ckpt_state.items()}
     missing = sorted(set(shape) - set(got))
     unexpected = sorted(set(got) - set(shape))
-    mismatched = {k: (got[k], shape[k]) for k in sorted(set(shape) & set(got))
-                  if got[k] != shape[k]}
+    mismatched = {
+        k: (got[k], shape[k]) for k in sorted(set(shape) & set(got)) if got[k] != shape[k]
+    }
     names = [k for k in (param_names or shape) if k in shape]
 
     def numel(key):
@@ -42,8 +43,12 @@ def compare_state_dicts(model_state: Dict, ckpt_state: Dict,
 
     total = sum(numel(k) for k in names)
     ok = sum(numel(k) for k in names if k in got and k not in mismatched)
-    return dict(missing=missing, unexpected=unexpected, mismatched=mismatched,
-                matched_fraction=ok / total if total else 1.0)
+    return dict(
+        missing=missing,
+        unexpected=unexpected,
+        mismatched=mismatched,
+        matched_fraction=ok / total if total else 1.0,
+    )
 
 
 def _names(keys: List[str], limit: int = 8) -> str:
@@ -55,18 +60,28 @@ def mismatch_table_text(report: dict) -> str:
     """The keys that did not load, as a rich table rendered to text."""
     from rich.console import Console
     from rich.table import Table
-    table = Table(title=f'Checkpoint load: {100 * report["matched_fraction"]:.1f}% '
-                        "of the model's parameters loaded")
+
+    table = Table(
+        title=f'Checkpoint load: {100 * report["matched_fraction"]:.1f}% '
+        "of the model's parameters loaded"
+    )
     for col in ('what', 'keys', 'names'):
         table.add_column(col, justify='right' if col == 'keys' else 'left')
-    table.add_row('missing from the checkpoint (kept as initialised)',
-                  str(len(report['missing'])), _names(report['missing']))
-    table.add_row('other shape in the checkpoint (kept as initialised)',
-                  str(len(report['mismatched'])),
-                  _names([f'{k} {list(a)}->{list(b)}'
-                          for k, (a, b) in report['mismatched'].items()]))
-    table.add_row('only in the checkpoint (ignored)',
-                  str(len(report['unexpected'])), _names(report['unexpected']))
+    table.add_row(
+        'missing from the checkpoint (kept as initialised)',
+        str(len(report['missing'])),
+        _names(report['missing']),
+    )
+    table.add_row(
+        'other shape in the checkpoint (kept as initialised)',
+        str(len(report['mismatched'])),
+        _names([f'{k} {list(a)}->{list(b)}' for k, (a, b) in report['mismatched'].items()]),
+    )
+    table.add_row(
+        'only in the checkpoint (ignored)',
+        str(len(report['unexpected'])),
+        _names(report['unexpected']),
+    )
     console = Console(record=True, width=120, file=io.StringIO())
     console.print(table)
     return console.export_text()
@@ -78,15 +93,25 @@ def strict_problems(report: dict, refuse_unexpected: bool = False) -> List[str]:
     ``refuse_unexpected``, keys only the checkpoint has."""
     problems = []
     if report['missing']:
-        problems.append(f'{len(report["missing"])} model keys missing from it '
-                        f'({_names(report["missing"])})')
+        problems.append(
+            f'{len(report["missing"])} model keys missing from it ({_names(report["missing"])})'
+        )
     if report['mismatched']:
-        problems.append(f'{len(report["mismatched"])} keys of another shape ('
-                        + _names([f'{k}: checkpoint {list(a)} vs model {list(b)}'
-                                  for k, (a, b) in report['mismatched'].items()]) + ')')
+        problems.append(
+            f'{len(report["mismatched"])} keys of another shape ('
+            + _names(
+                [
+                    f'{k}: checkpoint {list(a)} vs model {list(b)}'
+                    for k, (a, b) in report['mismatched'].items()
+                ]
+            )
+            + ')'
+        )
     if refuse_unexpected and report['unexpected']:
-        problems.append(f'{len(report["unexpected"])} keys the model does not '
-                        f'have ({_names(report["unexpected"])})')
+        problems.append(
+            f'{len(report["unexpected"])} keys the model does not '
+            f'have ({_names(report["unexpected"])})'
+        )
     return problems
 
 
@@ -111,8 +136,9 @@ class CheckpointMatchHook(Hook):
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, min_match: float = 0.5, allow_partial: bool = False,
-                 revise_keys=((r'^module\.', ''),)):
+    def __init__(
+        self, min_match: float = 0.5, allow_partial: bool = False, revise_keys=((r'^module\.', ''),)
+    ):
         if not 0 <= float(min_match) <= 1:
             raise ValueError(f'load_from_min_match={min_match!r}: a fraction in [0, 1]')
         self.min_match = float(min_match)
@@ -124,11 +150,13 @@ class CheckpointMatchHook(Hook):
         state = checkpoint.get('state_dict', checkpoint)
         for pattern, repl in self.revise_keys:
             state = {re.sub(pattern, repl, k): v for k, v in state.items()}
-        report = compare_state_dicts(model.state_dict(), state,
-                                     [n for n, _ in model.named_parameters()])
+        report = compare_state_dicts(
+            model.state_dict(), state, [n for n, _ in model.named_parameters()]
+        )
         source = getattr(runner, '_load_from', None) or 'the checkpoint'
-        fine_tuning = (isinstance(getattr(runner, '_train_loop', None), BaseLoop)
-                       and not getattr(runner, '_resume', False))
+        fine_tuning = isinstance(getattr(runner, '_train_loop', None), BaseLoop) and not getattr(
+            runner, '_resume', False
+        )
         if fine_tuning:
             self._check_fine_tune(runner, report, source)
         else:
@@ -143,16 +171,19 @@ class CheckpointMatchHook(Hook):
                 f'checkpoint {source} does not fit the model {what} with this '
                 f'config: {"; ".join(problems)}. Use the config the checkpoint '
                 'was trained with (the checkpoint stores it under '
-                "meta['cfg']).")
+                "meta['cfg'])."
+            )
         if report['unexpected']:
             runner.logger.warning(
                 f'checkpoint {source}: {len(report["unexpected"])} keys the model '
-                f'does not have were ignored ({_names(report["unexpected"])})')
+                f'does not have were ignored ({_names(report["unexpected"])})'
+            )
 
     def _check_fine_tune(self, runner, report: dict, source: str) -> None:
         if report['missing'] or report['mismatched'] or report['unexpected']:
-            runner.logger.warning(f'load_from {source}: not everything loads\n'
-                                  + mismatch_table_text(report))
+            runner.logger.warning(
+                f'load_from {source}: not everything loads\n' + mismatch_table_text(report)
+            )
         fraction = report['matched_fraction']
         if fraction < self.min_match and not self.allow_partial:
             raise CheckpointMismatchError(
@@ -160,4 +191,5 @@ class CheckpointMatchHook(Hook):
                 f"model's parameters (load_from_min_match={self.min_match}): "
                 'it is probably from another recipe (see the table above). If '
                 'this is intended, set allow_partial_load=True (or a lower '
-                'load_from_min_match) in the config or with --cfg-options.')
+                'load_from_min_match) in the config or with --cfg-options.'
+            )

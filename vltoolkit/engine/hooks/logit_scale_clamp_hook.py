@@ -1,4 +1,5 @@
 """Clamp learnable logit scales after the optimizer step, as open_clip does."""
+
 from typing import List
 
 import torch.nn as nn
@@ -50,15 +51,17 @@ class LogitScaleClampHook(Hook):
     def before_train(self, runner) -> None:
         modules = self._modules = clampable_modules(runner.model)
         if not modules:
-            print_log('LogitScaleClampHook: the model has no module with '
-                      'clamp_scale_() (e.g. InfoNCELoss); the hook does '
-                      'nothing. Remove it from custom_hooks or add the loss.',
-                      logger='current', level=30)
+            print_log(
+                'LogitScaleClampHook: the model has no module with '
+                'clamp_scale_() (e.g. InfoNCELoss); the hook does '
+                'nothing. Remove it from custom_hooks or add the loss.',
+                logger='current',
+                level=30,
+            )
         for module in modules:
             module.clamp_scale_()
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self._modules is None:
             self._modules = clampable_modules(runner.model)
         for module in self._modules:

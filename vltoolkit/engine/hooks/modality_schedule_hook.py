@@ -1,4 +1,5 @@
 """Staged multimodal training: which modalities and losses train when."""
+
 from typing import List, Optional, Sequence
 
 from mmengine.hooks import Hook
@@ -47,28 +48,35 @@ class ModalityScheduleHook(Hook):
 
     priority = 'ABOVE_NORMAL'
 
-    def __init__(self, stages: Sequence[dict], by_epoch: bool = True,
-                 reset_clusters: bool = True):
+    def __init__(self, stages: Sequence[dict], by_epoch: bool = True, reset_clusters: bool = True):
         stages = [dict(s) for s in stages]
         if not stages:
             raise ValueError('ModalityScheduleHook needs at least one stage')
         for k, stage in enumerate(stages):
             bad = set(stage) - _STAGE_KEYS
             if bad:
-                raise ValueError(f'stage {k} has unknown keys {sorted(bad)}; '
-                                 f'allowed: {sorted(_STAGE_KEYS)}')
-            if 'modalities' not in stage or isinstance(stage['modalities'], str) \
-                    or not stage['modalities']:
-                raise ValueError(f'stage {k} needs modalities=[...] (a non-empty '
-                                 f'list of modality names), got {stage.get("modalities")!r}')
+                raise ValueError(
+                    f'stage {k} has unknown keys {sorted(bad)}; allowed: {sorted(_STAGE_KEYS)}'
+                )
+            if (
+                'modalities' not in stage
+                or isinstance(stage['modalities'], str)
+                or not stage['modalities']
+            ):
+                raise ValueError(
+                    f'stage {k} needs modalities=[...] (a non-empty '
+                    f'list of modality names), got {stage.get("modalities")!r}'
+                )
             begin = stage.get('begin')
             if not isinstance(begin, int) or begin < 0:
                 raise ValueError(f'stage {k} needs begin=<int >= 0>, got {begin!r}')
             if k == 0 and begin != 0:
                 raise ValueError(f'the first stage must begin at 0, not {begin}')
             if k > 0 and begin <= stages[k - 1]['begin']:
-                raise ValueError(f'stage {k} begins at {begin}, not after stage '
-                                 f'{k - 1} ({stages[k - 1]["begin"]})')
+                raise ValueError(
+                    f'stage {k} begins at {begin}, not after stage '
+                    f'{k - 1} ({stages[k - 1]["begin"]})'
+                )
             stage.setdefault('name', ''.join(m[0].upper() for m in stage['modalities']))
         self.stages = stages
         self.by_epoch = by_epoch
@@ -88,20 +96,25 @@ class ModalityScheduleHook(Hook):
     def _model(runner):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         if not hasattr(model, 'set_stage'):
-            raise TypeError(f'ModalityScheduleHook needs a model with '
-                            f'set_stage(); {type(model).__name__} has none')
+            raise TypeError(
+                f'ModalityScheduleHook needs a model with '
+                f'set_stage(); {type(model).__name__} has none'
+            )
         return model
 
     @staticmethod
     def _stage_kwargs(stage):
-        return dict(modalities=stage['modalities'],
-                    loss_terms=stage.get('loss_terms'),
-                    adapters=stage.get('adapters'))
+        return dict(
+            modalities=stage['modalities'],
+            loss_terms=stage.get('loss_terms'),
+            adapters=stage.get('adapters'),
+        )
 
     def describe(self) -> List[str]:
         unit = 'epoch' if self.by_epoch else 'iter'
-        return [f"{s['name']} from {unit} {s['begin']}: {list(s['modalities'])}"
-                for s in self.stages]
+        return [
+            f"{s['name']} from {unit} {s['begin']}: {list(s['modalities'])}" for s in self.stages
+        ]
 
     # ------------------------------------------------------------- hooks
     def before_train(self, runner) -> None:
@@ -111,8 +124,9 @@ class ModalityScheduleHook(Hook):
                 try:
                     model.resolve_stage(**self._stage_kwargs(stage))
                 except ValueError as err:
-                    raise ValueError(f'ModalityScheduleHook stage {k} '
-                                     f'({stage["name"]}): {err}') from None
+                    raise ValueError(
+                        f'ModalityScheduleHook stage {k} ({stage["name"]}): {err}'
+                    ) from None
         self.current = None
         runner.logger.info('modality schedule: ' + '; '.join(self.describe()))
 
@@ -124,13 +138,13 @@ class ModalityScheduleHook(Hook):
         stage = self.stages[index]
         # a stage change happens at this very step (not a resume inside it)
         if self.by_epoch:
-            starts_here = (batch_idx == 0 and progress > 0
-                           and self.stage_at(progress - 1) != index)
+            starts_here = batch_idx == 0 and progress > 0 and self.stage_at(progress - 1) != index
         else:
             starts_here = progress > 0 and progress == stage['begin']
         model = self._model(runner)
-        model.set_stage(**self._stage_kwargs(stage),
-                        reset_clusters=self.reset_clusters and starts_here)
+        model.set_stage(
+            **self._stage_kwargs(stage), reset_clusters=self.reset_clusters and starts_here
+        )
         self.current = index
         runner.message_hub.update_info('modality_stage', index)
         runner.logger.info(
@@ -139,4 +153,5 @@ class ModalityScheduleHook(Hook):
             f"{list(getattr(model, 'active_modalities', stage['modalities']))}, "
             f"loss terms {list(getattr(model, 'active_loss_terms', []))}, "
             f"adapters {list(getattr(model, 'active_adapters', []))}"
-            + (' (clustering reset)' if self.reset_clusters and starts_here else ''))
+            + (' (clustering reset)' if self.reset_clusters and starts_here else '')
+        )

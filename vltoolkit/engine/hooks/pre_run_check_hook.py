@@ -1,4 +1,5 @@
 """Checks of the built data and metrics, before the first iteration."""
+
 import os.path as osp
 from typing import Iterable, List, Optional, Set
 
@@ -34,19 +35,22 @@ def _built_loops(runner):
 def missing_image_files(dataset, split: str, progress: bool = True) -> List[str]:
     """The distinct ``img_path`` values of ``dataset`` that are not files
     (datasets without ``img_path``, e.g. feature sets, have none)."""
-    paths = {info['img_path'] for info in _dataset_infos(dataset)
-             if isinstance(info, dict) and info.get('img_path')}
+    paths = {
+        info['img_path']
+        for info in _dataset_infos(dataset)
+        if isinstance(info, dict) and info.get('img_path')
+    }
     items = sorted(paths)
     if progress and items and is_main_process():
         from vltoolkit.utils.progress import track
+
         items = track(items, description=f'checking {split} image files')
     return [p for p in items if not osp.isfile(p)]
 
 
 def dataset_tasks(dataset) -> Set[str]:
     """The ``task`` values of the samples of ``dataset``."""
-    return {info.get('task') for info in _dataset_infos(dataset)
-            if isinstance(info, dict)} - {None}
+    return {info.get('task') for info in _dataset_infos(dataset) if isinstance(info, dict)} - {None}
 
 
 @HOOKS.register_module()
@@ -88,18 +92,23 @@ class PreRunCheckHook(Hook):
     def _check_files(self, dataset, split: str) -> None:
         missing = missing_image_files(dataset, split)
         if missing:
-            shown = '\n  '.join(missing[:self.max_listed])
-            more = (f'\n  ... {len(missing) - self.max_listed} more'
-                    if len(missing) > self.max_listed else '')
+            shown = '\n  '.join(missing[: self.max_listed])
+            more = (
+                f'\n  ... {len(missing) - self.max_listed} more'
+                if len(missing) > self.max_listed
+                else ''
+            )
             raise PreRunCheckError(
                 f'{len(missing)} image file(s) of the {split} split do not '
                 f'exist:\n  {shown}{more}\nCheck `data_root` and `data_prefix` '
                 'of the dataset config (or prepare the data, docs/datasets/); '
-                'check_image_files=False skips this check.')
+                'check_image_files=False skips this check.'
+            )
 
     @staticmethod
-    def _check_metric_tasks(evaluator, dataset, split: str,
-                            tasks: Optional[Set[str]] = None) -> None:
+    def _check_metric_tasks(
+        evaluator, dataset, split: str, tasks: Optional[Set[str]] = None
+    ) -> None:
         for metric in getattr(evaluator, 'metrics', []):
             wanted = getattr(metric, 'tasks', None)
             if not wanted:
@@ -111,4 +120,5 @@ class PreRunCheckHook(Hook):
                     f'{type(metric).__name__}(tasks={list(wanted)}) of the '
                     f'{split} evaluator: {unknown} match no sample of the {split} '
                     f'dataset, whose tasks are {sorted(tasks)}; fix `tasks=` '
-                    f'of the metric (or the dataset\'s `task=`).')
+                    f'of the metric (or the dataset\'s `task=`).'
+                )

@@ -1,4 +1,5 @@
 """Progress of training, validation and testing (``done/total``, rate, ETA)."""
+
 from typing import Optional
 
 from mmengine.dist import is_main_process
@@ -41,8 +42,9 @@ class RichProgressHook(Hook):
     def _open(self, key, runner, total, description, completed=0):
         if not is_main_process():
             return
-        self._bars[key] = ProgressBar(total, description, mode=self.mode,
-                                      logger=runner.logger, completed=completed).start()
+        self._bars[key] = ProgressBar(
+            total, description, mode=self.mode, logger=runner.logger, completed=completed
+        ).start()
 
     def _advance(self, key):
         bar = self._bars.get(key)
@@ -57,8 +59,7 @@ class RichProgressHook(Hook):
     # ------------------------------------------------------------ training
     def before_train(self, runner) -> None:
         if self.train and progress_mode(self.mode) == 'rich':
-            self._open('train', runner, runner.max_iters, 'train',
-                       completed=runner.iter)
+            self._open('train', runner, runner.max_iters, 'train', completed=runner.iter)
 
     def before_train_epoch(self, runner) -> None:
         bar = self._bars.get('train')

@@ -1,4 +1,5 @@
 """Schedules that cannot happen, found before the first training step."""
+
 from typing import List
 
 from mmengine.hooks import Hook
@@ -6,7 +7,7 @@ from mmengine.runner import IterBasedTrainLoop
 
 from vltoolkit.registry import HOOKS
 
-_INF_LIKE = 10 ** 9  # mmengine's INF end of a scheduler is sys.maxsize
+_INF_LIKE = 10**9  # mmengine's INF end of a scheduler is sys.maxsize
 
 
 def _schedulers(runner) -> list:
@@ -52,30 +53,38 @@ def schedule_problems(runner) -> List[str]:
                 problems.append(
                     f"ModalityScheduleHook stage {k} ({stage['name']}, modalities "
                     f"{list(stage['modalities'])}) begins at {unit} {stage['begin']}, but "
-                    f"training ends after {end} {unit}s: it never trains")
+                    f"training ends after {end} {unit}s: it never trains"
+                )
 
     # parameter schedulers (in iterations once converted)
     for sched in _schedulers(runner):
         end, unit = limit(sched.by_epoch)
         name = type(sched).__name__
         if sched.begin >= end:
-            problems.append(f'{name} begins at {unit} {sched.begin}, but training ends '
-                            f'after {end} {unit}s: it never runs')
+            problems.append(
+                f'{name} begins at {unit} {sched.begin}, but training ends '
+                f'after {end} {unit}s: it never runs'
+            )
         elif _INF_LIKE > sched.end > end:
-            problems.append(f'{name} runs {unit}s {sched.begin}-{sched.end}, past the end '
-                            f'of training ({end} {unit}s): the run stops before it '
-                            'finishes (a warm-up that never reaches the full lr)')
+            problems.append(
+                f'{name} runs {unit}s {sched.begin}-{sched.end}, past the end '
+                f'of training ({end} {unit}s): the run stops before it '
+                'finishes (a warm-up that never reaches the full lr)'
+            )
 
     # validation
     if runner._val_loop is not None and hasattr(loop, 'val_interval'):
         end, unit = (max_iters, 'iteration') if by_iter else (max_epochs, 'epoch')
         begin = getattr(loop, 'val_begin', 1)
         if begin > end:
-            problems.append(f'val_begin={begin} is after the last {unit} ({end}): '
-                            'the run never validates')
+            problems.append(
+                f'val_begin={begin} is after the last {unit} ({end}): the run never validates'
+            )
         elif loop.val_interval > end:
-            problems.append(f'val_interval={loop.val_interval} is larger than the run '
-                            f'({end} {unit}s): it validates once, after the last {unit}')
+            problems.append(
+                f'val_interval={loop.val_interval} is larger than the run '
+                f'({end} {unit}s): it validates once, after the last {unit}'
+            )
     return problems
 
 

@@ -1,4 +1,5 @@
 """A few drawn predictions per validation, sent to the experiment trackers."""
+
 import os.path as osp
 
 import mmcv
@@ -45,6 +46,7 @@ class ValVisualizationHook(Hook):
                 h, w = sample.metainfo['img_shape']
                 img = mmcv.imresize(img, (w, h))
             stem = osp.splitext(osp.basename(path))[0]
-            drawer.add_datasample(f"val/{stem}_{sample.metainfo.get('sample_idx', 0)}",
-                                  img, sample, step=runner.epoch)
+            drawer.add_datasample(
+                f"val/{stem}_{sample.metainfo.get('sample_idx', 0)}", img, sample, step=runner.epoch
+            )
             self._drawn += 1

@@ -1,4 +1,5 @@
 """Several task batches per optimizer update, normalised as one big batch."""
+
 from typing import List
 
 import torch
@@ -7,6 +8,7 @@ from mmengine.model import is_model_wrapper
 
 from vltoolkit.registry import LOOPS
 from vltoolkit.structures import IGNORE_INDEX
+
 from .resumable_epoch_loop import ResumableEpochBasedTrainLoop
 from .resume_skip import resumed_batches
 
@@ -41,8 +43,7 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
     update boundaries (a resume re-runs the batches after the checkpoint).
     """
 
-    def __init__(self, runner, dataloader, update: dict = dict(mode='per_task'),
-                 **kwargs):
+    def __init__(self, runner, dataloader, update: dict = dict(mode='per_task'), **kwargs):
         super().__init__(runner, dataloader, **kwargs)
         update = dict(update)
         self.mode = update.pop('mode')
@@ -69,8 +70,7 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
         tasks = getattr(dataset, 'task_indices', None)
         if tasks:
             return sorted(tasks)
-        return sorted({dataset.get_data_info(i).get('task', '')
-                       for i in range(len(dataset))})
+        return sorted({dataset.get_data_info(i).get('task', '') for i in range(len(dataset))})
 
     @staticmethod
     def _global_sum(value: torch.Tensor) -> torch.Tensor:
@@ -119,8 +119,9 @@ class ExactAccumulationTrainLoop(ResumableEpochBasedTrainLoop):
         self.runner.model.train()
         world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
         for update in self._updates():
-            units = torch.stack([self._model.loss_units(b['inputs']).float().cpu()
-                                 for _, b in update]).sum()
+            units = torch.stack(
+                [self._model.loss_units(b['inputs']).float().cpu() for _, b in update]
+            ).sum()
             avg_factor = self._global_sum(units) / world
             self.runner.optim_wrapper.begin_update(len(update))
             for idx, data_batch in update:

@@ -1,7 +1,9 @@
 """An epoch loop that resumes mid-epoch where it stopped."""
+
 from mmengine.runner import EpochBasedTrainLoop
 
 from vltoolkit.registry import LOOPS
+
 from .resume_skip import record_progress, resumed_batches
 
 
@@ -36,11 +38,10 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
     def run_iter(self, idx, data_batch) -> None:
         """mmengine's iteration, with the epoch's progress recorded before
         the ``after_train_iter`` hooks (where checkpoints are saved)."""
-        self.runner.call_hook('before_train_iter', batch_idx=idx,
-                              data_batch=data_batch)
-        outputs = self.runner.model.train_step(
-            data_batch, optim_wrapper=self.runner.optim_wrapper)
+        self.runner.call_hook('before_train_iter', batch_idx=idx, data_batch=data_batch)
+        outputs = self.runner.model.train_step(data_batch, optim_wrapper=self.runner.optim_wrapper)
         record_progress(self)
-        self.runner.call_hook('after_train_iter', batch_idx=idx,
-                              data_batch=data_batch, outputs=outputs)
+        self.runner.call_hook(
+            'after_train_iter', batch_idx=idx, data_batch=data_batch, outputs=outputs
+        )
         self._iter += 1

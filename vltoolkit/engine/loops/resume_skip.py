@@ -19,6 +19,7 @@ size, batch sampler). On resume:
 Checkpoints written before this record existed fall back to counting
 iterations, and are refused when that count cannot belong to this epoch.
 """
+
 import math
 from dataclasses import dataclass
 from typing import Iterator, Optional, Tuple
@@ -42,18 +43,21 @@ def _by_samples(dataloader) -> bool:
     """A torch ``BatchSampler`` over a ``DefaultSampler``: positions in the
     epoch can be counted in samples of one global order."""
     batch_sampler = _batch_sampler(dataloader)
-    return (type(batch_sampler) is BatchSampler and
-            isinstance(getattr(batch_sampler, 'sampler', None), DefaultSampler))
+    return type(batch_sampler) is BatchSampler and isinstance(
+        getattr(batch_sampler, 'sampler', None), DefaultSampler
+    )
 
 
 def batching_of(dataloader) -> dict:
     """What decides which samples an iteration consumes: the batch sampler
     type, its batch sizes and the world size."""
     batch_sampler = _batch_sampler(dataloader)
-    info = dict(batch_sampler=type(batch_sampler).__name__,
-                batch_size=getattr(dataloader, 'batch_size', None) or
-                getattr(batch_sampler, 'batch_size', None),
-                world_size=get_dist_info()[1])
+    info = dict(
+        batch_sampler=type(batch_sampler).__name__,
+        batch_size=getattr(dataloader, 'batch_size', None)
+        or getattr(batch_sampler, 'batch_size', None),
+        world_size=get_dist_info()[1],
+    )
     for key in ('task_batch_size', 'token_budget', 'max_batch_size'):
         value = getattr(batch_sampler, key, None)
         if value:
@@ -63,8 +67,9 @@ def batching_of(dataloader) -> dict:
 
 def _describe_change(saved: dict, now: dict) -> str:
     keys = sorted(set(saved) | set(now))
-    return ', '.join(f'{k} {saved.get(k)!r} -> {now.get(k)!r}' for k in keys
-                     if saved.get(k) != now.get(k))
+    return ', '.join(
+        f'{k} {saved.get(k)!r} -> {now.get(k)!r}' for k in keys if saved.get(k) != now.get(k)
+    )
 
 
 class _SkipFirst:
@@ -89,10 +94,11 @@ class _SkipFirst:
 @dataclass
 class ResumePoint:
     """Where the current epoch starts on this rank."""
-    skip_batches: int = 0        # whole batches to draw and drop
-    skip_samples: int = 0        # samples of this rank's shard never loaded
-    first_idx: int = 0           # batch index given to the first batch run
-    samples: Optional[int] = 0   # global samples consumed before it
+
+    skip_batches: int = 0  # whole batches to draw and drop
+    skip_samples: int = 0  # samples of this rank's shard never loaded
+    first_idx: int = 0  # batch index given to the first batch run
+    samples: Optional[int] = 0  # global samples consumed before it
     message: str = ''
 
 
@@ -113,19 +119,29 @@ def resume_point(loop) -> ResumePoint:
                 f'epoch {epoch + 1} of {len(dataloader)} iterations with this '
                 'batch size / number of ranks; it has no record of the samples '
                 'it consumed: resume with the batch size and number of ranks '
-                'it was trained with')
-        return ResumePoint(done, 0, done, None,
-                           f'resuming epoch {epoch + 1} after its first {done} '
-                           'iterations (checkpoint without a sample count): '
-                           'skipping those batches')
+                'it was trained with'
+            )
+        return ResumePoint(
+            done,
+            0,
+            done,
+            None,
+            f'resuming epoch {epoch + 1} after its first {done} '
+            'iterations (checkpoint without a sample count): '
+            'skipping those batches',
+        )
     if saved['epoch'] != epoch or saved['iters'] == 0:
         return ResumePoint(samples=0 if _by_samples(dataloader) else None)
     same = saved['batching'] == now
     if same and not _by_samples(dataloader):
         done = saved['iters']
-        return ResumePoint(done, 0, done, None,
-                           f'resuming epoch {epoch + 1} after its first {done} '
-                           'iterations: skipping those batches')
+        return ResumePoint(
+            done,
+            0,
+            done,
+            None,
+            f'resuming epoch {epoch + 1} after its first {done} iterations: skipping those batches',
+        )
     change = _describe_change(saved['batching'], now)
     if saved.get('samples') is None or not _by_samples(dataloader):
         raise ResumeMismatchError(
@@ -133,7 +149,8 @@ def resume_point(loop) -> ResumePoint:
             f'trained with other batching ({change}) and this batch sampler '
             'cannot skip by samples. Resume with the batch size(s) and number '
             'of ranks of the checkpoint, or resume from an end-of-epoch '
-            'checkpoint.')
+            'checkpoint.'
+        )
     return _skip_samples(loop, saved['samples'], change, same)
 
 
@@ -148,8 +165,13 @@ def _skip_samples(loop, samples: int, change: str, same: bool) -> ResumePoint:
     epoch = loop._epoch
     dataset_len = len(sampler.dataset)
     if samples >= dataset_len:  # saved after the epoch's last batch
-        return ResumePoint(0, sampler.num_samples, len(dataloader), samples,
-                           f'epoch {epoch + 1} was complete in the checkpoint')
+        return ResumePoint(
+            0,
+            sampler.num_samples,
+            len(dataloader),
+            samples,
+            f'epoch {epoch + 1} was complete in the checkpoint',
+        )
 
     def left_batches(r):
         skip = max(0, math.ceil((samples - r) / world))
@@ -165,19 +187,24 @@ def _skip_samples(loop, samples: int, change: str, same: bool) -> ResumePoint:
             f'ranks with batch size {batch_sampler.batch_size}: the ranks would '
             f'get different numbers of batches ({sorted(counts)}). The '
             f'checkpoint was trained with {change}; use a number of ranks that '
-            f'divides {samples}, or the checkpoint\'s batching.')
+            f'divides {samples}, or the checkpoint\'s batching.'
+        )
     skip = max(0, math.ceil((samples - rank) / world))
     first_idx = max(0, math.ceil(samples / world)) // batch_sampler.batch_size
     if same:
-        message = (f'resuming epoch {epoch + 1} after its first {first_idx} '
-                   f'iterations ({samples} of its {dataset_len} samples): '
-                   'skipping those batches')
+        message = (
+            f'resuming epoch {epoch + 1} after its first {first_idx} '
+            f'iterations ({samples} of its {dataset_len} samples): '
+            'skipping those batches'
+        )
     else:
-        message = (f'resuming epoch {epoch + 1} after {samples} of its '
-                   f'{dataset_len} samples: skipping those samples (batching '
-                   f'changed since the checkpoint: {change}; iteration counters '
-                   "and iteration-based schedules continue from the checkpoint's "
-                   'count)')
+        message = (
+            f'resuming epoch {epoch + 1} after {samples} of its '
+            f'{dataset_len} samples: skipping those samples (batching '
+            f'changed since the checkpoint: {change}; iteration counters '
+            "and iteration-based schedules continue from the checkpoint's "
+            'count)'
+        )
     return ResumePoint(0, skip, first_idx, samples, message)
 
 
@@ -187,9 +214,12 @@ def resumed_batches(loop) -> Iterator[Tuple[int, dict]]:
     point = resume_point(loop)
     if point.message:
         loop.runner.logger.info(point.message)
-    loop._progress = dict(epoch=loop._epoch, iters=point.first_idx,
-                          samples=point.samples,
-                          batching=batching_of(loop.dataloader))
+    loop._progress = dict(
+        epoch=loop._epoch,
+        iters=point.first_idx,
+        samples=point.samples,
+        batching=batching_of(loop.dataloader),
+    )
     batch_sampler = _batch_sampler(loop.dataloader)
     original = getattr(batch_sampler, 'sampler', None)
     if point.skip_samples:

@@ -1,4 +1,5 @@
 """Mixed precision that also works on the CPU."""
+
 from contextlib import contextmanager
 
 import torch
@@ -27,6 +28,8 @@ class AutocastOptimWrapper(OptimWrapper):
     @contextmanager
     def optim_context(self, model):
         device = self.device_type or get_device()
-        with super().optim_context(model), \
-                torch.autocast(device_type=device, dtype=self.cast_dtype):
+        with (
+            super().optim_context(model),
+            torch.autocast(device_type=device, dtype=self.cast_dtype),
+        ):
             yield

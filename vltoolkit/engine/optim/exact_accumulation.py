@@ -1,7 +1,9 @@
 """Optimizer wrappers whose accumulation window is set by the train loop."""
+
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from vltoolkit.registry import OPTIM_WRAPPERS
+
 from .autocast_optim_wrapper import AutocastOptimWrapper
 
 
@@ -56,6 +58,5 @@ class ExactAccumulationAmpOptimWrapper(ExactAccumulationMixin, AmpOptimWrapper):
 
 
 @OPTIM_WRAPPERS.register_module()
-class ExactAccumulationAutocastOptimWrapper(ExactAccumulationMixin,
-                                            AutocastOptimWrapper):
+class ExactAccumulationAutocastOptimWrapper(ExactAccumulationMixin, AutocastOptimWrapper):
     """``AutocastOptimWrapper`` (bf16, CPU too) with exact accumulation."""

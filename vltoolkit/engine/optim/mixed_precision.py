@@ -1,4 +1,5 @@
 """Pick the mixed-precision flavour of an optimizer wrapper for the device."""
+
 from typing import Optional
 
 import torch
@@ -6,8 +7,10 @@ import torch
 # each plain wrapper's twin for (CUDA, elsewhere)
 AMP_WRAPPERS = {
     'OptimWrapper': ('AmpOptimWrapper', 'AutocastOptimWrapper'),
-    'ExactAccumulationOptimWrapper': ('ExactAccumulationAmpOptimWrapper',
-                                      'ExactAccumulationAutocastOptimWrapper'),
+    'ExactAccumulationOptimWrapper': (
+        'ExactAccumulationAmpOptimWrapper',
+        'ExactAccumulationAutocastOptimWrapper',
+    ),
 }
 
 
@@ -21,8 +24,7 @@ def best_amp_dtype(device: Optional[str] = None) -> str:
     return 'bfloat16'
 
 
-def amp_optim_wrapper_cfg(wrapper_cfg: dict,
-                          device: Optional[str] = None) -> dict:
+def amp_optim_wrapper_cfg(wrapper_cfg: dict, device: Optional[str] = None) -> dict:
     """``wrapper_cfg`` turned into its mixed-precision twin.
 
     On CUDA: mmengine's ``AmpOptimWrapper`` (or the exact-accumulation twin)

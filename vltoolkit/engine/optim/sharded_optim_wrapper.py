@@ -1,4 +1,5 @@
 """Gradient clipping by the global norm when gradients are sharded (FSDP)."""
+
 import math
 
 import torch
@@ -6,11 +7,11 @@ import torch.distributed as dist
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from vltoolkit.registry import OPTIM_WRAPPERS
+
 from .autocast_optim_wrapper import AutocastOptimWrapper
 
 
-def sharded_clip_grad_norm_(parameters, max_norm: float,
-                            norm_type: float = 2.0) -> torch.Tensor:
+def sharded_clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> torch.Tensor:
     """``clip_grad_norm_`` for parameters whose gradients are shards.
 
     Under FSDP (``FULL_SHARD`` / ``SHARD_GRAD_OP``) each rank holds a
@@ -27,13 +28,16 @@ def sharded_clip_grad_norm_(parameters, max_norm: float,
     norm_type = float(norm_type)
     device = grads[0].device if grads else torch.device('cpu')
     if norm_type == math.inf:
-        local = max((g.detach().abs().max() for g in grads if g.numel()),
-                    default=torch.zeros((), device=device)).float()
+        local = max(
+            (g.detach().abs().max() for g in grads if g.numel()),
+            default=torch.zeros((), device=device),
+        ).float()
         op = dist.ReduceOp.MAX
     else:
-        local = sum((g.detach().float().norm(norm_type) ** norm_type
-                     for g in grads if g.numel()),
-                    torch.zeros((), device=device))
+        local = sum(
+            (g.detach().float().norm(norm_type) ** norm_type for g in grads if g.numel()),
+            torch.zeros((), device=device),
+        )
         op = dist.ReduceOp.SUM
     total = local.clone()
     if dist.is_available() and dist.is_initialized():
@@ -55,8 +59,7 @@ class ShardedClipGradMixin:
     def _clip_grad(self) -> None:
         if self.clip_func is not torch.nn.utils.clip_grad_norm_:
             return super()._clip_grad()  # by value: elementwise, shard-safe
-        params = [p for group in self.optimizer.param_groups
-                  for p in group['params']]
+        params = [p for group in self.optimizer.param_groups for p in group['params']]
         # every rank joins the all-reduce, even one whose shards are empty
         grad = sharded_clip_grad_norm_(params, **self.clip_grad_kwargs)
         self.message_hub.update_scalar(f'train/{self.grad_name}', float(grad))

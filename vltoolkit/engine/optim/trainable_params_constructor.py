@@ -1,4 +1,5 @@
 """An optimizer that holds only the parameters that train."""
+
 from mmengine.optim import DefaultOptimWrapperConstructor
 
 from vltoolkit.registry import OPTIM_WRAPPER_CONSTRUCTORS

@@ -1,4 +1,5 @@
 """Build an mmengine Runner with vltoolkit's library workarounds applied."""
+
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -9,6 +10,7 @@ from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from vltoolkit.utils.config_refs import resolve_config_refs
 from vltoolkit.visualization.trackers import drop_missing_trackers
+
 from .config_checks import explain_config_errors
 from .pre_run import prepare_run
 from .strategy import prepare_strategy_cfg
@@ -43,8 +45,7 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     drop_missing_trackers(cfg)  # W&B / MLflow / TensorBoard absent: a warning
     add_schedule_check(cfg)
     with explain_registry_errors(), explain_config_errors(cfg):
-        runner = (RUNNERS.build(cfg) if 'runner_type' in cfg
-                  else Runner.from_cfg(cfg))
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     for note in notes:
         runner.logger.warning(note)
     return runner

@@ -6,10 +6,12 @@
   save, so a misspelled key (``intervl=2``) used to crash after the first
   epoch(s); here it is an error before the Runner is built.
 - :func:`check_loop_numbers`: ``train_cfg.max_epochs=abc`` and friends.
-- :func:`explain_config_errors` / :func:`explain_build_type_error`: a ``TypeError`` from building a part
+- :func:`explain_config_errors` / :func:`explain_build_type_error`: a ``TypeError`` from
+  building a part
   (``__init__() got an unexpected keyword argument 'weigth'``) re-raised
   with the config key that holds the argument and the config file.
 """
+
 import contextlib
 import difflib
 import inspect
@@ -20,9 +22,17 @@ from typing import Iterator, Optional, Tuple
 from mmengine.config import Config
 
 #: arguments CheckpointHook passes to runner.save_checkpoint itself
-_SAVE_ARGS_PASSED = {'self', 'out_dir', 'filename', 'file_client_args',
-                     'save_optimizer', 'save_param_scheduler', 'meta',
-                     'by_epoch', 'backend_args'}
+_SAVE_ARGS_PASSED = {
+    'self',
+    'out_dir',
+    'filename',
+    'file_client_args',
+    'save_optimizer',
+    'save_param_scheduler',
+    'meta',
+    'by_epoch',
+    'backend_args',
+}
 
 
 class ConfigError(ValueError):
@@ -48,6 +58,7 @@ def _hook_class(hook_type):
     from mmengine.registry import HOOKS as MMENGINE_HOOKS
 
     from vltoolkit.registry import HOOKS
+
     name = hook_type.split('.')[-1]
     return HOOKS.get(name) or MMENGINE_HOOKS.get(name)
 
@@ -56,6 +67,7 @@ def _extra_ok(hook_cls, cfg: Config) -> Optional[set]:
     """Keys a hook with ``**kwargs`` accepts beyond its named arguments
     (None: any)."""
     from mmengine.hooks import CheckpointHook
+
     if issubclass(hook_cls, CheckpointHook):
         runner_cls = _runner_class(cfg)
         params = set(inspect.signature(runner_cls.save_checkpoint).parameters)
@@ -65,9 +77,11 @@ def _extra_ok(hook_cls, cfg: Config) -> Optional[set]:
 
 def _runner_class(cfg: Config):
     from mmengine.runner import Runner
+
     runner_type = cfg.get('runner_type')
     if isinstance(runner_type, str):
         from mmengine.registry import RUNNERS
+
         return RUNNERS.get(runner_type) or Runner
     return runner_type if inspect.isclass(runner_type) else Runner
 
@@ -80,8 +94,9 @@ def check_hook_args(cfg: Config) -> None:
         if hook_cls is None:
             continue  # unknown type: the registry error says so at build
         params = inspect.signature(hook_cls.__init__).parameters
-        named = {n for n, p in params.items()
-                 if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)} - {'self'}
+        named = {
+            n for n, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        } - {'self'}
         var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
         extra_ok = _extra_ok(hook_cls, cfg) if var_kw else set()
         for arg in hook:
@@ -93,7 +108,8 @@ def check_hook_args(cfg: Config) -> None:
             hint = f' (did you mean {" or ".join(close)}?)' if close else ''
             raise ConfigError(
                 f'{key}.{arg}{_where(cfg)}: {hook_cls.__name__} has no argument '
-                f'{arg!r}{hint}; its arguments are {", ".join(sorted(named))}')
+                f'{arg!r}{hint}; its arguments are {", ".join(sorted(named))}'
+            )
 
 
 #: loop keys that must be whole numbers (and at least 1, except val_begin)
@@ -109,15 +125,17 @@ def check_loop_numbers(cfg: Config) -> None:
             continue
         value = train_cfg[key]
         low = 0 if key == 'val_begin' else 1
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-                or value < low:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise ConfigError(
                 f'train_cfg.{key}={value!r}{_where(cfg)}: needs a whole number '
-                f'>= {low} (e.g. --cfg-options train_cfg.{key}=12)')
+                f'>= {low} (e.g. --cfg-options train_cfg.{key}=12)'
+            )
 
 
-_UNEXPECTED = re.compile(r"(\w+)\.__init__\(\) got an unexpected keyword "
-                         r"argument '(\w+)'")
+_UNEXPECTED = re.compile(
+    r"(\w+)\.__init__\(\) got an unexpected keyword "
+    r"argument '(\w+)'"
+)
 
 
 def _find_key(node, type_name: str, arg: str, path: str = '') -> Optional[str]:
@@ -143,6 +161,7 @@ def _registered(name: str):
     from mmengine.registry import Registry
 
     import vltoolkit.registry as registries
+
     for registry in vars(registries).values():
         if isinstance(registry, Registry):
             try:
@@ -173,14 +192,12 @@ def explain_build_type_error(err: TypeError, cfg: Config) -> Optional[ConfigErro
     if not match:
         return None
     type_name, arg = match.groups()
-    key = _find_key(cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg,
-                    type_name, arg)
+    key = _find_key(cfg.to_dict() if hasattr(cfg, 'to_dict') else cfg, type_name, arg)
     if key is None:
         return None
     close = difflib.get_close_matches(arg, _arguments_of(key, cfg), n=2)
     hint = f' (did you mean {" or ".join(close)}?)' if close else ''
-    return ConfigError(f'{key}{_where(cfg)}: {type_name} has no argument '
-                       f'{arg!r}{hint}')
+    return ConfigError(f'{key}{_where(cfg)}: {type_name} has no argument {arg!r}{hint}')
 
 
 def _arguments_of(key: str, cfg: Config) -> list:

@@ -17,6 +17,7 @@ Top-level config keys read here (not Runner arguments):
 ``load_from_min_match``, ``allow_partial_load``, ``check_image_files``
 (docs/reliability.md).
 """
+
 import numbers
 import os.path as osp
 from typing import List
@@ -25,12 +26,12 @@ from mmengine.config import Config
 
 from .config_checks import check_hook_args, check_loop_numbers
 
+
 def _add_hook(cfg: Config, name: str, **kwargs) -> None:
     """Append hook ``name`` (scoped: found whatever the config's
     ``default_scope``) unless ``custom_hooks`` already has one."""
     hooks = list(cfg.get('custom_hooks') or [])
-    if any(isinstance(h, dict) and str(h.get('type')).split('.')[-1] == name
-           for h in hooks):
+    if any(isinstance(h, dict) and str(h.get('type')).split('.')[-1] == name for h in hooks):
         return
     hooks.append(dict(type=f'vltoolkit.{name}', **kwargs))
     cfg.custom_hooks = hooks
@@ -39,15 +40,17 @@ def _add_hook(cfg: Config, name: str, **kwargs) -> None:
 def add_checkpoint_match_hook(cfg: Config) -> None:
     """Append a ``CheckpointMatchHook`` to ``cfg.custom_hooks`` unless the
     config already has one."""
-    _add_hook(cfg, 'CheckpointMatchHook',
-              min_match=cfg.get('load_from_min_match', 0.5),
-              allow_partial=cfg.get('allow_partial_load', False))
+    _add_hook(
+        cfg,
+        'CheckpointMatchHook',
+        min_match=cfg.get('load_from_min_match', 0.5),
+        allow_partial=cfg.get('allow_partial_load', False),
+    )
 
 
 def add_pre_run_check_hook(cfg: Config) -> None:
     """Append a ``PreRunCheckHook`` (``check_image_files``, default True)."""
-    _add_hook(cfg, 'PreRunCheckHook',
-              check_image_files=cfg.get('check_image_files', True))
+    _add_hook(cfg, 'PreRunCheckHook', check_image_files=cfg.get('check_image_files', True))
 
 
 def resume_notes(cfg: Config) -> List[str]:
@@ -59,12 +62,15 @@ def resume_notes(cfg: Config) -> List[str]:
     if not cfg.get('resume') or cfg.get('load_from'):
         return []
     from mmengine.runner import find_latest_checkpoint
+
     work_dir = cfg.get('work_dir') or '.'
     if find_latest_checkpoint(work_dir) is not None:
         return []
     cfg.resume = False
-    return [f'--resume: no checkpoint to resume from in {osp.abspath(work_dir)} '
-            '(no last_checkpoint file): starting from scratch.']
+    return [
+        f'--resume: no checkpoint to resume from in {osp.abspath(work_dir)} '
+        '(no last_checkpoint file): starting from scratch.'
+    ]
 
 
 #: seconds a collective waits for the other ranks before failing. 15 min:
@@ -81,12 +87,12 @@ def set_dist_timeout(cfg: Config) -> None:
     env_cfg = cfg.get('env_cfg') or {}
     dist_cfg = dict(env_cfg.get('dist_cfg') or {})
     timeout = dist_cfg.setdefault('timeout', DEFAULT_DIST_TIMEOUT_S)
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) \
-            or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or timeout <= 0:
         raise ValueError(
             f'env_cfg.dist_cfg.timeout={timeout!r} in {cfg.filename or "the config"}: '
             'give the seconds a collective waits for the other ranks, e.g. '
-            f'env_cfg.dist_cfg.timeout={DEFAULT_DIST_TIMEOUT_S}')
+            f'env_cfg.dist_cfg.timeout={DEFAULT_DIST_TIMEOUT_S}'
+        )
     cfg.env_cfg = dict(env_cfg, dist_cfg=dist_cfg)
 
 

@@ -16,6 +16,7 @@ of the recipe to it, so the same recipe trains under every strategy:
   absent); ``clip_grad``, ``accumulative_counts`` and the batch size move
   into the DeepSpeed config, which owns them.
 """
+
 import importlib.util
 import os.path as osp
 from pathlib import Path
@@ -43,9 +44,11 @@ def apply_strategy(cfg: Config, strategy: str) -> Config:
     replace the recipe's, its ``optim_wrapper`` keys are merged in."""
     path = strategy if osp.isfile(strategy) else str(STRATEGY_DIR / f'{strategy}.py')
     if not osp.isfile(path):
-        raise ValueError(f'--strategy {strategy!r}: no such strategy; use one of '
-                         f'{available_strategies()} or a path to a fragment '
-                         'that sets runner_type and strategy')
+        raise ValueError(
+            f'--strategy {strategy!r}: no such strategy; use one of '
+            f'{available_strategies()} or a path to a fragment '
+            'that sets runner_type and strategy'
+        )
     fragment = Config.fromfile(path)
     cfg.runner_type = fragment.get('runner_type', 'FlexibleRunner')
     cfg.strategy = fragment.strategy.to_dict()
@@ -59,9 +62,11 @@ def _wrapper_type(optim_wrapper) -> str:
 
 
 def _prepare_ddp(cfg, strategy) -> None:
-    wrapper = dict(strategy.get('model_wrapper') or
-                   cfg.get('model_wrapper_cfg') or
-                   dict(type='MMDistributedDataParallel', broadcast_buffers=False))
+    wrapper = dict(
+        strategy.get('model_wrapper')
+        or cfg.get('model_wrapper_cfg')
+        or dict(type='MMDistributedDataParallel', broadcast_buffers=False)
+    )
     if cfg.get('model_wrapper_cfg'):  # a recipe's DDP options carry over
         for key, value in cfg.model_wrapper_cfg.items():
             wrapper.setdefault(key, value)
@@ -71,8 +76,10 @@ def _prepare_ddp(cfg, strategy) -> None:
 
 
 def _prepare_fsdp(cfg, strategy) -> None:
-    wrapper = dict(strategy.get('model_wrapper') or
-                   dict(type='MMFullyShardedDataParallel', use_orig_params=True))
+    wrapper = dict(
+        strategy.get('model_wrapper')
+        or dict(type='MMFullyShardedDataParallel', use_orig_params=True)
+    )
     if not torch.cuda.is_available():
         wrapper['device_id'] = 'cpu'
     strategy['model_wrapper'] = wrapper
@@ -81,7 +88,8 @@ def _prepare_fsdp(cfg, strategy) -> None:
     if sharded is None and 'Sharded' not in _wrapper_type(optim_wrapper):
         raise ValueError(
             f'optim_wrapper type {_wrapper_type(optim_wrapper)!r} has no sharded '
-            f'twin for FSDP; use one of {sorted(SHARDED_WRAPPERS)}')
+            f'twin for FSDP; use one of {sorted(SHARDED_WRAPPERS)}'
+        )
     if sharded is not None:
         optim_wrapper['type'] = sharded
     if sharded == 'ShardedAmpOptimWrapper':
@@ -93,22 +101,24 @@ def _prepare_deepspeed(cfg, strategy) -> None:
         raise ImportError(
             'strategy DeepSpeedStrategy needs the optional `deepspeed` package: '
             '`pip install --no-build-isolation deepspeed` (requirements/optional.txt), '
-            'or train with --strategy fsdp, which needs nothing extra.')
+            'or train with --strategy fsdp, which needs nothing extra.'
+        )
     from vltoolkit.compat.deepspeed_onebit import patch_mmengine_deepspeed
+
     patch_mmengine_deepspeed()
     optim_wrapper = cfg.optim_wrapper
     if _wrapper_type(optim_wrapper) != 'DeepSpeedOptimWrapper':
         raise ValueError(
             "DeepSpeedStrategy needs optim_wrapper type='DeepSpeedOptimWrapper' "
             f"(got {_wrapper_type(optim_wrapper)!r}); for mixed precision set "
-            "strategy.bf16=dict(enabled=True) instead of --amp")
+            "strategy.bf16=dict(enabled=True) instead of --amp"
+        )
     clip = optim_wrapper.pop('clip_grad', None)
     if clip:
         strategy.setdefault('gradient_clipping', clip.get('max_norm'))
     accumulation = optim_wrapper.pop('accumulative_counts', None)
     strategy.setdefault('gradient_accumulation_steps', accumulation or 1)
-    strategy.setdefault('train_micro_batch_size_per_gpu',
-                        cfg.train_dataloader.get('batch_size'))
+    strategy.setdefault('train_micro_batch_size_per_gpu', cfg.train_dataloader.get('batch_size'))
     if strategy.get('bf16', {}).get('enabled') or strategy.get('fp16', {}).get('enabled'):
         strategy.setdefault('inputs_to_half', ['inputs'])
 
@@ -120,8 +130,10 @@ def prepare_strategy_cfg(cfg: Config) -> Config:
         return cfg
     strategy = cfg.get('strategy')
     if not strategy or 'type' not in strategy:
-        raise ValueError("runner_type='FlexibleRunner' needs a `strategy` dict, e.g. "
-                         "_base_ += ['../_base_/strategies/fsdp.py']")
+        raise ValueError(
+            "runner_type='FlexibleRunner' needs a `strategy` dict, e.g. "
+            "_base_ += ['../_base_/strategies/fsdp.py']"
+        )
     strategy = dict(strategy)
     kind = strategy['type']
     if kind == 'DDPStrategy':

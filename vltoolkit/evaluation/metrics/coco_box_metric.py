@@ -7,6 +7,7 @@ k-th box), since a sequence model writes its most confident boxes first.
 AP, AP50 and AP75 are pycocotools' ``COCOeval`` (``iouType='bbox'``,
 maxDets 100) on ground truth and detections built in memory.
 """
+
 import contextlib
 import io
 import re
@@ -21,6 +22,7 @@ from pycocotools.cocoeval import COCOeval
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import as_boxes, xyxy_to_xywh
 from vltoolkit.tokenization import BoxDecodeError, build_box_coder
+
 from .grounding_accuracy import sample_field, sample_img_wh
 
 _TAG = r'<[^<>\s]*>'
@@ -41,16 +43,21 @@ def _coco_gt(gts, cat_ids) -> COCO:
     for i, gt in enumerate(gts):
         images.append(dict(id=i + 1))
         boxes = _boxes(gt['bboxes'])
-        labels = np.asarray(gt.get('labels', np.zeros(len(boxes))),
-                            np.int64).reshape(-1)
+        labels = np.asarray(gt.get('labels', np.zeros(len(boxes))), np.int64).reshape(-1)
         for box, label in zip(xyxy_to_xywh(boxes), labels):
             # ids start at 1: COCOeval reads id 0 as "unmatched"
-            anns.append(dict(id=len(anns) + 1, image_id=i + 1,
-                             category_id=int(label) + 1, iscrowd=0,
-                             bbox=box.tolist(), area=float(box[2] * box[3])))
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=i + 1,
+                    category_id=int(label) + 1,
+                    iscrowd=0,
+                    bbox=box.tolist(),
+                    area=float(box[2] * box[3]),
+                )
+            )
     coco = COCO()
-    coco.dataset = dict(images=images, annotations=anns,
-                        categories=[dict(id=c) for c in cat_ids])
+    coco.dataset = dict(images=images, annotations=anns, categories=[dict(id=c) for c in cat_ids])
     coco.createIndex()
     return coco
 
@@ -103,12 +110,17 @@ class COCOBoxMetric(BaseMetric):
 
     default_prefix: Optional[str] = 'coco'
 
-    def __init__(self, box_coder, classes: Optional[Sequence[str]] = None,
-                 gt_label_key: str = 'gt_labels', print_summary: bool = False,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix,
-                         collect_dir=collect_dir)
+    def __init__(
+        self,
+        box_coder,
+        classes: Optional[Sequence[str]] = None,
+        gt_label_key: str = 'gt_labels',
+        print_summary: bool = False,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
         self.box_coder = build_box_coder(box_coder)
         self.classes = tuple(classes) if classes is not None else None
         self.gt_label_key = gt_label_key
@@ -116,8 +128,10 @@ class COCOBoxMetric(BaseMetric):
         if self.classes is not None:
             names = [_normalize_name(c) for c in self.classes]
             if len(set(names)) != len(names) or '' in names:
-                raise ValueError('class names must be non-empty and distinct '
-                                 f'after normalisation, got {self.classes}')
+                raise ValueError(
+                    'class names must be non-empty and distinct '
+                    f'after normalisation, got {self.classes}'
+                )
             self._name_to_label = {n: i for i, n in enumerate(names)}
             # the coder's own token pattern (literal text around the index)
             loc = self.box_coder._token_pattern.pattern
@@ -131,8 +145,7 @@ class COCOBoxMetric(BaseMetric):
             return self._name_to_label[name]
         best = None
         for cls, label in self._name_to_label.items():
-            if name.endswith(' ' + cls) and (best is None
-                                            or len(cls) > len(best[0])):
+            if name.endswith(' ' + cls) and (best is None or len(cls) > len(best[0])):
                 best = (cls, label)
         return best[1] if best else -1
 
@@ -158,7 +171,7 @@ class COCOBoxMetric(BaseMetric):
             nonlocal unknown
             for start in range(0, len(run) - n + 1, n):
                 try:
-                    box = self.box_coder.decode(run[start:start + n], img_wh)
+                    box = self.box_coder.decode(run[start : start + n], img_wh)
                 except BoxDecodeError:
                     continue
                 if label is None or label < 0:
@@ -169,7 +182,7 @@ class COCOBoxMetric(BaseMetric):
             run.clear()
 
         for m in self._item_re.finditer(text):
-            between = text[pos:m.start()]
+            between = text[pos : m.start()]
             pos = m.end()
             if between.strip():
                 flush()  # text ends a run; a name (not bare punctuation)
@@ -193,19 +206,22 @@ class COCOBoxMetric(BaseMetric):
             if isinstance(v, str):
                 label = self._name_to_label.get(_normalize_name(v))
                 if label is None:
-                    raise ValueError(f'unknown class name {v!r} in '
-                                     f'{self.gt_label_key}; classes: '
-                                     f'{", ".join(self.classes)}')
+                    raise ValueError(
+                        f'unknown class name {v!r} in '
+                        f'{self.gt_label_key}; classes: '
+                        f'{", ".join(self.classes)}'
+                    )
             else:
                 label = int(v)
                 if not 0 <= label < len(self.classes):
-                    raise ValueError(f'{self.gt_label_key} value {label} is '
-                                     f'not an index into {len(self.classes)} '
-                                     'classes')
+                    raise ValueError(
+                        f'{self.gt_label_key} value {label} is '
+                        f'not an index into {len(self.classes)} '
+                        'classes'
+                    )
             labels.append(label)
         if len(labels) != num:
-            raise ValueError(f'{len(labels)} {self.gt_label_key} for {num} '
-                             'gt_bboxes')
+            raise ValueError(f'{len(labels)} {self.gt_label_key} for {num} gt_bboxes')
         return np.asarray(labels, np.int64)
 
     # --------------------------------------------------------------- metric
@@ -215,29 +231,37 @@ class COCOBoxMetric(BaseMetric):
             text = sample_field(sample, 'pred_text', None)
             boxes, labels, unknown = self.parse(text, sample_img_wh(sample))
             gt = _boxes(sample_field(sample, 'gt_bboxes'))
-            self.results.append(dict(
-                pred=dict(bboxes=boxes, labels=labels,
-                          scores=1.0 / (np.arange(len(boxes)) + 1.0)),
-                gt=dict(bboxes=gt, labels=self._gt_labels(sample, len(gt))),
-                unknown=unknown))
+            self.results.append(
+                dict(
+                    pred=dict(
+                        bboxes=boxes, labels=labels, scores=1.0 / (np.arange(len(boxes)) + 1.0)
+                    ),
+                    gt=dict(bboxes=gt, labels=self._gt_labels(sample, len(gt))),
+                    unknown=unknown,
+                )
+            )
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
         num_classes = len(self.classes) if self.classes is not None else 1
-        res = self.calculate([r['pred'] for r in results],
-                             [r['gt'] for r in results],
-                             num_classes=num_classes)
+        res = self.calculate(
+            [r['pred'] for r in results], [r['gt'] for r in results], num_classes=num_classes
+        )
         if self.print_summary:
             print_log('\n' + res['summary'], logger='current')
-        return dict(ap=res['ap'], ap50=res['ap50'], ap75=res['ap75'],
-                    num_detections=res['num_detections'],
-                    num_missing=int(sum(not len(r['pred']['bboxes'])
-                                        for r in results)),
-                    unknown_names=int(sum(r['unknown'] for r in results)))
+        return dict(
+            ap=res['ap'],
+            ap50=res['ap50'],
+            ap75=res['ap75'],
+            num_detections=res['num_detections'],
+            num_missing=int(sum(not len(r['pred']['bboxes']) for r in results)),
+            unknown_names=int(sum(r['unknown'] for r in results)),
+        )
 
     @staticmethod
-    def calculate(preds: Sequence[dict], gts: Sequence[dict],
-                  num_classes: Optional[int] = None) -> dict:
+    def calculate(
+        preds: Sequence[dict], gts: Sequence[dict], num_classes: Optional[int] = None
+    ) -> dict:
         """COCO box AP of per-image detections against per-image ground truth.
 
         Image ``i`` gets id ``i + 1`` and label ``k`` the category id
@@ -271,8 +295,7 @@ class COCOBoxMetric(BaseMetric):
             raise ValueError(f'{len(preds)} predictions for {len(gts)} images')
         labels_seen = set()
         for item in list(preds) + list(gts):
-            labels_seen.update(np.asarray(item.get('labels', [0]),
-                                          np.int64).reshape(-1).tolist())
+            labels_seen.update(np.asarray(item.get('labels', [0]), np.int64).reshape(-1).tolist())
         if num_classes is None:
             cat_ids = sorted(k + 1 for k in labels_seen) or [1]
         else:
@@ -280,16 +303,21 @@ class COCOBoxMetric(BaseMetric):
         dets = []
         for i, pred in enumerate(preds):
             boxes = _boxes(pred['bboxes'])
-            scores = np.asarray(pred.get('scores', np.ones(len(boxes))),
-                                np.float64).reshape(-1)
-            labels = np.asarray(pred.get('labels', np.zeros(len(boxes))),
-                                np.int64).reshape(-1)
+            scores = np.asarray(pred.get('scores', np.ones(len(boxes))), np.float64).reshape(-1)
+            labels = np.asarray(pred.get('labels', np.zeros(len(boxes))), np.int64).reshape(-1)
             if not len(scores) == len(labels) == len(boxes):
-                raise ValueError(f'image {i}: {len(boxes)} boxes, '
-                                 f'{len(scores)} scores, {len(labels)} labels')
+                raise ValueError(
+                    f'image {i}: {len(boxes)} boxes, {len(scores)} scores, {len(labels)} labels'
+                )
             for box, score, label in zip(xyxy_to_xywh(boxes), scores, labels):
-                dets.append(dict(image_id=i + 1, category_id=int(label) + 1,
-                                 score=float(score), bbox=box.tolist()))
+                dets.append(
+                    dict(
+                        image_id=i + 1,
+                        category_id=int(label) + 1,
+                        score=float(score),
+                        bbox=box.tolist(),
+                    )
+                )
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             coco_gt = _coco_gt(gts, cat_ids)
@@ -297,9 +325,11 @@ class COCOBoxMetric(BaseMetric):
                 coco_dt = coco_gt.loadRes(dets)
             else:  # loadRes refuses an empty list
                 coco_dt = COCO()
-                coco_dt.dataset = dict(images=coco_gt.dataset['images'],
-                                       annotations=[],
-                                       categories=coco_gt.dataset['categories'])
+                coco_dt.dataset = dict(
+                    images=coco_gt.dataset['images'],
+                    annotations=[],
+                    categories=coco_gt.dataset['categories'],
+                )
                 coco_dt.createIndex()
             coco_eval = COCOeval(coco_gt, coco_dt, iouType='bbox')
             coco_eval.evaluate()
@@ -312,6 +342,11 @@ class COCOBoxMetric(BaseMetric):
         def pct(v):
             return float(v * 100) if v >= 0 else -1.0
 
-        return dict(ap=pct(stats[0]), ap50=pct(stats[1]), ap75=pct(stats[2]),
-                    stats=stats, num_detections=len(dets),
-                    summary=out.getvalue())
+        return dict(
+            ap=pct(stats[0]),
+            ap50=pct(stats[1]),
+            ap75=pct(stats[2]),
+            stats=stats,
+            num_detections=len(dets),
+            summary=out.getvalue(),
+        )

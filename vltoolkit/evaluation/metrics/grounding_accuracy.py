@@ -11,6 +11,7 @@ decoded from the generated text) and ground-truth box :math:`b_i`, both
 Acc@0.5 is the usual RefCOCO number (OFA's ``_calculate_ap_score``,
 mmpretrain's ``VisualGroundingMetric``).
 """
+
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -20,6 +21,7 @@ from mmengine.structures import BaseDataElement
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import box_iou_paired
 from vltoolkit.tokenization import build_box_coder
+
 from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 
@@ -38,8 +40,10 @@ def _first_gt_box(sample) -> np.ndarray:
         gt = gt.detach().cpu().numpy()
     gt = np.asarray(gt, dtype=np.float64).reshape(-1, 4)
     if not len(gt):
-        raise ValueError('a grounding sample has an empty gt_bboxes '
-                         f"(sample {sample_field(sample, 'sample_idx', '?')})")
+        raise ValueError(
+            'a grounding sample has an empty gt_bboxes '
+            f"(sample {sample_field(sample, 'sample_idx', '?')})"
+        )
     return gt[0]
 
 
@@ -87,51 +91,54 @@ class GroundingAccuracy(BaseMetric):
         ...     dict(pred_text='no box here', gt_bboxes=[[0, 0, 10, 10]],
         ...          img_shape=(100, 100))])
         >>> metric.compute_metrics(metric.results)
-        {'acc_at_0_5': 33.33333333333333, 'miou': 33.33333333333333, 'num_missing': 1, 'num_samples': 3}
+        {'acc_at_0_5': 33.33333333333333, 'miou': 33.33333333333333, 'num_missing': 1,
+         'num_samples': 3}
     """
 
     default_prefix: Optional[str] = 'grounding'
 
-    def __init__(self, box_coder, iou_thrs: Sequence[float] = (0.5, ),
-                 tasks: Optional[Sequence[str]] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix,
-                         collect_dir=collect_dir)
+    def __init__(
+        self,
+        box_coder,
+        iou_thrs: Sequence[float] = (0.5,),
+        tasks: Optional[Sequence[str]] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
         self.box_coder = build_box_coder(box_coder)
         self.iou_thrs = tuple(float(t) for t in iou_thrs)
         self.tasks = tuple(tasks) if tasks is not None else None
         self.last_ious: Optional[np.ndarray] = None
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict,
-                                                               BaseDataElement]]
-                ) -> None:
+    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
         """Decode the first predicted box and take the first gt box."""
         for sample in data_samples:
             if not keeps_task(self, sample):
                 self.results.append(LEFT_OUT)  # keeps ranks aligned (utils.scored)
                 continue
             text = sample_field(sample, 'pred_text', None)
-            boxes = self.box_coder.find_boxes(text, sample_img_wh(sample)) \
-                if isinstance(text, str) else []
+            boxes = (
+                self.box_coder.find_boxes(text, sample_img_wh(sample))
+                if isinstance(text, str)
+                else []
+            )
             pred = boxes[0] if boxes else np.full(4, np.nan)
-            self.results.append(dict(pred=np.asarray(pred, np.float64),
-                                     gt=_first_gt_box(sample)))
+            self.results.append(dict(pred=np.asarray(pred, np.float64), gt=_first_gt_box(sample)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
         results = scored(results)
         warn_if_no_task_matched(self, results)
         preds = [r['pred'] for r in results]
-        gts = np.array([r['gt'] for r in results],
-                       dtype=np.float64).reshape(-1, 4)
+        gts = np.array([r['gt'] for r in results], dtype=np.float64).reshape(-1, 4)
         res = self.calculate(preds, gts, self.iou_thrs)
         self.last_ious = res.pop('ious')
         return res
 
     @staticmethod
-    def calculate(pred_boxes, gt_boxes,
-                  iou_thrs: Sequence[float] = (0.5, )) -> dict:
+    def calculate(pred_boxes, gt_boxes, iou_thrs: Sequence[float] = (0.5,)) -> dict:
         """Acc@t and mIoU of paired boxes.
 
         Args:
@@ -155,8 +162,7 @@ class GroundingAccuracy(BaseMetric):
         gts = np.asarray(gt_boxes, dtype=np.float64).reshape(-1, 4)
         preds = np.full((len(gts), 4), np.nan)
         if len(pred_boxes) != len(gts):
-            raise ValueError(f'{len(pred_boxes)} predicted boxes for '
-                             f'{len(gts)} ground-truth boxes')
+            raise ValueError(f'{len(pred_boxes)} predicted boxes for {len(gts)} ground-truth boxes')
         for i, box in enumerate(pred_boxes):
             if box is not None:
                 preds[i] = np.asarray(box, dtype=np.float64).reshape(4)

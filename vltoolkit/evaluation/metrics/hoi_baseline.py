@@ -5,6 +5,7 @@ no image at all. This baseline predicts, for every test pair, the label set
 (the set of relation classes) that occurs most often among the training
 pairs, and scores it with :meth:`MacroF1.calculate`.
 """
+
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -13,10 +14,12 @@ import numpy as np
 from .macro_f1 import MacroF1, multi_hot
 
 
-def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
-                           test_label_sets: Iterable[Iterable[str]],
-                           classes: Sequence[str],
-                           average_over: str = 'seen') -> dict:
+def most_frequent_baseline(
+    train_label_sets: Iterable[Iterable[str]],
+    test_label_sets: Iterable[Iterable[str]],
+    classes: Sequence[str],
+    average_over: str = 'seen',
+) -> dict:
     """Score the constant prediction "the mode of the training label sets".
 
     Label sets are compared as sets (order and duplicates inside one pair do
@@ -47,11 +50,9 @@ def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
         (['hold_obj'], 33.33)
     """
     classes = tuple(classes)
-    train = [frozenset([s] if isinstance(s, str) else s)
-             for s in train_label_sets]
+    train = [frozenset([s] if isinstance(s, str) else s) for s in train_label_sets]
     if not train:
-        raise ValueError('most_frequent_baseline needs at least one training '
-                         'label set.')
+        raise ValueError('most_frequent_baseline needs at least one training label set.')
     multi_hot(train, classes)  # validates every training class name
     counts = Counter(train)  # insertion order = first seen
     mode = max(counts, key=counts.__getitem__)  # first maximum wins ties
@@ -60,6 +61,7 @@ def most_frequent_baseline(train_label_sets: Iterable[Iterable[str]],
     y_true = multi_hot(test_label_sets, classes)
     y_pred = np.repeat(multi_hot([prediction], classes), len(y_true), axis=0)
     result = MacroF1.calculate(y_true, y_pred, average_over=average_over)
-    result.update(prediction=prediction, prediction_count=counts[mode],
-                  num_train=len(train), classes=classes)
+    result.update(
+        prediction=prediction, prediction_count=counts[mode], num_train=len(train), classes=classes
+    )
     return result

@@ -27,6 +27,7 @@ so that, times 100,
 hallucinated relation (predicted, never in the ground truth) scores 0 and
 lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
 """
+
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -35,6 +36,7 @@ from mmengine.logging import MMLogger, print_log  # noqa: F401
 from mmengine.structures import BaseDataElement
 
 from vltoolkit.registry import METRICS
+
 from ..parsers import RelationParser
 from .relation_table import relation_table, render_table
 from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
@@ -47,13 +49,13 @@ AVERAGE_OVER = ('seen', 'all', 'gt')
 
 def _check_average_over(average_over: str) -> str:
     if average_over not in AVERAGE_OVER:
-        raise ValueError(f'average_over must be one of {AVERAGE_OVER}, got '
-                         f'{average_over!r}')
+        raise ValueError(f'average_over must be one of {AVERAGE_OVER}, got {average_over!r}')
     return average_over
 
 
-def averaged_relations(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray,
-                       average_over: str = 'seen') -> np.ndarray:
+def averaged_relations(
+    tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, average_over: str = 'seen'
+) -> np.ndarray:
     """Column indices of the relations macro F1 averages over.
 
     ``'seen'``: ``TP + FP + FN >= 1``; ``'all'``: every column; ``'gt'``:
@@ -78,8 +80,7 @@ def _to_binary(x, name: str) -> np.ndarray:
         x = x.detach().cpu().numpy()
     x = np.asarray(x)
     if x.ndim != 2:
-        raise ValueError(f'{name} must be a 2-D (N, C) array, got shape '
-                         f'{x.shape}.')
+        raise ValueError(f'{name} must be a 2-D (N, C) array, got shape {x.shape}.')
     if x.dtype != bool:
         if x.size and not np.isin(x, (0, 1)).all():
             raise ValueError(f'{name} must hold only 0 and 1.')
@@ -96,8 +97,7 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def multi_hot(label_sets: Iterable[Iterable[str]],
-              classes: Sequence[str]) -> np.ndarray:
+def multi_hot(label_sets: Iterable[Iterable[str]], classes: Sequence[str]) -> np.ndarray:
     """Encode label sets (lists of class names) as an (N, C) uint8 array.
 
     Raises:
@@ -118,8 +118,8 @@ def multi_hot(label_sets: Iterable[Iterable[str]],
         for name in labels:
             if name not in index:
                 raise ValueError(
-                    f'Unknown relation class {name!r}; known classes: '
-                    f'{", ".join(classes)}.')
+                    f'Unknown relation class {name!r}; known classes: {", ".join(classes)}.'
+                )
             row[index[name]] = 1
         rows.append(row)
     if not rows:
@@ -201,18 +201,19 @@ class MacroF1(BaseMetric):
 
     default_prefix: Optional[str] = 'hoi'
 
-    def __init__(self,
-                 classes: Optional[Sequence[str]] = None,
-                 phrases: Optional[Dict[str, str]] = None,
-                 average_over: str = 'seen',
-                 print_table: bool = True,
-                 table_width: int = 100,
-                 tasks: Optional[Sequence[str]] = None,
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix,
-                         collect_dir=collect_dir)
+    def __init__(
+        self,
+        classes: Optional[Sequence[str]] = None,
+        phrases: Optional[Dict[str, str]] = None,
+        average_over: str = 'seen',
+        print_table: bool = True,
+        table_width: int = 100,
+        tasks: Optional[Sequence[str]] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
         self.classes = tuple(classes) if classes is not None else None
         self.phrases = dict(phrases) if phrases is not None else None
         self.average_over = _check_average_over(average_over)
@@ -255,13 +256,12 @@ class MacroF1(BaseMetric):
         if not classes:
             raise ValueError(
                 'MacroF1 has no relation classes: pass `classes` / `phrases` '
-                "or evaluate on a dataset whose METAINFO has 'classes'.")
+                "or evaluate on a dataset whose METAINFO has 'classes'."
+            )
         phrases = {c: phrases.get(c, c) for c in classes}
         return classes, phrases
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict,
-                                                               BaseDataElement]]
-                ) -> None:
+    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
         """Parse ``pred_text`` and encode ``gt_relations`` of each sample.
 
         Args:
@@ -281,8 +281,8 @@ class MacroF1(BaseMetric):
             gt_row = multi_hot([gt], classes)[0]
             pred_row = multi_hot([sorted(pred)], classes)[0]
             self.results.append(
-                dict(pred=pred_row, gt=gt_row, n_unknown=n_unknown,
-                     unparseable=not pred))
+                dict(pred=pred_row, gt=gt_row, n_unknown=n_unknown, unparseable=not pred)
+            )
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
@@ -299,8 +299,7 @@ class MacroF1(BaseMetric):
         self.last_result = result
         if self.print_table:
             table = relation_table(result, classes)
-            print_log('\n' + render_table(table, self.table_width),
-                      logger='current')
+            print_log('\n' + render_table(table, self.table_width), logger='current')
         return dict(
             macro_f1=result['macro_f1'],
             micro_f1=result['micro_f1'],
@@ -309,13 +308,16 @@ class MacroF1(BaseMetric):
             unparseable=int(sum(bool(r['unparseable']) for r in results)),
             unknown_segments=int(sum(int(r['n_unknown']) for r in results)),
             num_relations=int(len(result['labels'])),
-            num_samples=int(len(results)))
+            num_samples=int(len(results)),
+        )
 
     @staticmethod
-    def calculate(y_true: ArrayLike,
-                  y_pred: ArrayLike,
-                  labels: Optional[Sequence[int]] = None,
-                  average_over: str = 'seen') -> dict:
+    def calculate(
+        y_true: ArrayLike,
+        y_pred: ArrayLike,
+        labels: Optional[Sequence[int]] = None,
+        average_over: str = 'seen',
+    ) -> dict:
         """Per-class and averaged P / R / F1 of multi-label 0/1 arrays.
 
         ``F1_k = 2 TP_k / (2 TP_k + FP_k + FN_k)``, ``P_k = TP_k / (TP_k +
@@ -362,8 +364,7 @@ class MacroF1(BaseMetric):
         t = _to_binary(y_true, 'y_true')
         p = _to_binary(y_pred, 'y_pred')
         if t.shape != p.shape:
-            raise ValueError(f'y_true {t.shape} and y_pred {p.shape} differ '
-                             'in shape.')
+            raise ValueError(f'y_true {t.shape} and y_pred {p.shape} differ in shape.')
         num_classes = t.shape[1]
         tp = (t & p).sum(0).astype(np.int64)
         fp = (~t & p).sum(0).astype(np.int64)
@@ -382,14 +383,12 @@ class MacroF1(BaseMetric):
             labels = np.asarray(list(labels), dtype=np.int64).reshape(-1)
             bad = labels[(labels < 0) | (labels >= num_classes)]
             if bad.size:
-                raise ValueError(f'labels {bad.tolist()} out of range for '
-                                 f'{num_classes} classes.')
+                raise ValueError(f'labels {bad.tolist()} out of range for {num_classes} classes.')
 
         def mean(values: np.ndarray) -> float:
             return float(values[labels].mean()) * 100 if labels.size else 0.0
 
-        micro_f1 = float(_safe_div(2 * tp.sum(),
-                                   2 * tp.sum() + fp.sum() + fn.sum()) * 100)
+        micro_f1 = float(_safe_div(2 * tp.sum(), 2 * tp.sum() + fp.sum() + fn.sum()) * 100)
         return dict(
             macro_f1=mean(f1),
             macro_precision=mean(precision),
@@ -402,4 +401,5 @@ class MacroF1(BaseMetric):
             num_predicted=tp + fp,
             labels=labels,
             average_over=average_over,
-            num_samples=int(t.shape[0]))
+            num_samples=int(t.shape[0]),
+        )

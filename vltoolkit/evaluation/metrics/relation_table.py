@@ -1,4 +1,5 @@
 """The per-relation table of :class:`~vltoolkit.evaluation.MacroF1`."""
+
 import io
 from typing import Optional, Sequence
 
@@ -9,14 +10,16 @@ from rich.table import Table
 __all__ = ['relation_table', 'render_table']
 
 #: what a relation left out of the mean lacks, per ``average_over``
-_LEFT_OUT = {'seen': 'neither in the ground truth nor predicted',
-             'gt': 'no ground-truth positive',
-             'labels': 'not in the given labels'}
+_LEFT_OUT = {
+    'seen': 'neither in the ground truth nor predicted',
+    'gt': 'no ground-truth positive',
+    'labels': 'not in the given labels',
+}
 
 
-def relation_table(result: dict,
-                   class_names: Sequence[str],
-                   title: Optional[str] = 'Per-relation results') -> Table:
+def relation_table(
+    result: dict, class_names: Sequence[str], title: Optional[str] = 'Per-relation results'
+) -> Table:
     """A :class:`rich.table.Table` of per-relation P / R / F1 / support.
 
     Relations left out of the macro mean (by the result's
@@ -32,8 +35,7 @@ def relation_table(result: dict,
     """
     f1 = np.asarray(result['f1'])
     if len(class_names) != len(f1):
-        raise ValueError(f'{len(class_names)} class names for {len(f1)} '
-                         'columns.')
+        raise ValueError(f'{len(class_names)} class names for {len(f1)} columns.')
     evaluated = np.zeros(len(f1), dtype=bool)
     evaluated[np.asarray(result['labels'], dtype=int)] = True
     table = Table(title=title)
@@ -43,28 +45,29 @@ def relation_table(result: dict,
     for k, name in enumerate(class_names):
         in_macro = bool(evaluated[k])
         table.add_row(
-            str(name), f'{result["precision"][k]:.2f}',
+            str(name),
+            f'{result["precision"][k]:.2f}',
             f'{result["recall"][k]:.2f}',
             f'{f1[k]:.2f}' if in_macro else '-',
             str(int(result['support'][k])),
             str(int(result['num_predicted'][k])),
-            style=None if in_macro else 'dim')
+            style=None if in_macro else 'dim',
+        )
     average_over = result.get('average_over', 'gt')
     table.add_section()
-    table.add_row(f'macro ({int(evaluated.sum())} of {len(f1)}, '
-                  f'{average_over})',
-                  f'{result["macro_precision"]:.2f}',
-                  f'{result["macro_recall"]:.2f}',
-                  f'{result["macro_f1"]:.2f}',
-                  str(int(np.asarray(result['support']).sum())),
-                  str(int(np.asarray(result['num_predicted']).sum())),
-                  style='bold')
+    table.add_row(
+        f'macro ({int(evaluated.sum())} of {len(f1)}, {average_over})',
+        f'{result["macro_precision"]:.2f}',
+        f'{result["macro_recall"]:.2f}',
+        f'{result["macro_f1"]:.2f}',
+        str(int(np.asarray(result['support']).sum())),
+        str(int(np.asarray(result['num_predicted']).sum())),
+        style='bold',
+    )
     left_out = len(f1) - int(evaluated.sum())
-    table.caption = (f'micro F1 {result["micro_f1"]:.2f}; macro over '
-                     f'{average_over!r} relations')
+    table.caption = f'micro F1 {result["micro_f1"]:.2f}; macro over {average_over!r} relations'
     if left_out:
-        table.caption += (f'; "-" = {_LEFT_OUT[average_over]}, '
-                          f'not in macro F1 ({left_out})')
+        table.caption += f'; "-" = {_LEFT_OUT[average_over]}, not in macro F1 ({left_out})'
     return table
 
 

@@ -24,6 +24,7 @@ chance or worse instead of perfect. With ``num_queries`` larger than the
 evaluated queries, the missing ones count as failures in R@K, as in MCN's
 MSR-VTT protocol (968 clips with audio, divided by 1000).
 """
+
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -56,8 +57,10 @@ def retrieval_ranks(sim, gt=None) -> np.ndarray:
     nq, ng = sim.shape
     gt = np.arange(nq) if gt is None else np.asarray(gt, dtype=np.int64).reshape(-1)
     if gt.shape[0] != nq or (nq and (gt.min() < 0 or gt.max() >= ng)):
-        raise ValueError(f'gt must give one gallery index in [0, {ng}) per '
-                         f'query ({nq}), got {gt.shape[0]} values')
+        raise ValueError(
+            f'gt must give one gallery index in [0, {ng}) per '
+            f'query ({nq}), got {gt.shape[0]} values'
+        )
     correct = sim[np.arange(nq), gt][:, None]
     return (sim > correct).sum(1) + (sim == correct).sum(1)
 
@@ -107,25 +110,26 @@ class RetrievalRecall(BaseMetric):
 
     default_prefix: Optional[str] = 'retrieval'
 
-    def __init__(self, query: str = 'text',
-                 gallery: Union[str, Sequence[str]] = ('video', 'audio'),
-                 topk: Sequence[int] = (1, 5, 10),
-                 directions: Optional[Sequence[dict]] = None,
-                 num_queries: Union[int, Dict[str, int], None] = None,
-                 group_by: Optional[str] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix,
-                         collect_dir=collect_dir)
+    def __init__(
+        self,
+        query: str = 'text',
+        gallery: Union[str, Sequence[str]] = ('video', 'audio'),
+        topk: Sequence[int] = (1, 5, 10),
+        directions: Optional[Sequence[dict]] = None,
+        num_queries: Union[int, Dict[str, int], None] = None,
+        group_by: Optional[str] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
         self.directions = [dict(query=query, gallery=gallery, name=None)]
         for d in directions or ():
             if 'query' not in d or 'gallery' not in d or not d.get('name'):
-                raise ValueError(f'a retrieval direction needs query, gallery '
-                                 f'and name, got {d}')
+                raise ValueError(f'a retrieval direction needs query, gallery and name, got {d}')
             self.directions.append(dict(d))
         for d in self.directions:
-            d['gallery'] = ((d['gallery'],) if isinstance(d['gallery'], str)
-                            else tuple(d['gallery']))
+            d['gallery'] = (d['gallery'],) if isinstance(d['gallery'], str) else tuple(d['gallery'])
         self.topk = tuple(int(k) for k in topk)
         self.num_queries = num_queries
         self.group_by = group_by
@@ -142,20 +146,30 @@ class RetrievalRecall(BaseMetric):
         """Keep the needed embeddings (on the CPU) of every sample."""
         mods = self._modalities()
         for sample in data_samples:
-            get = sample.get if isinstance(sample, dict) else \
-                (lambda k, d=None, s=sample: getattr(s, k, d))
+            get = (
+                sample.get
+                if isinstance(sample, dict)
+                else (lambda k, d=None, s=sample: getattr(s, k, d))
+            )
             emb = get('embeddings')
             if emb is None:
-                raise ValueError('RetrievalRecall: a sample has no `embeddings`; '
-                                 'the model predict() must set them')
+                raise ValueError(
+                    'RetrievalRecall: a sample has no `embeddings`; '
+                    'the model predict() must set them'
+                )
             missing = [m for m in mods if m not in emb]
             if missing:
-                raise ValueError(f'RetrievalRecall: the sample has no embedding '
-                                 f'for {missing} (has {sorted(emb)}); does the '
-                                 'data provide these modalities?')
-            self.results.append(dict(
-                emb={m: torch.as_tensor(emb[m]).detach().float().cpu() for m in mods},
-                group=get(self.group_by) if self.group_by else None))
+                raise ValueError(
+                    f'RetrievalRecall: the sample has no embedding '
+                    f'for {missing} (has {sorted(emb)}); does the '
+                    'data provide these modalities?'
+                )
+            self.results.append(
+                dict(
+                    emb={m: torch.as_tensor(emb[m]).detach().float().cpu() for m in mods},
+                    group=get(self.group_by) if self.group_by else None,
+                )
+            )
 
     def _score(self, results, num_queries):
         out = OrderedDict()
@@ -179,14 +193,18 @@ class RetrievalRecall(BaseMetric):
             groups.setdefault(r['group'], []).append(r)
         out = {}
         for name, rs in groups.items():
-            nq = (self.num_queries.get(name) if isinstance(self.num_queries, dict)
-                  else self.num_queries)
+            nq = (
+                self.num_queries.get(name)
+                if isinstance(self.num_queries, dict)
+                else self.num_queries
+            )
             out.update({f'{name}/{k}': v for k, v in self._score(rs, nq).items()})
         return out
 
     @staticmethod
-    def calculate(sim, gt=None, topk: Sequence[int] = (1, 5, 10),
-                  num_queries: Optional[int] = None) -> dict:
+    def calculate(
+        sim, gt=None, topk: Sequence[int] = (1, 5, 10), num_queries: Optional[int] = None
+    ) -> dict:
         """R@K (percent), MedR and MeanR of a plain similarity matrix.
 
         Args:
@@ -216,10 +234,10 @@ class RetrievalRecall(BaseMetric):
         ranks = retrieval_ranks(sim, gt)
         denom = len(ranks) if num_queries is None else int(num_queries)
         if denom < len(ranks):
-            raise ValueError(f'num_queries={denom} is smaller than the '
-                             f'{len(ranks)} evaluated queries')
-        out = {f'R@{k}': 100.0 * float((ranks <= k).sum()) / max(denom, 1)
-               for k in topk}
+            raise ValueError(
+                f'num_queries={denom} is smaller than the {len(ranks)} evaluated queries'
+            )
+        out = {f'R@{k}': 100.0 * float((ranks <= k).sum()) / max(denom, 1) for k in topk}
         out['MedR'] = float(np.median(ranks)) if len(ranks) else float('nan')
         out['MeanR'] = float(ranks.mean()) if len(ranks) else float('nan')
         out['num_queries'] = denom

@@ -1,4 +1,5 @@
 """Reading fields of evaluated samples, shared by the metrics."""
+
 from mmengine.structures import BaseDataElement
 
 
@@ -20,8 +21,9 @@ def sample_field(sample, key: str, default=KeyError):
             return meta[key]
     if default is KeyError:
         fields = list(sample.keys()) if hasattr(sample, 'keys') else []
-        raise ValueError(f'data sample has no {key!r} field (fields: '
-                         f'{", ".join(map(str, fields))})')
+        raise ValueError(
+            f'data sample has no {key!r} field (fields: {", ".join(map(str, fields))})'
+        )
     return default
 
 
@@ -68,7 +70,11 @@ def warn_if_no_task_matched(metric, results) -> None:
     if tasks is None or results:
         return
     from mmengine.logging import print_log
+
     seen = sorted(map(str, metric.__dict__.get('_tasks_left_out', ())))
-    print_log(f'{type(metric).__name__}(tasks={list(tasks)}) scored no sample: '
-              f'the evaluated samples have tasks {seen}; fix `tasks=`',
-              logger='current', level=30)
+    print_log(
+        f'{type(metric).__name__}(tasks={list(tasks)}) scored no sample: '
+        f'the evaluated samples have tasks {seen}; fix `tasks=`',
+        logger='current',
+        level=30,
+    )

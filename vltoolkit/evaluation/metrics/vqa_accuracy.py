@@ -24,6 +24,7 @@ always normalised (2 and 3); the ground-truth answers are taken as they are
 in the annotation file (no ``\\n``/``\\t`` replacement, no strip), and get
 punctuation processing only, and only when they are not all identical.
 """
+
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -33,16 +34,15 @@ from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 
 from vltoolkit.registry import METRICS
-from ..parsers.vqa_normalize import (clean_whitespace, process_digit_article,
-                                     process_punctuation)
+
+from ..parsers.vqa_normalize import clean_whitespace, process_digit_article, process_punctuation
 from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 #: The answer types of VQA v2, in the order of the official reports.
 ANSWER_TYPES = ('yes/no', 'number', 'other')
 
 
-def vqa_question_accuracy(pred: str, gt_answers: Sequence[str],
-                          legacy: bool = False) -> float:
+def vqa_question_accuracy(pred: str, gt_answers: Sequence[str], legacy: bool = False) -> float:
     """Accuracy in [0, 1] of one prediction against its ground truths.
 
     Example:
@@ -114,13 +114,16 @@ class VQAAccuracy(BaseMetric):
 
     default_prefix: Optional[str] = 'vqa'
 
-    def __init__(self, answers: Optional[Sequence[str]] = None,
-                 legacy: bool = False,
-                 tasks: Optional[Sequence[str]] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None,
-                 collect_dir: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix,
-                         collect_dir=collect_dir)
+    def __init__(
+        self,
+        answers: Optional[Sequence[str]] = None,
+        legacy: bool = False,
+        tasks: Optional[Sequence[str]] = None,
+        collect_device: str = 'cpu',
+        prefix: Optional[str] = None,
+        collect_dir: Optional[str] = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
         self.answers = tuple(answers) if answers is not None else None
         self.legacy = legacy
         self.tasks = tuple(tasks) if tasks is not None else None
@@ -134,12 +137,11 @@ class VQAAccuracy(BaseMetric):
             raise ValueError(
                 "VQAAccuracy got a `pred_label` but has no answer list: pass "
                 "`answers=[...]` or evaluate on a dataset whose metainfo has "
-                "'answers' (VQAv2Dataset), or predict `pred_answer` strings.")
+                "'answers' (VQAv2Dataset), or predict `pred_answer` strings."
+            )
         return answers
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict,
-                                                               BaseDataElement]]
-                ) -> None:
+    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
         """Resolve each sample's predicted answer and keep it with its ground
         truth."""
         for sample in data_samples:
@@ -152,27 +154,35 @@ class VQAAccuracy(BaseMetric):
             if pred is None:
                 label = sample_field(sample, 'pred_label', None)
                 if label is None:
-                    raise ValueError('a VQA prediction needs `pred_answer` or '
-                                     '`pred_label`; the model set neither')
+                    raise ValueError(
+                        'a VQA prediction needs `pred_answer` or '
+                        '`pred_label`; the model set neither'
+                    )
                 answers = self._answer_list()
                 label = int(label)
                 invalid = not 0 <= label < len(answers)
                 pred = '' if invalid else answers[label]
-            self.results.append(dict(
-                pred=pred, gt=None if gts is None else list(gts),
-                answer_type=sample_field(sample, 'answer_type', None),
-                question_id=sample_field(sample, 'question_id', None),
-                invalid=invalid))
+            self.results.append(
+                dict(
+                    pred=pred,
+                    gt=None if gts is None else list(gts),
+                    answer_type=sample_field(sample, 'answer_type', None),
+                    question_id=sample_field(sample, 'question_id', None),
+                    invalid=invalid,
+                )
+            )
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Score the processed results with :meth:`calculate`."""
         results = scored(results)
         warn_if_no_task_matched(self, results)
         annotated = [r for r in results if r['gt'] is not None]
-        res = self.calculate([r['pred'] for r in annotated],
-                             [r['gt'] for r in annotated],
-                             [r['answer_type'] for r in annotated],
-                             legacy=self.legacy)
+        res = self.calculate(
+            [r['pred'] for r in annotated],
+            [r['gt'] for r in annotated],
+            [r['answer_type'] for r in annotated],
+            legacy=self.legacy,
+        )
         res['question_ids'] = [r['question_id'] for r in annotated]
         self.last_result = res
         out = OrderedDict(accuracy=res['overall'])
@@ -182,15 +192,21 @@ class VQAAccuracy(BaseMetric):
         out['num_skipped'] = len(results) - len(annotated)
         out['invalid_labels'] = int(sum(r['invalid'] for r in results))
         if out['num_skipped']:
-            print_log(f'VQAAccuracy: {out["num_skipped"]} predictions have no '
-                      'ground-truth answers (test split?) and were not scored',
-                      logger='current')
+            print_log(
+                f'VQAAccuracy: {out["num_skipped"]} predictions have no '
+                'ground-truth answers (test split?) and were not scored',
+                logger='current',
+            )
         return dict(out)
 
     @staticmethod
-    def calculate(preds: Sequence[str], gt_answers: Sequence[Sequence[str]],
-                  answer_types: Optional[Sequence[str]] = None,
-                  legacy: bool = False, ndigits: int = 2) -> dict:
+    def calculate(
+        preds: Sequence[str],
+        gt_answers: Sequence[Sequence[str]],
+        answer_types: Optional[Sequence[str]] = None,
+        legacy: bool = False,
+        ndigits: int = 2,
+    ) -> dict:
         """Official VQA accuracy of predictions against ground truths.
 
         Args:
@@ -215,25 +231,23 @@ class VQAAccuracy(BaseMetric):
             (80.0, {'yes/no': 100.0, 'number': 60.0})
         """
         if len(preds) != len(gt_answers):
-            raise ValueError(f'{len(preds)} predictions for '
-                             f'{len(gt_answers)} questions')
+            raise ValueError(f'{len(preds)} predictions for {len(gt_answers)} questions')
         if answer_types is not None and len(answer_types) != len(preds):
-            raise ValueError(f'{len(answer_types)} answer types for '
-                             f'{len(preds)} questions')
+            raise ValueError(f'{len(answer_types)} answer types for {len(preds)} questions')
         # plain Python sums in question order, as the official code adds up
-        accs_all = [vqa_question_accuracy(p, g, legacy)
-                    for p, g in zip(preds, gt_answers)]
+        accs_all = [vqa_question_accuracy(p, g, legacy) for p, g in zip(preds, gt_answers)]
         per_q = np.array(accs_all, np.float64)
-        overall = round(100 * float(sum(accs_all)) / len(accs_all), ndigits) \
-            if accs_all else 0.0
+        overall = round(100 * float(sum(accs_all)) / len(accs_all), ndigits) if accs_all else 0.0
         per_type = OrderedDict()
         if answer_types is not None:
             types = [str(t) for t in answer_types]
-            order = [t for t in ANSWER_TYPES if t in types] + sorted(
-                set(types) - set(ANSWER_TYPES))
+            order = [t for t in ANSWER_TYPES if t in types] + sorted(set(types) - set(ANSWER_TYPES))
             for atype in order:
                 accs = [a for a, t in zip(accs_all, types) if t == atype]
-                per_type[atype] = round(100 * float(sum(accs)) / len(accs),
-                                        ndigits)
-        return dict(overall=overall, per_answer_type=dict(per_type),
-                    per_question=per_q, num_questions=len(per_q))
+                per_type[atype] = round(100 * float(sum(accs)) / len(accs), ndigits)
+        return dict(
+            overall=overall,
+            per_answer_type=dict(per_type),
+            per_question=per_q,
+            num_questions=len(per_q),
+        )

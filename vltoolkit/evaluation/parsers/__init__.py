@@ -1,13 +1,20 @@
 """Parsers that turn generated text into structured predictions."""
+
 from .relation_parser import RelationParser, normalize_phrase
+from .vlm_grounding import (
+    FLORENCE2_GROUNDING_TASKS,
+    parse_florence2_grounding,
+    parse_kosmos2_grounding,
+)
+from .vqa_normalize import normalize_answer, process_digit_article, process_punctuation
 
-__all__ = ['RelationParser', 'normalize_phrase']
-from .vqa_normalize import (normalize_answer, process_digit_article,  # noqa: E402
-                            process_punctuation)
-
-__all__ += ['normalize_answer', 'process_punctuation', 'process_digit_article']
-from .vlm_grounding import (FLORENCE2_GROUNDING_TASKS,  # noqa: E402
-                            parse_florence2_grounding, parse_kosmos2_grounding)
-
-__all__ += ['FLORENCE2_GROUNDING_TASKS', 'parse_florence2_grounding',
-            'parse_kosmos2_grounding']
+__all__ = [
+    'RelationParser',
+    'normalize_phrase',
+    'normalize_answer',
+    'process_punctuation',
+    'process_digit_article',
+    'FLORENCE2_GROUNDING_TASKS',
+    'parse_florence2_grounding',
+    'parse_kosmos2_grounding',
+]

@@ -21,6 +21,7 @@ a phrase is an *unknown* segment: it is ignored and counted. Order and
 duplicates do not matter (the result is a set). Empty, ``None`` or garbage
 text gives an empty set; the metric counts such answers as unparseable.
 """
+
 import re
 from typing import Dict, Iterable, Optional, Set, Tuple
 
@@ -75,13 +76,15 @@ class RelationParser:
         self._lookup: Dict[str, str] = {}
         for cls_name, phrase in self.phrases.items():
             if not isinstance(phrase, str):
-                raise TypeError(f'Phrase of {cls_name!r} must be a str, got '
-                                f'{type(phrase).__name__}.')
+                raise TypeError(
+                    f'Phrase of {cls_name!r} must be a str, got {type(phrase).__name__}.'
+                )
             if SEPARATORS.search(phrase) or SPECIAL_TOKEN.search(phrase):
                 raise ValueError(
                     f'Phrase {phrase!r} of {cls_name!r} contains a separator '
                     'or a <...> token, which the answer grammar cannot '
-                    'express.')
+                    'express.'
+                )
             key = normalize_phrase(phrase)
             if not key:
                 raise ValueError(f'Phrase of {cls_name!r} is empty.')
@@ -89,7 +92,8 @@ class RelationParser:
                 raise ValueError(
                     f'Phrase {phrase!r} of {cls_name!r} is the same as the '
                     f'phrase of {self._lookup[key]!r} (after normalisation); '
-                    'phrases must be unique.')
+                    'phrases must be unique.'
+                )
             self._lookup[key] = cls_name
 
     @property

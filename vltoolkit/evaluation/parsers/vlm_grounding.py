@@ -16,6 +16,7 @@ garbage (an unparseable answer gives no box), and agree with the
 transformers post-processors on every text (``tests/test_evaluation/
 test_vlm_grounding.py``).
 """
+
 import re
 
 import numpy as np
@@ -29,8 +30,9 @@ FLORENCE2_GROUNDING_TASKS = {
 _FLORENCE2_STOP = r'(?=<od>|</od>|<box>|</box>|<bbox>|</bbox>|<loc_)'
 
 
-def parse_florence2_grounding(text: str, box_coder, img_wh,
-                              task: str = '<CAPTION_TO_PHRASE_GROUNDING>'):
+def parse_florence2_grounding(
+    text: str, box_coder, img_wh, task: str = '<CAPTION_TO_PHRASE_GROUNDING>'
+):
     """Florence-2 grounding answer -> ``dict(bboxes, labels)``.
 
     A phrase is a run of text without ``<`` followed by 4 or more location
@@ -52,15 +54,16 @@ def parse_florence2_grounding(text: str, box_coder, img_wh,
         (list of str, one per box).
     """
     if task not in FLORENCE2_GROUNDING_TASKS:
-        raise ValueError(f'task {task!r} is not a Florence-2 grounding task; '
-                         f'use one of {sorted(FLORENCE2_GROUNDING_TASKS)}')
+        raise ValueError(
+            f'task {task!r} is not a Florence-2 grounding task; '
+            f'use one of {sorted(FLORENCE2_GROUNDING_TASKS)}'
+        )
     kind = FLORENCE2_GROUNDING_TASKS[task]
     bboxes, labels = [], []
     if not isinstance(text, str):
         return dict(bboxes=bboxes, labels=labels)
     text = text.replace('<s>', '').replace('</s>', '').replace('<pad>', '')
-    phrase_re = (r'(?:(?:<loc_\d+>){4,})' if kind == 'bboxes'
-                 else r'([^<]+(?:<loc_\d+>){4,})')
+    phrase_re = r'(?:(?:<loc_\d+>){4,})' if kind == 'bboxes' else r'([^<]+(?:<loc_\d+>){4,})'
     for chunk in re.findall(phrase_re, text):
         chunk = chunk.replace('<ground>', '', 1).replace('<obj>', '', 1)
         if not chunk and kind != 'bboxes':
@@ -70,7 +73,8 @@ def parse_florence2_grounding(text: str, box_coder, img_wh,
             continue
         phrase = match.group().strip()
         if kind == 'phrase_grounding' and phrase in getattr(
-                box_coder, 'banned_grounding_tokens', ()):
+            box_coder, 'banned_grounding_tokens', ()
+        ):
             continue
         groups = re.findall(r'<loc_(\d+)><loc_(\d+)><loc_(\d+)><loc_(\d+)>', chunk)
         phrase = phrase.encode('ascii', 'ignore').decode('ascii')
@@ -85,17 +89,20 @@ def _florence2_centres(box_coder, bins, img_wh):
     """Bin centres without the order / range checks of ``decode`` (the
     reference dequantises whatever bins it reads)."""
     import torch
+
     w, h = img_wh
     n = box_coder.num_bins
     per = [w / n, h / n, w / n, h / n]
-    return np.asarray([float((torch.tensor(k) + 0.5) * per[i])
-                       for i, k in enumerate(bins)], dtype=np.float64)
+    return np.asarray(
+        [float((torch.tensor(k) + 0.5) * per[i]) for i, k in enumerate(bins)], dtype=np.float64
+    )
 
 
 _KOSMOS2_OBJECT = re.compile(
     r'(?:(<phrase>([^<]+)</phrase>))?<object>((?:<patch_index_\d+>'
     r'<patch_index_\d+></delimiter_of_multi_objects/>)*<patch_index_\d+>'
-    r'<patch_index_\d+>)</object>')
+    r'<patch_index_\d+>)</object>'
+)
 
 
 def parse_kosmos2_grounding(text: str, box_coder):
@@ -123,8 +130,7 @@ def parse_kosmos2_grounding(text: str, box_coder):
         if tag:
             raw.append((phrase, span, pairs))
         else:
-            raw += [(f'<patch_index_{a}><patch_index_{b}>', span, [(a, b)])
-                    for a, b in pairs]
+            raw += [(f'<patch_index_{a}><patch_index_{b}>', span, [(a, b)]) for a, b in pairs]
     caption = re.sub('<.*?>', '', text)
     lead = len(caption) - len(caption.lstrip())
     entities = []
@@ -145,7 +151,10 @@ def _kosmos2_box(box_coder, ul, lr):
     (ul_row, ul_col), (lr_row, lr_col) = divmod(ul, p), divmod(lr, p)
     cell = 1.0 / p
     if ul_row == lr_row or ul_col == lr_col:
-        return (ul_col * cell, ul_row * cell,
-                lr_col * cell + cell, lr_row * cell + cell)
-    return (ul_col * cell + cell / 2, ul_row * cell + cell / 2,
-            lr_col * cell + cell / 2, lr_row * cell + cell / 2)
+        return (ul_col * cell, ul_row * cell, lr_col * cell + cell, lr_row * cell + cell)
+    return (
+        ul_col * cell + cell / 2,
+        ul_row * cell + cell / 2,
+        lr_col * cell + cell / 2,
+        lr_row * cell + cell / 2,
+    )

@@ -25,6 +25,7 @@ names matching the last components (``'q_proj'``, peft's convention). A
 pattern that matches no adaptable module raises ``ValueError`` listing the
 candidates.
 """
+
 import difflib
 import fnmatch
 import warnings
@@ -32,15 +33,20 @@ from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import torch.nn as nn
 
-__all__ = ['apply_lora', 'resolve_lora_targets', 'set_active_adapters',
-           'lora_adapter_names', 'merge_lora', 'lora_parameters']
+__all__ = [
+    'apply_lora',
+    'resolve_lora_targets',
+    'set_active_adapters',
+    'lora_adapter_names',
+    'merge_lora',
+    'lora_parameters',
+]
 
 _ADAPTABLE = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Embedding)
 
 
 def _matches(name: str, pattern: str) -> bool:
-    return (fnmatch.fnmatchcase(name, pattern) or name == pattern
-            or name.endswith('.' + pattern))
+    return fnmatch.fnmatchcase(name, pattern) or name == pattern or name.endswith('.' + pattern)
 
 
 def resolve_lora_targets(model: nn.Module, patterns: Union[str, Sequence[str]]) -> List[str]:
@@ -53,24 +59,26 @@ def resolve_lora_targets(model: nn.Module, patterns: Union[str, Sequence[str]]) 
     if isinstance(patterns, str):
         patterns = [patterns]
     if not patterns:
-        raise ValueError('lora.target_modules is empty: name the modules to '
-                         'adapt, e.g. ["q_proj", "v_proj"]')
-    candidates = [n for n, m in model.named_modules()
-                  if n and isinstance(m, _ADAPTABLE) and 'lora_' not in n]
+        raise ValueError(
+            'lora.target_modules is empty: name the modules to adapt, e.g. ["q_proj", "v_proj"]'
+        )
+    candidates = [
+        n for n, m in model.named_modules() if n and isinstance(m, _ADAPTABLE) and 'lora_' not in n
+    ]
     targets = []
     for pattern in patterns:
         hits = [n for n in candidates if _matches(n, pattern)]
         if not hits:
             short = sorted({n.rsplit('.', 1)[-1] for n in candidates})
-            close = difflib.get_close_matches(pattern, short + candidates, n=6,
-                                              cutoff=0.5)
+            close = difflib.get_close_matches(pattern, short + candidates, n=6, cutoff=0.5)
             raise ValueError(
                 f'lora target pattern {pattern!r} matches no adaptable module '
                 f'(nn.Linear / Conv / Embedding) among {len(candidates)}. '
                 + (f'Closest names: {close}. ' if close else '')
                 + f'Their last names: {short[:40]}; full names, e.g. '
                 f'{candidates[:12]}. Patterns are fnmatch globs over dotted '
-                "names (e.g. 'encoder.*.q_proj') or bare last names ('q_proj').")
+                "names (e.g. 'encoder.*.q_proj') or bare last names ('q_proj')."
+            )
         targets += [n for n in hits if n not in targets]
     return targets
 
@@ -78,6 +86,7 @@ def resolve_lora_targets(model: nn.Module, patterns: Union[str, Sequence[str]]) 
 def lora_adapter_names(model: nn.Module) -> List[str]:
     """The adapters injected in ``model`` (in injection order)."""
     from peft.tuners.lora import LoraLayer
+
     names = []
     for module in model.modules():
         if isinstance(module, LoraLayer):
@@ -85,12 +94,14 @@ def lora_adapter_names(model: nn.Module) -> List[str]:
     return names
 
 
-def set_active_adapters(model: nn.Module, adapter_names: Iterable[str],
-                        trainable: bool = True) -> None:
+def set_active_adapters(
+    model: nn.Module, adapter_names: Iterable[str], trainable: bool = True
+) -> None:
     """Activate ``adapter_names`` in every LoRA layer (their deltas add up);
     they become trainable (``trainable=True``), every other adapter frozen.
     An empty list disables all adapters (the base model)."""
     from peft.tuners.lora import LoraLayer
+
     names = list(adapter_names)
     known = lora_adapter_names(model)
     unknown = [n for n in names if n not in known]
@@ -111,15 +122,17 @@ def lora_parameters(model: nn.Module, adapter_name: Optional[str] = None) -> dic
     """``{name: parameter}`` of the LoRA matrices (of one adapter)."""
     out = {}
     for name, param in model.named_parameters():
-        if 'lora_' in name and (adapter_name is None
-                                or f'.{adapter_name}.' in name + '.'):
+        if 'lora_' in name and (adapter_name is None or f'.{adapter_name}.' in name + '.'):
             out[name] = param
     return out
 
 
-def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
-               adapter_names: Sequence[str] = ('default',),
-               adapter_scopes: Optional[Dict[str, Sequence[str]]] = None) -> List[str]:
+def apply_lora(
+    model: nn.Module,
+    lora_cfg: Optional[dict],
+    adapter_names: Sequence[str] = ('default',),
+    adapter_scopes: Optional[Dict[str, Sequence[str]]] = None,
+) -> List[str]:
     """Inject LoRA adapters into ``model`` in place; returns the adapted
     module names (``[]`` when ``lora_cfg`` is None).
 
@@ -138,6 +151,7 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
     if not lora_cfg:
         return []
     from peft import LoraConfig, inject_adapter_in_model
+
     cfg = dict(lora_cfg)
     cfg.pop('adapters', None)  # the model's choice of adapter names
     r = int(cfg.pop('r', 8))
@@ -152,13 +166,15 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
         scoped = targets
         if adapter_scopes is not None and name in adapter_scopes:
             prefixes = [p.rstrip('.') for p in adapter_scopes[name]]
-            scoped = [t for t in targets
-                      if any(t == p or t.startswith(p + '.') for p in prefixes)]
+            scoped = [t for t in targets if any(t == p or t.startswith(p + '.') for p in prefixes)]
             if not scoped:
-                raise ValueError(f'LoRA adapter {name!r}: no target module lies '
-                                 f'under {prefixes}; targets: {targets}')
-        peft_cfg = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout,
-                              target_modules=scoped, bias='none', **cfg)
+                raise ValueError(
+                    f'LoRA adapter {name!r}: no target module lies '
+                    f'under {prefixes}; targets: {targets}'
+                )
+        peft_cfg = LoraConfig(
+            r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=scoped, bias='none', **cfg
+        )
         with warnings.catch_warnings():
             # peft warns that a second adapter set is added: that is the point
             warnings.filterwarnings('ignore', message='Already found a `peft_config`')
@@ -170,15 +186,17 @@ def apply_lora(model: nn.Module, lora_cfg: Optional[dict],
     if freeze_norm_stats:
         for module in model.modules():
             if isinstance(module, nn.modules.batchnorm._BatchNorm) and not any(
-                    p.requires_grad for p in module.parameters(recurse=False)):
-                module.momentum = 0.0   # running statistics stay the base's
+                p.requires_grad for p in module.parameters(recurse=False)
+            ):
+                module.momentum = 0.0  # running statistics stay the base's
     names = [n for n, _ in model.named_modules() if n]
-    for pattern in ([trainable] if isinstance(trainable, str) else trainable):
+    for pattern in [trainable] if isinstance(trainable, str) else trainable:
         hits = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
         if not hits:
             top = sorted({n.split('.')[0] for n in names})
-            raise ValueError(f'lora.trainable pattern {pattern!r} matches no '
-                             f'module; top-level modules: {top}')
+            raise ValueError(
+                f'lora.trainable pattern {pattern!r} matches no module; top-level modules: {top}'
+            )
         for hit in hits:
             for param in model.get_submodule(hit).parameters():
                 param.requires_grad_(True)
@@ -208,6 +226,7 @@ def merge_lora(model: nn.Module, adapter_names: Optional[Sequence[str]] = None) 
     ones of each layer). Returns the names of the merged modules; the
     model's ``state_dict`` then has the keys of the model without LoRA."""
     from peft.tuners.lora import LoraLayer
+
     merged = []
     for name, module in list(model.named_modules()):
         if not isinstance(module, LoraLayer):

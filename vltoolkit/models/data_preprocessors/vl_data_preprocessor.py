@@ -1,4 +1,5 @@
 """Move a collated batch to the device and normalise its images."""
+
 import torch
 from mmengine.model import BaseDataPreprocessor
 
@@ -17,8 +18,7 @@ class VLDataPreprocessor(BaseDataPreprocessor):
         mean, std (sequence of 3 floats): per-channel, in pixel units (0-255).
     """
 
-    def __init__(self, mean=(123.675, 116.28, 103.53),
-                 std=(58.395, 57.12, 57.375)):
+    def __init__(self, mean=(123.675, 116.28, 103.53), std=(58.395, 57.12, 57.375)):
         super().__init__()
         self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), False)
         self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), False)

@@ -7,6 +7,7 @@ reads, so the model calls every encoder the same way. Float inputs are cast
 to the dtype of the encoder's weights (the features arrive as float32;
 ``model.double()`` or a bfloat16 model then still runs).
 """
+
 import math
 from typing import Sequence
 
@@ -58,9 +59,11 @@ class _ResBlock1d(nn.Module):
         self.bn1 = nn.BatchNorm1d(cout)
         self.conv2 = nn.Conv1d(cout, cout, kernel, 1, pad, bias=False)
         self.bn2 = nn.BatchNorm1d(cout)
-        self.shortcut = nn.Identity() if (cin == cout and stride == 1) else \
-            nn.Sequential(nn.Conv1d(cin, cout, 1, stride, bias=False),
-                          nn.BatchNorm1d(cout))
+        self.shortcut = (
+            nn.Identity()
+            if (cin == cout and stride == 1)
+            else nn.Sequential(nn.Conv1d(cin, cout, 1, stride, bias=False), nn.BatchNorm1d(cout))
+        )
 
     def forward(self, x, keep):
         # keep [B, 1, T_out]: 1 on valid output frames; padded ones stay 0
@@ -89,17 +92,23 @@ class DAVEnetAudioEncoder(nn.Module):
 
     input_keys = ('audio', 'audio_nframes')
 
-    def __init__(self, n_mels: int = 40, channels: Sequence[int] = (128, 256, 512, 1024),
-                 blocks_per_stage: int = 2, kernel: int = 9, embed_dim: int = 6144):
+    def __init__(
+        self,
+        n_mels: int = 40,
+        channels: Sequence[int] = (128, 256, 512, 1024),
+        blocks_per_stage: int = 2,
+        kernel: int = 9,
+        embed_dim: int = 6144,
+    ):
         super().__init__()
         self.input_bn = nn.BatchNorm1d(n_mels)
-        self.stem = nn.Sequential(nn.Conv1d(n_mels, channels[0], 1, bias=False),
-                                  nn.BatchNorm1d(channels[0]), nn.ReLU())
+        self.stem = nn.Sequential(
+            nn.Conv1d(n_mels, channels[0], 1, bias=False), nn.BatchNorm1d(channels[0]), nn.ReLU()
+        )
         stages, cin = [], channels[0]
         for cout in channels:
             blocks = [_ResBlock1d(cin, cout, kernel, 2)]
-            blocks += [_ResBlock1d(cout, cout, kernel, 1)
-                       for _ in range(blocks_per_stage - 1)]
+            blocks += [_ResBlock1d(cout, cout, kernel, 1) for _ in range(blocks_per_stage - 1)]
             stages.append(nn.Sequential(*blocks))
             cin = cout
         self.stages = nn.Sequential(*stages)
@@ -111,8 +120,9 @@ class DAVEnetAudioEncoder(nn.Module):
         valid = torch.clamp(audio_nframes.to(audio.device).long(), min=1)
 
         def keep(length, valid):
-            return (torch.arange(length, device=audio.device)[None]
-                    < valid[:, None])[:, None].to(audio.dtype)
+            return (torch.arange(length, device=audio.device)[None] < valid[:, None])[:, None].to(
+                audio.dtype
+            )
 
         # padded frames are zeroed after every layer, so a clip's output does
         # not depend on how much padding its batch added (dynamic padding)
@@ -122,8 +132,7 @@ class DAVEnetAudioEncoder(nn.Module):
         for stage in self.stages:
             for block in stage:
                 if block.stride > 1:
-                    valid = torch.div(valid + block.stride - 1, block.stride,
-                                      rounding_mode='floor')
+                    valid = torch.div(valid + block.stride - 1, block.stride, rounding_mode='floor')
                 out_len = (x.shape[-1] - 1) // block.stride + 1
                 x = block(x, keep(out_len, valid))
         pooled = x.sum(-1) / valid[:, None].to(x.dtype)
@@ -164,8 +173,13 @@ class SentenceMaxpoolEncoder(nn.Module):
 
     input_keys = ('text', 'text_mask')
 
-    def __init__(self, we_dim: int = 300, embed_dim: int = 6144,
-                 max_words: int = 20, mask_padding: bool = False):
+    def __init__(
+        self,
+        we_dim: int = 300,
+        embed_dim: int = 6144,
+        max_words: int = 20,
+        mask_padding: bool = False,
+    ):
         super().__init__()
         self.fc = nn.Linear(we_dim, embed_dim)
         self.feature_dim = embed_dim

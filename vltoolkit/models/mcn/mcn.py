@@ -1,4 +1,5 @@
 """MCN: Multimodal Clustering Network over video / audio / text features."""
+
 import contextlib
 import itertools
 from typing import Dict, List, Optional, Sequence
@@ -10,6 +11,7 @@ from mmengine.model import BaseModel
 
 from vltoolkit.registry import LOSSES, MODELS
 from vltoolkit.utils.distributed import gather_batch
+
 from ..adapters import apply_lora, lora_adapter_names, set_active_adapters
 from ..utils.freeze import freeze_modules, parameter_table_text
 from .online_kmeans import OnlineKMeans
@@ -95,19 +97,22 @@ class MCN(BaseModel):
     - ``mode='tensor'``: ``dict(modality -> [B, D])``.
     """
 
-    def __init__(self, encoders: Dict[str, dict], embed_dim: int,
-                 contrastive_loss: dict = dict(type='MMSLoss', margin=0.001),
-                 cluster_loss: dict = dict(type='ClusterContrastLoss', margin=0.001),
-                 reconstruction_loss: dict = dict(type='FeatureReconstructionLoss',
-                                                  loss_weight=50.0),
-                 kmeans: Optional[dict] = dict(num_clusters=256, queue_size=40960,
-                                               refit_interval=20),
-                 recon_hidden: int = 1024,
-                 loss_terms: Sequence[str] = MCN_LOSS_TERMS,
-                 lora: Optional[dict] = None,
-                 eval_adapters: Optional[Sequence[str]] = None,
-                 frozen_modules: Sequence[str] = (),
-                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+    def __init__(
+        self,
+        encoders: Dict[str, dict],
+        embed_dim: int,
+        contrastive_loss: dict = dict(type='MMSLoss', margin=0.001),
+        cluster_loss: dict = dict(type='ClusterContrastLoss', margin=0.001),
+        reconstruction_loss: dict = dict(type='FeatureReconstructionLoss', loss_weight=50.0),
+        kmeans: Optional[dict] = dict(num_clusters=256, queue_size=40960, refit_interval=20),
+        recon_hidden: int = 1024,
+        loss_terms: Sequence[str] = MCN_LOSS_TERMS,
+        lora: Optional[dict] = None,
+        eval_adapters: Optional[Sequence[str]] = None,
+        frozen_modules: Sequence[str] = (),
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+    ):
         if data_preprocessor is None:
             data_preprocessor = dict(type='BaseDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -117,16 +122,25 @@ class MCN(BaseModel):
         self.modalities = tuple(sorted(encoders, key=_modality_key))
         initials = [m[0] for m in self.modalities]
         if len(set(initials)) != len(initials):
-            raise ValueError(f'modality names {self.modalities} must start with '
-                             'different letters (pairs are named by initials)')
+            raise ValueError(
+                f'modality names {self.modalities} must start with '
+                'different letters (pairs are named by initials)'
+            )
         self.embed_dim = embed_dim
-        self.encoders = nn.ModuleDict({
-            m: MODELS.build(dict(encoders[m], embed_dim=embed_dim))
-            for m in self.modalities})
-        self.recon_heads = nn.ModuleDict({
-            m: nn.Sequential(nn.Linear(embed_dim, recon_hidden), nn.ReLU(),
-                             nn.Linear(recon_hidden, enc.feature_dim), nn.ReLU())
-            for m, enc in self.encoders.items()})
+        self.encoders = nn.ModuleDict(
+            {m: MODELS.build(dict(encoders[m], embed_dim=embed_dim)) for m in self.modalities}
+        )
+        self.recon_heads = nn.ModuleDict(
+            {
+                m: nn.Sequential(
+                    nn.Linear(embed_dim, recon_hidden),
+                    nn.ReLU(),
+                    nn.Linear(recon_hidden, enc.feature_dim),
+                    nn.ReLU(),
+                )
+                for m, enc in self.encoders.items()
+            }
+        )
         self.contrastive_loss = LOSSES.build(contrastive_loss)
         self.cluster_loss = LOSSES.build(cluster_loss)
         self.reconstruction_loss = LOSSES.build(reconstruction_loss)
@@ -144,15 +158,16 @@ class MCN(BaseModel):
             if self.per_pair_adapters:
                 pairs = list(itertools.combinations(self.modalities, 2))
                 names = [self.pair_name(a, b) for a, b in pairs]
-                scopes = {self.pair_name(a, b): [f'encoders.{a}', f'encoders.{b}']
-                          for a, b in pairs}
+                scopes = {
+                    self.pair_name(a, b): [f'encoders.{a}', f'encoders.{b}'] for a, b in pairs
+                }
             else:
                 names = list(adapters)
-            self.lora_targets = apply_lora(self, lora, adapter_names=names,
-                                           adapter_scopes=scopes)
+            self.lora_targets = apply_lora(self, lora, adapter_names=names, adapter_scopes=scopes)
             self.adapter_names = lora_adapter_names(self)
-        self.eval_adapters = (list(eval_adapters) if eval_adapters is not None
-                              else list(self.adapter_names))
+        self.eval_adapters = (
+            list(eval_adapters) if eval_adapters is not None else list(self.adapter_names)
+        )
         self.default_loss_terms = tuple(loss_terms)
         self.set_stage(self.modalities, loss_terms)
         print_log('\n' + parameter_table_text(self), logger='current')
@@ -170,47 +185,61 @@ class MCN(BaseModel):
         for known in self.adapter_names:
             if len(name) == 2 and sorted(name) == sorted(known):
                 return known
-        raise ValueError(f'unknown LoRA adapter {name!r}; the model has '
-                         f'{self.adapter_names}')
+        raise ValueError(f'unknown LoRA adapter {name!r}; the model has {self.adapter_names}')
 
-    def resolve_stage(self, modalities: Optional[Sequence[str]] = None,
-                      loss_terms: Optional[Sequence[str]] = None,
-                      adapters: Optional[Sequence[str]] = None):
+    def resolve_stage(
+        self,
+        modalities: Optional[Sequence[str]] = None,
+        loss_terms: Optional[Sequence[str]] = None,
+        adapters: Optional[Sequence[str]] = None,
+    ):
         """Check a stage and fill its defaults, without applying it; returns
         ``(modalities, loss_terms, adapters)``. Raises ``ValueError`` naming
         what is unknown (modality, loss term, adapter)."""
         mods = tuple(modalities) if modalities is not None else self.modalities
         unknown = [m for m in mods if m not in self.modalities]
         if unknown:
-            raise ValueError(f'stage names unknown modalities {unknown}; this '
-                             f'MCN has {list(self.modalities)}')
+            raise ValueError(
+                f'stage names unknown modalities {unknown}; this MCN has {list(self.modalities)}'
+            )
         mods = tuple(m for m in self.modalities if m in mods)
-        terms = tuple(loss_terms) if loss_terms is not None else \
-            getattr(self, 'default_loss_terms', MCN_LOSS_TERMS)
+        terms = (
+            tuple(loss_terms)
+            if loss_terms is not None
+            else getattr(self, 'default_loss_terms', MCN_LOSS_TERMS)
+        )
         bad = [t for t in terms if t not in MCN_LOSS_TERMS]
         if bad:
-            raise ValueError(f'unknown MCN loss terms {bad}; choose from '
-                             f'{list(MCN_LOSS_TERMS)}')
+            raise ValueError(f'unknown MCN loss terms {bad}; choose from {list(MCN_LOSS_TERMS)}')
         if len(mods) < 2 and ('contrastive' in terms or 'clustering' in terms):
-            raise ValueError(f'a stage with modalities {list(mods)} has no pair '
-                             'for the contrastive / clustering terms')
+            raise ValueError(
+                f'a stage with modalities {list(mods)} has no pair '
+                'for the contrastive / clustering terms'
+            )
         if 'clustering' in terms and self.kmeans is None:
             raise ValueError("the 'clustering' term needs kmeans=dict(...)")
         if not self.adapter_names:
             if adapters:
-                raise ValueError(f'stage names LoRA adapters {list(adapters)} '
-                                 'but the model has no lora=dict(...)')
+                raise ValueError(
+                    f'stage names LoRA adapters {list(adapters)} '
+                    'but the model has no lora=dict(...)'
+                )
             return mods, terms, []
         if adapters is None:
-            adapters = ([self.pair_name(a, b) for a, b in
-                         itertools.combinations(mods, 2)]
-                        if self.per_pair_adapters else self.adapter_names)
+            adapters = (
+                [self.pair_name(a, b) for a, b in itertools.combinations(mods, 2)]
+                if self.per_pair_adapters
+                else self.adapter_names
+            )
         return mods, terms, [self._canonical_adapter(a) for a in adapters]
 
-    def set_stage(self, modalities: Optional[Sequence[str]] = None,
-                  loss_terms: Optional[Sequence[str]] = None,
-                  adapters: Optional[Sequence[str]] = None,
-                  reset_clusters: bool = False) -> None:
+    def set_stage(
+        self,
+        modalities: Optional[Sequence[str]] = None,
+        loss_terms: Optional[Sequence[str]] = None,
+        adapters: Optional[Sequence[str]] = None,
+        reset_clusters: bool = False,
+    ) -> None:
         """Train only ``modalities`` (default all) with ``loss_terms``
         (default the constructor's) and the LoRA ``adapters`` (default those
         of the pairs of ``modalities``; ``[]`` = none, the base model).
@@ -242,16 +271,21 @@ class MCN(BaseModel):
         encoder = self.encoders[modality]
         missing = [k for k in encoder.input_keys if k not in inputs]
         if missing:
-            raise KeyError(f'MCN: the batch has no {missing} for the {modality!r} '
-                           f'encoder (batch inputs: {sorted(inputs)})')
+            raise KeyError(
+                f'MCN: the batch has no {missing} for the {modality!r} '
+                f'encoder (batch inputs: {sorted(inputs)})'
+            )
         return encoder(*[inputs[k] for k in encoder.input_keys])
 
     def _available(self, inputs) -> List[str]:
-        return [m for m in self.modalities
-                if all(k in inputs for k in self.encoders[m].input_keys)]
+        return [m for m in self.modalities if all(k in inputs for k in self.encoders[m].input_keys)]
 
-    def forward(self, inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None, mode: str = 'tensor'):
+    def forward(
+        self,
+        inputs: Dict[str, torch.Tensor],
+        data_samples: Optional[List] = None,
+        mode: str = 'tensor',
+    ):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -270,20 +304,19 @@ class MCN(BaseModel):
         if 'contrastive' in terms:
             glob = {m: gather_batch(emb[m]) for m in mods}
             for a, b in itertools.combinations(mods, 2):
-                losses[f'loss_mms_{self.pair_name(a, b)}'] = \
-                    self.contrastive_loss(glob[a], glob[b])
+                losses[f'loss_mms_{self.pair_name(a, b)}'] = self.contrastive_loss(glob[a], glob[b])
         if 'clustering' in terms:
             fused = torch.stack([emb[m] for m in mods]).mean(0)
-            glob_fused, mine = gather_batch(fused.detach(), with_grad=False,
-                                            return_slice=True)
+            glob_fused, mine = gather_batch(fused.detach(), with_grad=False, return_slice=True)
             labels = self.kmeans.step(glob_fused)[mine]
             centroids = self.kmeans.centroids
             losses['loss_cluster'] = sum(
-                self.cluster_loss(emb[m], centroids, labels) for m in mods) / len(mods)
+                self.cluster_loss(emb[m], centroids, labels) for m in mods
+            ) / len(mods)
         if 'reconstruction' in terms:
             losses['loss_recon'] = sum(
-                self.reconstruction_loss(self.recon_heads[m](emb[m]), feat[m])
-                for m in mods)
+                self.reconstruction_loss(self.recon_heads[m](emb[m]), feat[m]) for m in mods
+            )
         return losses
 
     # ------------------------------------------------------------- predict

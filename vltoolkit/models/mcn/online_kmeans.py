@@ -1,4 +1,5 @@
 """Online spherical k-means over a queue of fused embeddings (MCN)."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -53,8 +54,15 @@ class OnlineKMeans(nn.Module):
         seed (int): seed of the initial centroids.
     """
 
-    def __init__(self, num_clusters: int, dim: int, queue_size: int = 0,
-                 refit_interval: int = 20, num_iters: int = 20, seed: int = 0):
+    def __init__(
+        self,
+        num_clusters: int,
+        dim: int,
+        queue_size: int = 0,
+        refit_interval: int = 20,
+        num_iters: int = 20,
+        seed: int = 0,
+    ):
         super().__init__()
         self.num_clusters = num_clusters
         self.refit_interval = max(1, refit_interval)
@@ -71,15 +79,14 @@ class OnlineKMeans(nn.Module):
         return bool(self.num_fits > 0)
 
     def reset(self) -> None:
-        for buf in (self.centroids, self.queue, self.queue_len, self.num_steps,
-                    self.num_fits):
+        for buf in (self.centroids, self.queue, self.queue_len, self.num_steps, self.num_fits):
             buf.zero_()
 
     def _init_centroids(self, points):
         gen = torch.Generator().manual_seed(self.seed + int(self.num_fits))
         n = points.shape[0]
         if n >= self.num_clusters:
-            idx = torch.randperm(n, generator=gen)[:self.num_clusters]
+            idx = torch.randperm(n, generator=gen)[: self.num_clusters]
         else:
             idx = torch.randint(n, (self.num_clusters,), generator=gen)
         return points[idx.to(points.device)].clone()
@@ -88,14 +95,13 @@ class OnlineKMeans(nn.Module):
     def step(self, fused: torch.Tensor) -> torch.Tensor:
         """Update with the batch ``fused [B, D]``; returns its labels ``[B]``."""
         fused = fused.detach().to(self.centroids.dtype)
-        points = torch.cat([self.queue[:int(self.queue_len)], fused])
+        points = torch.cat([self.queue[: int(self.queue_len)], fused])
         if not self.initialized or int(self.num_steps) % self.refit_interval == 0:
-            init = (self.centroids if self.initialized
-                    else self._init_centroids(points))
+            init = self.centroids if self.initialized else self._init_centroids(points)
             centroids, labels = cosine_kmeans(points, init, self.num_iters)
             self.centroids.copy_(centroids)
             self.num_fits += 1
-            labels = labels[-fused.shape[0]:]
+            labels = labels[-fused.shape[0] :]
         else:
             labels = self.assign(fused)
         self._push(fused)
@@ -113,6 +119,6 @@ class OnlineKMeans(nn.Module):
         fused = fused[-size:]
         n = fused.shape[0]
         # newest first: shift the queue back by n, write the batch in front
-        self.queue[n:] = self.queue[:size - n].clone()
+        self.queue[n:] = self.queue[: size - n].clone()
         self.queue[:n] = fused
         self.queue_len.fill_(min(size, int(self.queue_len) + n))

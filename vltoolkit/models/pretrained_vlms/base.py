@@ -1,6 +1,7 @@
 """What every pretrained VLM wrapper shares: building the transformers model
 (``pretrained=`` or ``config=``), the tokenizer, freezing / LoRA, the token
 loss, clean generation and the ``loss`` / ``predict`` / ``tensor`` modes."""
+
 from typing import Dict, List, Optional
 
 import torch
@@ -9,14 +10,14 @@ from mmengine.model import BaseModel
 
 from vltoolkit.compat.init_weights import mark_initialized
 from vltoolkit.registry import LABEL_ENCODERS, LOSSES
-from vltoolkit.tokenization import build_tokenizer
-from ..adapters import apply_lora
-from ..utils.freeze import freeze_modules, parameter_table_text
-from ..utils.attention import choose_attn_implementation
-from ..utils.generation_config import (build_generation_config,
-                                        use_generation_config)
-from ..utils.memory import enable_grad_checkpointing
 from vltoolkit.structures import IGNORE_INDEX
+from vltoolkit.tokenization import build_tokenizer
+
+from ..adapters import apply_lora
+from ..utils.attention import choose_attn_implementation
+from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.generation_config import build_generation_config, use_generation_config
+from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import TokenLossMixin
 from .loading import PretrainedVLMError, load_pretrained, read_image_settings
 
@@ -80,57 +81,68 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
     model_type: str = ''
     hub_example: str = ''
 
-    def __init__(self, tokenizer: dict, pretrained: Optional[str] = None,
-                 config: Optional[dict] = None,
-                 loss: dict = dict(type='TokenCrossEntropyLoss'),
-                 label_encoder: Optional[dict] = None,
-                 generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
-                 frozen_modules=(), lora: Optional[dict] = None,
-                 loss_normalization: str = 'token', dtype: Optional[str] = None,
-                 check_image_size: bool = True,
-                 attn_implementation: Optional[str] = None,
-                 grad_checkpointing: bool = False,
-                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+    def __init__(
+        self,
+        tokenizer: dict,
+        pretrained: Optional[str] = None,
+        config: Optional[dict] = None,
+        loss: dict = dict(type='TokenCrossEntropyLoss'),
+        label_encoder: Optional[dict] = None,
+        generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
+        frozen_modules=(),
+        lora: Optional[dict] = None,
+        loss_normalization: str = 'token',
+        dtype: Optional[str] = None,
+        check_image_size: bool = True,
+        attn_implementation: Optional[str] = None,
+        grad_checkpointing: bool = False,
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+    ):
         if loss_normalization not in ('token', 'sample'):
-            raise ValueError(f'loss_normalization={loss_normalization!r}: use '
-                             "'token' or 'sample'")
+            raise ValueError(
+                f'loss_normalization={loss_normalization!r}: use \'token\' or \'sample\''
+            )
         if (pretrained is None) == (config is None):
-            raise ValueError(f'{type(self).__name__}: give exactly one of '
-                             '`pretrained` (hub name or folder) or `config` '
-                             '(a dict for a randomly initialised model)')
-        self.image_settings = (read_image_settings(pretrained)
-                               if pretrained is not None else None)
+            raise ValueError(
+                f'{type(self).__name__}: give exactly one of '
+                '`pretrained` (hub name or folder) or `config` '
+                '(a dict for a randomly initialised model)'
+            )
+        self.image_settings = read_image_settings(pretrained) if pretrained is not None else None
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
             if self.image_settings is not None:
-                data_preprocessor.update(mean=self.image_settings['mean'],
-                                         std=self.image_settings['std'])
+                data_preprocessor.update(
+                    mean=self.image_settings['mean'], std=self.image_settings['std']
+                )
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         # the model first: a bad `pretrained=` is reported as such, with
         # how to fetch the weights, before its tokenizer folder is looked at
-        self.hf_model = self._build_hf_model(pretrained, config, dtype,
-                                             attn_implementation)
+        self.hf_model = self._build_hf_model(pretrained, config, dtype, attn_implementation)
         self.tokenizer = build_tokenizer(tokenizer)
         self._check_vocabulary()
         self.loss_module = LOSSES.build(loss)
-        self.label_encoder = (LABEL_ENCODERS.build(label_encoder)
-                              if label_encoder is not None else None)
+        self.label_encoder = (
+            LABEL_ENCODERS.build(label_encoder) if label_encoder is not None else None
+        )
         self.loss_normalization = loss_normalization
         self.generation_cfg = dict(generation_cfg)
         # installed on the HF model too: generate() fills every setting left
         # unset from the model's own generation_config (the folder's file)
         self.generation_config = use_generation_config(
-            self.hf_model, self._generation_config(), name=type(self).__name__)
+            self.hf_model, self._generation_config(), name=type(self).__name__
+        )
         self.check_image_size = check_image_size
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
-        self.checkpointed = (enable_grad_checkpointing(self)
-                             if grad_checkpointing else [])
+        self.checkpointed = enable_grad_checkpointing(self) if grad_checkpointing else []
         print_log('\n' + parameter_table_text(self), logger='current')
 
     # -------------------------------------------------------------- building
     def _hf_class(self):
         import transformers
+
         return getattr(transformers, self.hf_class_name)
 
     def _build_hf_model(self, pretrained, config, dtype, attn_implementation):
@@ -139,10 +151,12 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         attn_kwargs = {} if attn is None else dict(attn_implementation=attn)
         if pretrained is not None:
             kwargs = {} if dtype is None else dict(dtype=getattr(torch, dtype))
-            model = load_pretrained(hf_class, pretrained, self.model_type,
-                                    self.hub_example, **kwargs, **attn_kwargs)
+            model = load_pretrained(
+                hf_class, pretrained, self.model_type, self.hub_example, **kwargs, **attn_kwargs
+            )
         else:
             import transformers
+
             config_class = getattr(transformers, self.hf_config_class_name)
             hf_config = config_class(**dict(config))
             if attn is not None:
@@ -162,21 +176,29 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
                 f'the tokenizer {self.tokenizer!r} has ids up to '
                 f'{max(int(ids.max()), len(self.tokenizer) - 1)} but the model '
                 f'embeds {rows} tokens: use the tokenizer saved with the model '
-                '(its location tokens are part of its vocabulary)')
+                '(its location tokens are part of its vocabulary)'
+            )
 
     def _generation_config(self):
         tok = self.tokenizer
         return build_generation_config(
-            self.generation_cfg, pad_token_id=tok.pad_token_id,
-            eos_token_id=tok.eos_token_id, bos_token_id=tok.bos_token_id,
-            decoder_start_token_id=self._decoder_start_token_id())
+            self.generation_cfg,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=tok.eos_token_id,
+            bos_token_id=tok.bos_token_id,
+            decoder_start_token_id=self._decoder_start_token_id(),
+        )
 
     def _decoder_start_token_id(self):
         return None
 
     # ---------------------------------------------------------------- modes
-    def forward(self, inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None, mode: str = 'tensor'):
+    def forward(
+        self,
+        inputs: Dict[str, torch.Tensor],
+        data_samples: Optional[List] = None,
+        mode: str = 'tensor',
+    ):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -188,8 +210,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
         self._check_images(inputs['images'])
         logits, labels = self._logits_and_labels(inputs)
-        return dict(loss_token=self.token_loss(logits, labels,
-                                               inputs.get('avg_factor')))
+        return dict(loss_token=self.token_loss(logits, labels, inputs.get('avg_factor')))
 
     def loss_units(self, inputs) -> torch.Tensor:
         """Answer tokens (or samples) of this batch, as the loss counts them."""
@@ -217,7 +238,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
                 f'{tuple(images.shape[-2:])}, but the pretrained processor '
                 f'expects {size}: resize to it in the data pipeline '
                 f"(ResizeImageAndBoxes scale=({size[1]}, {size[0]})), or set "
-                'check_image_size=False')
+                'check_image_size=False'
+            )
 
     # ------------------------------------------------------------- helpers
     @staticmethod
@@ -235,7 +257,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         longest = max(len(r) for r in rows)
         out = rows[0].new_full((len(rows), longest), value)
         for i, row in enumerate(rows):
-            out[i, :len(row)] = row
+            out[i, : len(row)] = row
         return out
 
     def _logits_and_labels(self, inputs):

@@ -1,4 +1,5 @@
 """The prefix-LM layout shared by decoder-only VLMs (PaliGemma, Kosmos-2)."""
+
 from collections import defaultdict
 
 import torch
@@ -62,11 +63,11 @@ class DecoderOnlyVLM(PretrainedVLM):
         targets = torch.full_like(sequences, IGNORE_INDEX)
         for i, (p, a) in enumerate(zip(prefixes, answers)):
             # logits at t predict token t + 1: the answer starts at len(p)
-            targets[i, len(p) - 1:len(p) - 1 + len(a)] = a
+            targets[i, len(p) - 1 : len(p) - 1 + len(a)] = a
         lengths = [len(p) for p in prefixes]
-        out = self.hf_model(**self.model_inputs(sequences, mask, lengths,
-                                                inputs['images']),
-                            use_cache=False)
+        out = self.hf_model(
+            **self.model_inputs(sequences, mask, lengths, inputs['images']), use_cache=False
+        )
         return out.logits, targets
 
     def _generate(self, inputs):
@@ -77,11 +78,10 @@ class DecoderOnlyVLM(PretrainedVLM):
         answers = [None] * len(prefixes)
         for length, idx in groups.items():
             seqs = torch.stack([prefixes[i] for i in idx])
-            kwargs = self.model_inputs(seqs, torch.ones_like(seqs),
-                                       [length] * len(idx),
-                                       inputs['images'][idx])
-            out = self.hf_model.generate(
-                **kwargs, generation_config=self.generation_config)
+            kwargs = self.model_inputs(
+                seqs, torch.ones_like(seqs), [length] * len(idx), inputs['images'][idx]
+            )
+            out = self.hf_model.generate(**kwargs, generation_config=self.generation_config)
             for row, i in zip(out, idx):
                 answers[i] = row[length:] if len(row) > length else row[:0]
         return self._pad_right(answers, self.tokenizer.pad_token_id)

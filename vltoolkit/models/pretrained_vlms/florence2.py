@@ -1,7 +1,9 @@
 """Florence-2 (DaViT + BART-like encoder-decoder) with its ``<loc_k>`` tokens."""
+
 import torch
 
 from vltoolkit.registry import MODELS
+
 from .base import PretrainedVLM
 
 
@@ -58,8 +60,7 @@ class Florence2VLM(PretrainedVLM):
         key = tuple(images.shape[-2:])
         if key not in self._num_image_tokens:
             with torch.no_grad():
-                feats = self.hf_model.get_image_features(
-                    images[:1]).pooler_output
+                feats = self.hf_model.get_image_features(images[:1]).pooler_output
             self._num_image_tokens[key] = feats.shape[1]
         return self._num_image_tokens[key]
 
@@ -69,26 +70,28 @@ class Florence2VLM(PretrainedVLM):
         images = inputs['images'].to(self.hf_model.dtype)
         ids, mask = inputs['input_ids'], inputs['attention_mask']
         n = self.num_image_tokens(images)
-        image_ids = ids.new_full((ids.shape[0], n),
-                                 self.hf_model.config.image_token_id)
-        return dict(input_ids=torch.cat([image_ids, ids], 1),
-                    attention_mask=torch.cat([mask.new_ones(image_ids.shape),
-                                              mask], 1),
-                    pixel_values=images)
+        image_ids = ids.new_full((ids.shape[0], n), self.hf_model.config.image_token_id)
+        return dict(
+            input_ids=torch.cat([image_ids, ids], 1),
+            attention_mask=torch.cat([mask.new_ones(image_ids.shape), mask], 1),
+            pixel_values=images,
+        )
 
     def _logits_and_labels(self, inputs):
-        from transformers.models.florence2.modeling_florence2 import \
-            shift_tokens_right
+        from transformers.models.florence2.modeling_florence2 import shift_tokens_right
+
         labels = inputs['labels']
         text_cfg = self.hf_model.config.text_config
         decoder_input_ids = shift_tokens_right(
-            labels, text_cfg.pad_token_id, text_cfg.decoder_start_token_id)
-        out = self.hf_model(**self.encoder_inputs(inputs),
-                            decoder_input_ids=decoder_input_ids,
-                            use_cache=False)
+            labels, text_cfg.pad_token_id, text_cfg.decoder_start_token_id
+        )
+        out = self.hf_model(
+            **self.encoder_inputs(inputs), decoder_input_ids=decoder_input_ids, use_cache=False
+        )
         return out.logits, labels
 
     def _generate(self, inputs):
-        out = self.hf_model.generate(**self.encoder_inputs(inputs),
-                                     generation_config=self.generation_config)
+        out = self.hf_model.generate(
+            **self.encoder_inputs(inputs), generation_config=self.generation_config
+        )
         return out

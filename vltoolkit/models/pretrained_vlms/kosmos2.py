@@ -1,7 +1,9 @@
 """Kosmos-2 (CLIP ViT + causal LM) with its ``<patch_index_%04d>`` tokens."""
+
 import torch
 
 from vltoolkit.registry import MODELS
+
 from .decoder_only import DecoderOnlyVLM
 
 
@@ -34,24 +36,27 @@ class Kosmos2VLM(DecoderOnlyVLM):
         tok = self.tokenizer.tokenizer
         self.boi_id, self.eoi_id = tok.convert_tokens_to_ids(['<image>', '</image>'])
         if tok.unk_token_id in (self.boi_id, self.eoi_id):
-            raise ValueError(f'the tokenizer {self.tokenizer!r} lacks Kosmos-2\'s '
-                             '<image> / </image> tokens: use the tokenizer '
-                             'saved with the model')
+            raise ValueError(
+                f'the tokenizer {self.tokenizer!r} lacks Kosmos-2\'s '
+                '<image> / </image> tokens: use the tokenizer '
+                'saved with the model'
+            )
 
     def prefix_ids(self, prompt_ids):
         tok = self.tokenizer
-        prompt = self._strip(prompt_ids, drop_first=tok.bos_token_id,
-                             drop_last=tok.eos_token_id)
+        prompt = self._strip(prompt_ids, drop_first=tok.bos_token_id, drop_last=tok.eos_token_id)
         n = self.hf_model.config.latent_query_num
         first = tok.tokenizer.unk_token_id + 1
-        head = [tok.bos_token_id, self.boi_id] + list(range(first, first + n)) \
-            + [self.eoi_id]
+        head = [tok.bos_token_id, self.boi_id] + list(range(first, first + n)) + [self.eoi_id]
         return torch.cat([prompt.new_tensor(head), prompt])
 
     def model_inputs(self, sequences, attention_mask, prefix_lengths, images):
         n = self.hf_model.config.latent_query_num
         position_mask = torch.zeros_like(sequences)
-        position_mask[:, 2:2 + n] = 1
-        return dict(input_ids=sequences, attention_mask=attention_mask,
-                    image_embeds_position_mask=position_mask,
-                    pixel_values=images.to(self.hf_model.dtype))
+        position_mask[:, 2 : 2 + n] = 1
+        return dict(
+            input_ids=sequences,
+            attention_mask=attention_mask,
+            image_embeds_position_mask=position_mask,
+            pixel_values=images.to(self.hf_model.dtype),
+        )

@@ -1,6 +1,7 @@
 """Load a pretrained VLM from a hub name or a local folder, with one clear
 error for each way it can fail (missing folder, offline without cache,
 wrong model family)."""
+
 import json
 import os
 import os.path as osp
@@ -10,7 +11,8 @@ FETCH_HINT = (
     'and point `pretrained=` at it:\n'
     '    huggingface-cli download {name} --local-dir {folder}\n'
     'or in Python: huggingface_hub.snapshot_download("{name}", '
-    'local_dir="{folder}") (docs/pretrained_vlms.md).')
+    'local_dir="{folder}") (docs/pretrained_vlms.md).'
+)
 
 
 class PretrainedVLMError(OSError):
@@ -29,8 +31,11 @@ def _hint(name: str, example: str) -> str:
 
 def _looks_like_hub_name(name: str) -> bool:
     """``org/name`` (one slash, no leading ``.`` or ``/``, no ``~``)."""
-    return (name.count('/') == 1 and not name.startswith(('.', '/', '~'))
-            and all(part for part in name.split('/')))
+    return (
+        name.count('/') == 1
+        and not name.startswith(('.', '/', '~'))
+        and all(part for part in name.split('/'))
+    )
 
 
 def read_model_type(pretrained: str, example: str) -> str:
@@ -47,31 +52,35 @@ def read_model_type(pretrained: str, example: str) -> str:
         if not osp.isfile(path):
             raise PretrainedVLMError(
                 f'pretrained={pretrained!r} is a folder without config.json '
-                '(not a save_pretrained folder). ' + _hint(pretrained, example))
+                '(not a save_pretrained folder). ' + _hint(pretrained, example)
+            )
         with open(path, encoding='utf-8') as f:
             return json.load(f).get('model_type')
     if not _looks_like_hub_name(pretrained):
         raise PretrainedVLMError(
             f'pretrained={pretrained!r}: no such folder (resolved: '
             f'{osp.abspath(pretrained)!r}) and not a hub name (org/name). '
-            + _hint(pretrained, example))
+            + _hint(pretrained, example)
+        )
     from transformers import AutoConfig
+
     offline = os.environ.get('HF_HUB_OFFLINE', '0') not in ('', '0', 'false')
     try:
         config = AutoConfig.from_pretrained(pretrained, trust_remote_code=False)
     except (OSError, ValueError) as err:
-        where = ('HF_HUB_OFFLINE=1 and it is not in the local hub cache'
-                 if offline else 'it is neither a local folder nor reachable '
-                 'on the hub (or in the local cache)')
+        where = (
+            'HF_HUB_OFFLINE=1 and it is not in the local hub cache'
+            if offline
+            else 'it is neither a local folder nor reachable on the hub (or in the local cache)'
+        )
         raise PretrainedVLMError(
             f'pretrained={pretrained!r} cannot be loaded: {where} '
-            f'({type(err).__name__}: {str(err).splitlines()[0]}). '
-            + _hint(pretrained, example)) from None
+            f'({type(err).__name__}: {str(err).splitlines()[0]}). ' + _hint(pretrained, example)
+        ) from None
     return config.model_type
 
 
-def load_pretrained(hf_class, pretrained: str, model_type: str, example: str,
-                    **kwargs):
+def load_pretrained(hf_class, pretrained: str, model_type: str, example: str, **kwargs):
     """``hf_class.from_pretrained(pretrained)`` after checking that the
     checkpoint is a ``model_type`` model (never ``trust_remote_code``).
 
@@ -87,17 +96,15 @@ def load_pretrained(hf_class, pretrained: str, model_type: str, example: str,
             another model family.
     """
     if not isinstance(pretrained, str) or not pretrained:
-        raise PretrainedVLMError(f'pretrained must be a hub name or a folder, '
-                                 f'got {pretrained!r}')
+        raise PretrainedVLMError(f'pretrained must be a hub name or a folder, got {pretrained!r}')
     found = read_model_type(pretrained, example)
     if found != model_type:
         raise PretrainedVLMError(
             f'pretrained={pretrained!r} holds a {found!r} model, but this '
             f'recipe wraps {hf_class.__name__} (model_type {model_type!r}); '
-            f'use a {model_type} checkpoint such as {example!r}. '
-            + _hint(example, example))
-    return hf_class.from_pretrained(pretrained, trust_remote_code=False,
-                                    **kwargs)
+            f'use a {model_type} checkpoint such as {example!r}. ' + _hint(example, example)
+        )
+    return hf_class.from_pretrained(pretrained, trust_remote_code=False, **kwargs)
 
 
 def read_image_settings(pretrained: str):
@@ -112,6 +119,7 @@ def read_image_settings(pretrained: str):
     elif pretrained and _looks_like_hub_name(pretrained):
         try:
             from huggingface_hub import hf_hub_download
+
             path = hf_hub_download(pretrained, 'preprocessor_config.json')
         except Exception:  # noqa: BLE001 - optional information
             return None
@@ -128,8 +136,9 @@ def read_image_settings(pretrained: str):
             size = (edge, edge)
     elif isinstance(size, int):
         size = (size, size)
-    scale = 255.0 * float(cfg.get('rescale_factor', 1 / 255)) \
-        if cfg.get('do_rescale', True) else 1.0
+    scale = (
+        255.0 * float(cfg.get('rescale_factor', 1 / 255)) if cfg.get('do_rescale', True) else 1.0
+    )
     mean = [255.0 * m / scale for m in cfg.get('image_mean', (0.5, 0.5, 0.5))]
     std = [255.0 * s / scale for s in cfg.get('image_std', (0.5, 0.5, 0.5))]
     return dict(size=tuple(size) if size else None, mean=mean, std=std)

@@ -1,7 +1,9 @@
 """PaliGemma (SigLIP + Gemma, prefix-LM) with its ``<loc%04d>`` tokens."""
+
 import torch
 
 from vltoolkit.registry import MODELS
+
 from .decoder_only import DecoderOnlyVLM
 
 
@@ -34,22 +36,24 @@ class PaliGemmaVLM(DecoderOnlyVLM):
     def __init__(self, *args, prompt_sep: str = '\n', **kwargs):
         super().__init__(*args, **kwargs)
         self.prompt_sep = prompt_sep
-        self.sep_ids = self.tokenizer.encode(prompt_sep, add_special_tokens=False) \
-            if prompt_sep else []
+        self.sep_ids = (
+            self.tokenizer.encode(prompt_sep, add_special_tokens=False) if prompt_sep else []
+        )
 
     def prefix_ids(self, prompt_ids):
         tok = self.tokenizer
-        prompt = self._strip(prompt_ids, drop_first=tok.bos_token_id,
-                             drop_last=tok.eos_token_id)
+        prompt = self._strip(prompt_ids, drop_first=tok.bos_token_id, drop_last=tok.eos_token_id)
         n = self.hf_model.config.text_config.num_image_tokens
         head = [self.hf_model.config.image_token_id] * n + [tok.bos_token_id]
-        return torch.cat([prompt.new_tensor(head), prompt,
-                          prompt.new_tensor(self.sep_ids).long()])
+        return torch.cat([prompt.new_tensor(head), prompt, prompt.new_tensor(self.sep_ids).long()])
 
     def model_inputs(self, sequences, attention_mask, prefix_lengths, images):
         positions = torch.arange(sequences.shape[1], device=sequences.device)
         lengths = sequences.new_tensor(prefix_lengths)
         token_type_ids = (positions[None] >= lengths[:, None]).long()
-        return dict(input_ids=sequences, attention_mask=attention_mask,
-                    token_type_ids=token_type_ids,
-                    pixel_values=images.to(self.hf_model.dtype))
+        return dict(
+            input_ids=sequences,
+            attention_mask=attention_mask,
+            token_type_ids=token_type_ids,
+            pixel_values=images.to(self.hf_model.dtype),
+        )

@@ -11,6 +11,7 @@ recipe (``hf_config = None``) the architecture is the one
 ``tools/data/make_toy_vlm.py`` writes (:func:`.toy.toy_config`), at a
 vocabulary size given by the caller.
 """
+
 import os.path as osp
 from typing import Optional
 
@@ -38,17 +39,21 @@ class _PlaceholderIds:
 
 
 def _text_vocab_size(hf_config: dict) -> int:
-    size = (hf_config.get('text_config') or {}).get('vocab_size',
-                                                     hf_config.get('vocab_size'))
+    size = (hf_config.get('text_config') or {}).get('vocab_size', hf_config.get('vocab_size'))
     if size is None:
-        raise ValueError('hf_config has no text_config.vocab_size (nor vocab_size): '
-                         'copy it from the released config.json')
+        raise ValueError(
+            'hf_config has no text_config.vocab_size (nor vocab_size): '
+            'copy it from the released config.json'
+        )
     return int(size)
 
 
-def random_weights_config(model_cfg: dict, hf_config: Optional[dict] = None,
-                          toy_vocab_size: Optional[int] = None,
-                          image_size: int = 96) -> dict:
+def random_weights_config(
+    model_cfg: dict,
+    hf_config: Optional[dict] = None,
+    toy_vocab_size: Optional[int] = None,
+    image_size: int = 96,
+) -> dict:
     """A copy of a pretrained-VLM ``model_cfg`` built with random weights.
 
     Args:
@@ -70,8 +75,7 @@ def random_weights_config(model_cfg: dict, hf_config: Optional[dict] = None,
     model_cfg = dict(model_cfg)
     wrapper = MODELS.get(model_cfg.get('type'))
     if wrapper is None or not getattr(wrapper, 'hf_class_name', ''):
-        raise ValueError(f"model type {model_cfg.get('type')!r} is not a "
-                         'pretrained VLM wrapper')
+        raise ValueError(f"model type {model_cfg.get('type')!r} is not a pretrained VLM wrapper")
     tokenizer = model_cfg['tokenizer']
     if hf_config is None:
         if toy_vocab_size is None:
@@ -80,19 +84,26 @@ def random_weights_config(model_cfg: dict, hf_config: Optional[dict] = None,
                 f'the recipe has no hf_config (a _toy recipe) and its folder '
                 f"{model_cfg.get('pretrained')!r} is not on disk: give the toy "
                 f'tokenizer\'s size (--vocab-size {name}=N), or write the folder '
-                'with tools/data/make_toy_vlm.py')
+                'with tools/data/make_toy_vlm.py'
+            )
         from .toy import toy_config
-        hf_config = toy_config(wrapper.model_type, _PlaceholderIds(toy_vocab_size),
-                               image_size=image_size)
+
+        hf_config = toy_config(
+            wrapper.model_type, _PlaceholderIds(toy_vocab_size), image_size=image_size
+        )
     hf_config = dict(hf_config)
     vocab = _text_vocab_size(hf_config)
     image_id = hf_config.get('image_token_id', hf_config.get('image_token_index'))
     usable = min(vocab, int(image_id)) if image_id is not None else vocab
     coder = tokenizer.get('box_coder')
     n_loc = len(build_box_coder(coder).location_tokens) if coder else 0
-    placeholder = dict(type='SizedPlaceholderTokenizer', vocab_size=usable - n_loc,
-                       box_coder=coder, path=tokenizer.get('path'),
-                       extra_special_tokens=tokenizer.get('extra_special_tokens', ()))
+    placeholder = dict(
+        type='SizedPlaceholderTokenizer',
+        vocab_size=usable - n_loc,
+        box_coder=coder,
+        path=tokenizer.get('path'),
+        extra_special_tokens=tokenizer.get('extra_special_tokens', ()),
+    )
 
     def swap(node):
         if isinstance(node, dict):

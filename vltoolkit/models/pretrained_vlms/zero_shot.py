@@ -1,4 +1,5 @@
 """Zero-shot evaluation: test a pretrained VLM with no checkpoint of ours."""
+
 from typing import Optional
 
 ZERO_SHOT = ('none', 'zero-shot')
@@ -20,5 +21,6 @@ def checkpoint_to_load(checkpoint: str, model_cfg) -> Optional[str]:
             f'checkpoint {checkpoint!r} (zero-shot) evaluates the weights the '
             f"model loads itself, but model type {model_cfg.get('type')!r} has "
             'no `pretrained=` (it would be random): give a checkpoint file, or '
-            'a pretrained VLM recipe (docs/pretrained_vlms.md)')
+            'a pretrained VLM recipe (docs/pretrained_vlms.md)'
+        )
     return None

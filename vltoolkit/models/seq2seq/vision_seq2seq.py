@@ -1,4 +1,5 @@
 """The OFA-like vision encoder-decoder with location tokens."""
+
 from typing import Dict, List, Optional
 
 import torch
@@ -9,13 +10,14 @@ from mmengine.model import BaseModel
 from vltoolkit.registry import LABEL_ENCODERS, LOSSES, MODELS
 from vltoolkit.structures import IGNORE_INDEX
 from vltoolkit.tokenization import build_tokenizer
+
 from ..adapters import apply_lora
 from ..language_models.hf_seq2seq import build_hf_seq2seq
 from ..utils.freeze import freeze_modules, parameter_table_text
+from ..utils.generation_config import build_generation_config, use_generation_config
+from ..utils.location_embedding import init_location_embeddings
 from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import TokenLossMixin
-from ..utils.location_embedding import init_location_embeddings
-from ..utils.generation_config import build_generation_config, use_generation_config
 
 
 @MODELS.register_module()
@@ -73,17 +75,26 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
     - ``mode='tensor'``: the decoder logits ``[B, T, V]``.
     """
 
-    def __init__(self, vision_encoder: dict, language_model: dict,
-                 tokenizer: dict, loss: dict = dict(type='TokenCrossEntropyLoss'),
-                 label_encoder: Optional[dict] = None,
-                 generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
-                 frozen_modules=(), loss_normalization: str = 'token',
-                 data_preprocessor: Optional[dict] = None, init_cfg=None,
-                 lora: Optional[dict] = None, grad_checkpointing: bool = False,
-                 location_embed_init: Optional[str] = None):
+    def __init__(
+        self,
+        vision_encoder: dict,
+        language_model: dict,
+        tokenizer: dict,
+        loss: dict = dict(type='TokenCrossEntropyLoss'),
+        label_encoder: Optional[dict] = None,
+        generation_cfg: dict = dict(max_new_tokens=32, num_beams=1),
+        frozen_modules=(),
+        loss_normalization: str = 'token',
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+        lora: Optional[dict] = None,
+        grad_checkpointing: bool = False,
+        location_embed_init: Optional[str] = None,
+    ):
         if loss_normalization not in ('token', 'sample'):
-            raise ValueError(f'loss_normalization={loss_normalization!r}: use '
-                             "'token' or 'sample'")
+            raise ValueError(
+                f'loss_normalization={loss_normalization!r}: use \'token\' or \'sample\''
+            )
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -93,57 +104,74 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
             vocab_size=len(self.tokenizer),
             pad_token_id=self.tokenizer.pad_token_id,
             bos_token_id=self.tokenizer.bos_token_id,
-            eos_token_id=self.tokenizer.eos_token_id, **language_model)
+            eos_token_id=self.tokenizer.eos_token_id,
+            **language_model,
+        )
         d_model = self.language_model.config.d_model
         if location_embed_init is not None:
             self._init_location_embeddings(location_embed_init)
         self.visual_proj = nn.Sequential(
-            nn.Linear(self.vision_encoder.out_channels, d_model),
-            nn.LayerNorm(d_model))
+            nn.Linear(self.vision_encoder.out_channels, d_model), nn.LayerNorm(d_model)
+        )
         self.loss_module = LOSSES.build(loss)
-        self.label_encoder = (LABEL_ENCODERS.build(label_encoder)
-                              if label_encoder is not None else None)
+        self.label_encoder = (
+            LABEL_ENCODERS.build(label_encoder) if label_encoder is not None else None
+        )
         self.generation_cfg = dict(generation_cfg)
         lm_config = self.language_model.config
-        use_generation_config(self.language_model, build_generation_config(
-            self.generation_cfg, pad_token_id=self.tokenizer.pad_token_id,
-            eos_token_id=self.tokenizer.eos_token_id,
-            decoder_start_token_id=lm_config.decoder_start_token_id))
+        use_generation_config(
+            self.language_model,
+            build_generation_config(
+                self.generation_cfg,
+                pad_token_id=self.tokenizer.pad_token_id,
+                eos_token_id=self.tokenizer.eos_token_id,
+                decoder_start_token_id=lm_config.decoder_start_token_id,
+            ),
+        )
         self.loss_normalization = loss_normalization
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
-        self.checkpointed = (enable_grad_checkpointing(self)
-                             if grad_checkpointing else [])
+        self.checkpointed = enable_grad_checkpointing(self) if grad_checkpointing else []
         print_log('\n' + parameter_table_text(self), logger='current')
 
     def _init_location_embeddings(self, how: str) -> None:
         if how != 'sincos2d':
             raise ValueError(f"location_embed_init={how!r}: use 'sincos2d' or None")
-        grid = getattr(getattr(getattr(self.vision_encoder, 'model', None),
-                               'patch_embed', None), 'grid_size', None)
+        grid = getattr(
+            getattr(getattr(self.vision_encoder, 'model', None), 'patch_embed', None),
+            'grid_size',
+            None,
+        )
         if grid is None:
-            raise ValueError("location_embed_init='sincos2d' places location "
-                             'tokens on the patch grid of a ViT-like vision '
-                             'encoder; this vision encoder has no patch_embed.grid_size')
+            raise ValueError(
+                "location_embed_init='sincos2d' places location "
+                'tokens on the patch grid of a ViT-like vision '
+                'encoder; this vision encoder has no patch_embed.grid_size'
+            )
         config = self.language_model.config
         init_location_embeddings(
             self.language_model.get_input_embeddings(),
-            self.tokenizer.location_token_ids, self.tokenizer.box_coder, grid,
-            std=getattr(config, 'init_std', getattr(config, 'initializer_range', 0.02)))
+            self.tokenizer.location_token_ids,
+            self.tokenizer.box_coder,
+            grid,
+            std=getattr(config, 'init_std', getattr(config, 'initializer_range', 0.02)),
+        )
 
     # ------------------------------------------------------------- encoder
-    def encode(self, images: torch.Tensor, input_ids: torch.Tensor,
-               attention_mask: torch.Tensor):
+    def encode(self, images: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor):
         """Encoder inputs: embeddings ``[B, N+S, D]`` and their mask."""
         visual = self.visual_proj(self.vision_encoder(images))
         text = self.language_model.get_input_embeddings()(input_ids)
         embeds = torch.cat([visual, text.to(visual.dtype)], dim=1)
-        mask = torch.cat([attention_mask.new_ones(visual.shape[:2]),
-                          attention_mask], dim=1)
+        mask = torch.cat([attention_mask.new_ones(visual.shape[:2]), attention_mask], dim=1)
         return embeds, mask
 
-    def forward(self, inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None, mode: str = 'tensor'):
+    def forward(
+        self,
+        inputs: Dict[str, torch.Tensor],
+        data_samples: Optional[List] = None,
+        mode: str = 'tensor',
+    ):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -153,13 +181,15 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         raise ValueError(f'unknown mode {mode!r}: use loss, predict or tensor')
 
     def _logits(self, inputs):
-        embeds, mask = self.encode(inputs['images'], inputs['input_ids'],
-                                   inputs['attention_mask'])
+        embeds, mask = self.encode(inputs['images'], inputs['input_ids'], inputs['attention_mask'])
         labels = inputs['labels']
         decoder_input_ids = self._shift_right(labels)
         out = self.language_model(
-            inputs_embeds=embeds, attention_mask=mask,
-            decoder_input_ids=decoder_input_ids, use_cache=False)
+            inputs_embeds=embeds,
+            attention_mask=mask,
+            decoder_input_ids=decoder_input_ids,
+            use_cache=False,
+        )
         return out.logits
 
     def _shift_right(self, labels: torch.Tensor) -> torch.Tensor:
@@ -171,8 +201,11 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
 
     # ---------------------------------------------------------------- loss
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        return dict(loss_token=self.token_loss(
-            self._logits(inputs), inputs['labels'], inputs.get('avg_factor')))
+        return dict(
+            loss_token=self.token_loss(
+                self._logits(inputs), inputs['labels'], inputs.get('avg_factor')
+            )
+        )
 
     def loss_units(self, inputs) -> torch.Tensor:
         """What the loss is averaged over in this batch: its target tokens
@@ -182,11 +215,12 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
     # ------------------------------------------------------------- predict
     @torch.no_grad()
     def predict(self, inputs, data_samples):
-        embeds, mask = self.encode(inputs['images'], inputs['input_ids'],
-                                   inputs['attention_mask'])
+        embeds, mask = self.encode(inputs['images'], inputs['input_ids'], inputs['attention_mask'])
         out_ids = self.language_model.generate(
-            inputs_embeds=embeds, attention_mask=mask,
-            generation_config=self.language_model.generation_config)
+            inputs_embeds=embeds,
+            attention_mask=mask,
+            generation_config=self.language_model.generation_config,
+        )
         texts = self.tokenizer.batch_decode(out_ids)
         for sample, text in zip(data_samples, texts):
             sample.pred_text = text

@@ -10,18 +10,17 @@ generates replaces the model's ``generation_config`` with one built only
 from the recipe's ``generation_cfg`` and the token ids the model needs:
 :func:`build_generation_config` + :func:`use_generation_config`.
 """
+
 import difflib
 from typing import Optional
 
 from mmengine.logging import print_log
 from transformers import GenerationConfig
 
-__all__ = ['build_generation_config', 'use_generation_config',
-           'generation_config_keys']
+__all__ = ['build_generation_config', 'use_generation_config', 'generation_config_keys']
 
 #: set by the model from its tokenizer, not by the recipe
-TOKEN_ID_KEYS = ('pad_token_id', 'eos_token_id', 'bos_token_id',
-                 'decoder_start_token_id')
+TOKEN_ID_KEYS = ('pad_token_id', 'eos_token_id', 'bos_token_id', 'decoder_start_token_id')
 
 
 def generation_config_keys() -> set:
@@ -29,13 +28,15 @@ def generation_config_keys() -> set:
     return {k for k in vars(GenerationConfig()) if not k.startswith('_')}
 
 
-def build_generation_config(generation_cfg: dict, *,
-                            pad_token_id: Optional[int] = None,
-                            eos_token_id: Optional[int] = None,
-                            bos_token_id: Optional[int] = None,
-                            decoder_start_token_id: Optional[int] = None,
-                            where: str = 'model.generation_cfg'
-                            ) -> GenerationConfig:
+def build_generation_config(
+    generation_cfg: dict,
+    *,
+    pad_token_id: Optional[int] = None,
+    eos_token_id: Optional[int] = None,
+    bos_token_id: Optional[int] = None,
+    decoder_start_token_id: Optional[int] = None,
+    where: str = 'model.generation_cfg',
+) -> GenerationConfig:
     """A ``GenerationConfig`` holding ``generation_cfg`` and the given token
     ids, nothing else (no pretrained folder's defaults).
 
@@ -51,18 +52,23 @@ def build_generation_config(generation_cfg: dict, *,
     known = generation_config_keys()
     for key in cfg:
         if key in TOKEN_ID_KEYS:
-            raise ValueError(f'{where}: {key} is set from the tokenizer; '
-                             'remove it from generation_cfg')
+            raise ValueError(
+                f'{where}: {key} is set from the tokenizer; remove it from generation_cfg'
+            )
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=3)
             hint = f' (did you mean {", ".join(close)}?)' if close else ''
-            raise ValueError(f'{where}: {key!r} is not a generate() setting{hint}; '
-                             'the keys are those of transformers.GenerationConfig')
-    ids = dict(pad_token_id=pad_token_id, eos_token_id=eos_token_id,
-               bos_token_id=bos_token_id,
-               decoder_start_token_id=decoder_start_token_id)
-    config = GenerationConfig(**{k: v for k, v in ids.items() if v is not None},
-                              **cfg)
+            raise ValueError(
+                f'{where}: {key!r} is not a generate() setting{hint}; '
+                'the keys are those of transformers.GenerationConfig'
+            )
+    ids = dict(
+        pad_token_id=pad_token_id,
+        eos_token_id=eos_token_id,
+        bos_token_id=bos_token_id,
+        decoder_start_token_id=decoder_start_token_id,
+    )
+    config = GenerationConfig(**{k: v for k, v in ids.items() if v is not None}, **cfg)
     try:
         config.validate(strict=True)
     except ValueError as err:
@@ -70,19 +76,22 @@ def build_generation_config(generation_cfg: dict, *,
     return config
 
 
-def use_generation_config(model, config: GenerationConfig,
-                          name: str = 'generation') -> GenerationConfig:
+def use_generation_config(
+    model, config: GenerationConfig, name: str = 'generation'
+) -> GenerationConfig:
     """Make ``config`` the ``generation_config`` of the transformers
     ``model`` (replacing what its pretrained folder carried) and log it."""
     old = getattr(model, 'generation_config', None)
     dropped = {}
     if old is not None:
         mine = config.to_diff_dict()
-        dropped = {k: v for k, v in old.to_diff_dict().items()
-                   if k not in mine and k != 'transformers_version'}
+        dropped = {
+            k: v
+            for k, v in old.to_diff_dict().items()
+            if k not in mine and k != 'transformers_version'
+        }
     model.generation_config = config
-    settings = {k: v for k, v in config.to_diff_dict().items()
-                if k != 'transformers_version'}
+    settings = {k: v for k, v in config.to_diff_dict().items() if k != 'transformers_version'}
     msg = f'{name} config in use: {settings}'
     if dropped:
         msg += f' (ignored from the pretrained folder: {dropped})'

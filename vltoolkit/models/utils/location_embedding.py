@@ -23,6 +23,7 @@ coder (one coordinate, used for x and for y) sits on the diagonal,
 :math:`r_i = c_i`. Neighbouring tokens then start with similar embeddings,
 and a decoder that attends to a patch reads back that patch's code.
 """
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -42,8 +43,9 @@ def location_centres(box_coder) -> np.ndarray:
     return np.asarray(centres, dtype=np.float64)
 
 
-def sincos2d_codes(rows: torch.Tensor, cols: torch.Tensor, dim: int,
-                   temperature: float = 10000.) -> torch.Tensor:
+def sincos2d_codes(
+    rows: torch.Tensor, cols: torch.Tensor, dim: int, temperature: float = 10000.0
+) -> torch.Tensor:
     """timm's ``build_sincos2d_pos_embed`` layout at real-valued positions:
     ``[sin(r w), sin(c w), cos(r w), cos(c w)]``, ``[N, dim]``."""
     if dim % 4:
@@ -54,14 +56,15 @@ def sincos2d_codes(rows: torch.Tensor, cols: torch.Tensor, dim: int,
 
 
 @torch.no_grad()
-def init_location_embeddings(embedding: nn.Embedding, token_ids: torch.Tensor,
-                             box_coder, grid_size, std: float) -> torch.Tensor:
+def init_location_embeddings(
+    embedding: nn.Embedding, token_ids: torch.Tensor, box_coder, grid_size, std: float
+) -> torch.Tensor:
     """Overwrite the rows ``token_ids`` of ``embedding`` with the sin-cos
     codes of their places on a ViT patch grid ``grid_size = (rows, cols)``,
     scaled to entries of std ``std``. Returns the codes written."""
     xy = torch.from_numpy(location_centres(box_coder))
     rows = xy[:, 1] * grid_size[0] - 0.5
     cols = xy[:, 0] * grid_size[1] - 0.5
-    codes = sincos2d_codes(rows, cols, embedding.embedding_dim) * (std * 2 ** 0.5)
+    codes = sincos2d_codes(rows, cols, embedding.embedding_dim) * (std * 2**0.5)
     embedding.weight[token_ids.to(embedding.weight.device)] = codes.to(embedding.weight)
     return codes

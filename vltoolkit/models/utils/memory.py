@@ -9,6 +9,7 @@ block whose inputs need no gradient (a first block, a frozen tower's
 successor) without gradients, and breaks DDP with
 ``find_unused_parameters=True`` (``docs/scale.md``).
 """
+
 from typing import List
 
 import torch.nn as nn
@@ -26,8 +27,9 @@ def _is_hf_model(module: nn.Module) -> bool:
 
 def _is_timm_model(module: nn.Module) -> bool:
     # every timm model has a pretrained_cfg and its own checkpointing switch
-    return hasattr(module, 'pretrained_cfg') and \
-        callable(getattr(module, 'set_grad_checkpointing', None))
+    return hasattr(module, 'pretrained_cfg') and callable(
+        getattr(module, 'set_grad_checkpointing', None)
+    )
 
 
 def _enable_hf(model: nn.Module) -> None:
@@ -35,14 +37,14 @@ def _enable_hf(model: nn.Module) -> None:
         raise ValueError(
             f'{type(model).__name__} does not support gradient checkpointing '
             '(transformers `supports_gradient_checkpointing=False`); set '
-            'grad_checkpointing=False for this model.')
+            'grad_checkpointing=False for this model.'
+        )
     # transformers 5 renames the switch; the old name warns until v6
     enable = getattr(model, 'activation_checkpointing_enable', None)
     if enable is not None:
         enable(activation_checkpointing_kwargs=dict(NON_REENTRANT))
     else:  # transformers 4
-        model.gradient_checkpointing_enable(
-            gradient_checkpointing_kwargs=dict(NON_REENTRANT))
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=dict(NON_REENTRANT))
     if getattr(model.config, 'use_cache', False):
         model.config.use_cache = False  # a KV cache is recomputed anyway
 
@@ -74,5 +76,6 @@ def enable_grad_checkpointing(model: nn.Module) -> List[str]:
         raise ValueError(
             f'grad_checkpointing=True, but {type(model).__name__} holds no timm '
             'or transformers model to checkpoint; wrap custom blocks with '
-            'torch.utils.checkpoint.checkpoint(..., use_reentrant=False).')
+            'torch.utils.checkpoint.checkpoint(..., use_reentrant=False).'
+        )
     return done

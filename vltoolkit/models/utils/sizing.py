@@ -8,6 +8,7 @@ seconds before anything is downloaded. ``frozen_modules`` and ``lora`` are
 applied by the model exactly as in training, so the trained count is
 the real one.
 """
+
 import contextlib
 import copy
 import os.path as osp
@@ -17,9 +18,10 @@ import torch.nn as nn
 
 #: vocabulary sizes of the released tokenizers the recipes name (folder basename)
 RELEASED_VOCAB_SIZES: Dict[str, int] = {
-    'bart-base': 50265, 'bart-large': 50265,       # GPT-2 BPE of facebook/bart-*
-    'bert-base-uncased': 30522,                     # ViLT's text side
-    'clip-vit-base-patch32': 49408,                 # openai/clip-vit-base-patch32
+    'bart-base': 50265,
+    'bart-large': 50265,  # GPT-2 BPE of facebook/bart-*
+    'bert-base-uncased': 30522,  # ViLT's text side
+    'clip-vit-base-patch32': 49408,  # openai/clip-vit-base-patch32
 }
 
 TOKENIZER_TYPES = ('VLTokenizer', 'HFTokenizer')
@@ -31,14 +33,18 @@ def _placeholder_tokenizer(cfg: dict, vocab_sizes: Dict[str, int]) -> dict:
     if name not in vocab_sizes:
         raise ValueError(
             f'tokenizer folder {path!r} is not on disk and its vocabulary size is '
-            f'unknown (known: {sorted(vocab_sizes)}); pass --vocab-size {name}=N')
-    return dict(type='SizedPlaceholderTokenizer', vocab_size=vocab_sizes[name],
-                box_coder=cfg.get('box_coder'),
-                extra_special_tokens=cfg.get('extra_special_tokens', ()), path=path)
+            f'unknown (known: {sorted(vocab_sizes)}); pass --vocab-size {name}=N'
+        )
+    return dict(
+        type='SizedPlaceholderTokenizer',
+        vocab_size=vocab_sizes[name],
+        box_coder=cfg.get('box_coder'),
+        extra_special_tokens=cfg.get('extra_special_tokens', ()),
+        path=path,
+    )
 
 
-def config_without_files(model_cfg: dict,
-                         vocab_sizes: Optional[Dict[str, int]] = None) -> dict:
+def config_without_files(model_cfg: dict, vocab_sizes: Optional[Dict[str, int]] = None) -> dict:
     """A copy of ``model_cfg`` that builds with no file on disk.
 
     * a tokenizer (``VLTokenizer`` / ``HFTokenizer``) whose folder is missing
@@ -54,8 +60,11 @@ def config_without_files(model_cfg: dict,
     def walk(node, where):
         if isinstance(node, dict):
             node = {k: walk(v, f'{where}.{k}') for k, v in node.items()}
-            if node.get('type') in TOKENIZER_TYPES and \
-                    isinstance(node.get('path'), str) and not osp.isdir(node['path']):
+            if (
+                node.get('type') in TOKENIZER_TYPES
+                and isinstance(node.get('path'), str)
+                and not osp.isdir(node['path'])
+            ):
                 return _placeholder_tokenizer(node, sizes)
             path = node.get('pretrained_path')
             if isinstance(path, str) and not osp.exists(path):
@@ -63,7 +72,8 @@ def config_without_files(model_cfg: dict,
                     raise ValueError(
                         f'{where}.pretrained_path {path!r} is not on disk and '
                         f'{where} does not describe its architecture: add '
-                        f'{where}.config=dict(...) (the released config\'s sizes)')
+                        f'{where}.config=dict(...) (the released config\'s sizes)'
+                    )
                 node.pop('pretrained_path')
             return node
         if isinstance(node, (list, tuple)):
@@ -85,10 +95,12 @@ def parameters_on_meta():
         register(module, name, param)
         if param is not None and param.device.type != 'meta':
             kwargs = dict(param.__dict__)
-            module._parameters[name] = type(param)(
-                param.to('meta'), requires_grad=param.requires_grad, **kwargs) \
-                if kwargs else nn.Parameter(param.to('meta'),
-                                            requires_grad=param.requires_grad)
+            module._parameters[name] = (
+                type(param)(param.to('meta'), requires_grad=param.requires_grad, **kwargs)
+                if kwargs
+                else nn.Parameter(param.to('meta'), requires_grad=param.requires_grad)
+            )
+
     nn.Module.register_parameter = register_on_meta
     try:
         yield
@@ -99,5 +111,6 @@ def parameters_on_meta():
 def build_on_meta(model_cfg: dict):
     """``MODELS.build(model_cfg)`` with every parameter on the meta device."""
     from vltoolkit.registry import MODELS
+
     with parameters_on_meta():
         return MODELS.build(model_cfg)

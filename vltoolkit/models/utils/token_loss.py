@@ -5,6 +5,7 @@ model families that write text (``VisionSeq2Seq``, the pretrained VLMs): the
 label encoder (one-hot or distance-inverse), the loss (token CE, GEM), and
 the normalisation over the target tokens of the *global* batch.
 """
+
 from typing import Optional
 
 import torch
@@ -26,15 +27,17 @@ class TokenLossMixin:
     comes in ``avg_factor``.
     """
 
-    def token_loss(self, logits: torch.Tensor, labels: torch.Tensor,
-                   avg_factor: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def token_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, avg_factor: Optional[torch.Tensor] = None
+    ) -> torch.Tensor:
         """``logits [B, T, V]`` and target ids ``labels [B, T]`` (-100 =
         ignored) -> the scalar loss."""
         ids = labels.reshape(-1)
         flat = logits.reshape(ids.shape[0], -1)
         target = ids
-        if self.label_encoder is not None and \
-                not getattr(self.label_encoder, 'ids_equivalent', False):
+        if self.label_encoder is not None and not getattr(
+            self.label_encoder, 'ids_equivalent', False
+        ):
             target = self.label_encoder(ids, flat.shape[-1])
         if avg_factor is None:
             avg_factor = self.global_avg_factor(self.count_loss_units(labels))
@@ -60,8 +63,7 @@ class TokenLossMixin:
         whole global batch, i.e. the single-process gradient.
         """
         count = count.to(torch.float32)
-        if dist.is_available() and dist.is_initialized() and \
-                dist.get_world_size() > 1:
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
             count = count.clone()
             dist.all_reduce(count)
             count = count / dist.get_world_size()

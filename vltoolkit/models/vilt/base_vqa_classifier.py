@@ -1,4 +1,5 @@
 """What every VQA answer classifier shares: targets, loss, predict."""
+
 from typing import Dict, List, Optional
 
 import torch
@@ -30,21 +31,25 @@ class BaseVQAClassifier(BaseModel):
 
     topk: int = 5
 
-    def __init__(self, num_answers: int,
-                 loss: dict = dict(type='SoftTargetBCELoss'),
-                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+    def __init__(
+        self,
+        num_answers: int,
+        loss: dict = dict(type='SoftTargetBCELoss'),
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+    ):
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if int(num_answers) != num_answers or num_answers < 1:
-            raise ValueError(f'num_answers must be a positive integer, got '
-                             f'{num_answers!r}')
+            raise ValueError(f'num_answers must be a positive integer, got {num_answers!r}')
         self.num_answers = int(num_answers)
         self.loss_module = LOSSES.build(loss)
 
     # --------------------------------------------------------------- hooks
-    def extract(self, inputs: Dict[str, torch.Tensor], data_samples=None,
-                with_aux: bool = False) -> dict:
+    def extract(
+        self, inputs: Dict[str, torch.Tensor], data_samples=None, with_aux: bool = False
+    ) -> dict:
         """Features of a batch; must hold ``logits``."""
         raise NotImplementedError
 
@@ -53,8 +58,12 @@ class BaseVQAClassifier(BaseModel):
         return {}
 
     # ------------------------------------------------------------ forward
-    def forward(self, inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None, mode: str = 'tensor'):
+    def forward(
+        self,
+        inputs: Dict[str, torch.Tensor],
+        data_samples: Optional[List] = None,
+        mode: str = 'tensor',
+    ):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -72,7 +81,8 @@ class BaseVQAClassifier(BaseModel):
                 raise ValueError(
                     f'sample {sample.get("question_id", i)} has no answer_labels: '
                     'train on a split with annotations, and keep answer_labels '
-                    '/ answer_scores in PackVLInputs data_keys')
+                    '/ answer_scores in PackVLInputs data_keys'
+                )
             labels = list(sample.answer_labels)
             scores = list(sample.answer_scores)
             bad = [label for label in labels if not 0 <= label < self.num_answers]
@@ -81,17 +91,20 @@ class BaseVQAClassifier(BaseModel):
                     f'answer label(s) {bad} of question '
                     f'{sample.get("question_id", i)} are outside the model\'s '
                     f'{self.num_answers} answers: model.num_answers must be at '
-                    'least the size of the answer vocabulary (answer_file).')
+                    'least the size of the answer vocabulary (answer_file).'
+                )
             if labels:
-                target[i, labels] = torch.tensor(scores, dtype=target.dtype,
-                                                 device=target.device)
+                target[i, labels] = torch.tensor(scores, dtype=target.dtype, device=target.device)
         return target
 
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
         feats = self.extract(inputs, data_samples, with_aux=True)
         logits = feats['logits']
-        losses = dict(loss_vqa=self.loss_module(
-            logits, self.targets(data_samples, logits.device).to(logits.dtype)))
+        losses = dict(
+            loss_vqa=self.loss_module(
+                logits, self.targets(data_samples, logits.device).to(logits.dtype)
+            )
+        )
         losses.update(self.aux_losses(feats, data_samples))
         return losses
 

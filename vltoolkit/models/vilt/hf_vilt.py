@@ -1,4 +1,5 @@
 """Build transformers' ViLT from a config dict or a local folder."""
+
 import os.path as osp
 
 import torch.nn as nn
@@ -11,17 +12,24 @@ def check_one_source(config, pretrained_path, what):
     with it only describes the architecture (sizing without files,
     ``vltoolkit.models.utils.sizing``)."""
     if config is None and pretrained_path is None:
-        raise ValueError(f'{what}: give `config` (a dict of model config kwargs), '
-                         '`pretrained_path` (a local folder), or both')
+        raise ValueError(
+            f'{what}: give `config` (a dict of model config kwargs), '
+            '`pretrained_path` (a local folder), or both'
+        )
     if pretrained_path is not None and not osp.isdir(pretrained_path):
         raise FileNotFoundError(
             f'{what} folder {pretrained_path!r} does not exist; save one with '
-            '`model.save_pretrained(DIR)` (vltoolkit never downloads weights).')
+            '`model.save_pretrained(DIR)` (vltoolkit never downloads weights).'
+        )
 
 
-def build_vilt_qa(num_answers: int, vocab_size: int = None,
-                  pad_token_id: int = None, config: dict = None,
-                  pretrained_path: str = None):
+def build_vilt_qa(
+    num_answers: int,
+    vocab_size: int = None,
+    pad_token_id: int = None,
+    config: dict = None,
+    pretrained_path: str = None,
+):
     """A ``transformers.ViltForQuestionAnswering`` with ``num_answers`` outputs.
 
     Its classifier is ViLT's VQA head, ``Linear(h, 2h) -> LayerNorm -> GELU
@@ -40,13 +48,16 @@ def build_vilt_qa(num_answers: int, vocab_size: int = None,
             of another size is re-initialised.
     """
     from transformers import ViltConfig, ViltForQuestionAnswering
+
     check_one_source(config, pretrained_path, 'ViLT')
     if pretrained_path is not None:
         model = ViltForQuestionAnswering.from_pretrained(
-            pretrained_path, num_labels=num_answers, local_files_only=True,
-            ignore_mismatched_sizes=True)
-        if vocab_size is not None and \
-                model.get_input_embeddings().num_embeddings != vocab_size:
+            pretrained_path,
+            num_labels=num_answers,
+            local_files_only=True,
+            ignore_mismatched_sizes=True,
+        )
+        if vocab_size is not None and model.get_input_embeddings().num_embeddings != vocab_size:
             model.resize_token_embeddings(vocab_size)
     else:
         config = dict(config)

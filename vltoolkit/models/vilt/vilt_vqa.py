@@ -1,4 +1,5 @@
 """The ViLT baseline for VQA (the CLIP+ViLT study's baseline)."""
+
 from typing import Optional
 
 from mmengine.logging import print_log
@@ -6,6 +7,7 @@ from mmengine.logging import print_log
 from vltoolkit.models.adapters.lora import apply_lora
 from vltoolkit.registry import MODELS
 from vltoolkit.tokenization import build_tokenizer
+
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.memory import enable_grad_checkpointing
 from .base_vqa_classifier import BaseVQAClassifier
@@ -41,24 +43,37 @@ class ViLTVQA(BaseVQAClassifier):
     See :class:`BaseVQAClassifier` for ``forward`` modes.
     """
 
-    def __init__(self, vilt: dict, tokenizer: dict, num_answers: int,
-                 loss: dict = dict(type='SoftTargetBCELoss'),
-                 frozen_modules=(), data_preprocessor: Optional[dict] = None,
-                 init_cfg=None, lora: Optional[dict] = None,
-                 grad_checkpointing: bool = False):
+    def __init__(
+        self,
+        vilt: dict,
+        tokenizer: dict,
+        num_answers: int,
+        loss: dict = dict(type='SoftTargetBCELoss'),
+        frozen_modules=(),
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+        lora: Optional[dict] = None,
+        grad_checkpointing: bool = False,
+    ):
         super().__init__(num_answers, loss, data_preprocessor, init_cfg)
         self.tokenizer = build_tokenizer(tokenizer)
-        self.vilt = build_vilt_qa(num_answers, vocab_size=len(self.tokenizer),
-                                  pad_token_id=self.tokenizer.pad_token_id, **vilt)
+        self.vilt = build_vilt_qa(
+            num_answers,
+            vocab_size=len(self.tokenizer),
+            pad_token_id=self.tokenizer.pad_token_id,
+            **vilt,
+        )
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
-        self.checkpointed = (enable_grad_checkpointing(self)
-                             if grad_checkpointing else [])
+        self.checkpointed = enable_grad_checkpointing(self) if grad_checkpointing else []
         print_log('\n' + parameter_table_text(self), logger='current')
 
     def extract(self, inputs, data_samples=None, with_aux=False) -> dict:
         images = inputs['images']
         out = self.vilt.vilt(
-            input_ids=inputs['input_ids'], attention_mask=inputs['attention_mask'],
-            pixel_values=images, pixel_mask=self.pixel_mask(images, data_samples))
+            input_ids=inputs['input_ids'],
+            attention_mask=inputs['attention_mask'],
+            pixel_values=images,
+            pixel_mask=self.pixel_mask(images, data_samples),
+        )
         return dict(logits=self.vilt.classifier(out.pooler_output))

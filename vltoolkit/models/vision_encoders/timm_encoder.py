@@ -1,4 +1,5 @@
 """Any timm image backbone as a sequence of visual tokens."""
+
 import json
 import os.path as osp
 
@@ -38,16 +39,21 @@ class TimmVisionEncoder(nn.Module):
             ``depth``, ``embed_dim``, ...).
 
     The wrapped model is fully initialised here (random or from the weights
-    file) and marked initialised (:mod:`vltoolkit.compat.init_weights`) so that mmengine's ``Runner.init_weights()``
+    file) and marked initialised (:mod:`vltoolkit.compat.init_weights`) so that mmengine's
+    ``Runner.init_weights()``
     does not re-initialise it and wipe loaded weights.
     """
 
-    def __init__(self, model_name: str, pretrained_path: str = None,
-                 pos_embed: str = 'learned', **timm_kwargs):
+    def __init__(
+        self,
+        model_name: str,
+        pretrained_path: str = None,
+        pos_embed: str = 'learned',
+        **timm_kwargs,
+    ):
         super().__init__()
         if pos_embed not in ('learned', 'sincos2d'):
-            raise ValueError(f"pos_embed={pos_embed!r}: use 'learned' or "
-                             "'sincos2d'")
+            raise ValueError(f"pos_embed={pos_embed!r}: use 'learned' or 'sincos2d'")
         timm_kwargs.setdefault('num_classes', 0)
         if pretrained_path is not None and osp.isdir(pretrained_path):
             self.model = self._from_folder(model_name, pretrained_path, timm_kwargs)
@@ -56,14 +62,18 @@ class TimmVisionEncoder(nn.Module):
                 f'pretrained_path {pretrained_path!r} of timm model '
                 f'{model_name!r} does not exist; give a local weights file or '
                 'a folder saved with timm.models.save_for_hf (vltoolkit never '
-                'downloads weights).')
+                'downloads weights).'
+            )
         else:
             pretrained_cfg = None
             if pretrained_path is not None:
                 pretrained_cfg = dict(file=pretrained_path)
             self.model = timm.create_model(
-                model_name, pretrained=pretrained_path is not None,
-                pretrained_cfg_overlay=pretrained_cfg, **timm_kwargs)
+                model_name,
+                pretrained=pretrained_path is not None,
+                pretrained_cfg_overlay=pretrained_cfg,
+                **timm_kwargs,
+            )
         if pos_embed == 'sincos2d':
             _set_sincos2d_pos_embed(self.model, model_name)
         mark_initialized(self.model)
@@ -77,16 +87,17 @@ class TimmVisionEncoder(nn.Module):
             raise FileNotFoundError(
                 f'pretrained_path {folder!r} is a folder without config.json; '
                 'save the timm model with timm.models.save_for_hf(model, folder) '
-                'or give its weights file')
+                'or give its weights file'
+            )
         with open(config_file) as f:
             architecture = json.load(f).get('architecture')
         if architecture != model_name:
             raise ValueError(
                 f'pretrained_path {folder!r} holds a {architecture!r} model but '
                 f'the config asks for model_name={model_name!r}; set model_name '
-                'to the saved architecture')
-        return timm.create_model(f'local-dir:{osp.abspath(folder)}', pretrained=True,
-                                 **timm_kwargs)
+                'to the saved architecture'
+            )
+        return timm.create_model(f'local-dir:{osp.abspath(folder)}', pretrained=True, **timm_kwargs)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         feats = self.model.forward_features(images)
@@ -98,12 +109,15 @@ class TimmVisionEncoder(nn.Module):
 def _set_sincos2d_pos_embed(model: nn.Module, model_name: str) -> None:
     """Replace a ViT's learned position embedding by a fixed 2-D sin-cos one."""
     from timm.layers import build_sincos2d_pos_embed
+
     pos = getattr(model, 'pos_embed', None)
     grid = getattr(getattr(model, 'patch_embed', None), 'grid_size', None)
     if not isinstance(pos, nn.Parameter) or grid is None:
-        raise ValueError(f"pos_embed='sincos2d' needs a ViT-like timm model "
-                         f'with a pos_embed parameter and a patch grid; '
-                         f'{model_name!r} has none')
+        raise ValueError(
+            f"pos_embed='sincos2d' needs a ViT-like timm model "
+            f'with a pos_embed parameter and a patch grid; '
+            f'{model_name!r} has none'
+        )
     table = build_sincos2d_pos_embed(list(grid), dim=pos.shape[-1])
     num_prefix = pos.shape[1] - table.shape[0]
     with torch.no_grad():
