@@ -26,7 +26,7 @@ test-fast: venv
 	$(PY) -m pytest tests -m "not slow"
 
 docs: venv
-	$(PY) -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 clean:
-	rm -rf work_dirs data/toy_hoi .dist_test
+	rm -rf work_dirs data/toy_hoi data/toy_hoi_* .dist_test

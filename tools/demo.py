@@ -51,6 +51,44 @@ def run(cmd):
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def prepare_toy_hoi(data_root: str, shown: str, num_train: int, num_test: int) -> bool:
+    """Make the demo's toy HOI set in ``data_root`` unless its ``toy_meta.json``
+    (written by ``tools/data/make_toy.py``) records exactly that set: same
+    generator, source and settings, unchanged annotation files. Says why it
+    regenerates (a docs page may have left a 40-image set there); returns
+    True when it (re)generated the set (its tokenizer must follow)."""
+    from vltoolkit.datasets.toy import make_toy_hoi
+    from vltoolkit.datasets.toy.toy_meta import toy_meta, toy_meta_mismatch
+
+    wanted = toy_meta('hoi', make_toy_hoi, dict(num_train=num_train, num_test=num_test, seed=0))
+    if osp.isdir(data_root):
+        why = toy_meta_mismatch(data_root, wanted)
+        if why is None:
+            print(f'{shown}: the toy HOI set of {num_train} / {num_test} images (toy_meta.json)')
+            return False
+        print(
+            f'{shown} does not hold the demo\'s set ({num_train} / {num_test} images): {why}. '
+            'Regenerating it.',
+            flush=True,
+        )
+    run(
+        [
+            sys.executable,
+            'tools/data/make_toy.py',
+            'hoi',
+            '--out',
+            shown,
+            '--num-train',
+            str(num_train),
+            '--num-test',
+            str(num_test),
+            '--seed',
+            '0',
+        ]
+    )
+    return True
+
+
 def label_sets(cfg, split):
     from vltoolkit.registry import DATASETS
 
@@ -89,21 +127,9 @@ def main():
     }
     cfg = load_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
-    if not osp.isfile(osp.join(data_root, 'annotations', 'test.json')):
-        run(
-            [
-                sys.executable,
-                'tools/data/make_toy.py',
-                'hoi',
-                '--out',
-                cfg.data_root,
-                '--num-train',
-                str(args.num_train),
-                '--num-test',
-                str(args.num_test),
-            ]
-        )
-    if not osp.isdir(osp.join(ROOT, cfg.tokenizer['path'])):
+    if prepare_toy_hoi(data_root, cfg.data_root, args.num_train, args.num_test) or not osp.isdir(
+        osp.join(ROOT, cfg.tokenizer['path'])
+    ):
         run([sys.executable, 'tools/data/build_tokenizer.py', args.config, *extra])
     run([sys.executable, 'tools/train.py', args.config, '--work-dir', args.work_dir, *extra])
     with open(osp.join(ROOT, args.work_dir, 'last_checkpoint')) as f:

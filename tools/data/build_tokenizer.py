@@ -23,6 +23,7 @@ from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
 from vltoolkit.tokenization import train_word_level_tokenizer
 from vltoolkit.utils.cli import CfgOptionsAction
 from vltoolkit.utils.config_refs import load_config
+from vltoolkit.utils.data_root import check_data_root
 
 TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
              'expression', 'caption', 'question', 'answer', 'category',
@@ -134,6 +135,7 @@ def main(argv=None):
     init_default_scope('vltoolkit')
     if args.config is not None:
         cfg = load_config(args.config, args.cfg_options)
+        check_data_root(cfg)  # the texts come from the data under data_root
         out = args.out or cfg.tokenizer['path']
         n_location = len(location_tokens(cfg))
         texts = collect_texts(cfg)

@@ -26,7 +26,17 @@ from rich.console import Console
 from rich.table import Table
 
 from vltoolkit.datasets import toy
+from vltoolkit.datasets.toy.toy_meta import toy_meta, write_toy_meta
 from vltoolkit.datasets.vcoco_converter import summarize_hoia
+
+
+def _generate(args, generator, **settings):
+    """``generator(args.out, **settings)``, recorded in ``args.out/toy_meta.json``
+    (the generator's settings and source hash, the annotation files' hashes:
+    ``tools/demo.py`` regenerates a folder whose record differs from its set)."""
+    result = generator(args.out, **settings)
+    write_toy_meta(args.out, toy_meta(args.set, generator, settings))
+    return result
 
 
 def _split_table(stats: dict, keys) -> tuple:
@@ -43,7 +53,7 @@ def _hoi_args(p):
 
 
 def _hoi(args):
-    splits = toy.make_toy_hoi(args.out, num_train=args.num_train, num_test=args.num_test,
+    splits = _generate(args, toy.make_toy_hoi, num_train=args.num_train, num_test=args.num_test,
                               img_size=args.img_size, seed=args.seed)
     stats = {split: summarize_hoia(recs) for split, recs in splits.items()}
     columns, rows = _split_table(stats, ('images', 'boxes', 'person_boxes', 'hois',
@@ -66,7 +76,7 @@ def _refcoco_args(p):
 
 
 def _refcoco(args):
-    result = toy.make_toy_refcoco(args.out, num_train=args.num_train, num_val=args.num_val,
+    result = _generate(args, toy.make_toy_refcoco, num_train=args.num_train, num_val=args.num_val,
                                   img_size=args.img_size, seed=args.seed)
     stats = {s: collections.Counter() for s in ('train', 'val')}
     images, texts = collections.defaultdict(set), collections.defaultdict(set)
@@ -93,7 +103,7 @@ def _vqa_args(p):
 
 
 def _vqa(args):
-    splits = toy.make_toy_vqa(args.out, num_train=args.num_train, num_val=args.num_val,
+    splits = _generate(args, toy.make_toy_vqa, num_train=args.num_train, num_val=args.num_val,
                               img_size=args.img_size, seed=args.seed)
     types = {s: collections.Counter(a['answer_type'] for a in d['annotations'])
              for s, d in splits.items()}
@@ -112,7 +122,7 @@ def _mcn_args(p):
 
 
 def _mcn(args):
-    counts = toy.make_toy_mcn(args.out, num_train_videos=args.num_train_videos,
+    counts = _generate(args, toy.make_toy_mcn, num_train_videos=args.num_train_videos,
                               segments_per_video=args.segments_per_video,
                               num_eval=args.num_eval, seed=args.seed)
     return ['value'], list(counts.items()), None
@@ -120,7 +130,7 @@ def _mcn(args):
 
 # ------------------------------------------------------------- multitask
 def _multitask(args):
-    result = toy.make_toy_regions(args.out, num_train=args.num_train, num_val=args.num_val,
+    result = _generate(args, toy.make_toy_regions, num_train=args.num_train, num_val=args.num_val,
                                   img_size=args.img_size, seed=args.seed)
     stats = {}
     for split, out in result.items():

@@ -9,6 +9,7 @@ from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_n
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
 from vltoolkit.utils.config_refs import resolve_config_refs
+from vltoolkit.utils.data_root import check_data_root
 from vltoolkit.visualization.trackers import drop_missing_trackers
 
 from .config_checks import explain_config_errors
@@ -33,6 +34,7 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     CPU under torchrun, and a unique experiment name unless the config sets
     one (see :mod:`vltoolkit.compat` for why each is needed)."""
     resolve_config_refs(cfg)  # ${data_root} & co., after every override
+    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
     cfg.launcher = launcher
     notes = prepare_run(cfg)
