@@ -16,6 +16,7 @@ loads like any pretrained one. A ``MultiTaskDataset`` (or ``ConcatDataset``,
 ``RepeatDataset``, ...) is walked into: every task data set gives its texts
 and every task pipeline its templates.
 """
+
 import argparse
 import json
 
@@ -25,9 +26,19 @@ from vltoolkit.utils.cli import CfgOptionsAction
 from vltoolkit.utils.config_refs import load_config
 from vltoolkit.utils.data_root import check_data_root
 
-TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
-             'expression', 'caption', 'question', 'answer', 'category',
-             'gt_captions', 'multiple_choice_answer')
+TEXT_KEYS = (
+    'target_text',
+    'relation_text',
+    'subject_name',
+    'object_name',
+    'expression',
+    'caption',
+    'question',
+    'answer',
+    'category',
+    'gt_captions',
+    'multiple_choice_answer',
+)
 TEMPLATE_ATTRS = ('template', 'templates', 'target_templates', 'no_object')
 # wrapper data sets: the key holding their inner data set config(s)
 WRAPPER_KEYS = ('datasets', 'dataset')
@@ -54,8 +65,7 @@ def leaf_datasets(dataset_cfg) -> list:
         inner = dataset_cfg.get(key)
         if isinstance(inner, dict):
             return leaf_datasets(inner)
-        if isinstance(inner, (list, tuple)) and inner and all(
-                isinstance(c, dict) for c in inner):
+        if isinstance(inner, (list, tuple)) and inner and all(isinstance(c, dict) for c in inner):
             return [leaf for c in inner for leaf in leaf_datasets(c)]
     pipeline = dataset_cfg.get('pipeline') or []
     dataset_cfg['pipeline'] = []
@@ -106,19 +116,37 @@ def _read_lines(paths):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?',
-                        help='a recipe: train on its training texts and templates')
-    parser.add_argument('--out', '--out-dir', dest='out',
-                        help='output folder (default: tokenizer.path of the config)')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
-                        help='override config keys as in tools/train.py, e.g. data_root=...')
-    parser.add_argument('--texts', nargs='+',
-                        help='instead of a config: text files, one text per line')
-    parser.add_argument('--box-coder', help='with --texts: JSON config of a box coder '
-                        'whose location tokens become special tokens, e.g. '
-                        '\'{"type": "BinBoxCoder", "num_bins": 1000}\'')
-    parser.add_argument('--special-tokens', nargs='*', default=[],
-                        help='more special tokens (after the location tokens)')
+    parser.add_argument(
+        'config', nargs='?', help='a recipe: train on its training texts and templates'
+    )
+    parser.add_argument(
+        '--out',
+        '--out-dir',
+        dest='out',
+        help='output folder (default: tokenizer.path of the config)',
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys as in tools/train.py, e.g. data_root=...',
+    )
+    parser.add_argument(
+        '--texts', nargs='+', help='instead of a config: text files, one text per line'
+    )
+    parser.add_argument(
+        '--box-coder',
+        help='with --texts: JSON config of a box coder '
+        'whose location tokens become special tokens, e.g. '
+        '\'{"type": "BinBoxCoder", "num_bins": 1000}\'',
+    )
+    parser.add_argument(
+        '--special-tokens',
+        nargs='*',
+        default=[],
+        help='more special tokens (after the location tokens)',
+    )
     parser.add_argument('--vocab-size', type=int, default=None)
     parser.add_argument('--min-frequency', type=int, default=1)
     args = parser.parse_args(argv)
@@ -132,6 +160,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from mmengine.registry import init_default_scope
+
     init_default_scope('vltoolkit')
     if args.config is not None:
         cfg = load_config(args.config, args.cfg_options)
@@ -142,17 +171,25 @@ def main(argv=None):
         special = collect_special_tokens(cfg)
     else:
         out, texts = args.out, list(_read_lines(args.texts))
-        special = list(BOX_CODERS.build(json.loads(args.box_coder)).location_tokens
-                       if args.box_coder else [])
+        special = list(
+            BOX_CODERS.build(json.loads(args.box_coder)).location_tokens if args.box_coder else []
+        )
         n_location = len(special)
     special = list(dict.fromkeys(special + list(args.special_tokens)))
     tokenizer = train_word_level_tokenizer(
-        texts, out, special_tokens=special, vocab_size=args.vocab_size,
-        min_frequency=args.min_frequency)
+        texts,
+        out,
+        special_tokens=special,
+        vocab_size=args.vocab_size,
+        min_frequency=args.min_frequency,
+    )
     extra = len(special) - n_location
-    print(f'saved a {len(tokenizer)}-token tokenizer ({n_location} '
-          f'location tokens' + (f', {extra} other special tokens' if extra else '')
-          + f') trained on {len(texts)} texts to {out}')
+    print(
+        f'saved a {len(tokenizer)}-token tokenizer ({n_location} '
+        f'location tokens'
+        + (f', {extra} other special tokens' if extra else '')
+        + f') trained on {len(texts)} texts to {out}'
+    )
     return tokenizer
 
 

@@ -12,30 +12,39 @@ the label that ``VQAv2Dataset`` targets and ``VQAAccuracy`` reads. ViLT's
 the same answers in the same order). It then reports how many annotator
 answers and questions the vocabulary covers.
 """
+
 import argparse
 import sys
 
 from rich.console import Console
 from rich.table import Table
 
-from vltoolkit.datasets.vqa_answers import (build_answer_vocab,
-                                            read_annotations, save_answer_list,
-                                            soft_targets)
+from vltoolkit.datasets.vqa_answers import (
+    build_answer_vocab,
+    read_annotations,
+    save_answer_list,
+    soft_targets,
+)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--ann-files', nargs='+', required=True,
-                        help='official VQA annotation JSON files')
+    parser.add_argument(
+        '--ann-files', nargs='+', required=True, help='official VQA annotation JSON files'
+    )
     parser.add_argument('--out', required=True, help='output JSON list')
-    parser.add_argument('--top-k', type=int, default=None,
-                        help='keep the K most frequent answers (e.g. 3129)')
-    parser.add_argument('--min-count', type=int, default=1,
-                        help='keep answers seen at least this often (ViLT: 9)')
-    parser.add_argument('--field', default='multiple_choice_answer',
-                        choices=['multiple_choice_answer', 'answers'])
-    parser.add_argument('--raw', action='store_true',
-                        help='do not normalise the answers (not recommended)')
+    parser.add_argument(
+        '--top-k', type=int, default=None, help='keep the K most frequent answers (e.g. 3129)'
+    )
+    parser.add_argument(
+        '--min-count', type=int, default=1, help='keep answers seen at least this often (ViLT: 9)'
+    )
+    parser.add_argument(
+        '--field', default='multiple_choice_answer', choices=['multiple_choice_answer', 'answers']
+    )
+    parser.add_argument(
+        '--raw', action='store_true', help='do not normalise the answers (not recommended)'
+    )
     return parser.parse_args(argv)
 
 
@@ -45,8 +54,9 @@ def main(argv=None):
     anns = []
     for path in args.ann_files:
         anns += read_annotations(path)
-    answers = build_answer_vocab(anns, top_k=args.top_k, min_count=args.min_count,
-                                 field=args.field, normalize=not args.raw)
+    answers = build_answer_vocab(
+        anns, top_k=args.top_k, min_count=args.min_count, field=args.field, normalize=not args.raw
+    )
     save_answer_list(answers, args.out)
     index = {a: i for i, a in enumerate(answers)}
     total = missing = no_label = 0
@@ -60,8 +70,10 @@ def main(argv=None):
     table.add_column('count')
     table.add_column('value', justify='right')
     table.add_row('questions', str(len(anns)))
-    table.add_row('annotator answers in the vocabulary',
-                  f'{total - missing} / {total} ({100 * (total - missing) / max(total, 1):.2f}%)')
+    table.add_row(
+        'annotator answers in the vocabulary',
+        f'{total - missing} / {total} ({100 * (total - missing) / max(total, 1):.2f}%)',
+    )
     table.add_row('questions without any answer in it', str(no_label))
     console.print(table)
     return 0

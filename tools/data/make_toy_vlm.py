@@ -11,6 +11,7 @@ a word-level tokenizer learnt from the recipe's training texts (those
 special and location tokens, a random model of the real architecture with
 tiny widths, and its ``preprocessor_config.json``. Nothing is downloaded.
 """
+
 import argparse
 import importlib.util
 import os.path as osp
@@ -19,8 +20,7 @@ from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.config_refs import load_config
 
-FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma',
-                      Kosmos2VLM='kosmos2')
+FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma', Kosmos2VLM='kosmos2')
 
 
 def _collect_texts(cfg):
@@ -34,29 +34,32 @@ def _collect_texts(cfg):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--out', help='output folder (default: the config\'s '
-                        '`pretrained`)')
-    parser.add_argument('--width', type=int, default=64,
-                        help='hidden size of the language model (default 64)')
+    parser.add_argument('--out', help='output folder (default: the config\'s `pretrained`)')
+    parser.add_argument(
+        '--width', type=int, default=64, help='hidden size of the language model (default 64)'
+    )
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     cfg = load_config(args.config)
     init_default_scope('vltoolkit')
     family = FAMILY_OF_TYPE.get(cfg.model.get('type'))
     if family is None:
-        raise SystemExit(f'{args.config}: model type {cfg.model.get("type")!r} '
-                         f'is not a pretrained VLM ({sorted(FAMILY_OF_TYPE)})')
+        raise SystemExit(
+            f'{args.config}: model type {cfg.model.get("type")!r} '
+            f'is not a pretrained VLM ({sorted(FAMILY_OF_TYPE)})'
+        )
     out = args.out or cfg.model.get('pretrained')
     width, height = cfg.get('img_scale', (96, 96))
     if width != height:
-        raise SystemExit(f'img_scale {cfg.img_scale}: the toy VLMs take square '
-                         'images')
+        raise SystemExit(f'img_scale {cfg.img_scale}: the toy VLMs take square images')
     from vltoolkit.models.pretrained_vlms.toy import save_toy_vlm
+
     texts = _collect_texts(cfg)
-    save_toy_vlm(family, out, texts, image_size=width, width=args.width,
-                 seed=args.seed)
-    print(f'saved a tiny random {family} model ({width} px, width '
-          f'{args.width}) with a tokenizer learnt from {len(texts)} texts to {out}')
+    save_toy_vlm(family, out, texts, image_size=width, width=args.width, seed=args.seed)
+    print(
+        f'saved a tiny random {family} model ({width} px, width '
+        f'{args.width}) with a tokenizer learnt from {len(texts)} texts to {out}'
+    )
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 """Test plugin: SIGKILL the training process right after iteration ``at_iter``
 (after the CheckpointHook of that iteration ran), like a preempted job."""
+
 import os
 import signal
 

@@ -2,6 +2,7 @@
 
 Loaded by a config through ``custom_imports=dict(imports=['my_plugin'])``.
 """
+
 import torch
 from mmengine.evaluator import BaseMetric
 
@@ -15,6 +16,7 @@ class ScaledTokenLoss(torch.nn.Module):
     def __init__(self, scale=2.0):
         super().__init__()
         from vltoolkit.losses import TokenCrossEntropyLoss
+
         self.ce = TokenCrossEntropyLoss()
         self.scale = scale
 
