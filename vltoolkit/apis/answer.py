@@ -45,7 +45,9 @@ def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)) ->
     pattern = box_coder._token_pattern
     n = box_coder.num_tokens_per_box
     sx, sy = (float(v) for v in scale_factor)
-    found, run, last_end, prefix_start = [], [], 0, 0
+    found: list = []
+    run: list = []
+    last_end, prefix_start = 0, 0
 
     def flush(run, prefix_start):
         for start in range(0, len(run) - n + 1, n):

@@ -39,7 +39,8 @@ def _boxes(x) -> np.ndarray:
 
 
 def _coco_gt(gts, cat_ids) -> COCO:
-    images, anns = [], []
+    images: list = []
+    anns: list = []
     for i, gt in enumerate(gts):
         images.append(dict(id=i + 1))
         boxes = _boxes(gt['bboxes'])
@@ -164,8 +165,10 @@ class COCOBoxMetric(BaseMetric):
             boxes = self.box_coder.find_boxes(text, img_wh)
             return _boxes(boxes), np.zeros(len(boxes), np.int64), 0
         n = self.box_coder.num_tokens_per_box
-        boxes, labels, unknown = [], [], 0
-        label, run, pos = None, [], 0
+        boxes = []
+        labels: list = []
+        run: list = []
+        unknown, label, pos = 0, None, 0
 
         def flush():
             nonlocal unknown

@@ -12,7 +12,7 @@ Acc@0.5 is the usual RefCOCO number (OFA's ``_calculate_ap_score``,
 mmpretrain's ``VisualGroundingMetric``).
 """
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -90,7 +90,7 @@ class GroundingAccuracy(BaseMetric):
         ...          gt_bboxes=[[50, 50, 100, 100]], img_shape=(100, 100)),
         ...     dict(pred_text='no box here', gt_bboxes=[[0, 0, 10, 10]],
         ...          img_shape=(100, 100))])
-        >>> metric.compute_metrics(metric.results)
+        >>> metric.compute_metrics(metric.results)  # doctest: +NORMALIZE_WHITESPACE
         {'acc_at_0_5': 33.33333333333333, 'miou': 33.33333333333333, 'num_missing': 1,
          'num_samples': 3}
     """
@@ -170,7 +170,7 @@ class GroundingAccuracy(BaseMetric):
         ious = box_iou_paired(preds, gts)
         ious[missing] = 0.0
         n = len(gts)
-        out = {}
+        out: Dict[str, Any] = {}
         for t in iou_thrs:
             key = 'acc_at_' + f'{t:g}'.replace('.', '_')
             out[key] = float((ious >= t).mean() * 100) if n else 0.0
