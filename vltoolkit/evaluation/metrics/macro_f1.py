@@ -28,7 +28,7 @@ hallucinated relation (predicted, never in the ground truth) scores 0 and
 lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
 """
 
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -264,7 +264,9 @@ class MacroF1(BaseMetric):
         phrases = {c: phrases.get(c, c) for c in classes}
         return classes, phrases
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
+    def process(
+        self, data_batch: Any, data_samples: Sequence[Union[dict, BaseDataElement]]
+    ) -> None:
         """Parse ``pred_text`` and encode ``gt_relations`` of each sample.
 
         Args:

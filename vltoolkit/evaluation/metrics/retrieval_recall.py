@@ -35,8 +35,11 @@ from mmengine.evaluator import BaseMetric
 
 from vltoolkit.registry import METRICS
 
+#: a similarity matrix or ground-truth ids, as numpy or torch
+ArrayOrTensor = Union[np.ndarray, torch.Tensor]
 
-def retrieval_ranks(sim, gt=None) -> np.ndarray:
+
+def retrieval_ranks(sim: ArrayOrTensor, gt: Optional[ArrayOrTensor] = None) -> np.ndarray:
     """1-based conservative ranks of the correct items (see module doc).
 
     Args:
@@ -143,7 +146,7 @@ class RetrievalRecall(BaseMetric):
                     mods.append(m)
         return mods
 
-    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep the needed embeddings (on the CPU) of every sample."""
         mods = self._modalities()
         for sample in data_samples:
@@ -206,7 +209,10 @@ class RetrievalRecall(BaseMetric):
 
     @staticmethod
     def calculate(
-        sim, gt=None, topk: Sequence[int] = (1, 5, 10), num_queries: Optional[int] = None
+        sim: ArrayOrTensor,
+        gt: Optional[ArrayOrTensor] = None,
+        topk: Sequence[int] = (1, 5, 10),
+        num_queries: Optional[int] = None,
     ) -> dict:
         """R@K (percent), MedR and MeanR of a plain similarity matrix.
 
