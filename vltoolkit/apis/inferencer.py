@@ -71,7 +71,7 @@ class VLInferencer:
         device: Optional[str] = None,
         cfg_options: Optional[dict] = None,
         batch_size: int = 16,
-    ):
+    ) -> None:
         from vltoolkit.engine import setup_vltoolkit
         from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
 
