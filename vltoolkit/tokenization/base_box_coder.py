@@ -19,7 +19,7 @@ import math
 import re
 import string
 from abc import ABCMeta, abstractmethod
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -79,6 +79,11 @@ class BaseBoxCoder(metaclass=ABCMeta):
     """
 
     num_tokens_per_box: int = 4
+    #: the coder writes a box as location tokens of the vocabulary (False for
+    #: :class:`~vltoolkit.tokenization.text_box_coder.TextBoxCoder`: numbers)
+    writes_location_tokens: bool = True
+    #: the format of one location token (None for a coder that writes numbers)
+    token_fmt: Optional[str]
 
     def __init__(self, num_locations: int, token_fmt: str):
         if int(num_locations) != num_locations or num_locations < 2:
@@ -210,7 +215,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
         """:attr:`num_tokens_per_box` location indices -> box, float64 ``[4]``
         xyxy pixels. Raises :class:`BoxDecodeError` for malformed input."""
 
-    def encode(self, box_xyxy: Box, img_wh: ImgWH) -> list:
+    def encode(self, box_xyxy: Box, img_wh: ImgWH) -> Union[List[str], str]:
         """One box -> its location tokens.
 
         Args:
@@ -218,7 +223,9 @@ class BaseBoxCoder(metaclass=ABCMeta):
             img_wh: ``(width, height)`` of the image in pixels.
 
         Returns:
-            list[str]: :attr:`num_tokens_per_box` tokens.
+            list[str]: :attr:`num_tokens_per_box` tokens (a coder that writes
+            numbers, :class:`~vltoolkit.tokenization.text_box_coder.TextBoxCoder`,
+            returns its answer string).
         """
         return [self._location_tokens[k] for k in self.encode_indices(box_xyxy, img_wh)]
 
@@ -295,6 +302,11 @@ class BaseBoxCoder(metaclass=ABCMeta):
                 except BoxDecodeError:
                     continue
         return boxes
+
+    def find_labeled_boxes(self, text: str, img_wh: ImgWH) -> List[Tuple[str, np.ndarray]]:
+        """``(label, box)`` of every box in ``text``; location tokens carry no
+        label, so it is ``''`` here (coders that write labels override this)."""
+        return [('', box) for box in self.find_boxes(text, img_wh)]
 
     # --------------------------------------------------------------- geometry
     @abstractmethod
