@@ -404,7 +404,7 @@ class MacroF1(BaseMetric):
             f1=f1 * 100,
             support=support,
             num_predicted=tp + fp,
-            labels=labels,
+            labels=idx,
             average_over=average_over,
             num_samples=int(t.shape[0]),
         )
