@@ -29,11 +29,12 @@ from mmengine.config import Config
 from vltoolkit.engine.runner.strategy import apply_strategy, available_strategies
 from vltoolkit.engine.runner.strategy import prepare_strategy_cfg
 from vltoolkit.utils.paths import configs_root, list_recipes, resolve_config, tools_root
-print(vltoolkit.__file__, configs_root(), tools_root(), ' '.join(list_recipes()), sep='\\n')
-print(available_strategies())
+for value in (vltoolkit.__file__, configs_root(), tools_root(), ' '.join(list_recipes())):
+    print('CHECK', value)
+print('CHECK', available_strategies())
 cfg = Config.fromfile(resolve_config('hoi/gem_distlabel_toy.py'))
 cfg = prepare_strategy_cfg(apply_strategy(cfg, 'fsdp'))
-print(cfg.strategy['type'], cfg.optim_wrapper['type'])
+print('CHECK', cfg.strategy['type'], cfg.optim_wrapper['type'])
 """
 
 
@@ -81,7 +82,9 @@ def test_wheel_install_trains_a_shipped_recipe(wheel_venv, tmp_path):
     bin_dir, env = wheel_venv
     python, vlt = str(bin_dir / 'python'), str(bin_dir / 'vlt')
     # one interpreter start for the static checks (each start imports torch)
-    out = _run([python, '-c', CHECKS], tmp_path, env).splitlines()
+    # (a library may log to stdout, e.g. deepspeed's accelerator line: keep the CHECK lines)
+    lines = _run([python, '-c', CHECKS], tmp_path, env).splitlines()
+    out = [line[len('CHECK ') :] for line in lines if line.startswith('CHECK ')]
     package, configs, tools, recipes, strategies, fsdp = out
     # the installed copy, with its recipes and tools inside, not the checkout
     assert all(line.startswith(str(bin_dir.parent)) for line in (package, configs, tools))
