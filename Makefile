@@ -1,15 +1,16 @@
 # vltoolkit: `make demo` trains and tests the toy HOI recipe on the CPU;
 # `make test` runs the whole test suite; `make docs` builds the docs site
-# (work_dirs/site, strict: broken links fail). Both create .venv on first use.
+# (work_dirs/site, strict: broken links fail); `make lint` runs ruff (lint, import
+# order, format), codespell and mypy as CI does. All create .venv on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TOY_CFG := configs/hoi/gem_distlabel_toy.py
 
-.PHONY: venv demo test test-fast docs clean
+.PHONY: venv demo test test-fast docs lint clean
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/runtime.txt requirements/tests.txt setup.py
+$(VENV)/.installed: requirements/runtime.txt requirements/tests.txt requirements/docs.txt setup.py pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
@@ -27,6 +28,12 @@ test-fast: venv
 
 docs: venv
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/codespell
+	$(PY) -m mypy
 
 clean:
 	rm -rf work_dirs data/toy_hoi data/toy_hoi_* .dist_test

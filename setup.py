@@ -1,30 +1,65 @@
-"""Install vltoolkit: ``pip install -e .`` (the Makefile pins the stack)."""
+"""The thin setuptools entry behind ``pip install -e .`` and ``pip install .``.
 
-from setuptools import find_packages, setup
+The metadata is in ``pyproject.toml``. This file adds the two things it cannot
+say there:
+
+* the requirements, read from ``requirements/*.txt`` (whose inline comments
+  say why each pin exists; the Makefile installs the same files);
+* the recipes and tools inside the wheel: a non-editable build copies
+  ``configs/`` and ``tools/`` into ``vltoolkit/.mim/`` (as mmpretrain does), where
+  :mod:`vltoolkit.utils.paths` finds them when no checkout is beside the package.
+"""
+
+import os.path as osp
+import shutil
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = osp.dirname(osp.abspath(__file__))
+#: folders of the checkout shipped in the wheel as vltoolkit/.mim/<folder>
+SHIPPED = ('configs', 'tools')
 
 
-def read_requirements(path):
-    with open(path) as f:
-        return [
-            line.split('#')[0].strip()
-            for line in f
-            if line.split('#')[0].strip() and not line.startswith('-')
-        ]
+def read_requirements(name):
+    """The requirements of ``requirements/<name>``, without comments;
+    ``-r other.txt`` lines are followed."""
+    out = []
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        for line in f:
+            line = line.split('#')[0].strip()
+            if line.startswith('-r '):
+                out += read_requirements(line[3:].strip())
+            elif line and not line.startswith('-'):
+                out.append(line)
+    return out
 
 
-version = {}
-with open('vltoolkit/version.py') as f:
-    exec(f.read(), version)
+class BuildWithRecipes(build_py):
+    """build_py that also copies configs/ and tools/ into vltoolkit/.mim/."""
 
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return  # an editable install reads the checkout's folders
+        for folder in SHIPPED:
+            target = osp.join(self.build_lib, 'vltoolkit', '.mim', folder)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(
+                osp.join(HERE, folder),
+                target,
+                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'),
+            )
+
+
+optional = read_requirements('optional.txt')
 setup(
-    name='vltoolkit',
-    version=version['__version__'],
-    description='An OpenMMLab-style toolkit for vision-and-language research',
-    long_description=open('README.md').read(),
-    long_description_content_type='text/markdown',
-    packages=find_packages(include=['vltoolkit', 'vltoolkit.*']),
-    python_requires='>=3.10',
-    install_requires=read_requirements('requirements/runtime.txt'),
-    extras_require=dict(tests=read_requirements('requirements/tests.txt')),
-    license='Apache-2.0',
+    install_requires=read_requirements('runtime.txt'),
+    extras_require=dict(
+        tests=read_requirements('tests.txt'),
+        docs=read_requirements('docs.txt'),
+        deepspeed=[r for r in optional if r.startswith('deepspeed')],
+        optional=optional,
+    ),
+    cmdclass=dict(build_py=BuildWithRecipes),
 )

@@ -8,7 +8,8 @@ from mmengine.registry import init_default_scope
 from vltoolkit.tokenization import train_word_level_tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / 'shared' / 'fixtures'
+#: real annotation excerpts (tests/data/README.md says where each comes from)
+FIXTURES = ROOT / 'tests' / 'data'
 
 
 def load_tool(rel_path: str):

@@ -10,6 +10,7 @@ usable). A name registered nowhere raises :class:`UnknownTypeError`
 """
 
 import difflib
+from typing import Any, List, Mapping
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -31,7 +32,7 @@ from mmengine.registry import Registry
 class UnknownTypeError(KeyError):
     """A config names a ``type`` that no registry in scope holds."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.args[0])
 
 
@@ -43,7 +44,7 @@ class VLRegistry(Registry):
     closest registered names and the two ways to register a new one.
     """
 
-    def all_names(self):
+    def all_names(self) -> List[str]:
         names, reg = set(self.module_dict), self
         while reg.parent is not None:
             reg = reg.parent
@@ -52,7 +53,7 @@ class VLRegistry(Registry):
             names |= set(child.module_dict)
         return sorted(names)
 
-    def build(self, cfg, *args, **kwargs):
+    def build(self, cfg: Mapping, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().build(cfg, *args, **kwargs)
         except UnknownTypeError:
@@ -63,7 +64,7 @@ class VLRegistry(Registry):
                 raise
             raise self.unknown_type_error(obj_type) from err
 
-    def unknown_type_error(self, obj_type):
+    def unknown_type_error(self, obj_type: str) -> UnknownTypeError:
         """The error for an unregistered ``obj_type``, with suggestions."""
         self.import_from_location()
         close = difflib.get_close_matches(

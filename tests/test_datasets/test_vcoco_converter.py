@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import FIXTURES, ROOT
 from vltoolkit.datasets.vcoco_converter import (
     VCOCOFormatError,
     check_hoia_records,
@@ -33,8 +34,6 @@ from vltoolkit.datasets.vcoco_meta import (
     correspondence_matrix,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / '..' / 'shared' / 'fixtures'
 VCOCO_JSON = FIXTURES / 'vcoco_train_subset6.json'
 VCOCO_IDS = FIXTURES / 'vcoco_train_subset6.ids'
 CORRE = FIXTURES / 'corre_vcoco.npy'
@@ -72,15 +71,6 @@ QPIC_VERBS = [
     'snowboard_instr',
 ]
 V = {name: i for i, name in enumerate(QPIC_VERBS)}
-
-
-def need(*paths):
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        pytest.skip(
-            'real annotation fixtures not found (they live in '
-            f'../shared/fixtures next to the repo): {missing}'
-        )
 
 
 # --------------------------------------------------------------- constants
@@ -126,7 +116,6 @@ def test_coco_categories():
 
 
 def test_correspondence_matrix_equals_qpic_file():
-    need(CORRE)
     ref = np.load(CORRE)
     mat = correspondence_matrix()
     assert mat.dtype == ref.dtype == np.float64 and mat.shape == (29, 80)
@@ -136,7 +125,6 @@ def test_correspondence_matrix_equals_qpic_file():
 
 
 def test_actions_match_the_official_file():
-    need(VCOCO_JSON)
     data = json.loads(VCOCO_JSON.read_text())
     assert [d['action_name'] for d in data] == [a.name for a in VCOCO_ACTIONS]
     for entry, action in zip(data, VCOCO_ACTIONS):
@@ -216,7 +204,6 @@ def synthetic_coco(vcoco):
 
 @pytest.fixture
 def vcoco():
-    need(VCOCO_JSON, VCOCO_IDS)
     return json.loads(VCOCO_JSON.read_text())
 
 
@@ -472,7 +459,7 @@ def test_ids_file_of_another_split(vcoco, coco_file, tmp_path):
 # ----------------------------------------------------------------------- CLI
 def _load_cli():
     spec = importlib.util.spec_from_file_location(
-        '_vltoolkit_cli_vcoco', REPO / 'tools' / 'data' / 'vcoco.py'
+        '_vltoolkit_cli_vcoco', ROOT / 'tools' / 'data' / 'vcoco.py'
     )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

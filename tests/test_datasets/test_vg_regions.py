@@ -8,23 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.conftest import FIXTURES
 from vltoolkit.datasets import AnnotationError, VGRegionCaptionDataset
 from vltoolkit.registry import DATASETS
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / '..' / 'shared' / 'fixtures'
 V12 = FIXTURES / 'vg_region_descriptions_subset3.json'
 V10 = FIXTURES / 'vg_v1_0_region_descriptions_subset2.json'
 IMAGE_DATA = FIXTURES / 'vg_image_data_subset3.json'
-
-
-def need(*paths):
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        pytest.skip(
-            'real annotation fixtures not found (they live in '
-            f'../shared/fixtures next to the repo): {missing}'
-        )
 
 
 def _infos(ds):
@@ -32,7 +22,6 @@ def _infos(ds):
 
 
 def test_v1_2_layout_with_image_data():
-    need(V12, IMAGE_DATA)
     ds = DATASETS.build(
         dict(
             type='VGRegionCaptionDataset',
@@ -65,7 +54,6 @@ def test_v1_2_layout_with_image_data():
 
 
 def test_v1_0_layout_matches_v1_2():
-    need(V10, V12)
     old = _infos(VGRegionCaptionDataset(ann_file=str(V10)))
     new = _infos(VGRegionCaptionDataset(ann_file=str(V12)))
     assert len(old) == 16 and {i['layout'] for i in old} == {'v1.0'}
@@ -86,7 +74,6 @@ def test_v1_0_layout_matches_v1_2():
 
 
 def test_image_paths_and_splits(tmp_path):
-    need(V12)
     ds = VGRegionCaptionDataset(
         ann_file=str(V12), img_path_fmt='{image_id:06d}.png', data_prefix=dict(img_path='imgs')
     )
@@ -115,7 +102,6 @@ def _edited(tmp_path, src, edit, name='regions.json'):
 
 
 def test_clipping_and_skipping(tmp_path):
-    need(V12, IMAGE_DATA)
 
     def edit(data):
         regions = data[0]['regions']
@@ -131,7 +117,6 @@ def test_clipping_and_skipping(tmp_path):
 
 
 def test_bad_records(tmp_path):
-    need(V12, V10)
 
     def drop(key, layout_src=V12):
         def edit(data):
@@ -190,7 +175,6 @@ def test_bad_records(tmp_path):
 
 
 def test_region_caption_pipeline(tmp_path):
-    need(V12, IMAGE_DATA)
     # images are not among the fixtures: draw a blank 800x600 VG_100K_2/1.jpg
     (tmp_path / 'VG_100K_2').mkdir()
     Image.new('RGB', (800, 600), (90, 120, 60)).save(tmp_path / 'VG_100K_2' / '1.jpg')

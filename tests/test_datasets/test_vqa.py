@@ -21,11 +21,6 @@ from vltoolkit.datasets.vqa_answers import read_annotations
 from vltoolkit.registry import DATASETS
 
 VQA = FIXTURES / 'vqa_v2'
-needs_fixtures = pytest.mark.skipif(
-    not VQA.is_dir(),
-    reason=f'the real VQA v2 fixtures are not at {VQA} '
-    '(../shared/fixtures relative to the repository)',
-)
 QUESTIONS = 'v2_OpenEnded_mscoco_train2014_questions_subset7.json'
 ANNOTATIONS = 'v2_mscoco_train2014_annotations_subset7.json'
 MCAN = 'mcan_answer_dict_3129.json'
@@ -44,7 +39,6 @@ def build(**kw):
     return DATASETS.build(cfg)
 
 
-@needs_fixtures
 def test_subset7_soft_targets_match_the_worked_example():
     ds = build()
     infos = {ds.get_data_info(i)['question_id']: ds.get_data_info(i) for i in range(len(ds))}
@@ -82,7 +76,6 @@ def test_subset7_soft_targets_match_the_worked_example():
     )
 
 
-@needs_fixtures
 def test_answers_missing_from_the_vocabulary_are_counted_and_logged(tmp_path):
     save_answer_list(['net', 'yes'], tmp_path / 'small.json')
     records = []
@@ -111,7 +104,6 @@ def test_answers_missing_from_the_vocabulary_are_counted_and_logged(tmp_path):
     assert len(build(answer_file=str(tmp_path / 'small.json'))) == 7  # kept
 
 
-@needs_fixtures
 def test_vocabulary_of_the_first_100_agrees_with_mcan_order():
     anns = read_annotations(str(VQA / 'v2_mscoco_train2014_annotations_first100.json'))
     vocab = build_answer_vocab(anns)
@@ -125,7 +117,6 @@ def test_vocabulary_of_the_first_100_agrees_with_mcan_order():
     assert set(all_answers) >= {'yes', 'no'}
 
 
-@needs_fixtures
 def test_missing_image_is_a_clear_error_or_skipped(tmp_path):
     (tmp_path / 'COCO_train2014_000000262146.jpg').write_bytes(b'')
     kw = dict(data_prefix=dict(img_path=str(tmp_path)))
@@ -139,7 +130,6 @@ def test_missing_image_is_a_clear_error_or_skipped(tmp_path):
     assert len(ds) == 3
 
 
-@needs_fixtures
 def test_split_without_annotations_and_mismatched_files(tmp_path):
     ds = build(ann_file='')
     info = ds.get_data_info(0)
@@ -200,7 +190,6 @@ def test_soft_scores_raw_versus_normalised_counting():
     assert [vqa_score(k) for k in range(6)] == [0.0, 0.3, 0.6, 0.9, 1.0, 1.0]
 
 
-@needs_fixtures
 def test_pipeline_and_collate_give_model_inputs(tmp_path):
     from PIL import Image
 

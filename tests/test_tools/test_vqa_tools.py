@@ -20,7 +20,6 @@ def _load_tool(rel):
     return module
 
 
-@pytest.mark.skipif(not VQA.is_dir(), reason=f'VQA v2 fixtures not at {VQA}')
 def test_build_vqa_answers_on_the_real_first_100(tmp_path, capsys):
     tool = _load_tool('data/build_vqa_answers.py')
     out = tmp_path / 'answers.json'

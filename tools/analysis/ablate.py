@@ -24,7 +24,8 @@ import sys
 
 import numpy as np
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from vltoolkit.utils.paths import tools_root
+
 # metrics shown when present, in this order, with a short column name
 COLUMNS = {
     'hoi/macro_f1': 'Macro F1',
@@ -81,7 +82,7 @@ def last_val_metrics(work_dir: str) -> dict:
 def run_one(config, seed, work_dir, extra):
     cmd = [
         sys.executable,
-        osp.join(ROOT, 'tools', 'train.py'),
+        str(tools_root() / 'train.py'),
         config,
         '--work-dir',
         work_dir,

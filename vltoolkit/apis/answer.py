@@ -11,7 +11,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from vltoolkit.evaluation.parsers import RelationParser
-from vltoolkit.tokenization import BoxDecodeError
+from vltoolkit.tokenization import BaseBoxCoder, BoxDecodeError
 
 _SPECIAL = re.compile(r'<[^<>]*>')
 _PHRASE_CUT = re.compile(r'[,;\n]')
@@ -25,7 +25,12 @@ def _clean_phrase(text: str, max_words: int = 6) -> str:
     return ' '.join(text.split()[-max_words:]).strip(' .:"\'')
 
 
-def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)) -> List[dict]:
+def boxes_with_phrases(
+    text: str,
+    box_coder: BaseBoxCoder,
+    img_wh: Sequence[float],
+    scale_factor: Sequence[float] = (1.0, 1.0),
+) -> List[dict]:
     """Every box written in ``text``, in the input image's pixels.
 
     The boxes are the ones :meth:`BaseBoxCoder.find_boxes` reads (runs of
@@ -52,7 +57,9 @@ def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)) ->
     pattern = box_coder._token_pattern
     n = box_coder.num_tokens_per_box
     sx, sy = (float(v) for v in scale_factor)
-    found, run, last_end, prefix_start = [], [], 0, 0
+    found: list = []
+    run: list = []
+    last_end, prefix_start = 0, 0
 
     def flush(run, prefix_start):
         for start in range(0, len(run) - n + 1, n):

@@ -1,6 +1,9 @@
 """Load a recipe's checkpoint into its model, strictly."""
 
+from typing import Optional
+
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
+from torch import nn
 
 from vltoolkit.engine.hooks.checkpoint_match_hook import (
     CheckpointMismatchError,
@@ -11,7 +14,9 @@ from vltoolkit.engine.hooks.checkpoint_match_hook import (
 __all__ = ['CheckpointMismatchError', 'load_recipe_checkpoint']
 
 
-def load_recipe_checkpoint(model, checkpoint: str, config_name: str = None) -> dict:
+def load_recipe_checkpoint(
+    model: nn.Module, checkpoint: str, config_name: Optional[str] = None
+) -> dict:
     """Load ``checkpoint`` (through the safe loader) into ``model``; every
     key must match in name and shape: the same comparison as
     :class:`~vltoolkit.engine.hooks.CheckpointMatchHook` applies to

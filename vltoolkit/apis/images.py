@@ -1,12 +1,20 @@
 """Read an inference image given as a path, an array or a PIL image."""
 
 import os.path as osp
-from typing import Tuple
+from typing import TYPE_CHECKING, Tuple, Union
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from os import PathLike
 
-def read_image(image, where: str = 'input') -> Tuple[np.ndarray, str]:
+    from PIL import Image
+
+#: what the inferencer reads as an image: a path, an RGB array or a PIL image
+ImageInput = Union[str, 'PathLike', np.ndarray, 'Image.Image']
+
+
+def read_image(image: ImageInput, where: str = 'input') -> Tuple[np.ndarray, str]:
     """Return ``(RGB uint8 array [H, W, 3], a name for it)``.
 
     Accepts a file path, an ``[H, W, 3]`` / ``[H, W]`` array (RGB, uint8 or

@@ -6,7 +6,7 @@ batches, the recipe's box coder and relation parser read the answer.
 """
 
 import os.path as osp
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Any, Iterable, List, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
@@ -66,12 +66,12 @@ class VLInferencer:
 
     def __init__(
         self,
-        config,
+        config: Union[str, Config],
         checkpoint: Optional[str] = None,
         device: Optional[str] = None,
         cfg_options: Optional[dict] = None,
         batch_size: int = 16,
-    ):
+    ) -> None:
         from vltoolkit.engine import setup_vltoolkit
         from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
 
@@ -206,6 +206,8 @@ class VLInferencer:
         )
 
 
-def infer(config, checkpoint, inputs: Iterable, **kwargs) -> List[dict]:
+def infer(
+    config: Union[str, Config], checkpoint: Optional[str], inputs: Iterable, **kwargs: Any
+) -> List[dict]:
     """One-shot helper: ``VLInferencer(config, checkpoint, **kwargs)(inputs)``."""
     return VLInferencer(config, checkpoint, **kwargs)(list(inputs))

@@ -1,12 +1,17 @@
 """What a recipe (config) says about reading its answers, without building
 its model or touching its files: box coder, dataset metainfo, relation tasks."""
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+from mmengine.config import Config
 
 from vltoolkit.registry import DATASETS
 
+if TYPE_CHECKING:
+    from vltoolkit.tokenization import BaseBoxCoder
 
-def recipe_box_coder(cfg, model=None):
+
+def recipe_box_coder(cfg: Config, model: Any = None) -> Optional['BaseBoxCoder']:
     """The box coder of the recipe: the model tokenizer's, else the config's
     top-level ``box_coder``, else the one in ``model.tokenizer``; None when
     the recipe writes no boxes."""
@@ -23,7 +28,7 @@ def recipe_box_coder(cfg, model=None):
     return None
 
 
-def recipe_metainfo(dataset_cfg) -> dict:
+def recipe_metainfo(dataset_cfg: dict) -> dict:
     """The dataset class's ``METAINFO`` updated with the config's ``metainfo``."""
     try:
         cls = DATASETS.get(dataset_cfg.get('type'))
@@ -34,7 +39,7 @@ def recipe_metainfo(dataset_cfg) -> dict:
     return meta
 
 
-def recipe_relation_tasks(cfg) -> Optional[tuple]:
+def recipe_relation_tasks(cfg: Config) -> Optional[tuple]:
     """The tasks a ``MacroF1`` of the recipe's test evaluator scores: a
     tuple, None for every task, ``()`` when no MacroF1 is configured."""
     evaluators = cfg.get('test_evaluator') or []
@@ -47,7 +52,7 @@ def recipe_relation_tasks(cfg) -> Optional[tuple]:
     return ()
 
 
-def split_dataloader(cfg, split: str):
+def split_dataloader(cfg: Config, split: str) -> Any:
     """``cfg.{split}_dataloader`` with a clear error for an unknown split."""
     key = f'{split}_dataloader'
     if cfg.get(key) is None:

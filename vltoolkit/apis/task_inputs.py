@@ -4,9 +4,11 @@ template (location tokens included)."""
 
 from typing import Optional, Sequence
 
+from .images import ImageInput
+
 
 def hoi_input(
-    image,
+    image: ImageInput,
     subject_box: Sequence[float],
     object_box: Optional[Sequence[float]] = None,
     object_name: Optional[str] = None,
@@ -25,7 +27,9 @@ def hoi_input(
     )
 
 
-def hoi_localization_input(image, subject_box, relation: str, task: str = 'hoi_loc') -> dict:
+def hoi_localization_input(
+    image: ImageInput, subject_box: Sequence[float], relation: str, task: str = 'hoi_loc'
+) -> dict:
     """Where is the object the person does ``relation`` with?"""
     return dict(
         image=image,
@@ -37,17 +41,17 @@ def hoi_localization_input(image, subject_box, relation: str, task: str = 'hoi_l
     )
 
 
-def grounding_input(image, expression: str, task: str = 'grounding') -> dict:
+def grounding_input(image: ImageInput, expression: str, task: str = 'grounding') -> dict:
     """Which region does ``expression`` describe?"""
     return dict(image=image, task=task, expression=expression)
 
 
-def vqa_input(image, question: str, task: str = 'vqa') -> dict:
+def vqa_input(image: ImageInput, question: str, task: str = 'vqa') -> dict:
     """Answer ``question`` about the image."""
     return dict(image=image, task=task, question=question)
 
 
-def caption_input(image, task: str = 'caption') -> dict:
+def caption_input(image: ImageInput, task: str = 'caption') -> dict:
     """Describe the image."""
     return dict(image=image, task=task)
 

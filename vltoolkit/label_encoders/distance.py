@@ -1,11 +1,13 @@
 """Distance-inverse target distributions over location tokens."""
 
+from typing import Optional, Union
+
 import numpy as np
 import torch
 
 from vltoolkit.registry import LABEL_ENCODERS
 from vltoolkit.structures import IGNORE_INDEX
-from vltoolkit.tokenization import build_tokenizer
+from vltoolkit.tokenization import BaseBoxCoder, VLTokenizer, build_tokenizer
 
 #: the defaults of :class:`DistanceLabelEncoder` (the shipped recipes' values)
 DEFAULT_POWER = 2.0
@@ -13,10 +15,10 @@ DEFAULT_WINDOW = 4
 
 
 def distance_label_table(
-    box_coder,
+    box_coder: BaseBoxCoder,
     power: float = DEFAULT_POWER,
     scale: float = 1.0,
-    window: float = DEFAULT_WINDOW,
+    window: Optional[float] = DEFAULT_WINDOW,
     mix: float = 0.0,
 ) -> torch.Tensor:
     r"""The ``[L, L]`` table of :class:`DistanceLabelEncoder`.
@@ -131,22 +133,22 @@ class DistanceLabelEncoder:
 
     def __init__(
         self,
-        tokenizer,
+        tokenizer: Union[dict, VLTokenizer],
         power: float = DEFAULT_POWER,
         scale: float = 1.0,
-        window: float = DEFAULT_WINDOW,
+        window: Optional[float] = DEFAULT_WINDOW,
         mix: float = 0.0,
         ignore_index: int = IGNORE_INDEX,
-    ):
+    ) -> None:
         _check_params(power, scale, window, mix)
-        tokenizer = build_tokenizer(tokenizer)
-        self.box_coder = tokenizer.box_coder
-        self.location_token_ids = self._check_vocabulary(tokenizer)
+        built = build_tokenizer(tokenizer)
+        self.box_coder = built.box_coder
+        self.location_token_ids = self._check_vocabulary(built)
         self.power, self.scale, self.window, self.mix = power, scale, window, mix
         self.ignore_index = ignore_index
         self.table = distance_label_table(self.box_coder, power, scale, window, mix).float()
         self._max_location_id = int(self.location_token_ids.max())
-        self._cache = {}
+        self._cache: dict = {}
 
     @staticmethod
     def _check_vocabulary(tokenizer):
@@ -210,7 +212,7 @@ class DistanceLabelEncoder:
         out.scatter_add_(1, safe.unsqueeze(-1), is_text.unsqueeze(-1).to(out.dtype))
         return out
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f'{type(self).__name__}(box_coder={self.box_coder!r}, '
             f'power={self.power}, scale={self.scale}, window='

@@ -1,13 +1,15 @@
 """How concentrated and how biased a distance-inverse label is, per box coder."""
 
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
 import torch
+
+from vltoolkit.tokenization import BaseBoxCoder
 
 from .distance import DEFAULT_POWER, DEFAULT_WINDOW, distance_label_table
 
 
-def location_grid(box_coder):
+def location_grid(box_coder: BaseBoxCoder) -> Tuple[torch.Tensor, float, int, int]:
     r"""Where each location index sits, in location steps, and the number of
     steps across the image.
 
@@ -40,10 +42,10 @@ def location_grid(box_coder):
 
 
 def distance_label_stats(
-    box_coder,
+    box_coder: BaseBoxCoder,
     power: float = DEFAULT_POWER,
     scale: float = 1.0,
-    window: float = DEFAULT_WINDOW,
+    window: Optional[float] = DEFAULT_WINDOW,
     mix: float = 0.0,
 ) -> Dict[str, float]:
     r"""Mass on the true token and border bias of the distance-inverse label

@@ -1,5 +1,7 @@
 """GEM: entropic distribution matching for supervised fine-tuning."""
 
+from typing import Optional, Union
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -104,7 +106,7 @@ class GEMLoss(nn.Module):
         self.ignore_index = ignore_index
         self.loss_weight = loss_weight
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (
             f'beta={self.beta}, h={self.h!r}, ignore_index='
             f'{self.ignore_index}, loss_weight={self.loss_weight}'
@@ -112,7 +114,11 @@ class GEMLoss(nn.Module):
 
     # ------------------------------------------------------------- forward
     def forward(
-        self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None, weight=None
+        self,
+        logits: torch.Tensor,
+        target: torch.Tensor,
+        avg_factor: Union[float, torch.Tensor, None] = None,
+        weight: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         """Mean GEM loss; see the class docstring.
 

@@ -112,7 +112,7 @@ class InfoNCELoss(nn.Module):
         self.log_scale.clamp_(max=math.log(self.max_scale))
 
     @staticmethod
-    def check_pair(image_feats: torch.Tensor, text_feats: torch.Tensor):
+    def check_pair(image_feats: torch.Tensor, text_feats: torch.Tensor) -> None:
         if image_feats.dim() != 2 or text_feats.dim() != 2 or image_feats.shape != text_feats.shape:
             raise ValueError(
                 f'InfoNCELoss takes image_feats and text_feats of the same '

@@ -209,7 +209,13 @@ class SinkhornAlignLoss(nn.Module):
             level=logging.WARNING,
         )
 
-    def transported_cost(self, patch_feats, token_feats, patch_mask, token_mask):
+    def transported_cost(
+        self,
+        patch_feats: torch.Tensor,
+        token_feats: torch.Tensor,
+        patch_mask: torch.Tensor,
+        token_mask: torch.Tensor,
+    ) -> torch.Tensor:
         """``D_k`` per sample, ``[B]`` (gradient through the cost only)."""
         cost = self.cost(patch_feats, token_feats)
         fixed = cost.detach()

@@ -1,5 +1,7 @@
 """Binary cross-entropy against soft answer scores (VQA, as ViLT trains)."""
 
+from typing import Union
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -34,7 +36,12 @@ class SoftTargetBCELoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None) -> torch.Tensor:
+    def forward(
+        self,
+        logits: torch.Tensor,
+        target: torch.Tensor,
+        avg_factor: Union[float, torch.Tensor, None] = None,
+    ) -> torch.Tensor:
         if logits.shape != target.shape or logits.dim() != 2:
             raise ValueError(
                 f'logits {tuple(logits.shape)} and target '

@@ -1,5 +1,7 @@
 """Token-level cross-entropy for sequence generation."""
 
+from typing import Optional, Union
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -44,7 +46,11 @@ class TokenCrossEntropyLoss(nn.Module):
         self.loss_weight = loss_weight
 
     def forward(
-        self, logits: torch.Tensor, target: torch.Tensor, avg_factor=None, weight=None
+        self,
+        logits: torch.Tensor,
+        target: torch.Tensor,
+        avg_factor: Union[float, torch.Tensor, None] = None,
+        weight: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         valid, dist, ids = split_target(logits, target, self.ignore_index)
         if dist is None:

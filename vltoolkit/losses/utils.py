@@ -1,11 +1,15 @@
 """Helpers shared by the token losses: the target contract of DESIGN.md."""
 
+from typing import Any, Optional, Tuple, Union
+
 import torch
 
 from vltoolkit.structures import IGNORE_INDEX
 
 
-def split_target(logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE_INDEX):
+def split_target(
+    logits: torch.Tensor, target: torch.Tensor, ignore_index: int = IGNORE_INDEX
+) -> Tuple[torch.Tensor, Any, Any]:  # (valid, dist, ids): one of dist, ids is None
     """Normalise a target into ``(valid [N] bool, dist [N, V] or None, ids)``.
 
     ``target`` is either class ids ``LongTensor[N]`` (``ignore_index`` marks
@@ -28,7 +32,10 @@ def split_target(logits: torch.Tensor, target: torch.Tensor, ignore_index: int =
 
 
 def masked_mean(
-    per_position: torch.Tensor, valid: torch.Tensor, avg_factor=None, weight=None
+    per_position: torch.Tensor,
+    valid: torch.Tensor,
+    avg_factor: Union[float, torch.Tensor, None] = None,
+    weight: Optional[torch.Tensor] = None,
 ) -> torch.Tensor:
     """Mean of ``per_position`` over ``valid`` positions.
 

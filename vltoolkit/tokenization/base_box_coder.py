@@ -19,11 +19,19 @@ import math
 import re
 import string
 from abc import ABCMeta, abstractmethod
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
 from vltoolkit.registry import BOX_CODERS
+
+#: a box ``[x1, y1, x2, y2]`` in pixels
+Box = Union[Sequence[float], np.ndarray, torch.Tensor]
+#: an image size ``(width, height)`` in pixels
+ImgWH = Union[Sequence[float], np.ndarray]
+#: location indices: an int, an array or a tensor (broadcasting)
+Indices = Union[int, np.ndarray, torch.Tensor]
 
 
 class BoxDecodeError(ValueError):
@@ -74,6 +82,8 @@ class BaseBoxCoder(metaclass=ABCMeta):
     #: the coder writes a box as location tokens of the vocabulary (False for
     #: :class:`~vltoolkit.tokenization.text_box_coder.TextBoxCoder`: numbers)
     writes_location_tokens: bool = True
+    #: the format of one location token (None for a coder that writes numbers)
+    token_fmt: Optional[str]
 
     def __init__(self, num_locations: int, token_fmt: str):
         if int(num_locations) != num_locations or num_locations < 2:
@@ -195,17 +205,17 @@ class BaseBoxCoder(metaclass=ABCMeta):
 
     # --------------------------------------------------------------- encoding
     @abstractmethod
-    def encode_indices(self, box_xyxy, img_wh) -> list:
+    def encode_indices(self, box_xyxy: Box, img_wh: ImgWH) -> list:
         """One box (xyxy pixels) -> :attr:`num_tokens_per_box` location
         indices. Raises ``ValueError`` for a box outside the image or with
         ``x2 < x1`` / ``y2 < y1``."""
 
     @abstractmethod
-    def decode_indices(self, indices, img_wh) -> np.ndarray:
+    def decode_indices(self, indices: Sequence[int], img_wh: ImgWH) -> np.ndarray:
         """:attr:`num_tokens_per_box` location indices -> box, float64 ``[4]``
         xyxy pixels. Raises :class:`BoxDecodeError` for malformed input."""
 
-    def encode(self, box_xyxy, img_wh) -> list:
+    def encode(self, box_xyxy: Box, img_wh: ImgWH) -> Union[List[str], str]:
         """One box -> its location tokens.
 
         Args:
@@ -213,11 +223,13 @@ class BaseBoxCoder(metaclass=ABCMeta):
             img_wh: ``(width, height)`` of the image in pixels.
 
         Returns:
-            list[str]: :attr:`num_tokens_per_box` tokens.
+            list[str]: :attr:`num_tokens_per_box` tokens (a coder that writes
+            numbers, :class:`~vltoolkit.tokenization.text_box_coder.TextBoxCoder`,
+            returns its answer string).
         """
         return [self._location_tokens[k] for k in self.encode_indices(box_xyxy, img_wh)]
 
-    def decode(self, tokens, img_wh) -> np.ndarray:
+    def decode(self, tokens: Union[str, Sequence[str]], img_wh: ImgWH) -> np.ndarray:
         """Location tokens -> box.
 
         Args:
@@ -248,7 +260,7 @@ class BaseBoxCoder(metaclass=ABCMeta):
         indices = [self.token_to_index(tok) for tok in tokens]
         return self.decode_indices(indices, img_wh)
 
-    def find_boxes(self, text: str, img_wh) -> list:
+    def find_boxes(self, text: str, img_wh: ImgWH) -> list:
         """All boxes written in a generated text.
 
         Location tokens are grouped into runs of consecutive tokens (only
@@ -271,7 +283,9 @@ class BaseBoxCoder(metaclass=ABCMeta):
         self._check_img_wh(img_wh)
         if not isinstance(text, str):
             return []
-        runs, run, last_end = [], [], None
+        runs: list = []
+        run: list = []
+        last_end = None
         for match in self._token_pattern.finditer(text):
             if run and not text[last_end : match.start()].isspace() and match.start() != last_end:
                 runs.append(run)
@@ -289,9 +303,14 @@ class BaseBoxCoder(metaclass=ABCMeta):
                     continue
         return boxes
 
+    def find_labeled_boxes(self, text: str, img_wh: ImgWH) -> List[Tuple[str, np.ndarray]]:
+        """``(label, box)`` of every box in ``text``; location tokens carry no
+        label, so it is ``''`` here (coders that write labels override this)."""
+        return [('', box) for box in self.find_boxes(text, img_wh)]
+
     # --------------------------------------------------------------- geometry
     @abstractmethod
-    def distance(self, i, j):
+    def distance(self, i: Indices, j: Indices) -> Any:
         """Distance between location indices ``i`` and ``j``, elementwise.
 
         Works on Python ints, numpy arrays and torch tensors (broadcasting),
@@ -308,18 +327,18 @@ class BaseBoxCoder(metaclass=ABCMeta):
     def _init_kwargs(self) -> dict:
         """The constructor arguments of this coder."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.config() == other.config()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(json.dumps(self.config(), sort_keys=True))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ', '.join(f'{k}={v!r}' for k, v in self._init_kwargs().items())
         return f'{type(self).__name__}({args})'
 
 
-def build_box_coder(cfg) -> BaseBoxCoder:
+def build_box_coder(cfg: Union[Mapping, 'BaseBoxCoder']) -> BaseBoxCoder:
     """A box coder from a config dict (``type`` in :data:`BOX_CODERS`) or
     a coder instance (returned as is)."""
     if isinstance(cfg, BaseBoxCoder):

@@ -1,10 +1,20 @@
 """OFA / Pix2Seq location tokens: one quantised coordinate per token."""
 
+from typing import Any, Sequence
+
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
 
-from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
+from .base_box_coder import (
+    BaseBoxCoder,
+    Box,
+    BoxDecodeError,
+    ImgWH,
+    Indices,
+    _as_index_array,
+    _to_float,
+)
 
 _ROUNDINGS = ('half_even', 'half_up')
 
@@ -69,13 +79,13 @@ class BinBoxCoder(BaseBoxCoder):
         self.num_bins = self.num_locations
         self.rounding = rounding
 
-    def _init_kwargs(self):
+    def _init_kwargs(self) -> dict:
         kwargs = dict(num_bins=self.num_bins, token_fmt=self.token_fmt)
         if self.rounding != 'half_even':
             kwargs['rounding'] = self.rounding
         return kwargs
 
-    def encode_indices(self, box_xyxy, img_wh) -> list:
+    def encode_indices(self, box_xyxy: Box, img_wh: ImgWH) -> list:
         """One box (xyxy pixels, inside the image) -> 4 bin indices."""
         box, w, h = self._check_box(box_xyxy, img_wh)
         size = np.array([w, h, w, h], dtype=np.float32)
@@ -87,7 +97,7 @@ class BinBoxCoder(BaseBoxCoder):
         bins = np.clip(bins, 0, self.num_bins - 1)
         return [int(k) for k in bins]
 
-    def decode_indices(self, indices, img_wh) -> np.ndarray:
+    def decode_indices(self, indices: Sequence[int], img_wh: ImgWH) -> np.ndarray:
         """4 bin indices -> box, float64 ``[4]`` xyxy pixels.
 
         Raises:
@@ -108,6 +118,6 @@ class BinBoxCoder(BaseBoxCoder):
         size = np.array([w, h, w, h], dtype=np.float64)
         return bins.astype(np.float64) / (self.num_bins - 1) * size
 
-    def distance(self, i, j):
+    def distance(self, i: Indices, j: Indices) -> Any:
         """``|i - j|``, in bins, elementwise (ints, arrays or tensors)."""
         return _to_float(abs(_as_index_array(i) - _as_index_array(j)))

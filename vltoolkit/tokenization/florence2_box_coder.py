@@ -1,11 +1,21 @@
 """Florence-2 location tokens: ``<loc_0>``..``<loc_999>``, floor bins."""
 
+from typing import Any, Sequence
+
 import numpy as np
 import torch
 
 from vltoolkit.registry import BOX_CODERS
 
-from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
+from .base_box_coder import (
+    BaseBoxCoder,
+    Box,
+    BoxDecodeError,
+    ImgWH,
+    Indices,
+    _as_index_array,
+    _to_float,
+)
 
 
 @BOX_CODERS.register_module()
@@ -53,10 +63,10 @@ class Florence2BoxCoder(BaseBoxCoder):
         super().__init__(num_bins, token_fmt)
         self.num_bins = self.num_locations
 
-    def _init_kwargs(self):
+    def _init_kwargs(self) -> dict:
         return dict(num_bins=self.num_bins, token_fmt=self.token_fmt)
 
-    def encode_indices(self, box_xyxy, img_wh) -> list:
+    def encode_indices(self, box_xyxy: Box, img_wh: ImgWH) -> list:
         """One box (xyxy pixels, inside the image) -> 4 bin indices."""
         box, w, h = self._check_box(box_xyxy, img_wh)
         n = self.num_bins
@@ -65,7 +75,7 @@ class Florence2BoxCoder(BaseBoxCoder):
         coords = torch.from_numpy(box.astype(np.float32))
         return [int((coords[i] / per[i]).floor().clamp(0, n - 1)) for i in range(4)]
 
-    def decode_indices(self, indices, img_wh) -> np.ndarray:
+    def decode_indices(self, indices: Sequence[int], img_wh: ImgWH) -> np.ndarray:
         """4 bin indices -> the bin centres, float64 ``[4]`` xyxy pixels.
 
         Raises:
@@ -90,6 +100,6 @@ class Florence2BoxCoder(BaseBoxCoder):
         centre = [float((torch.tensor(int(k)) + 0.5) * per[i]) for i, k in enumerate(bins)]
         return np.asarray(centre, dtype=np.float64)
 
-    def distance(self, i, j):
+    def distance(self, i: Indices, j: Indices) -> Any:
         """``|i - j|``, in bins, elementwise (ints, arrays or tensors)."""
         return _to_float(abs(_as_index_array(i) - _as_index_array(j)))

@@ -1,10 +1,12 @@
 """PaliGemma location tokens: ``<loc0000>``..``<loc1023>``, y before x."""
 
+from typing import Sequence
+
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
 
-from .base_box_coder import BoxDecodeError
+from .base_box_coder import Box, BoxDecodeError, ImgWH
 from .bin_box_coder import BinBoxCoder
 
 BIG_VISION_COMMIT = '5f95305cdb93f8da81fb21178a5024cff5ad4f96'
@@ -56,15 +58,15 @@ class PaliGemmaBoxCoder(BinBoxCoder):
     def __init__(self, num_bins: int = 1024, token_fmt: str = '<loc{:04d}>'):
         super().__init__(num_bins, token_fmt)
 
-    def _init_kwargs(self):
+    def _init_kwargs(self) -> dict:
         return dict(num_bins=self.num_bins, token_fmt=self.token_fmt)
 
-    def encode_indices(self, box_xyxy, img_wh) -> list:
+    def encode_indices(self, box_xyxy: Box, img_wh: ImgWH) -> list:
         """One box (xyxy pixels) -> 4 bin indices, ``y1 x1 y2 x2``."""
         x1, y1, x2, y2 = super().encode_indices(box_xyxy, img_wh)
         return [y1, x1, y2, x2]
 
-    def decode_indices(self, indices, img_wh) -> np.ndarray:
+    def decode_indices(self, indices: Sequence[int], img_wh: ImgWH) -> np.ndarray:
         """4 bin indices ``y1 x1 y2 x2`` -> box, float64 xyxy pixels.
 
         Raises:

@@ -1,12 +1,21 @@
 """Kosmos-2 location tokens: the grid cells of a box's two corners."""
 
 import math
+from typing import Any, Sequence
 
 import numpy as np
 
 from vltoolkit.registry import BOX_CODERS
 
-from .base_box_coder import BaseBoxCoder, BoxDecodeError, _as_index_array, _to_float
+from .base_box_coder import (
+    BaseBoxCoder,
+    Box,
+    BoxDecodeError,
+    ImgWH,
+    Indices,
+    _as_index_array,
+    _to_float,
+)
 
 
 @BOX_CODERS.register_module()
@@ -64,10 +73,10 @@ class PatchIndexBoxCoder(BaseBoxCoder):
         self.num_patches_per_side = int(num_patches_per_side)
         super().__init__(self.num_patches_per_side**2, token_fmt)
 
-    def _init_kwargs(self):
+    def _init_kwargs(self) -> dict:
         return dict(num_patches_per_side=self.num_patches_per_side, token_fmt=self.token_fmt)
 
-    def encode_indices(self, box_xyxy, img_wh) -> list:
+    def encode_indices(self, box_xyxy: Box, img_wh: ImgWH) -> list:
         """One box (xyxy pixels, inside the image) -> ``[ul_idx, lr_idx]``."""
         box, w, h = self._check_box(box_xyxy, img_wh)
         p = self.num_patches_per_side
@@ -79,7 +88,7 @@ class PatchIndexBoxCoder(BaseBoxCoder):
         lr_row = min(max(math.ceil(y2 * p - 1), ul_row), last)
         return [ul_row * p + ul_col, lr_row * p + lr_col]
 
-    def decode_indices(self, indices, img_wh) -> np.ndarray:
+    def decode_indices(self, indices: Sequence[int], img_wh: ImgWH) -> np.ndarray:
         """``[ul_idx, lr_idx]`` -> box, float64 ``[4]`` xyxy pixels.
 
         Raises:
@@ -110,7 +119,7 @@ class PatchIndexBoxCoder(BaseBoxCoder):
             x2, y2 = lr_col * cell + cell / 2, lr_row * cell + cell / 2
         return np.array([x1 * w, y1 * h, x2 * w, y2 * h], dtype=np.float64)
 
-    def distance(self, i, j):
+    def distance(self, i: Indices, j: Indices) -> Any:
         """Euclidean distance between the cells ``(row, col)`` of patch
         indices ``i`` and ``j``, in cells, elementwise (ints, arrays or
         tensors)."""

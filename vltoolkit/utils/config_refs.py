@@ -28,6 +28,7 @@ import copy
 import os.path as osp
 import re
 from collections.abc import Mapping
+from typing import Optional
 
 from mmengine.config import Config
 
@@ -159,7 +160,7 @@ def _redirect(cfg, key: str, depth: int = 0) -> str:
     return key
 
 
-def merge_overrides(cfg: Config, options: dict) -> Config:
+def merge_overrides(cfg: Config, options: Optional[dict]) -> Config:
     """``cfg.merge_from_dict(options)`` where an override reaching *through*
     a whole-string reference edits the key the reference names: with
     ``model.loss = '${loss}'``, ``model.loss.beta=0.5`` sets ``loss.beta``

@@ -1,7 +1,7 @@
 """One cross-rank gather for contrastive losses and clustering (InfoNCE,
 MCN): the global batch, uneven per-rank batches included."""
 
-from typing import List, Tuple, Union
+from typing import List, Literal, Tuple, Union, overload
 
 import torch
 import torch.distributed as dist
@@ -24,6 +24,18 @@ def _batch_sizes(n: int, device) -> List[int]:
     sizes = [torch.zeros_like(mine) for _ in range(world_size())]
     dist.all_gather(sizes, mine)
     return [int(s.item()) for s in sizes]
+
+
+@overload
+def gather_batch(
+    x: torch.Tensor, with_grad: bool = ..., return_slice: Literal[False] = ...
+) -> torch.Tensor: ...
+
+
+@overload
+def gather_batch(
+    x: torch.Tensor, with_grad: bool = ..., *, return_slice: Literal[True]
+) -> Tuple[torch.Tensor, slice]: ...
 
 
 def gather_batch(

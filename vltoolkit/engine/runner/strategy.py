@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from mmengine.config import Config
 
-STRATEGY_DIR = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / 'strategies'
+from vltoolkit.utils.paths import configs_root
 
 SHARDED_WRAPPERS = {
     'OptimWrapper': 'ShardedOptimWrapper',
@@ -33,16 +33,21 @@ SHARDED_WRAPPERS = {
 }
 
 
-def available_strategies() -> list:
+def strategy_dir() -> Path:
+    """``configs/_base_/strategies`` of the checkout or of the installed package."""
+    return configs_root() / '_base_' / 'strategies'
+
+
+def available_strategies() -> list[str]:
     """The names ``--strategy`` accepts (files of ``configs/_base_/strategies``)."""
-    return sorted(p.stem for p in STRATEGY_DIR.glob('*.py'))
+    return sorted(p.stem for p in strategy_dir().glob('*.py'))
 
 
 def apply_strategy(cfg: Config, strategy: str) -> Config:
     """Put the strategy fragment ``strategy`` (a name such as ``'fsdp'`` or a
     path to a fragment) into ``cfg``: its ``runner_type`` and ``strategy``
     replace the recipe's, its ``optim_wrapper`` keys are merged in."""
-    path = strategy if osp.isfile(strategy) else str(STRATEGY_DIR / f'{strategy}.py')
+    path = strategy if osp.isfile(strategy) else str(strategy_dir() / f'{strategy}.py')
     if not osp.isfile(path):
         raise ValueError(
             f'--strategy {strategy!r}: no such strategy; use one of '

@@ -11,17 +11,19 @@ maxDets 100) on ground truth and detections built in memory.
 import contextlib
 import io
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
+from mmengine.structures import BaseDataElement
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import as_boxes, xyxy_to_xywh
-from vltoolkit.tokenization import BoxDecodeError, build_box_coder
+from vltoolkit.tokenization import BaseBoxCoder, BoxDecodeError, build_box_coder
+from vltoolkit.tokenization.base_box_coder import ImgWH
 
 from .grounding_accuracy import sample_field, sample_img_wh
 
@@ -39,7 +41,8 @@ def _boxes(x) -> np.ndarray:
 
 
 def _coco_gt(gts, cat_ids) -> COCO:
-    images, anns = [], []
+    images: list = []
+    anns: list = []
     for i, gt in enumerate(gts):
         images.append(dict(id=i + 1))
         boxes = _boxes(gt['bboxes'])
@@ -112,7 +115,7 @@ class COCOBoxMetric(BaseMetric):
 
     def __init__(
         self,
-        box_coder,
+        box_coder: Union[dict, BaseBoxCoder],
         classes: Optional[Sequence[str]] = None,
         gt_label_key: str = 'gt_labels',
         print_summary: bool = False,
@@ -149,7 +152,7 @@ class COCOBoxMetric(BaseMetric):
                 best = (cls, label)
         return best[1] if best else -1
 
-    def parse(self, text, img_wh):
+    def parse(self, text: Optional[str], img_wh: ImgWH) -> Tuple[np.ndarray, np.ndarray, int]:
         """``(boxes [N, 4], labels [N], unknown)`` of one answer.
 
         Class-agnostic: all boxes of ``find_boxes``, label 0. With
@@ -166,8 +169,10 @@ class COCOBoxMetric(BaseMetric):
         if not getattr(self.box_coder, 'writes_location_tokens', True):
             return self._parse_labeled(text, img_wh)
         n = self.box_coder.num_tokens_per_box
-        boxes, labels, unknown = [], [], 0
-        label, run, pos = None, [], 0
+        boxes = []
+        labels: list = []
+        run: list = []
+        unknown, label, pos = 0, None, 0
 
         def flush():
             nonlocal unknown
@@ -239,7 +244,9 @@ class COCOBoxMetric(BaseMetric):
         return np.asarray(labels, np.int64)
 
     # --------------------------------------------------------------- metric
-    def process(self, data_batch, data_samples) -> None:
+    def process(
+        self, data_batch: Any, data_samples: Sequence[Union[dict, BaseDataElement]]
+    ) -> None:
         """Parse the detections of each answer and take its ground truth."""
         for sample in data_samples:
             text = sample_field(sample, 'pred_text', None)

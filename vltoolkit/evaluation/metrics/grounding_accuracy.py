@@ -12,7 +12,7 @@ Acc@0.5 is the usual RefCOCO number (OFA's ``_calculate_ap_score``,
 mmpretrain's ``VisualGroundingMetric``).
 """
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -20,12 +20,12 @@ from mmengine.structures import BaseDataElement
 
 from vltoolkit.registry import METRICS
 from vltoolkit.structures import box_iou_paired
-from vltoolkit.tokenization import build_box_coder
+from vltoolkit.tokenization import BaseBoxCoder, build_box_coder
 
 from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
 
-def sample_img_wh(sample) -> tuple:
+def sample_img_wh(sample: Union[dict, BaseDataElement]) -> Tuple[float, float]:
     """``(w, h)`` from the sample's ``img_shape`` ((h, w), resized image)."""
     shape = sample_field(sample, 'img_shape')
     h, w = (float(v) for v in tuple(shape)[:2])
@@ -99,7 +99,7 @@ class GroundingAccuracy(BaseMetric):
 
     def __init__(
         self,
-        box_coder,
+        box_coder: Union[dict, BaseBoxCoder],
         iou_thrs: Sequence[float] = (0.5,),
         tasks: Optional[Sequence[str]] = None,
         collect_device: str = 'cpu',
@@ -112,7 +112,9 @@ class GroundingAccuracy(BaseMetric):
         self.tasks = tuple(tasks) if tasks is not None else None
         self.last_ious: Optional[np.ndarray] = None
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
+    def process(
+        self, data_batch: Any, data_samples: Sequence[Union[dict, BaseDataElement]]
+    ) -> None:
         """Decode the first predicted box and take the first gt box."""
         for sample in data_samples:
             if not keeps_task(self, sample):
@@ -138,7 +140,11 @@ class GroundingAccuracy(BaseMetric):
         return res
 
     @staticmethod
-    def calculate(pred_boxes, gt_boxes, iou_thrs: Sequence[float] = (0.5,)) -> dict:
+    def calculate(
+        pred_boxes: Union[np.ndarray, Sequence],
+        gt_boxes: Union[np.ndarray, Sequence],
+        iou_thrs: Sequence[float] = (0.5,),
+    ) -> dict:
         """Acc@t and mIoU of paired boxes.
 
         Args:
@@ -170,7 +176,7 @@ class GroundingAccuracy(BaseMetric):
         ious = box_iou_paired(preds, gts)
         ious[missing] = 0.0
         n = len(gts)
-        out = {}
+        out: Dict[str, Any] = {}
         for t in iou_thrs:
             key = 'acc_at_' + f'{t:g}'.replace('.', '_')
             out[key] = float((ious >= t).mean() * 100) if n else 0.0

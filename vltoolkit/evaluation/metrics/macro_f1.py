@@ -28,7 +28,7 @@ hallucinated relation (predicted, never in the ground truth) scores 0 and
 lowers the mean; under ``'gt'`` it is left out and only micro F1 sees it.
 """
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -41,7 +41,10 @@ from ..parsers import RelationParser
 from .relation_table import relation_table, render_table
 from .utils import LEFT_OUT, keeps_task, sample_field, scored, warn_if_no_task_matched
 
-ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']  # noqa: F821
+if TYPE_CHECKING:
+    import torch
+
+ArrayLike = Union[np.ndarray, Sequence, 'torch.Tensor']
 
 #: the sets of relations macro F1 can average over (see the module doc)
 AVERAGE_OVER = ('seen', 'all', 'gt')
@@ -261,7 +264,9 @@ class MacroF1(BaseMetric):
         phrases = {c: phrases.get(c, c) for c in classes}
         return classes, phrases
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
+    def process(
+        self, data_batch: Any, data_samples: Sequence[Union[dict, BaseDataElement]]
+    ) -> None:
         """Parse ``pred_text`` and encode ``gt_relations`` of each sample.
 
         Args:
@@ -377,16 +382,16 @@ class MacroF1(BaseMetric):
         f1 = _safe_div(2 * tp, 2 * tp + fp + fn)
 
         if labels is None:
-            labels = averaged_relations(tp, fp, fn, average_over)
+            idx = averaged_relations(tp, fp, fn, average_over)
         else:
             average_over = 'labels'
-            labels = np.asarray(list(labels), dtype=np.int64).reshape(-1)
-            bad = labels[(labels < 0) | (labels >= num_classes)]
+            idx = np.asarray(list(labels), dtype=np.int64).reshape(-1)
+            bad = idx[(idx < 0) | (idx >= num_classes)]
             if bad.size:
                 raise ValueError(f'labels {bad.tolist()} out of range for {num_classes} classes.')
 
         def mean(values: np.ndarray) -> float:
-            return float(values[labels].mean()) * 100 if labels.size else 0.0
+            return float(values[idx].mean()) * 100 if idx.size else 0.0
 
         micro_f1 = float(_safe_div(2 * tp.sum(), 2 * tp.sum() + fp.sum() + fn.sum()) * 100)
         return dict(
@@ -399,7 +404,7 @@ class MacroF1(BaseMetric):
             f1=f1 * 100,
             support=support,
             num_predicted=tp + fp,
-            labels=labels,
+            labels=idx,
             average_over=average_over,
             num_samples=int(t.shape[0]),
         )

@@ -25,8 +25,9 @@ evaluated queries, the missing ones count as failures in R@K, as in MCN's
 MSR-VTT protocol (968 clips with audio, divided by 1000).
 """
 
+import functools
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -34,8 +35,11 @@ from mmengine.evaluator import BaseMetric
 
 from vltoolkit.registry import METRICS
 
+#: a similarity matrix or ground-truth ids, as numpy or torch
+ArrayOrTensor = Union[np.ndarray, torch.Tensor]
 
-def retrieval_ranks(sim, gt=None) -> np.ndarray:
+
+def retrieval_ranks(sim: ArrayOrTensor, gt: Optional[ArrayOrTensor] = None) -> np.ndarray:
     """1-based conservative ranks of the correct items (see module doc).
 
     Args:
@@ -123,7 +127,7 @@ class RetrievalRecall(BaseMetric):
         collect_dir: Optional[str] = None,
     ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix, collect_dir=collect_dir)
-        self.directions = [dict(query=query, gallery=gallery, name=None)]
+        self.directions: List[dict] = [dict(query=query, gallery=gallery, name=None)]
         for d in directions or ():
             if 'query' not in d or 'gallery' not in d or not d.get('name'):
                 raise ValueError(f'a retrieval direction needs query, gallery and name, got {d}')
@@ -142,7 +146,7 @@ class RetrievalRecall(BaseMetric):
                     mods.append(m)
         return mods
 
-    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep the needed embeddings (on the CPU) of every sample."""
         mods = self._modalities()
         for sample in data_samples:
@@ -175,7 +179,9 @@ class RetrievalRecall(BaseMetric):
         out = OrderedDict()
         for d in self.directions:
             q = torch.stack([r['emb'][d['query']] for r in results])
-            g = sum(torch.stack([r['emb'][m] for r in results]) for m in d['gallery'])
+            g = functools.reduce(
+                torch.add, [torch.stack([r['emb'][m] for r in results]) for m in d['gallery']]
+            )
             res = self.calculate(q @ g.t(), topk=self.topk, num_queries=num_queries)
             tag = f"{d['name']}_" if d['name'] else ''
             for key in [f'R@{k}' for k in self.topk] + ['MedR', 'MeanR', 'num_queries']:
@@ -188,7 +194,7 @@ class RetrievalRecall(BaseMetric):
         if not self.group_by:
             nq = self.num_queries if not isinstance(self.num_queries, dict) else None
             return dict(self._score(results, nq))
-        groups = OrderedDict()
+        groups: Dict[Any, List[dict]] = OrderedDict()
         for r in results:
             groups.setdefault(r['group'], []).append(r)
         out = {}
@@ -203,7 +209,10 @@ class RetrievalRecall(BaseMetric):
 
     @staticmethod
     def calculate(
-        sim, gt=None, topk: Sequence[int] = (1, 5, 10), num_queries: Optional[int] = None
+        sim: ArrayOrTensor,
+        gt: Optional[ArrayOrTensor] = None,
+        topk: Sequence[int] = (1, 5, 10),
+        num_queries: Optional[int] = None,
     ) -> dict:
         """R@K (percent), MedR and MeanR of a plain similarity matrix.
 
@@ -237,7 +246,9 @@ class RetrievalRecall(BaseMetric):
             raise ValueError(
                 f'num_queries={denom} is smaller than the {len(ranks)} evaluated queries'
             )
-        out = {f'R@{k}': 100.0 * float((ranks <= k).sum()) / max(denom, 1) for k in topk}
+        out: Dict[str, Any] = {
+            f'R@{k}': 100.0 * float((ranks <= k).sum()) / max(denom, 1) for k in topk
+        }
         out['MedR'] = float(np.median(ranks)) if len(ranks) else float('nan')
         out['MeanR'] = float(ranks.mean()) if len(ranks) else float('nan')
         out['num_queries'] = denom

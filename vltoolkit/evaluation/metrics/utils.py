@@ -1,9 +1,12 @@
 """Reading fields of evaluated samples, shared by the metrics."""
 
+from typing import Any, Sequence, Union
+
+from mmengine.evaluator import BaseMetric
 from mmengine.structures import BaseDataElement
 
 
-def sample_field(sample, key: str, default=KeyError):
+def sample_field(sample: Union[dict, BaseDataElement], key: str, default: Any = KeyError) -> Any:
     """``sample[key]`` of a dict or a data element; meta keys included.
 
     mmengine's Evaluator hands metrics ``to_dict()``-ed samples (meta and
@@ -27,7 +30,7 @@ def sample_field(sample, key: str, default=KeyError):
     return default
 
 
-def keeps_task(metric, sample) -> bool:
+def keeps_task(metric: BaseMetric, sample: Union[dict, BaseDataElement]) -> bool:
     """Whether ``metric.tasks`` (``None``: every task) covers the sample's
     ``task``; the tasks of the samples left out are remembered for
     :func:`warn_if_no_task_matched`."""
@@ -61,7 +64,7 @@ def scored(results: list) -> list:
     return [r for r in results if not (isinstance(r, str) and r == LEFT_OUT)]
 
 
-def warn_if_no_task_matched(metric, results) -> None:
+def warn_if_no_task_matched(metric: BaseMetric, results: Sequence) -> None:
     """Warn, naming the tasks that were seen, when ``tasks=`` kept no
     sample (the values would be those of an empty set). The pre-run check
     (``PreRunCheckHook``) refuses such a metric before a run starts; this

@@ -26,7 +26,7 @@ punctuation processing only, and only when they are not all identical.
 """
 
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -141,7 +141,9 @@ class VQAAccuracy(BaseMetric):
             )
         return answers
 
-    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]) -> None:
+    def process(
+        self, data_batch: Any, data_samples: Sequence[Union[dict, BaseDataElement]]
+    ) -> None:
         """Resolve each sample's predicted answer and keep it with its ground
         truth."""
         for sample in data_samples:
