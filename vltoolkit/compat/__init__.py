@@ -45,6 +45,11 @@ optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          
 empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list
                            data list with numpy's "need at least one array to
                            concatenate"
+atomic_checkpoint          mmengine 0.10.7 writes a checkpoint in place under    mmengine saves through a temporary file and
+                           its final name and deletes the oldest first: a       prunes after the new checkpoint is complete
+                           kill or a full disk leaves a partial ``epoch_N.pth``
+                           (and maybe none readable); an empty
+                           ``last_checkpoint`` breaks ``--resume``
 safe_yaml_config           mmengine 0.10.7 ``YamlHandler`` uses yaml's full     mmengine's YAML handler uses a safe loader
                            loader: ``Config.fromfile('x.yaml')`` runs           (not on main as of 2025-10)
                            ``!!python/object/apply:os.system`` payloads
@@ -58,6 +63,7 @@ See ``docs/compat.md`` for the same table with more context.
 """
 
 from .after_import import call_after_import
+from .atomic_checkpoint import install as install_atomic_checkpoints
 from .mmengine_pkg_resources import (
     get_installed_path,
     is_installed,
@@ -109,4 +115,5 @@ def setup_vltoolkit(extra_safe_globals=()) -> None:
     if extra_safe_globals:
         add_safe_globals(tuple(extra_safe_globals))
     call_after_import('mmengine.runner.checkpoint', register_safe_checkpoint_loaders)
+    call_after_import('mmengine.runner', install_atomic_checkpoints)
     call_after_import('mmengine.fileio.handlers.registry_utils', use_safe_yaml_loader)
