@@ -6,7 +6,7 @@ adds its own options, and folds the parsed arguments into the config with
 
 Common options: ``config``, ``--work-dir``, ``--cfg-options`` (``key=value``
 items; an item without ``=`` is refused with the fix), ``--launcher``,
-``--local-rank``; train adds ``--resume`` and ``--amp`` with
+``--local-rank``; train adds ``--resume``, ``--overwrite`` and ``--amp`` with
 ``add_common_args(parser, train=True)``.
 """
 
@@ -73,6 +73,12 @@ def add_common_args(
             type=str,
             const='auto',
             help='resume from CKPT, or with no value from the latest checkpoint of the work dir',
+        )
+        parser.add_argument(
+            '--overwrite',
+            action='store_true',
+            help='start a new run in a work dir that holds checkpoints of an '
+            'earlier run (they are written over); without it such a run is refused',
         )
         parser.add_argument(
             '--strategy',
