@@ -4,6 +4,7 @@ from .modality_schedule_hook import ModalityScheduleHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pre_run_check_hook import PreRunCheckError, PreRunCheckHook
 from .progress_hook import RichProgressHook
+from .resume_guard_hook import ResumeChangeError, ResumeGuardHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .schedule_check_hook import ScheduleCheckHook, schedule_problems
 from .val_visualization_hook import ValVisualizationHook
@@ -24,4 +25,6 @@ __all__ = [
     'NonFiniteLossHook',
     'NonFiniteLossError',
     'SafeCheckpointHook',
+    'ResumeGuardHook',
+    'ResumeChangeError',
 ]

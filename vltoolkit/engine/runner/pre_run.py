@@ -14,11 +14,13 @@
 - hook arguments and loop counts: :mod:`.config_checks`.
 - :func:`add_reliability_hooks`: a NaN / inf loss stops the run
   (``NonFiniteLossHook``) and checkpoints are pruned only after the new one
-  is complete (``SafeCheckpointHook`` in place of ``CheckpointHook``).
+  is complete (``SafeCheckpointHook`` in place of ``CheckpointHook``), and
+  a resume that changes the data, the order or the optimisation refuses or,
+  with ``resume_changes='apply'``, applies the change (``ResumeGuardHook``).
 
 Top-level config keys read here (not Runner arguments):
-``load_from_min_match``, ``allow_partial_load``, ``check_image_files``
-(docs/reliability.md).
+``load_from_min_match``, ``allow_partial_load``, ``check_image_files``,
+``resume_changes`` (docs/reliability.md).
 """
 
 import numbers
@@ -61,6 +63,7 @@ def add_reliability_hooks(cfg: Config) -> None:
     and ``default_hooks.checkpoint`` of type ``CheckpointHook`` turned into
     ``SafeCheckpointHook`` (same arguments)."""
     _add_hook(cfg, 'NonFiniteLossHook')
+    _add_hook(cfg, 'ResumeGuardHook', changes=cfg.get('resume_changes', 'refuse'))
     hooks = cfg.get('default_hooks') or {}
     ckpt = hooks.get('checkpoint')
     if isinstance(ckpt, dict) and str(ckpt.get('type')).split('.')[-1] == 'CheckpointHook':
