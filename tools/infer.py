@@ -90,12 +90,12 @@ def main(argv=None):
     from vltoolkit.registry import VISUALIZERS
     from vltoolkit.utils.output_paths import infer_output_stem
 
+    stem = infer_output_stem(args.image, args.out_dir)  # never onto the input or another's
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     inferencer = VLInferencer(args.config, checkpoint, device=args.device)
     result = inferencer([build_input(args)])[0]
     print_answer(result)
     os.makedirs(args.out_dir, exist_ok=True)
-    stem = infer_output_stem(args.image, args.out_dir)  # never onto the input or another's
     image, _ = read_image(args.image)
     visualizer = VISUALIZERS.build(dict(type='VLVisualizer', name='infer'))
     visualizer.add_datasample(
