@@ -94,10 +94,12 @@ class NonFiniteLossHook(Hook):
             self._bad_loss = float(loss.detach().float().mean())
             # no backward: this batch adds no gradient; keep the
             # accumulation count so the next real step happens on time
-            wrapper._inner_count += 1
-            if wrapper.should_update() and wrapper._accumulative_counts > 1:
-                wrapper.step()
-                wrapper.zero_grad()
+            if hasattr(wrapper, '_inner_count'):
+                wrapper._inner_count += 1
+                accumulating = getattr(wrapper, '_accumulative_counts', 1) > 1
+                if accumulating and wrapper.should_update():  # the others' gradients
+                    wrapper.step()
+                    wrapper.zero_grad()
             return None
 
         update_if_finite._vltoolkit_finite_check = True
