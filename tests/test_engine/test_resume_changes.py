@@ -102,3 +102,21 @@ def test_changed_seed_is_refused(tmp_path):
     with pytest.raises(ResumeChangeError, match=r'randomness\.seed: 5 -> 6'):
         runner.train()
     assert torch.is_tensor(runner.model.w)
+
+
+def test_fingerprint_ignores_where_the_data_lives_not_what_it_is():
+    from mmengine.dataset import BaseDataset
+
+    from vltoolkit.engine.hooks.resume_guard_hook import dataset_fingerprint
+
+    class Records(BaseDataset):
+        def __init__(self, names, **kwargs):
+            self.names = names
+            super().__init__(pipeline=[], **kwargs)
+
+        def load_data_list(self):
+            return [dict(img_path=f'{self.data_root}/{n}.jpg', width=4) for n in self.names]
+
+    one = dataset_fingerprint(Records(['a', 'b'], data_root='/data/coco'))
+    assert dataset_fingerprint(Records(['a', 'b'], data_root='/mnt/disk2/coco')) == one
+    assert dataset_fingerprint(Records(['b', 'a'], data_root='/data/coco')) != one
