@@ -5,6 +5,9 @@
 CHECKPOINT ``none`` runs the weights the config builds (a pretrained VLM,
 zero-shot). Needs gradio (``pip install gradio``, an optional extra). It
 listens on 127.0.0.1 only, unless ``--host 0.0.0.0`` says otherwise.
+Uploads are capped (``--max-upload-mb``, default 20) and an image above the
+pixel cap is refused from its header before it is decoded; both show a
+readable error in the page.
 The answer function is also an API endpoint (``/predict``) for
 ``gradio_client``.
 """
@@ -13,6 +16,7 @@ import argparse
 import os.path as osp
 
 TASKS = ('prompt', 'hoi', 'grounding', 'vqa', 'caption')
+MAX_UPLOAD_MB = 20
 
 
 def parse_args(argv=None):
@@ -28,6 +32,13 @@ def parse_args(argv=None):
     p.add_argument('--host', default='127.0.0.1')
     p.add_argument('--port', type=int, default=7860)
     p.add_argument('--device')
+    p.add_argument(
+        '--max-upload-mb',
+        type=float,
+        default=MAX_UPLOAD_MB,
+        help=f'largest upload accepted (default {MAX_UPLOAD_MB} MB); images above the pixel '
+        'cap (VLT_MAX_IMAGE_PIXELS, default 8192x8192) are refused before decoding',
+    )
     return p.parse_args(argv)
 
 
@@ -102,8 +113,11 @@ class DemoBackend:
         return self._built[recipe]
 
     def answer(self, recipe, image, task, prompt, subject_box='', object_box='', object_name=''):
+        from vltoolkit.apis import read_image
         from vltoolkit.registry import VISUALIZERS
 
+        if isinstance(image, str):  # an upload's path: pixel cap from the header, then decode
+            image, _ = read_image(image, where='the uploaded image')
         result = self.inferencer(recipe)(
             [make_input(image, task, prompt, subject_box, object_box, object_name)]
         )[0]
@@ -141,7 +155,8 @@ def build_demo(backend: DemoBackend):
         with gr.Row():
             with gr.Column():
                 recipe = gr.Dropdown(names, value=names[0], label='recipe')
-                image = gr.Image(type='numpy', label='image')
+                # a path, not pixels: gradio reads only the header, we decode after the cap
+                image = gr.Image(type='filepath', image_mode=None, label='image')
                 task = gr.Dropdown(list(TASKS), value='prompt', label='task')
                 prompt = gr.Textbox(label='prompt / expression / question / (hoi_loc) relation')
                 subject_box = gr.Textbox(label='HOI subject box x1 y1 x2 y2')
@@ -171,7 +186,12 @@ def main(argv=None):
         )
     demo = build_demo(DemoBackend(args.recipe, args.device))
     print(f'serving on http://{args.host}:{args.port} (local only unless --host says otherwise)')
-    demo.launch(server_name=args.host, server_port=args.port, share=False)
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=False,
+        max_file_size=int(args.max_upload_mb * 2**20),  # gradio refuses larger uploads
+    )
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ fields (``hoi``: ``--subject-box`` / ``--object-box`` / ``--object-name``;
 it. CHECKPOINT ``none`` runs the weights the config builds (a pretrained
 VLM, zero-shot). Prints the answer and writes ``{image stem}.png`` (predicted
 boxes in red over the ``--gt-box`` boxes in green) and ``{image stem}.json``
-into ``--out-dir`` (default ``work_dirs/infer``).
+into ``--out-dir`` (default ``work_dirs/infer``); never onto the input image,
+and another input of the same stem gets ``{stem}_2`` & co.
 """
 
 import argparse
@@ -87,13 +88,14 @@ def main(argv=None):
     args = parse_args(argv)
     from vltoolkit.apis import VLInferencer, read_image
     from vltoolkit.registry import VISUALIZERS
+    from vltoolkit.utils.output_paths import infer_output_stem
 
+    stem = infer_output_stem(args.image, args.out_dir)  # never onto the input or another's
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     inferencer = VLInferencer(args.config, checkpoint, device=args.device)
     result = inferencer([build_input(args)])[0]
     print_answer(result)
     os.makedirs(args.out_dir, exist_ok=True)
-    stem = osp.join(args.out_dir, osp.splitext(osp.basename(args.image))[0])
     image, _ = read_image(args.image)
     visualizer = VISUALIZERS.build(dict(type='VLVisualizer', name='infer'))
     visualizer.add_datasample(

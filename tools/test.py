@@ -13,7 +13,7 @@ from vltoolkit.engine import build_runner, explain_registry_errors, finish_distr
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.models.pretrained_vlms.zero_shot import checkpoint_to_load
 from vltoolkit.utils.cli import add_common_args, merge_args, print_metrics
-from vltoolkit.utils.output_paths import under_work_dir
+from vltoolkit.utils.output_paths import refuse_existing, under_work_dir
 
 
 def parse_args(argv=None):
@@ -28,6 +28,7 @@ def parse_args(argv=None):
         '--out',
         help='dump the predictions to this .pkl file (a relative path is under the work dir)',
     )
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out file')
     parser.add_argument(
         '--show-dir',
         help='draw predictions into this folder (a relative path is under the work dir)',
@@ -50,6 +51,7 @@ def merge_test_args(cfg, args):
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out {args.out}: the dump is a pickle, name it *.pkl')
+        refuse_existing(args.out, '--out', getattr(args, 'overwrite', False))
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, list):
             evaluators = [evaluators]

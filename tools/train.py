@@ -10,6 +10,7 @@ from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
 from vltoolkit.engine.runner import explain_config_errors
+from vltoolkit.engine.runner.work_dir_guard import claim_work_dir
 from vltoolkit.utils.cli import add_common_args, merge_args
 from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
 
@@ -33,6 +34,7 @@ def main(argv=None):
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.vis_backend:
         cfg.visualizer.vis_backends = tracker_backends(args.vis_backend)
+    claim_work_dir(cfg, overwrite=args.overwrite)  # no run over another's checkpoints
     runner = build_runner(cfg, launcher=args.launcher)
     with explain_registry_errors(), explain_config_errors(cfg):
         runner.train()

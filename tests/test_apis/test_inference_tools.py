@@ -68,6 +68,42 @@ def test_infer_prints_and_draws(trained_toy):
     assert bad.returncode != 0 and '--subject-box' in bad.stderr + bad.stdout
 
 
+def test_infer_never_overwrites_its_input_or_another_output(trained_toy):
+    """Issue 22, part 8: --out-dir onto the image's folder is refused;
+    two images with one stem keep separate outputs."""
+    import shutil
+
+    workdir, ckpt = trained_toy[:2]
+    src = workdir / 'data' / 'toy_hoi' / 'images' / 'test' / '000000.png'
+    for sub in ('a', 'b'):
+        (workdir / 'same_stem' / sub).mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, workdir / 'same_stem' / sub / 'x.png')
+    image_a = workdir / 'same_stem' / 'a' / 'x.png'
+    before = image_a.read_bytes()
+    args = [
+        'infer.py',
+        TOY_CFG,
+        str(ckpt),
+        '--task',
+        'hoi',
+        '--subject-box',
+        '26',
+        '20',
+        '38',
+        '60',
+    ]
+    onto = run_tool(args + ['--out-dir', str(image_a.parent), str(image_a)], workdir, check=False)
+    assert onto.returncode != 0 and 'would overwrite the input image' in onto.stderr
+    assert image_a.read_bytes() == before
+    out = workdir / 'work_dirs' / 'same_stem_out'
+    for sub in ('a', 'b'):
+        run_tool(
+            args + ['--out-dir', str(out), str(workdir / 'same_stem' / sub / 'x.png')], workdir
+        )
+    assert sorted(p.name for p in out.iterdir()) == ['x.json', 'x.png', 'x_2.json', 'x_2.png']
+    assert json.loads((out / 'x_2.json').read_text())['image'].endswith('b/x.png')
+
+
 def test_show_dir_draws_the_worst_samples(trained_toy):
     workdir, ckpt = trained_toy[:2]
     run_tool(

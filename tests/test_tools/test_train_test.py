@@ -88,7 +88,7 @@ def test_resume_after_kill_mid_epoch_matches_uninterrupted(toy_workdir):
         ['train.py', str(kill_cfg), '--work-dir', 'work_dirs/killed', '--cfg-options', *opts],
         toy_workdir,
         check=False,
-        extra_env=dict(PYTHONPATH=plugins),
+        extra_env=dict(PYTHONPATH=plugins + ':' + str(ROOT)),
     )
     assert killed.returncode == -9, killed.stderr[-2000:]
     work = toy_workdir / 'work_dirs' / 'killed'

@@ -1,7 +1,7 @@
 """Read an inference image given as a path, an array or a PIL image."""
 
 import os.path as osp
-from typing import TYPE_CHECKING, Tuple, Union
+from typing import TYPE_CHECKING, Optional, Tuple, Union
 
 import numpy as np
 
@@ -14,12 +14,16 @@ if TYPE_CHECKING:
 ImageInput = Union[str, 'PathLike', np.ndarray, 'Image.Image']
 
 
-def read_image(image: ImageInput, where: str = 'input') -> Tuple[np.ndarray, str]:
+def read_image(
+    image: ImageInput, where: str = 'input', max_pixels: Optional[int] = None
+) -> Tuple[np.ndarray, str]:
     """Return ``(RGB uint8 array [H, W, 3], a name for it)``.
 
     Accepts a file path, an ``[H, W, 3]`` / ``[H, W]`` array (RGB, uint8 or
     floats in 0..255) or a PIL image. An unreadable input raises an error
-    that names it (``where``) and what was wrong.
+    that names it (``where``) and what was wrong. A file above the pixel
+    cap (:mod:`vltoolkit.utils.image_limits`, ``max_pixels``) is refused
+    from its header, before it is decoded.
     """
     if isinstance(image, (str, bytes)) or hasattr(image, '__fspath__'):
         import mmcv
@@ -27,6 +31,9 @@ def read_image(image: ImageInput, where: str = 'input') -> Tuple[np.ndarray, str
         path = str(image)
         if not osp.isfile(path):
             raise FileNotFoundError(f'{where}: image {path} does not exist')
+        from vltoolkit.utils.image_limits import check_image_pixels
+
+        check_image_pixels(path, f'{where}: image {path}', max_pixels)
         try:
             img = mmcv.imread(path, channel_order='rgb')
         except Exception as err:  # cv2 / pillow raise many types
@@ -39,6 +46,13 @@ def read_image(image: ImageInput, where: str = 'input') -> Tuple[np.ndarray, str
             )
         return np.ascontiguousarray(img), path
     if hasattr(image, 'convert') and hasattr(image, 'size'):  # PIL
+        from vltoolkit.utils.image_limits import ImageTooLargeError, max_image_pixels
+
+        cap, (w, h) = max_image_pixels(max_pixels), image.size
+        if cap is not None and w * h > cap:  # a lazily opened PIL image: not decoded yet
+            raise ImageTooLargeError(
+                f'{where}: the image is {w}x{h}, above the cap of {cap / 1e6:.1f} M pixels'
+            )
         return np.ascontiguousarray(np.asarray(image.convert('RGB'))), getattr(
             image, 'filename', ''
         ) or '<PIL image>'

@@ -45,6 +45,14 @@ optional_tensorboard       mmengine's ``TensorboardVisBackend`` raises          
 empty_dataset              mmengine 0.10.7 ``BaseDataset`` fails on an empty    mmengine checks for an empty data list
                            data list with numpy's "need at least one array to
                            concatenate"
+atomic_checkpoint          mmengine 0.10.7 writes a checkpoint in place under    mmengine saves through a temporary file and
+                           its final name and deletes the oldest first: a       prunes after the new checkpoint is complete
+                           kill or a full disk leaves a partial ``epoch_N.pth``
+                           (and maybe none readable); an empty
+                           ``last_checkpoint`` breaks ``--resume``
+data_config                mmengine 0.10.7 imports ``custom_imports`` and any   mmengine refuses code from YAML / JSON configs
+                           dotted ``type`` (Registry fallback) also from YAML /
+                           JSON configs: ``type: subprocess.run`` runs
 safe_yaml_config           mmengine 0.10.7 ``YamlHandler`` uses yaml's full     mmengine's YAML handler uses a safe loader
                            loader: ``Config.fromfile('x.yaml')`` runs           (not on main as of 2025-10)
                            ``!!python/object/apply:os.system`` payloads
@@ -58,6 +66,8 @@ See ``docs/compat.md`` for the same table with more context.
 """
 
 from .after_import import call_after_import
+from .atomic_checkpoint import install as install_atomic_checkpoints
+from .data_config import use_data_only_configs
 from .mmengine_pkg_resources import (
     get_installed_path,
     is_installed,
@@ -103,10 +113,13 @@ def setup_vltoolkit(extra_safe_globals=()) -> None:
     ``pkg_resources`` shim (setuptools >= 82), mmengine checkpoint loading
     through the weights-only allowlist (plus ``extra_safe_globals``, e.g. a
     config's ``checkpoint_safe_globals``) and YAML configs read with yaml's
-    safe loader. The loaders are registered as soon
+    safe loader, YAML / JSON configs that cannot import code, and checkpoints
+    saved atomically. The loaders are registered as soon
     as ``mmengine.runner`` is imported (at once if it already is)."""
     patch_mmengine_pkg_resources()
     if extra_safe_globals:
         add_safe_globals(tuple(extra_safe_globals))
     call_after_import('mmengine.runner.checkpoint', register_safe_checkpoint_loaders)
+    call_after_import('mmengine.runner', install_atomic_checkpoints)
+    call_after_import('mmengine.config', use_data_only_configs)
     call_after_import('mmengine.fileio.handlers.registry_utils', use_safe_yaml_loader)

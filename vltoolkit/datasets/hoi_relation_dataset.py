@@ -1,9 +1,11 @@
 """HOI relation prompts over the V-COCO-derived (QPIC "HOIA") format."""
 
+import logging
 import os.path as osp
 from collections import OrderedDict
 
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 
@@ -66,8 +68,24 @@ class HOIRelationDataset(BaseDataset):
         classes = self.metainfo['classes']
         phrases = self.metainfo['relation_phrases']
         data_list = []
+        seen = {}
         for index, image in enumerate(images):
             data_list += self._parse_image(index, image, classes, phrases)
+            first = seen.setdefault(image['file_name'], index)
+            if first != index:
+                self._fail(
+                    index,
+                    f'{image["file_name"]} is also image record {first}: an image must '
+                    'have one record (merge their annotations, or drop one)',
+                )
+        if images and not all(image.get('width') and image.get('height') for image in images):
+            print_log(
+                f'{self.ann_file}: some image records lack width / height, so their decoded '
+                'size cannot be checked against the boxes; convert the annotations again '
+                'with `python tools/data/vcoco.py` (it adds them)',
+                logger='current',
+                level=logging.WARNING,
+            )
         return data_list
 
     def _fail(self, index, msg):
@@ -91,10 +109,13 @@ class HOIRelationDataset(BaseDataset):
         for j, ann in enumerate(anns):
             if 'bbox' not in ann or 'category_id' not in ann:
                 self._fail(index, f'annotation {j} needs bbox and category_id')
-            check_xyxy_box(
-                ann['bbox'],
-                f'{self.ann_file}, image record {index} ({image["file_name"]}), annotation {j}',
-            )
+            where = f'{self.ann_file}, image record {index} ({image["file_name"]}), annotation {j}'
+            box = check_xyxy_box(ann['bbox'], where)
+            if box[2] <= box[0] or box[3] <= box[1]:
+                raise AnnotationError(
+                    f'{where}: bbox {ann["bbox"]!r} has zero area (x2 == x1 or y2 == y1); '
+                    'fix or drop the annotation'
+                )
         pairs = OrderedDict()
         for hoi in image['hoi_annotation']:
             for key in ('subject_id', 'object_id', 'category_id'):
@@ -136,6 +157,8 @@ class HOIRelationDataset(BaseDataset):
                 relation_text=relation_text,
                 target_text=relation_text,
             )
+            if image.get('width') and image.get('height'):  # LoadImage checks the decoded size
+                pair.update(width=image['width'], height=image['height'])
             samples.append(pair)
             if self.localization_task and obj >= 0:
                 samples.append(dict(pair, task=self.localization_task, target_text=None))

@@ -6,7 +6,7 @@ adds its own options, and folds the parsed arguments into the config with
 
 Common options: ``config``, ``--work-dir``, ``--cfg-options`` (``key=value``
 items; an item without ``=`` is refused with the fix), ``--launcher``,
-``--local-rank``; train adds ``--resume`` and ``--amp`` with
+``--local-rank``; train adds ``--resume``, ``--resume-changes``, ``--overwrite`` and ``--amp`` with
 ``add_common_args(parser, train=True)``.
 """
 
@@ -75,6 +75,18 @@ def add_common_args(
             help='resume from CKPT, or with no value from the latest checkpoint of the work dir',
         )
         parser.add_argument(
+            '--resume-changes',
+            choices=['refuse', 'apply'],
+            help='when the data set, the sampler seed or the optimizer / schedule '
+            'settings differ from the checkpoint: refuse (default) or apply the new values',
+        )
+        parser.add_argument(
+            '--overwrite',
+            action='store_true',
+            help='start a new run in a work dir that holds checkpoints of an '
+            'earlier run (they are written over); without it such a run is refused',
+        )
+        parser.add_argument(
             '--strategy',
             metavar='NAME',
             help='train through mmengine FlexibleRunner with a strategy of '
@@ -130,6 +142,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         apply_strategy(cfg, args.strategy)
     if getattr(args, 'amp', False):
         cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
+    if getattr(args, 'resume_changes', None):
+        cfg.resume_changes = args.resume_changes
     resume = getattr(args, 'resume', None)
     if resume == 'auto':
         cfg.resume, cfg.load_from = True, None

@@ -1,12 +1,14 @@
 """Load an image file with errors that name the file and the record."""
 
 import os.path as osp
+from typing import Optional
 
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
+from vltoolkit.utils.image_limits import check_image_pixels
 
 
 @TRANSFORMS.register_module()
@@ -24,7 +26,15 @@ class LoadImage(BaseTransform):
     placeholder, an EXIF orientation tag turning it by 90 degrees) would be
     trained on with boxes that point elsewhere. Rescaling the boxes is not
     safe (a rotation is not a scaling), so the record is refused.
+
+    An image with more than ``max_pixels`` pixels is refused from its file
+    header, before it is decoded (:mod:`vltoolkit.utils.image_limits`;
+    default 8192 x 8192, or ``$VLT_MAX_IMAGE_PIXELS``; 0 turns it off).
     """
+
+    def __init__(self, max_pixels: Optional[int] = None):
+        super().__init__()
+        self.max_pixels = max_pixels
 
     def transform(self, results: dict) -> dict:
         path = results['img_path']
@@ -35,6 +45,7 @@ class LoadImage(BaseTransform):
                 '`data_prefix` in the dataset config, or re-run the data '
                 'preparation command of docs/datasets/.'
             )
+        check_image_pixels(path, f'image {path} {where}', self.max_pixels)  # header only
         with open(path, 'rb') as f:
             content = f.read()
         try:

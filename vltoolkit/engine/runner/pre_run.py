@@ -12,10 +12,15 @@
 - :func:`resume_notes`: ``--resume`` in a work dir without a checkpoint
   starts from scratch, and says so plainly.
 - hook arguments and loop counts: :mod:`.config_checks`.
+- :func:`add_reliability_hooks`: a NaN / inf loss stops the run
+  (``NonFiniteLossHook``) and checkpoints are pruned only after the new one
+  is complete (``SafeCheckpointHook`` in place of ``CheckpointHook``), and
+  a resume that changes the data, the order or the optimisation refuses or,
+  with ``resume_changes='apply'``, applies the change (``ResumeGuardHook``).
 
 Top-level config keys read here (not Runner arguments):
-``load_from_min_match``, ``allow_partial_load``, ``check_image_files``
-(docs/reliability.md).
+``load_from_min_match``, ``allow_partial_load``, ``check_image_files``,
+``resume_changes`` (docs/reliability.md).
 """
 
 import numbers
@@ -51,6 +56,18 @@ def add_checkpoint_match_hook(cfg: Config) -> None:
 def add_pre_run_check_hook(cfg: Config) -> None:
     """Append a ``PreRunCheckHook`` (``check_image_files``, default True)."""
     _add_hook(cfg, 'PreRunCheckHook', check_image_files=cfg.get('check_image_files', True))
+
+
+def add_reliability_hooks(cfg: Config) -> None:
+    """``NonFiniteLossHook`` in every run (unless ``custom_hooks`` has one)
+    and ``default_hooks.checkpoint`` of type ``CheckpointHook`` turned into
+    ``SafeCheckpointHook`` (same arguments)."""
+    _add_hook(cfg, 'NonFiniteLossHook')
+    _add_hook(cfg, 'ResumeGuardHook', changes=cfg.get('resume_changes', 'refuse'))
+    hooks = cfg.get('default_hooks') or {}
+    ckpt = hooks.get('checkpoint')
+    if isinstance(ckpt, dict) and str(ckpt.get('type')).split('.')[-1] == 'CheckpointHook':
+        ckpt['type'] = 'vltoolkit.SafeCheckpointHook'
 
 
 def resume_notes(cfg: Config) -> List[str]:
@@ -105,4 +122,5 @@ def prepare_run(cfg: Config) -> List[str]:
     set_dist_timeout(cfg)
     add_checkpoint_match_hook(cfg)
     add_pre_run_check_hook(cfg)
+    add_reliability_hooks(cfg)
     return resume_notes(cfg)
