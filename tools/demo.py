@@ -77,7 +77,7 @@ def main():
 
     from mmengine.registry import init_default_scope
 
-    from vltoolkit.utils.config_refs import load_config
+    from vltoolkit.engine.runner import prepare_config
 
     init_default_scope('vltoolkit')
     # the same overrides as train / test get (data_root=... moves the toy set too)
@@ -87,7 +87,7 @@ def main():
         k: DictAction._parse_iterable(v)
         for k, v in (item.split('=', 1) for item in args.cfg_options)
     }
-    cfg = load_config(osp.join(ROOT, args.config), options)
+    cfg = prepare_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
     if not osp.isfile(osp.join(data_root, 'annotations', 'test.json')):
         run(

@@ -18,20 +18,14 @@ import os.path as osp
 
 from mmengine.registry import init_default_scope
 
-from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import load_config
+from vltoolkit.engine.runner import prepare_config
+from vltoolkit.utils.cli import add_cfg_options
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        metavar='KEY=VALUE',
-        help='override config keys',
-    )
+    add_cfg_options(parser)
     parser.add_argument(
         '--without-weights',
         action='store_true',
@@ -47,7 +41,7 @@ def main(argv=None):
         '(by folder name) that vltoolkit does not know',
     )
     args = parser.parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = prepare_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
     from vltoolkit.registry import MODELS

@@ -22,7 +22,7 @@ import json
 from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
 from vltoolkit.tokenization import train_word_level_tokenizer
 from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import load_config
+from vltoolkit.engine.runner import prepare_config
 
 TEXT_KEYS = ('target_text', 'relation_text', 'subject_name', 'object_name',
              'expression', 'caption', 'question', 'answer', 'category',
@@ -133,7 +133,7 @@ def main(argv=None):
     from mmengine.registry import init_default_scope
     init_default_scope('vltoolkit')
     if args.config is not None:
-        cfg = load_config(args.config, args.cfg_options)
+        cfg = prepare_config(args.config, args.cfg_options)
         out = args.out or cfg.tokenizer['path']
         n_location = len(location_tokens(cfg))
         texts = collect_texts(cfg)
