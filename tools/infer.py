@@ -1,6 +1,7 @@
 """Ask a recipe about one image and draw its answer.
 
     python tools/infer.py CONFIG CHECKPOINT IMAGE --prompt "..." [--task ...]
+        [--cfg-options data_root=... pretrained_root=...]
 
 ``--task`` builds the prompt in the recipe's own template from the task's
 fields (``hoi``: ``--subject-box`` / ``--object-box`` / ``--object-name``;
@@ -9,13 +10,16 @@ fields (``hoi``: ``--subject-box`` / ``--object-box`` / ``--object-name``;
 it. CHECKPOINT ``none`` runs the weights the config builds (a pretrained
 VLM, zero-shot). Prints the answer and writes ``{image stem}.png`` (predicted
 boxes in red over the ``--gt-box`` boxes in green) and ``{image stem}.json``
-into ``--out-dir`` (default ``work_dirs/infer``).
+into ``--out-dir`` (default ``work_dirs/infer``). ``--cfg-options`` overrides
+config keys as in ``tools/train.py`` (a recipe trained on your own folders).
 """
 
 import argparse
 import json
 import os
 import os.path as osp
+
+from vltoolkit.utils.cli import add_cfg_options
 
 
 def parse_args(argv=None):
@@ -39,6 +43,7 @@ def parse_args(argv=None):
     )
     p.add_argument('--out-dir', default=osp.join('work_dirs', 'infer'))
     p.add_argument('--device', help='cpu, cuda, cuda:1 (default: cuda if available)')
+    add_cfg_options(p)
     return p.parse_args(argv)
 
 
@@ -89,7 +94,9 @@ def main(argv=None):
     from vltoolkit.registry import VISUALIZERS
 
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    inferencer = VLInferencer(args.config, checkpoint, device=args.device)
+    inferencer = VLInferencer(
+        args.config, checkpoint, device=args.device, cfg_options=args.cfg_options
+    )
     result = inferencer([build_input(args)])[0]
     print_answer(result)
     os.makedirs(args.out_dir, exist_ok=True)
