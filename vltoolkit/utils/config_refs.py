@@ -54,7 +54,7 @@ class UnknownOverrideError(ValueError):
 #: ``--cfg-options +key=VALUE`` adds ``key`` even when it resembles an existing key
 ADD_PREFIX = '+'
 #: how close (difflib ratio) a missing key must be to an existing one to be refused
-TYPO_CUTOFF = 0.8
+TYPO_CUTOFF = 0.85
 
 
 def last_checkpoint(work_dir: str, wanted_by: str = 'load_from') -> str:
