@@ -1,6 +1,6 @@
 """The package layering of vltoolkit, read from the source (no import).
 
-Arrows point down (/work/shared/DESIGN.md, docs/design.md): ``apis`` ->
+Arrows point down (docs/design.md): ``apis`` ->
 ``engine`` -> ``models`` / ``datasets`` / ``evaluation`` / ... ->
 ``structures`` / ``tokenization`` -> ``registry``, ``utils`` at the bottom.
 Every ``import`` counts, the ones inside functions too: a lazy import still
