@@ -83,6 +83,7 @@ def test_web_demo_task_list_has_every_task_its_labels_name():
         web_demo.make_input('img', 'hoi_loc', '', subject_box='1 2 30 40')
 
 
+@pytest.mark.slow  # a subprocess / gradio import: ~10-35 s on 2 busy cores
 def test_web_demo_ask_button_sits_next_to_the_prompt():
     pytest.importorskip('gradio', reason='the web demo is an optional extra (pip install gradio)')
     web_demo = _web_demo()

@@ -135,6 +135,7 @@ def test_new_keys_unlike_any_key_and_plus_keys_are_added():
     assert cfg.loss.beta == 0.5 and cfg.data_rot == 'kept on purpose'
 
 
+@pytest.mark.slow  # a subprocess / gradio import: ~10-35 s on 2 busy cores
 def test_train_tool_refuses_a_misspelt_override(tmp_path):
     """The issue's acceptance: ``tools/train.py CONFIG --cfg-options data_rot=/x``
     exits non-zero naming ``data_root`` (before anything is built)."""
