@@ -1,9 +1,11 @@
 """A local web demo: pick a recipe, upload an image, ask, see the boxes.
 
     python demo/web_demo.py --recipe CONFIG CHECKPOINT [--recipe CONFIG2 none] [--port 7860]
+        [--cfg-options data_root=... pretrained_root=...]
 
 CHECKPOINT ``none`` runs the weights the config builds (a pretrained VLM,
-zero-shot). Needs gradio (``pip install gradio``, an optional extra). It
+zero-shot). ``--cfg-options`` overrides keys of every recipe, as in
+``tools/train.py``. Needs gradio (``pip install gradio``, an optional extra). It
 listens on 127.0.0.1 only, unless ``--host 0.0.0.0`` says otherwise.
 Uploads are capped (``--max-upload-mb``, default 20) and an image above the
 pixel cap is refused from its header before it is decoded; both show a
@@ -15,7 +17,9 @@ The answer function is also an API endpoint (``/predict``) for
 import argparse
 import os.path as osp
 
-TASKS = ('prompt', 'hoi', 'grounding', 'vqa', 'caption')
+from vltoolkit.utils.cli import add_cfg_options
+
+TASKS = ('prompt', 'hoi', 'hoi_loc', 'grounding', 'vqa', 'caption')
 MAX_UPLOAD_MB = 20
 
 
@@ -39,6 +43,7 @@ def parse_args(argv=None):
         help=f'largest upload accepted (default {MAX_UPLOAD_MB} MB); images above the pixel '
         'cap (VLT_MAX_IMAGE_PIXELS, default 8192x8192) are refused before decoding',
     )
+    add_cfg_options(p)
     return p.parse_args(argv)
 
 
@@ -77,6 +82,10 @@ def make_input(
             obj,
             (object_name or None) if obj is not None else None,
         )
+    if task == 'hoi_loc':
+        if not prompt:
+            raise ValueError('task hoi_loc: type the relation (e.g. hold) as the prompt')
+        return ti.hoi_localization_input(image, _box(subject_box, 'subject box'), prompt)
     if task == 'caption':
         return ti.caption_input(image)
     if not prompt:
@@ -90,9 +99,10 @@ class DemoBackend:
     """Inferencers per recipe, built on first use; :meth:`answer` is what
     the page (and the API) calls."""
 
-    def __init__(self, recipes, device=None):
+    def __init__(self, recipes, device=None, cfg_options=None):
         self.recipes = {self.name(cfg, ckpt): (cfg, ckpt) for cfg, ckpt in recipes}
         self.device = device
+        self.cfg_options = cfg_options
         self._built = {}
 
     @staticmethod
@@ -108,7 +118,10 @@ class DemoBackend:
         if recipe not in self._built:
             cfg, ckpt = self.recipes[recipe]
             self._built[recipe] = VLInferencer(
-                cfg, None if ckpt.lower() == 'none' else ckpt, device=self.device
+                cfg,
+                None if ckpt.lower() == 'none' else ckpt,
+                device=self.device,
+                cfg_options=self.cfg_options,
             )
         return self._built[recipe]
 
@@ -123,6 +136,8 @@ class DemoBackend:
         )[0]
         visualizer = VISUALIZERS.build(dict(type='VLVisualizer', name='web_demo'))
         gt = None
+        if task == 'hoi_loc':
+            gt = [_box(subject_box, 'subject box')]
         if task == 'hoi':
             gt = [_box(subject_box, 'subject box')] + (
                 [_box(object_box, 'object box')] if object_box.strip() else []
@@ -154,15 +169,20 @@ def build_demo(backend: DemoBackend):
         )
         with gr.Row():
             with gr.Column():
-                recipe = gr.Dropdown(names, value=names[0], label='recipe')
+                with gr.Row():
+                    recipe = gr.Dropdown(names, value=names[0], label='recipe')
+                    task = gr.Dropdown(list(TASKS), value='prompt', label='task')
+                with gr.Row(equal_height=True):  # Ask next to the input: above the fold
+                    prompt = gr.Textbox(
+                        label='prompt / expression / question / (hoi_loc) relation', scale=4
+                    )
+                    button = gr.Button('Ask', variant='primary', scale=1)
                 # a path, not pixels: gradio reads only the header, we decode after the cap
-                image = gr.Image(type='filepath', image_mode=None, label='image')
-                task = gr.Dropdown(list(TASKS), value='prompt', label='task')
-                prompt = gr.Textbox(label='prompt / expression / question / (hoi_loc) relation')
-                subject_box = gr.Textbox(label='HOI subject box x1 y1 x2 y2')
-                object_box = gr.Textbox(label='HOI object box x1 y1 x2 y2')
+                image = gr.Image(type='filepath', image_mode=None, label='image', height=320)
+                with gr.Row():
+                    subject_box = gr.Textbox(label='HOI subject box x1 y1 x2 y2')
+                    object_box = gr.Textbox(label='HOI object box x1 y1 x2 y2')
                 object_name = gr.Textbox(label='HOI object name')
-                button = gr.Button('Ask')
             with gr.Column():
                 drawn = gr.Image(type='numpy', label='answer')
                 answer = gr.JSON(label='result')
@@ -184,7 +204,7 @@ def main(argv=None):
             'the web demo needs gradio: pip install gradio '
             '(an optional extra, see requirements/optional.txt)'
         )
-    demo = build_demo(DemoBackend(args.recipe, args.device))
+    demo = build_demo(DemoBackend(args.recipe, args.device, args.cfg_options))
     print(f'serving on http://{args.host}:{args.port} (local only unless --host says otherwise)')
     demo.launch(
         server_name=args.host,

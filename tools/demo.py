@@ -115,7 +115,7 @@ def main():
 
     from mmengine.registry import init_default_scope
 
-    from vltoolkit.utils.config_refs import load_config
+    from vltoolkit.engine.runner import prepare_config
 
     init_default_scope('vltoolkit')
     # the same overrides as train / test get (data_root=... moves the toy set too)
@@ -125,7 +125,7 @@ def main():
         k: DictAction._parse_iterable(v)
         for k, v in (item.split('=', 1) for item in args.cfg_options)
     }
-    cfg = load_config(osp.join(ROOT, args.config), options)
+    cfg = prepare_config(osp.join(ROOT, args.config), options)
     data_root = osp.join(ROOT, cfg.data_root)
     if prepare_toy_hoi(data_root, cfg.data_root, args.num_train, args.num_test) or not osp.isdir(
         osp.join(ROOT, cfg.tokenizer['path'])

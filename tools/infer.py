@@ -1,6 +1,7 @@
 """Ask a recipe about one image and draw its answer.
 
     python tools/infer.py CONFIG CHECKPOINT IMAGE --prompt "..." [--task ...]
+        [--cfg-options data_root=... pretrained_root=...]
 
 ``--task`` builds the prompt in the recipe's own template from the task's
 fields (``hoi``: ``--subject-box`` / ``--object-box`` / ``--object-name``;
@@ -10,13 +11,17 @@ it. CHECKPOINT ``none`` runs the weights the config builds (a pretrained
 VLM, zero-shot). Prints the answer and writes ``{image stem}.png`` (predicted
 boxes in red over the ``--gt-box`` boxes in green) and ``{image stem}.json``
 into ``--out-dir`` (default ``work_dirs/infer``); never onto the input image,
-and another input of the same stem gets ``{stem}_2`` & co.
+and another input of the same stem gets ``{stem}_2`` & co. ``--cfg-options``
+overrides config keys as in ``tools/train.py`` (a recipe trained on your own
+folders).
 """
 
 import argparse
 import json
 import os
 import os.path as osp
+
+from vltoolkit.utils.cli import add_cfg_options
 
 
 def parse_args(argv=None):
@@ -40,6 +45,7 @@ def parse_args(argv=None):
     )
     p.add_argument('--out-dir', default=osp.join('work_dirs', 'infer'))
     p.add_argument('--device', help='cpu, cuda, cuda:1 (default: cuda if available)')
+    add_cfg_options(p)
     return p.parse_args(argv)
 
 
@@ -92,7 +98,9 @@ def main(argv=None):
 
     stem = infer_output_stem(args.image, args.out_dir)  # never onto the input or another's
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    inferencer = VLInferencer(args.config, checkpoint, device=args.device)
+    inferencer = VLInferencer(
+        args.config, checkpoint, device=args.device, cfg_options=args.cfg_options
+    )
     result = inferencer([build_input(args)])[0]
     print_answer(result)
     os.makedirs(args.out_dir, exist_ok=True)

@@ -7,12 +7,15 @@ shared with ``tools/train.py`` live in :mod:`vltoolkit.utils.cli`.
 import argparse
 import os.path as osp
 
-from mmengine.config import Config
-
-from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.engine import (
+    build_runner,
+    config_from_args,
+    explain_registry_errors,
+    finish_distributed,
+)
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.models.pretrained_vlms.zero_shot import checkpoint_to_load
-from vltoolkit.utils.cli import add_common_args, merge_args, print_metrics
+from vltoolkit.utils.cli import add_common_args, print_metrics
 from vltoolkit.utils.output_paths import refuse_existing, under_work_dir
 
 
@@ -70,7 +73,7 @@ def merge_test_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = merge_test_args(merge_args(Config.fromfile(args.config), args), args)
+    cfg = merge_test_args(config_from_args(args), args)
     runner = build_runner(cfg, launcher=args.launcher)
     with explain_registry_errors(), explain_config_errors(cfg):
         metrics = runner.test()

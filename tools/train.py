@@ -6,13 +6,16 @@ The options shared with ``tools/test.py`` live in :mod:`vltoolkit.utils.cli`.
 
 import argparse
 
-from mmengine.config import Config
-
-from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.engine import (
+    build_runner,
+    config_from_args,
+    explain_registry_errors,
+    finish_distributed,
+)
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.engine.runner.work_dir_guard import claim_work_dir
-from vltoolkit.utils.cli import add_common_args, merge_args
-from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
+from vltoolkit.utils.cli import add_common_args
+from vltoolkit.visualization.trackers import TRACKERS
 
 
 def parse_args(argv=None):
@@ -31,9 +34,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
-    if args.vis_backend:
-        cfg.visualizer.vis_backends = tracker_backends(args.vis_backend)
+    cfg = config_from_args(args)
     claim_work_dir(cfg, overwrite=args.overwrite)  # no run over another's checkpoints
     runner = build_runner(cfg, launcher=args.launcher)
     with explain_registry_errors(), explain_config_errors(cfg):

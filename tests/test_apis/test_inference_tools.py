@@ -53,6 +53,9 @@ def test_infer_prints_and_draws(trained_toy):
             '30',
             '--out-dir',
             'work_dirs/infer_cli',
+            '--cfg-options',  # a recipe trained on one's own folders
+            f'data_root={workdir / "data" / "toy_hoi"}',
+            'pretrained_root=checkpoints',
         ],
         workdir,
     )

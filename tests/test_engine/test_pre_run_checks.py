@@ -14,7 +14,7 @@ from vltoolkit.engine import build_runner
 from vltoolkit.engine.hooks import PreRunCheckError
 from vltoolkit.engine.runner import ConfigError, unique_experiment_name
 from vltoolkit.evaluation.metrics import VQAAccuracy
-from vltoolkit.registry import DATASETS, HOOKS, METRICS
+from vltoolkit.registry import DATASETS, HOOKS, METRICS, MODELS
 
 from . import test_checkpoint_match_hook  # noqa: F401  (registers _WidthModel)
 
@@ -184,3 +184,72 @@ def test_a_metric_whose_tasks_match_nothing_warns_naming_the_tasks_seen(monkeypa
         "VQAAccuracy(tasks=['vqa']) scored no sample: the evaluated "
         "samples have tasks ['caption']; fix `tasks=`",
     ) in said
+
+
+@MODELS.register_module(name='_SizedVLM', force=True)
+class SizedVLM(test_checkpoint_match_hook.WidthModel):
+    """A model that, like a pretrained VLM, refuses images of another size
+    than its processor's (``image_settings['size']``, ``check_image_size``)."""
+
+    def __init__(self, size=(96, 96), check_image_size=True):
+        super().__init__()
+        self.image_settings = dict(size=size)
+        self.check_image_size = check_image_size
+
+
+@DATASETS.register_module(name='_ResizedSet', force=True)
+class ResizedSet(ImagePathSet):
+    """An ImagePathSet whose pipeline resizes to ``scale`` (w, h)."""
+
+    def __init__(self, root, names, scale=(64, 64)):
+        from mmengine.dataset import Compose
+
+        super().__init__(root, names)
+        self.pipeline = Compose([dict(type='ResizeImageAndBoxes', scale=scale)])
+
+
+def _sized_cfg(tmp_path, size, scale, **model):
+    _images(tmp_path, ['a.png', 'b.png'])
+    cfg = _cfg(tmp_path, vlm_img_scale=scale)
+    cfg.model = dict(type='_SizedVLM', size=size, **model)
+    cfg.train_dataloader.dataset = dict(
+        type='_ResizedSet', root=str(tmp_path), names=['a.png', 'b.png'], scale=scale
+    )
+    return cfg
+
+
+def test_a_vlm_image_size_mismatch_names_vlm_img_scale_before_the_first_step(tmp_path):
+    CountTrainIters.iters = 0
+    runner = build_runner(_sized_cfg(tmp_path, size=(96, 128), scale=(64, 64)))
+    with pytest.raises(
+        PreRunCheckError,
+        match=r'_?SizedVLM expects images of \(h, w\) = \(96, 128\).*train pipeline resizes '
+        r'them to \(h, w\) = \(64, 64\).*vlm_img_scale = \(128, 96\)',
+    ):
+        runner.train()
+    assert CountTrainIters.iters == 0
+
+
+def test_a_matching_or_unchecked_vlm_image_size_runs(tmp_path):
+    CountTrainIters.iters = 0
+    build_runner(_sized_cfg(tmp_path, size=(64, 32), scale=(32, 64))).train()
+    assert CountTrainIters.iters == 1
+    build_runner(
+        _sized_cfg(tmp_path, size=(96, 96), scale=(64, 64), check_image_size=False)
+    ).train()
+    assert CountTrainIters.iters == 2
+
+
+def test_more_ranks_than_training_samples_stop_the_run(tmp_path, monkeypatch):
+    from mmengine.runner import Runner
+
+    _images(tmp_path, ['a.png', 'b.png'])
+    CountTrainIters.iters = 0
+    runner = build_runner(_cfg(tmp_path))
+    monkeypatch.setattr(Runner, 'world_size', property(lambda self: 3))  # as under torchrun
+    with pytest.raises(
+        PreRunCheckError,
+        match=r'train split has 2 sample\(s\) for 3 ranks.*dist_train\.sh CONFIG 2',
+    ):
+        runner.train()
+    assert CountTrainIters.iters == 0

@@ -112,7 +112,8 @@ def test_deepspeed_owns_clipping_accumulation_and_batch_size(monkeypatch):
 def test_train_cli_strategy_flag(tmp_path):
     import argparse
 
-    from vltoolkit.utils.cli import add_common_args, merge_args
+    from vltoolkit.engine.runner import config_from_args
+    from vltoolkit.utils.cli import add_common_args
 
     parser = add_common_args(argparse.ArgumentParser(), train=True)
     recipe = tmp_path / 'r.py'
@@ -120,7 +121,7 @@ def test_train_cli_strategy_flag(tmp_path):
         "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-4))\n"
     )
     args = parser.parse_args([str(recipe), '--strategy', 'fsdp', '--amp'])
-    cfg = merge_args(Config.fromfile(str(recipe)), args)
+    cfg = config_from_args(args)
     assert cfg.runner_type == 'FlexibleRunner' and cfg.strategy['type'] == 'FSDPStrategy'
     assert cfg.optim_wrapper['type'] in ('AutocastOptimWrapper', 'AmpOptimWrapper')
 

@@ -13,10 +13,10 @@ TOY_RECIPE = ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel_toy.py'
 
 
 def _recipe_model(path):
-    from vltoolkit.utils.config_refs import load_config
+    from vltoolkit.engine.runner import prepare_config
 
     init_default_scope('vltoolkit')
-    cfg = load_config(str(path))
+    cfg = prepare_config(str(path))
     return cfg, cfg.model.to_dict()
 
 

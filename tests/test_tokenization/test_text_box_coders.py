@@ -224,8 +224,8 @@ def test_contract_and_config_round_trip():
 
 
 def test_metrics_and_answers_read_text_boxes():
-    from vltoolkit.apis.answer import boxes_with_phrases
     from vltoolkit.evaluation.metrics import COCOBoxMetric
+    from vltoolkit.evaluation.parsers.answer import boxes_with_phrases
 
     coder = Qwen3VLBoxCoder()
     text = coder.format_answer([[0, 0, 64, 48], [320, 240, 640, 480]], (640, 480), ['dog', 'cat'])

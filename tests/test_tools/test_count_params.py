@@ -59,3 +59,15 @@ def test_seed_000_scale_recipe(count_params, tmp_path, monkeypatch, capsys):
     expected = 6 * dec_layer + (50265 + 1600) * d + 2 * 1026 * d + 2 * 2 * d + (d * d + d + 2 * d)
     assert trained == expected
     assert 'meta device, no files' in capsys.readouterr().out
+
+
+def test_a_built_model_prints_its_table_once(count_params, tiny_tokenizer_cfg, tmp_path, capfd):
+    """The model logs its own table when built; the tool's output has one."""
+    from tests.conftest import tiny_model_cfg
+
+    recipe = tmp_path / 'tiny.py'
+    recipe.write_text(f'model = {tiny_model_cfg(tiny_tokenizer_cfg)!r}\n')
+    rows = count_params([str(recipe)])
+    out = capfd.readouterr()
+    assert (out.out + out.err).count('Parameters') == 1
+    assert rows[-1][0] == 'total' and 'VisionSeq2Seq (built)' in out.out

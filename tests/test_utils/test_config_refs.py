@@ -7,7 +7,6 @@ from vltoolkit.utils.cli import default_work_dir
 from vltoolkit.utils.config_refs import (
     ConfigRefError,
     last_checkpoint,
-    load_config,
     resolve_config_refs,
 )
 
@@ -93,17 +92,6 @@ def test_last_checkpoint_reads_the_work_dir(tmp_path, monkeypatch):
         last_checkpoint(str(work))
     ckpt.write_bytes(b'')
     assert resolve_config_refs(cfg).load_from == str(ckpt)
-
-
-def test_load_config_merges_options_and_leaves_load_from(tmp_path):
-    path = tmp_path / 'recipe.py'
-    path.write_text(
-        "data_root = 'd'\nann = '${data_root}/a.json'\n"
-        "load_from = '${last_checkpoint:work_dirs/x/y}'\n"
-    )
-    cfg = load_config(str(path), {'data_root': 'mine'})
-    assert cfg.ann == 'mine/a.json'
-    assert cfg.load_from == '${last_checkpoint:work_dirs/x/y}'
 
 
 def test_default_work_dir_keeps_task_folders_apart():

@@ -126,11 +126,10 @@ def _write_csv(path, header, rows):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from vltoolkit.apis.answer import relation_parser_from_meta
     from vltoolkit.apis.recipe import recipe_box_coder, recipe_metainfo, recipe_relation_tasks
+    from vltoolkit.engine.runner import prepare_config
     from vltoolkit.evaluation import (
         MacroF1,
         judge_sample,
@@ -138,13 +137,11 @@ def main(argv=None):
         order_by_verdict,
         relation_confusion,
     )
+    from vltoolkit.evaluation.parsers.answer import relation_parser_from_meta
     from vltoolkit.registry import VISUALIZERS
-    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
     from vltoolkit.visualization import draw_evaluated_sample
 
-    cfg = Config.fromfile(args.config)
-    merge_overrides(cfg, args.cfg_options)
-    resolve_config_refs(cfg, skip=('load_from',))  # ${data_root} & co.
+    cfg = prepare_config(args.config, args.cfg_options)  # overrides, ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     preds = load_predictions(args.preds)
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.preds)), 'analysis')

@@ -31,8 +31,8 @@ import tempfile
 import torch
 from mmengine.registry import init_default_scope
 
+from vltoolkit.engine.runner import prepare_config
 from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import load_config
 
 
 def parse_args(argv=None):
@@ -131,7 +131,7 @@ def synthetic_model_cfg(cfg, vocab_sizes):
 def prepare_cfg(args, work_dir):
     from vltoolkit.engine.optim import amp_optim_wrapper_cfg
 
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = prepare_config(args.config, args.cfg_options)
     cfg.work_dir = work_dir
     total = args.warmup + args.steps
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=total, val_interval=total + 1)

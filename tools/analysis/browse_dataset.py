@@ -35,18 +35,15 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from rich.progress import track
 
-    from vltoolkit.apis.answer import boxes_with_phrases
     from vltoolkit.apis.recipe import recipe_box_coder, split_dataloader
+    from vltoolkit.engine.runner import prepare_config
+    from vltoolkit.evaluation.parsers.answer import boxes_with_phrases
     from vltoolkit.registry import DATASETS, VISUALIZERS
-    from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
 
-    cfg = Config.fromfile(args.config)
-    merge_overrides(cfg, args.cfg_options)
-    resolve_config_refs(cfg, skip=('load_from',))  # ${data_root} & co.
+    cfg = prepare_config(args.config, args.cfg_options)  # overrides, ${data_root} & co.
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     dataset = DATASETS.build(split_dataloader(cfg, args.split).dataset)
     coder = recipe_box_coder(cfg)

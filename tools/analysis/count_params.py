@@ -14,24 +14,35 @@ pretrained-VLM recipe is counted from its ``hf_config``.
 """
 
 import argparse
+import contextlib
+import logging
 import os.path as osp
 
 from mmengine.registry import init_default_scope
 
-from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import load_config
+from vltoolkit.engine.runner import prepare_config
+from vltoolkit.utils.cli import add_cfg_options
+
+
+@contextlib.contextmanager
+def _without_the_models_own_table():
+    """Models log their parameter table at INFO when built; this tool
+    prints the table itself, once (warnings still show)."""
+    from mmengine.logging import MMLogger
+
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        metavar='KEY=VALUE',
-        help='override config keys',
-    )
+    add_cfg_options(parser)
     parser.add_argument(
         '--without-weights',
         action='store_true',
@@ -47,7 +58,7 @@ def main(argv=None):
         '(by folder name) that vltoolkit does not know',
     )
     args = parser.parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = prepare_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
     from vltoolkit.registry import MODELS
@@ -69,10 +80,11 @@ def main(argv=None):
     sizes = {k: int(v) for k, v in (item.split('=', 1) for item in args.vocab_size)}
     model_cfg = cfg.model.to_dict()
     no_files = config_without_files(model_cfg, sizes)
-    if args.without_weights or no_files != model_cfg:
-        model, how = build_on_meta(no_files), 'meta device, no files'
-    else:
-        model, how = MODELS.build(model_cfg), 'built'
+    with _without_the_models_own_table():
+        if args.without_weights or no_files != model_cfg:
+            model, how = build_on_meta(no_files), 'meta device, no files'
+        else:
+            model, how = MODELS.build(model_cfg), 'built'
     print(parameter_table_text(model))
     rows = count_parameters(model)
     total, trained = rows[-1][1:]

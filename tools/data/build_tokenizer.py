@@ -20,10 +20,10 @@ and every task pipeline its templates.
 import argparse
 import json
 
+from vltoolkit.engine.runner import prepare_config
 from vltoolkit.registry import BOX_CODERS, DATASETS, TRANSFORMS
 from vltoolkit.tokenization import train_word_level_tokenizer
 from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import load_config
 from vltoolkit.utils.data_root import check_data_root
 
 TEXT_KEYS = (
@@ -163,7 +163,7 @@ def main(argv=None):
 
     init_default_scope('vltoolkit')
     if args.config is not None:
-        cfg = load_config(args.config, args.cfg_options)
+        cfg = prepare_config(args.config, args.cfg_options)
         check_data_root(cfg)  # the texts come from the data under data_root
         out = args.out or cfg.tokenizer['path']
         n_location = len(location_tokens(cfg))

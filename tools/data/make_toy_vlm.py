@@ -1,6 +1,6 @@
 """Write the tiny random model folder a pretrained-VLM toy recipe loads.
 
-``python tools/data/make_toy_vlm.py CONFIG [--out DIR] [--width 64]``
+``python tools/data/make_toy_vlm.py CONFIG [--out DIR] [--width 64] [--cfg-options KEY=VALUE ...]``
 
 For the ``_toy`` twins of the Florence-2 / PaliGemma / Kosmos-2 recipes: the
 config's model type gives the family, its ``pretrained`` the output folder
@@ -18,7 +18,8 @@ import os.path as osp
 
 from mmengine.registry import init_default_scope
 
-from vltoolkit.utils.config_refs import load_config
+from vltoolkit.engine.runner import prepare_config
+from vltoolkit.utils.cli import add_cfg_options
 
 FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma', Kosmos2VLM='kosmos2')
 
@@ -39,8 +40,9 @@ def main(argv=None):
         '--width', type=int, default=64, help='hidden size of the language model (default 64)'
     )
     parser.add_argument('--seed', type=int, default=0)
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
-    cfg = load_config(args.config)
+    cfg = prepare_config(args.config, args.cfg_options)
     init_default_scope('vltoolkit')
     family = FAMILY_OF_TYPE.get(cfg.model.get('type'))
     if family is None:

@@ -22,8 +22,9 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from vltoolkit.engine.runner import prepare_config
 from vltoolkit.utils.cli import CfgOptionsAction
-from vltoolkit.utils.config_refs import resolve_config_refs
+from vltoolkit.utils.config_refs import merge_overrides
 
 
 def parse_args(argv=None):
@@ -68,11 +69,9 @@ def merge_checkpoint(cfg: Config, checkpoint: str, adapters=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    # build from a filled copy; --out-config keeps the ${...} keys of the recipe
-    filled = resolve_config_refs(copy.deepcopy(cfg), skip=('load_from',))
+    cfg = merge_overrides(Config.fromfile(args.config), args.cfg_options)
+    # build from a prepared copy; --out-config keeps the ${...} keys of the recipe
+    filled = prepare_config(copy.deepcopy(cfg))
     state, adapters, merged = merge_checkpoint(filled, args.checkpoint, args.adapters)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     torch.save(

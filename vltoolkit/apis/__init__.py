@@ -1,6 +1,7 @@
 """Inference: a recipe (config + checkpoint) answers (image, prompt) pairs."""
 
-from .answer import boxes_with_phrases, parse_relations
+from vltoolkit.evaluation.parsers.answer import boxes_with_phrases, parse_relations
+
 from .checkpoint import CheckpointMismatchError, load_recipe_checkpoint
 from .images import read_image
 from .inferencer import VLInferencer, infer

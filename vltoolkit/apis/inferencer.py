@@ -14,9 +14,13 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
+from vltoolkit.evaluation.parsers.answer import (
+    boxes_with_phrases,
+    parse_relations,
+    relation_parser_from_meta,
+)
 from vltoolkit.registry import MODELS
 
-from .answer import boxes_with_phrases, parse_relations, relation_parser_from_meta
 from .checkpoint import load_recipe_checkpoint
 from .images import read_image
 from .recipe import recipe_box_coder, recipe_metainfo, recipe_relation_tasks
@@ -72,13 +76,9 @@ class VLInferencer:
         cfg_options: Optional[dict] = None,
         batch_size: int = 16,
     ) -> None:
-        from vltoolkit.engine import setup_vltoolkit
-        from vltoolkit.utils.config_refs import merge_overrides, resolve_config_refs
+        from vltoolkit.engine.runner import prepare_config
 
-        cfg = config if isinstance(config, Config) else Config.fromfile(config)
-        merge_overrides(cfg, cfg_options)
-        resolve_config_refs(cfg, skip=('load_from',))  # ${data_root} & co.
-        setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
+        cfg = prepare_config(config, cfg_options)  # overrides, ${data_root} & co.
         init_default_scope(cfg.get('default_scope', 'vltoolkit'))
         self.cfg = cfg
         self.batch_size = int(batch_size)

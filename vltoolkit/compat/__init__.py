@@ -56,6 +56,17 @@ data_config                mmengine 0.10.7 imports ``custom_imports`` and any   
 safe_yaml_config           mmengine 0.10.7 ``YamlHandler`` uses yaml's full     mmengine's YAML handler uses a safe loader
                            loader: ``Config.fromfile('x.yaml')`` runs           (not on main as of 2025-10)
                            ``!!python/object/apply:os.system`` payloads
+log_processor_registry     mmengine 0.10.7 logs "Failed to search registry      mmengine falls back to its root registry
+                           with scope "vltoolkit" in the "log_processor"        without a warning
+                           registry tree" at every run start: the scope has
+                           no child there (harmless: it builds mmengine's)
+file_client_deprecation    mmengine 0.10.7 ``CheckpointHook.before_train``      mmengine's CheckpointHook stops building the
+                           builds a ``FileClient`` it does not use; its         unused client (announced for mmengine 1.0)
+                           ``"FileClient" will be deprecated`` warning is
+                           dropped (``quiet_log_messages``)
+hard_disk_backend_         that unused client's ``HardDiskBackend`` logs        with file_client_deprecation
+ deprecation               ``"HardDiskBackend" is the alias of
+                           "LocalBackend"``; dropped the same way
 =========================  ===================================================  ==============================================
 
 Not here on purpose: resuming an epoch mid-way (mmengine's ``EpochBasedTrainLoop``
@@ -68,6 +79,9 @@ See ``docs/compat.md`` for the same table with more context.
 from .after_import import call_after_import
 from .atomic_checkpoint import install as install_atomic_checkpoints
 from .data_config import use_data_only_configs
+from .file_client_deprecation import quiet_file_client_notice
+from .hard_disk_backend_deprecation import quiet_hard_disk_backend_notice
+from .log_processor_registry import LOG_PROCESSORS
 from .mmengine_pkg_resources import (
     get_installed_path,
     is_installed,
@@ -90,6 +104,9 @@ from .weights_only_checkpoint import (
 
 __all__ = [
     'setup_vltoolkit',
+    'LOG_PROCESSORS',
+    'quiet_file_client_notice',
+    'quiet_hard_disk_backend_notice',
     'CheckpointError',
     'MMENGINE_SAFE_GLOBALS',
     'SAFE_GLOBALS_CFG_KEY',
@@ -123,3 +140,5 @@ def setup_vltoolkit(extra_safe_globals=()) -> None:
     call_after_import('mmengine.runner', install_atomic_checkpoints)
     call_after_import('mmengine.config', use_data_only_configs)
     call_after_import('mmengine.fileio.handlers.registry_utils', use_safe_yaml_loader)
+    quiet_file_client_notice()  # mmengine notices known to be harmless, nothing else
+    quiet_hard_disk_backend_notice()

@@ -1,5 +1,6 @@
 from vltoolkit.structures import IGNORE_INDEX
 
+from .base_token_loss import LOSS_NORMALIZATIONS, BaseTokenLoss, accepts_weight
 from .cluster_contrast import ClusterContrastLoss
 from .feature_reconstruction import FeatureReconstructionLoss
 from .gem import GEMLoss
@@ -10,6 +11,9 @@ from .soft_bce import SoftTargetBCELoss
 from .token_cross_entropy import TokenCrossEntropyLoss
 
 __all__ = [
+    'BaseTokenLoss',
+    'LOSS_NORMALIZATIONS',
+    'accepts_weight',
     'GEMLoss',
     'TokenCrossEntropyLoss',
     'IGNORE_INDEX',

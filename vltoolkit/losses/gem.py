@@ -3,19 +3,19 @@
 from typing import Optional, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
 from vltoolkit.structures import IGNORE_INDEX
 
+from .base_token_loss import BaseTokenLoss
 from .utils import masked_mean, split_target
 
 _H_CHOICES = ('linear', 'logsigmoid')
 
 
 @LOSSES.register_module()
-class GEMLoss(nn.Module):
+class GEMLoss(BaseTokenLoss):
     r"""GEM loss (Li et al. 2024, "Entropic Distribution Matching in
     Supervised Fine-tuning of LLMs: Less Overfitting and Better Diversity",
     arXiv 2408.16673), for target ids or target distributions.

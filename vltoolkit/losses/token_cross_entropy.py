@@ -3,17 +3,17 @@
 from typing import Optional, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from vltoolkit.registry import LOSSES
 from vltoolkit.structures import IGNORE_INDEX
 
+from .base_token_loss import BaseTokenLoss
 from .utils import masked_mean, split_target
 
 
 @LOSSES.register_module()
-class TokenCrossEntropyLoss(nn.Module):
+class TokenCrossEntropyLoss(BaseTokenLoss):
     r"""Cross-entropy over vocabulary logits, for ids or target distributions.
 
     For a position with logits :math:`z \in \mathbb{R}^V`, log-probabilities

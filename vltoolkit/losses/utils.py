@@ -1,4 +1,6 @@
-"""Helpers shared by the token losses: the target contract of DESIGN.md."""
+"""Helpers shared by the token losses: the target and divisor contract of
+:class:`~vltoolkit.losses.BaseTokenLoss` (docs/custom_plugins.md, "The
+token-loss contract")."""
 
 from typing import Any, Optional, Tuple, Union
 

@@ -1,8 +1,10 @@
 """The command line shared by ``tools/train.py`` and ``tools/test.py``.
 
 mmpretrain's shape: each tool builds its parser with :func:`add_common_args`,
-adds its own options, and folds the parsed arguments into the config with
-:func:`merge_args` (the common ones) plus a few lines of its own.
+adds its own options, and reads the config with
+:func:`vltoolkit.engine.runner.config_from_args` (the common ones) plus a few
+lines of its own. Argument parsing only: this module imports nothing of
+vltoolkit above :mod:`vltoolkit.utils`.
 
 Common options: ``config``, ``--work-dir``, ``--cfg-options`` (``key=value``
 items; an item without ``=`` is refused with the fix), ``--launcher``,
@@ -11,20 +13,15 @@ items; an item without ``=`` is refused with the fix), ``--launcher``,
 """
 
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
-
-from vltoolkit.engine.optim.mixed_precision import AMP_WRAPPERS  # noqa: F401
+from mmengine.config import DictAction
 
 __all__ = [
     'CfgOptionsAction',
+    'add_cfg_options',
     'add_common_args',
-    'merge_args',
     'default_work_dir',
-    'amp_optim_wrapper',
-    'AMP_WRAPPERS',
     'print_metrics',
 ]
 
@@ -49,6 +46,21 @@ class CfgOptionsAction(DictAction):
         super().__call__(parser, namespace, values, option_string)
 
 
+def add_cfg_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add ``--cfg-options KEY=VALUE ...`` (every tool that reads a config
+    takes it; see :func:`vltoolkit.engine.runner.prepare_config`)."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config keys, e.g. train_cfg.max_epochs=2 data_root=data/my_set; '
+        'a key the config lacks but that is close to one it has is refused '
+        '(+KEY=VALUE adds a new key)',
+    )
+    return parser
+
+
 def add_common_args(
     parser: argparse.ArgumentParser, train: bool = False
 ) -> argparse.ArgumentParser:
@@ -57,13 +69,7 @@ def add_common_args(
     added first, so add other positionals after calling this."""
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='where logs, checkpoints and outputs go')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=CfgOptionsAction,
-        metavar='KEY=VALUE',
-        help='override config keys, e.g. train_cfg.max_epochs=2 data_root=data/my_set',
-    )
+    add_cfg_options(parser)
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     if train:
@@ -113,43 +119,6 @@ def default_work_dir(config_path: str) -> str:
     path = osp.abspath(config_path)
     folder = osp.basename(osp.dirname(path))
     return osp.join('work_dirs', folder, osp.splitext(osp.basename(path))[0])
-
-
-def amp_optim_wrapper(wrapper_cfg: dict) -> dict:
-    """``--amp``: bf16 autocast where the device supports it, fp16 with
-    dynamic loss scaling on GPUs without bf16
-    (:func:`vltoolkit.engine.optim.amp_optim_wrapper_cfg`)."""
-    from vltoolkit.engine.optim.mixed_precision import amp_optim_wrapper_cfg
-
-    return amp_optim_wrapper_cfg(wrapper_cfg)
-
-
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Fold the common options into ``cfg`` (``--cfg-options`` first, so the
-    explicit flags win) and export ``LOCAL_RANK`` for the launcher."""
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    if args.cfg_options:
-        from .config_refs import merge_overrides
-
-        merge_overrides(cfg, args.cfg_options)  # model.loss.x edits ${loss}.x
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = default_work_dir(args.config)
-    if getattr(args, 'strategy', None):
-        from vltoolkit.engine.runner.strategy import apply_strategy
-
-        apply_strategy(cfg, args.strategy)
-    if getattr(args, 'amp', False):
-        cfg.optim_wrapper = amp_optim_wrapper(cfg.optim_wrapper)
-    if getattr(args, 'resume_changes', None):
-        cfg.resume_changes = args.resume_changes
-    resume = getattr(args, 'resume', None)
-    if resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif resume is not None:
-        cfg.resume, cfg.load_from = True, resume
-    return cfg
 
 
 def print_metrics(metrics: dict, title: str = 'Test results') -> None:

@@ -16,15 +16,23 @@ and nothing else. vltoolkit's configs therefore name the keys they read:
   ``CheckpointHook``); used by chained recipes for ``load_from``.
 
 :func:`resolve_config_refs` fills them in place, once every override has
-been merged: ``build_runner`` (so ``tools/train.py`` and ``tools/test.py``)
-calls it after the command line is folded in, and the tools that read a
-config without building a Runner use :func:`load_config`.
+been merged; :func:`vltoolkit.engine.runner.prepare_config` (which every
+tool, the inferencer and ``build_runner`` call) does it after the command
+line is folded in.
 References may point at keys that hold references themselves; a cycle or a
 key that does not exist raises :class:`ConfigRefError` naming the config
 key that holds the reference.
+
+:func:`merge_overrides` merges ``--cfg-options``: it refuses a key that the
+config does not have when a key of the same level is close to it
+(``data_rot`` -> ``data_root``, ``train_cfg.max_epoch`` -> ``max_epochs``),
+since mmengine would add the typo as a new key and train on the default.
+A key that resembles none is added as mmengine adds it; ``+key=VALUE``
+adds a key even when it resembles one (hydra's spelling).
 """
 
 import copy
+import difflib
 import os.path as osp
 import re
 from collections.abc import Mapping
@@ -38,6 +46,16 @@ LAST_CHECKPOINT = 'last_checkpoint:'
 
 class ConfigRefError(ValueError):
     """A ``${...}`` reference in a config that cannot be filled."""
+
+
+class UnknownOverrideError(ValueError):
+    """A ``--cfg-options`` key the config does not have, close to one it has."""
+
+
+#: ``--cfg-options +key=VALUE`` adds ``key`` even when it resembles an existing key
+ADD_PREFIX = '+'
+#: how close (difflib ratio) a missing key must be to an existing one to be refused
+TYPO_CUTOFF = 0.85
 
 
 def last_checkpoint(work_dir: str, wanted_by: str = 'load_from') -> str:
@@ -131,19 +149,6 @@ def resolve_config_refs(cfg: Config, skip=()) -> Config:
     return cfg
 
 
-def load_config(path: str, cfg_options: dict = None) -> Config:
-    """``Config.fromfile`` + ``--cfg-options`` + :func:`resolve_config_refs`,
-    for the tools that read a config without building a Runner
-    (``build_tokenizer.py``, ``count_params.py``, ...).
-
-    ``load_from`` is left as written: such tools do not load it, and a
-    chained recipe's ``${last_checkpoint:...}`` must not fail before the
-    previous stage has run (``build_runner`` fills it).
-    """
-    cfg = merge_overrides(Config.fromfile(path), cfg_options)
-    return resolve_config_refs(cfg, skip=('load_from',))
-
-
 def _redirect(cfg, key: str, depth: int = 0) -> str:
     parts = key.split('.')
     node = cfg
@@ -160,11 +165,63 @@ def _redirect(cfg, key: str, depth: int = 0) -> str:
     return key
 
 
+def _typo_of(cfg, key: str) -> tuple:
+    """``(path to the missing part, close existing keys)`` when a part of
+    ``key`` is missing from ``cfg`` and resembles keys of its level, else
+    ``(None, [])``. List indices and values that are not dicts end the walk
+    (mmengine checks those)."""
+    node, path = cfg, []
+    for part in key.split('.'):
+        if isinstance(node, (list, tuple)):
+            if not part.isdigit() or int(part) >= len(node):
+                break
+            node = node[int(part)]
+        elif isinstance(node, (Mapping, Config)):
+            if part not in node:
+                known = [k for k in node.keys() if isinstance(k, str) and not k.startswith('_')]
+                close = difflib.get_close_matches(part, known, n=3, cutoff=TYPO_CUTOFF)
+                return ('.'.join(path + [part]), ['.'.join(path + [c]) for c in close])
+            node = node[part]
+        else:
+            break
+        path.append(part)
+    return None, []
+
+
+def check_override_keys(cfg: Config, options: Mapping) -> None:
+    """Raise :class:`UnknownOverrideError` for an override key (after
+    following references, see :func:`merge_overrides`) that names a key
+    the config does not have while keys of the same level are close to it;
+    keys written ``+key`` are not checked."""
+    for key in options or ():
+        if key.startswith(ADD_PREFIX):
+            continue
+        missing, close = _typo_of(cfg, _redirect(cfg, key))
+        if close:
+            where = f' of {cfg.filename}' if getattr(cfg, 'filename', None) else ''
+            raise UnknownOverrideError(
+                f'--cfg-options {key}: the config{where} has no key {missing!r}; '
+                f'did you mean {" or ".join(repr(c) for c in close)}? '
+                f'(to add {missing!r} as a new key on purpose, write '
+                f'{ADD_PREFIX}{key}=VALUE)'
+            )
+
+
 def merge_overrides(cfg: Config, options: Optional[dict]) -> Config:
-    """``cfg.merge_from_dict(options)`` where an override reaching *through*
-    a whole-string reference edits the key the reference names: with
-    ``model.loss = '${loss}'``, ``model.loss.beta=0.5`` sets ``loss.beta``
-    (mmengine alone would fail merging a dict key into the string)."""
+    """``cfg.merge_from_dict(options)``, where
+
+    - an override reaching *through* a whole-string reference edits the key
+      the reference names: with ``model.loss = '${loss}'``,
+      ``model.loss.beta=0.5`` sets ``loss.beta`` (mmengine alone would fail
+      merging a dict key into the string);
+    - a key missing from the config but close to one of its level is refused
+      (:func:`check_override_keys`); ``+key`` adds a key without that check.
+    """
     if options:
-        cfg.merge_from_dict({_redirect(cfg, k): v for k, v in options.items()})
+        check_override_keys(cfg, options)
+        merged = {}
+        for key, value in options.items():
+            key = key[len(ADD_PREFIX) :] if key.startswith(ADD_PREFIX) else key
+            merged[_redirect(cfg, key)] = value
+        cfg.merge_from_dict(merged)
     return cfg

@@ -14,7 +14,7 @@ def draw_evaluated_sample(
     ``scale_factor``, ``gt_bboxes`` in the model's image, ``prompt``,
     ``target_text``, ``pred_text``; meta keys at the top level or under
     ``meta``) on its original image, boxes mapped back by ``scale_factor``."""
-    from vltoolkit.apis.answer import boxes_with_phrases
+    from vltoolkit.evaluation.parsers.answer import boxes_with_phrases
 
     meta = dict(sample.get('meta') or {})
     meta.update({k: v for k, v in sample.items() if k != 'meta'})

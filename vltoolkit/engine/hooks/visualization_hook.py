@@ -42,7 +42,7 @@ class VLVisualizationHook(Hook):
         self._kept = []
 
     def before_test(self, runner) -> None:
-        from vltoolkit.apis.answer import relation_parser_from_meta
+        from vltoolkit.evaluation.parsers.answer import relation_parser_from_meta
 
         if not osp.isabs(self.show_dir):
             self.show_dir = osp.join(runner.log_dir, self.show_dir)

@@ -8,9 +8,12 @@ from vltoolkit.compat.registry_errors import explain_registry_errors
 
 from .build import build_runner
 from .config_checks import ConfigError, explain_config_errors
+from .prepare_config import config_from_args, prepare_config
 
 __all__ = [
     'build_runner',
+    'prepare_config',
+    'config_from_args',
     'explain_registry_errors',
     'finish_distributed',
     'setup_vltoolkit',

@@ -4,16 +4,15 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from vltoolkit.compat import setup_vltoolkit
 from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_needed
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
-from vltoolkit.utils.config_refs import resolve_config_refs
 from vltoolkit.utils.data_root import check_data_root
 from vltoolkit.visualization.trackers import drop_missing_trackers
 
 from .config_checks import explain_config_errors
 from .pre_run import prepare_run
+from .prepare_config import prepare_config
 from .strategy import prepare_strategy_cfg
 
 
@@ -28,14 +27,15 @@ def add_schedule_check(cfg: Config) -> None:
 
 
 def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
-    """``Runner.from_cfg`` (or ``runner_type``) once the config's ``${...}``
-    references are filled (:mod:`vltoolkit.utils.config_refs`), with the config's
-    ``checkpoint_safe_globals`` allowed, the gloo process group created on
-    CPU under torchrun, and a unique experiment name unless the config sets
-    one (see :mod:`vltoolkit.compat` for why each is needed)."""
-    resolve_config_refs(cfg)  # ${data_root} & co., after every override
+    """``Runner.from_cfg`` (or ``runner_type``) of ``cfg`` once it is
+    prepared (:func:`prepare_config`: its ``${...}`` references filled,
+    ``load_from`` included, and its ``checkpoint_safe_globals`` allowed;
+    ``cfg`` may come straight from ``Config.fromfile``), with the run checks
+    and hooks of :func:`prepare_run`, the gloo process group created on CPU
+    under torchrun, and a unique experiment name unless the config sets one
+    (see :mod:`vltoolkit.compat` for why each is needed)."""
+    prepare_config(cfg, resolve_load_from=True)  # idempotent on a prepared config
     check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
-    setup_vltoolkit(cfg.get('checkpoint_safe_globals', ()))
     cfg.launcher = launcher
     notes = prepare_run(cfg)
     if launcher != 'none':

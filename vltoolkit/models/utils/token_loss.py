@@ -11,7 +11,19 @@ from typing import Optional
 import torch
 import torch.distributed as dist
 
+from vltoolkit.losses.base_token_loss import accepts_weight
 from vltoolkit.structures import IGNORE_INDEX
+
+
+def _check_accepts_weight(loss) -> None:
+    if not accepts_weight(loss):
+        raise TypeError(
+            f"loss_normalization='sample' passes weight=[N] to the loss, but "
+            f'{type(loss).__name__}.forward takes no `weight`: subclass '
+            'vltoolkit.losses.BaseTokenLoss (write per_position) or accept '
+            'forward(logits, target, avg_factor=None, weight=None) '
+            '(docs/custom_plugins.md, "The token-loss contract")'
+        )
 
 
 class TokenLossMixin:
@@ -24,7 +36,8 @@ class TokenLossMixin:
     size, so DDP's gradient average gives the single-process gradient); with
     ``'sample'`` each sample's tokens weigh ``1 / its target length`` and
     :math:`A` counts samples. Under exact gradient accumulation the divisor
-    comes in ``avg_factor``.
+    comes in ``avg_factor``. What the loss receives for each
+    normalisation: :class:`~vltoolkit.losses.BaseTokenLoss`.
     """
 
     def token_loss(
@@ -43,6 +56,7 @@ class TokenLossMixin:
             avg_factor = self.global_avg_factor(self.count_loss_units(labels))
         kwargs = {}
         if self.loss_normalization == 'sample':
+            _check_accepts_weight(self.loss_module)
             lengths = (labels != IGNORE_INDEX).sum(1, keepdim=True).clamp(min=1)
             kwargs['weight'] = (1.0 / lengths).expand_as(labels).reshape(-1)
         return self.loss_module(flat, target, avg_factor=avg_factor, **kwargs)

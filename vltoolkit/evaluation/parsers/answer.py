@@ -1,5 +1,6 @@
 """Read a generated answer: its boxes (with the phrase each belongs to) and,
-for relation answers, the relation set.
+for relation answers, the relation set (used by the inferencer,
+``--show-dir`` drawings and ``tools/analysis``).
 
 Nothing here knows a task: boxes come from the recipe's box coder, relations
 from the recipe's :class:`~vltoolkit.evaluation.parsers.RelationParser`.
@@ -10,8 +11,9 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from vltoolkit.evaluation.parsers import RelationParser
 from vltoolkit.tokenization import BaseBoxCoder, BoxDecodeError
+
+from .relation_parser import RelationParser
 
 _SPECIAL = re.compile(r'<[^<>]*>')
 _PHRASE_CUT = re.compile(r'[,;\n]')
