@@ -9,6 +9,7 @@ import argparse
 from mmengine.config import Config
 
 from vltoolkit.engine import build_runner, explain_registry_errors, finish_distributed
+from vltoolkit.engine.hooks import Preempted
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.utils.cli import add_common_args, merge_args
 from vltoolkit.visualization.trackers import TRACKERS, tracker_backends
@@ -34,8 +35,12 @@ def main(argv=None):
     if args.vis_backend:
         cfg.visualizer.vis_backends = tracker_backends(args.vis_backend)
     runner = build_runner(cfg, launcher=args.launcher)
-    with explain_registry_errors(), explain_config_errors(cfg):
-        runner.train()
+    try:
+        with explain_registry_errors(), explain_config_errors(cfg):
+            runner.train()
+    except Preempted as stop:  # SIGTERM / SIGUSR1: checkpoint saved (PreemptionHook)
+        finish_distributed(stop.code)
+        raise
     finish_distributed(0)
 
 

@@ -2,6 +2,7 @@ from .checkpoint_match_hook import CheckpointMatchHook, CheckpointMismatchError
 from .logit_scale_clamp_hook import LogitScaleClampHook
 from .modality_schedule_hook import ModalityScheduleHook
 from .pre_run_check_hook import PreRunCheckError, PreRunCheckHook
+from .preemption_hook import PREEMPTED_EXIT_CODE, Preempted, PreemptionHook
 from .progress_hook import RichProgressHook
 from .schedule_check_hook import ScheduleCheckHook, schedule_problems
 from .val_visualization_hook import ValVisualizationHook
@@ -19,4 +20,7 @@ __all__ = [
     'CheckpointMismatchError',
     'PreRunCheckError',
     'PreRunCheckHook',
+    'PreemptionHook',
+    'Preempted',
+    'PREEMPTED_EXIT_CODE',
 ]
