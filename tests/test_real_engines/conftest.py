@@ -8,7 +8,7 @@ import pytest
 from tests.test_tools.conftest import TOY_CFG, run_tool
 from vltoolkit.compat import safe_torch_load
 
-__all__ = ['TOY_CFG', 'run_tool', 'free_port', 'weights', 'max_weight_diff']
+__all__ = ['TOY_CFG', 'DIST_OPTS', 'run_tool', 'free_port', 'weights', 'max_weight_diff']
 
 
 def free_port() -> int:
@@ -35,3 +35,30 @@ def toy_dir(tmp_path_factory):
     make_toy_hoi(str(cwd / 'data' / 'toy_hoi'), num_train=40, num_test=12, seed=1)
     run_tool(['data/build_tokenizer.py', TOY_CFG], cwd)
     return cwd
+
+
+#: 16 pairs, 2 ranks x 4: 2 iterations an epoch, 4 steps; a checkpoint an
+#: epoch, validation at the end
+DIST_OPTS = [
+    'train_cfg.max_epochs=2',
+    'train_cfg.val_interval=2',
+    'train_dataloader.batch_size=4',
+    'train_dataloader.dataset.indices=16',
+    'val_dataloader.batch_size=4',
+    'test_dataloader.batch_size=4',
+    'default_hooks.logger.interval=2',
+    'default_hooks.checkpoint.interval=1',
+]
+
+
+@pytest.fixture(scope='session')
+def ddp_reference(toy_dir):
+    """One node, two processes (DDP over gloo): the weights the other
+    engines are compared with."""
+    work = toy_dir / 'work_dirs' / 'ddp_reference'
+    run_tool(
+        ['dist_train.sh', TOY_CFG, '2', '--work-dir', str(work), '--cfg-options', *DIST_OPTS],
+        toy_dir,
+        nproc=2,
+    )
+    return work / 'epoch_2.pth'
