@@ -40,7 +40,8 @@ PREEMPTED_EXIT_CODE=75  # vltoolkit/engine/hooks/preemption_hook.py
 export GPUS=${SLURM_NTASKS:-1}
 export GPUS_PER_NODE=${GPUS_PER_NODE:-$(( GPUS / ${SLURM_JOB_NUM_NODES:-1} ))}
 export GRES=${GRES-}
-[ -n "${SLURM_CPUS_PER_TASK:-}" ] && export CPUS_PER_TASK=${CPUS_PER_TASK:-$SLURM_CPUS_PER_TASK}
+# the CPUs sbatch gave each task (1 unless --cpus-per-task), not the node's
+export CPUS_PER_TASK=${CPUS_PER_TASK:-${SLURM_CPUS_PER_TASK:-1}}
 echo "$(date '+%F %T') job ${SLURM_JOB_ID:-?} (restart ${SLURM_RESTART_COUNT:-0}): $*"
 
 caught=""
