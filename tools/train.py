@@ -12,6 +12,7 @@ from vltoolkit.engine import (
     explain_registry_errors,
     finish_distributed,
 )
+from vltoolkit.engine.hooks import Preempted
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.engine.runner.work_dir_guard import claim_work_dir
 from vltoolkit.utils.cli import add_common_args
@@ -37,8 +38,12 @@ def main(argv=None):
     cfg = config_from_args(args)
     claim_work_dir(cfg, overwrite=args.overwrite)  # no run over another's checkpoints
     runner = build_runner(cfg, launcher=args.launcher)
-    with explain_registry_errors(), explain_config_errors(cfg):
-        runner.train()
+    try:
+        with explain_registry_errors(), explain_config_errors(cfg):
+            runner.train()
+    except Preempted as stop:  # SIGTERM / SIGUSR1: checkpoint saved (PreemptionHook)
+        finish_distributed(stop.code)
+        raise
     finish_distributed(0)
 
 

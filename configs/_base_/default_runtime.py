@@ -13,6 +13,10 @@ default_hooks = dict(
     progress=dict(type='RichProgressHook'),
     # the first 4 samples of every validation, drawn, to the trackers
     val_visualization=dict(type='ValVisualizationHook', num_samples=4),
+    # SIGTERM / SIGUSR1 (Slurm preemption, time limit): save iter_N.pth after
+    # the current iteration and exit with code 75; --resume continues
+    # (docs/distributed.md)
+    preemption=dict(type='PreemptionHook'),
 )
 
 env_cfg = dict(

@@ -1,5 +1,6 @@
 """tools/slurm_{train,test}.sh hand srun what OpenMMLab's scripts hand it
-(a fake `srun` on the PATH records its arguments)."""
+(a fake `srun` on the PATH records its arguments; a fake `sinfo` describes
+the partition: its generic resources and CPUs per node)."""
 
 import os
 import subprocess
@@ -13,6 +14,14 @@ for arg in "$@"; do printf '%s\\n' "$arg"; done > "$SRUN_LOG"
 printf '%s\\n' "$PYTHONPATH" > "$SRUN_LOG.env"
 '''
 
+# sinfo -h -p PART -o %G (gres) or %c (CPUs per node)
+FAKE_SINFO = '''#!/usr/bin/env bash
+case "$*" in
+    *%G*) printf '%s\\n' "${FAKE_GRES:-gpu:8}" ;;
+    *%c*) printf '%s\\n' ${FAKE_CPUS:-64} ;;
+esac
+'''
+
 
 @pytest.fixture
 def fake_srun(tmp_path):
@@ -21,13 +30,16 @@ def fake_srun(tmp_path):
     srun = bin_dir / 'srun'
     srun.write_text(FAKE_SRUN)
     srun.chmod(0o755)
+    sinfo = bin_dir / 'sinfo'
+    sinfo.write_text(FAKE_SINFO)
+    sinfo.chmod(0o755)
     log = tmp_path / 'srun.log'
 
     def run(script, *args, **env):
         full_env = dict(
             os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}', SRUN_LOG=str(log), **env
         )
-        for key in ('GPUS', 'GPUS_PER_NODE', 'CPUS_PER_TASK', 'SRUN_ARGS'):
+        for key in ('GPUS', 'GPUS_PER_NODE', 'CPUS_PER_TASK', 'SRUN_ARGS', 'GRES'):
             if key not in env:
                 full_env.pop(key, None)
         proc = subprocess.run(
@@ -103,3 +115,39 @@ def test_slurm_scripts_refuse_missing_arguments(fake_srun, script):
     proc, _ = fake_srun(script, 'gpu', 'job')
     assert proc.returncode == 2
     assert 'usage:' in proc.stderr and 'PARTITION JOB_NAME CONFIG' in proc.stderr
+
+
+def test_cpu_partition_gets_no_gres_and_cpus_that_fit_the_node(fake_srun):
+    # sinfo: no generic resources, 2 CPUs per node: 2 tasks of 1 CPU
+    proc, argv = fake_srun(
+        'slurm_train.sh', 'cpu', 'toy', 'cfg.py', 'w', GPUS='2', FAKE_GRES='(null)', FAKE_CPUS='2'
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not [a for a in argv if a.startswith('--gres')]
+    assert '--cpus-per-task=1' in argv and '--ntasks=2' in argv
+    # nodes of different sizes: the smallest decides; CPUS_PER_TASK wins
+    _, argv = fake_srun('slurm_test.sh', 'cpu', 't', 'c.py', 'x.pth', GPUS='4', FAKE_CPUS='64 12+')
+    assert '--cpus-per-task=3' in argv
+    _, argv = fake_srun('slurm_test.sh', 'cpu', 't', 'c.py', 'x.pth', GPUS='4', CPUS_PER_TASK='9')
+    assert '--cpus-per-task=9' in argv
+    # GRES set by hand: passed as is; empty: never
+    _, argv = fake_srun('slurm_train.sh', 'cpu', 'j', 'c.py', 'w', GPUS='2', GRES='gpu:a100:2')
+    assert '--gres=gpu:a100:2' in argv
+    _, argv = fake_srun('slurm_train.sh', 'gpu', 'j', 'c.py', 'w', GPUS='2', GRES='')
+    assert not [a for a in argv if a.startswith('--gres')]
+
+
+def test_slurm_train_resumes_when_the_work_dir_holds_a_checkpoint(fake_srun, tmp_path):
+    work = tmp_path / 'work'
+    proc, argv = fake_srun('slurm_train.sh', 'gpu', 'j', 'c.py', str(work), '--amp', GPUS='2')
+    assert '--resume' not in argv  # a new work dir: a new run
+    work.mkdir()
+    (work / 'iter_7.pth').write_bytes(b'')  # e.g. saved by a preempted run
+    proc, argv = fake_srun('slurm_train.sh', 'gpu', 'j', 'c.py', str(work), '--amp', GPUS='2')
+    assert argv[-2:] == ['--amp', '--resume']
+    assert 'resuming' in proc.stderr
+    # an explicit --resume (with a checkpoint) is kept as given
+    _, argv = fake_srun(
+        'slurm_train.sh', 'gpu', 'j', 'c.py', str(work), '--resume', 'a.pth', GPUS='2'
+    )
+    assert argv[-2:] == ['--resume', 'a.pth'] and argv.count('--resume') == 1

@@ -3,6 +3,7 @@ from .logit_scale_clamp_hook import LogitScaleClampHook
 from .modality_schedule_hook import ModalityScheduleHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pre_run_check_hook import PreRunCheckError, PreRunCheckHook
+from .preemption_hook import PREEMPTED_EXIT_CODE, Preempted, PreemptionHook
 from .progress_hook import RichProgressHook
 from .resume_guard_hook import ResumeChangeError, ResumeGuardHook
 from .safe_checkpoint_hook import SafeCheckpointHook
@@ -27,4 +28,7 @@ __all__ = [
     'SafeCheckpointHook',
     'ResumeGuardHook',
     'ResumeChangeError',
+    'PreemptionHook',
+    'Preempted',
+    'PREEMPTED_EXIT_CODE',
 ]

@@ -105,7 +105,7 @@ def _prepare_deepspeed(cfg, strategy) -> None:
     if importlib.util.find_spec('deepspeed') is None:
         raise ImportError(
             'strategy DeepSpeedStrategy needs the optional `deepspeed` package: '
-            '`pip install --no-build-isolation deepspeed` (requirements/optional.txt), '
+            '`DS_BUILD_OPS=0 pip install --no-build-isolation deepspeed` (docs/scale.md), '
             'or train with --strategy fsdp, which needs nothing extra.'
         )
     from vltoolkit.compat.deepspeed_onebit import patch_mmengine_deepspeed
