@@ -53,25 +53,23 @@ class _ChunkedLinearLogProbLoss(torch.autograd.Function):
         total = torch.zeros((), dtype=upcast(hidden[:0]).dtype, device=hidden.device)
         grad_h = torch.empty_like(hidden) if need_h else None
         acc = upcast(weight[:0]).dtype  # float32 accumulators for half weights
-        grad_w = torch.zeros(weight.shape, dtype=acc, device=weight.device)
-        grad_w = grad_w if need_w else None
-        grad_b = torch.zeros(weight.shape[0], dtype=acc, device=weight.device)
-        grad_b = grad_b if need_b else None
+        grad_w = torch.zeros(weight.shape, dtype=acc, device=weight.device) if need_w else None
+        grad_b = torch.zeros(weight.shape[0], dtype=acc, device=weight.device) if need_b else None
         with torch.no_grad():
             for start in range(0, n, chunk_size):
                 end = min(n, start + chunk_size)
                 h = hidden[start:end]
                 z = upcast(F.linear(h, weight, bias))
                 if softcap is not None:
-                    capped = torch.tanh(z.div_(softcap))
+                    capped = torch.tanh_(z.div_(softcap))
                     z = capped * softcap
-                log_p = z.sub_(torch.logsumexp(z, dim=-1, keepdim=True))
+                log_p = F.log_softmax(z, dim=-1)
+                del z
                 coef = coefficients(log_p, target_of(start, end))
-                loss, grad = log_prob_loss_and_grad(log_p, coef)
-                del z, log_p, coef
                 a = scale[start:end]
+                loss, grad = log_prob_loss_and_grad(log_p, coef, a)
+                del log_p, coef
                 total += (loss * a).sum()
-                grad.mul_(a.unsqueeze(-1))
                 if softcap is not None:
                     grad.mul_(1 - capped.square_())
                     del capped
@@ -88,26 +86,21 @@ class _ChunkedLinearLogProbLoss(torch.autograd.Function):
                 del grad
         ctx.save_for_backward(grad_h, grad_w, grad_b)
         ctx.dtypes = (hidden.dtype, weight.dtype, None if bias is None else bias.dtype)
+        ctx.used = False
         return total
 
     @staticmethod
     def backward(ctx, grad_out):
-        grad_h, grad_w, grad_b = ctx.saved_tensors
-        h_dtype, w_dtype, b_dtype = ctx.dtypes
-
-        def scaled(g, dtype):
-            return None if g is None else (g * grad_out).to(dtype)
-
-        return (
-            scaled(grad_h, h_dtype),
-            scaled(grad_w, w_dtype),
-            scaled(grad_b, b_dtype),
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        if ctx.used:
+            raise RuntimeError(
+                'the chunked token loss was backpropagated twice (retain_graph=True); '
+                'set model.loss_chunk_size=None for double backward'
+            )
+        ctx.used = True  # the saved gradients are scaled in place: no second W-sized copy
+        grads = []
+        for g, dtype in zip(ctx.saved_tensors, ctx.dtypes):
+            grads.append(None if g is None else g.mul_(grad_out).to(dtype))
+        return (*grads, None, None, None, None, None)
 
 
 def chunked_linear_token_loss(

@@ -86,16 +86,25 @@ def log_prob_loss(log_p: torch.Tensor, coef: LogProbCoefficients) -> torch.Tenso
 
 
 @torch.no_grad()
-def log_prob_loss_and_grad(log_p: torch.Tensor, coef: LogProbCoefficients):
-    r""":math:`\ell_n` ``[n]`` and :math:`\nabla_{z_n} \ell_n = c_n -
-    (\sum_v c_{nv})\, p_n` ``[n, V]`` in closed form (the chunked path).
-    ``log_p`` is left unchanged."""
+def log_prob_loss_and_grad(log_p: torch.Tensor, coef: LogProbCoefficients, scale=None):
+    r""":math:`\ell_n` ``[n]`` and :math:`a_n \nabla_{z_n} \ell_n = a_n\,
+    (c_n - (\sum_v c_{nv})\, p_n)` ``[n, V]`` in closed form (the chunked
+    path), :math:`a` = ``scale [n]`` (default 1). ``log_p`` is left
+    unchanged; two passes over ``[n, V]`` (exp, multiply) besides the
+    coefficients."""
     loss = log_prob_loss(log_p, coef)
-    grad = log_p.exp().mul_(-coef.total().unsqueeze(-1))
+    factor = -coef.total()
+    if scale is not None:
+        factor = factor * scale
+    grad = log_p.exp().mul_(factor.unsqueeze(-1))
     if coef.dense is not None:
-        grad.add_(coef.dense)
+        if scale is None:
+            grad.add_(coef.dense)
+        else:
+            grad.addcmul_(coef.dense, scale.unsqueeze(-1))
     if coef.index is not None:
-        grad.scatter_add_(1, coef.index, coef.value.to(grad.dtype))
+        value = coef.value if scale is None else coef.value * scale.unsqueeze(-1)
+        grad.scatter_add_(1, coef.index, value.to(grad.dtype))
     return loss, grad
 
 
