@@ -22,7 +22,7 @@ set (``ru_maxrss``) minus its value before the step, on a GPU
 ``torch.cuda.max_memory_allocated`` minus the memory allocated before the
 step. Time is the median wall time of ``--repeats`` steps (the first step
 counts). The last lines are ``memory ratio R`` and ``time ratio T``
-(chunked / materialised) of the last vocabulary size.
+(chunked / materialised) of the last vocabulary size (when both ran).
 
 Example::
 
@@ -216,8 +216,11 @@ def main(argv=None):
             print(f'baseline {name}: skipped, it computes one-hot CE only (--loss {args.loss})')
         else:
             variants.append(name)
-    if 'materialised' not in variants or 'chunked' not in variants:
-        raise SystemExit('--variants must hold materialised and chunked')
+    unknown = set(variants) - {'materialised', 'chunked', 'checkpoint', 'liger', 'cce'}
+    if unknown or not variants:
+        raise SystemExit(
+            f'--variants: unknown {sorted(unknown)}; use materialised,chunked,checkpoint'
+        )
     print(
         f'loss {args.loss}, {args.batch} x {args.tokens} tokens, hidden {args.hidden}, '
         f'{args.dtype} on {args.device}, chunk {args.chunk_size or "default"}, '
@@ -233,6 +236,8 @@ def main(argv=None):
                 f'  {name:13s} peak {r["peak"] / GIB:7.3f} GiB  time median '
                 f'{statistics.median(r["times"]):7.2f} s  ({times})  loss {r["loss"]:.6f}'
             )
+        if 'materialised' not in results or 'chunked' not in results:
+            continue  # the ratios need both
         mat, chk = results['materialised'], results['chunked']
         # nan: the step stayed inside memory the process already held (tiny sizes)
         print(f'memory ratio {chk["peak"] / mat["peak"] if mat["peak"] > 0 else float("nan"):.3f}')
