@@ -48,7 +48,7 @@ def read_image(
     if hasattr(image, 'convert') and hasattr(image, 'size'):  # PIL
         from vltoolkit.utils.image_limits import ImageTooLargeError, max_image_pixels
 
-        cap, (w, h) = max_image_pixels(max_pixels), image.size
+        cap, (w, h) = max_image_pixels(max_pixels), getattr(image, 'size')
         if cap is not None and w * h > cap:  # a lazily opened PIL image: not decoded yet
             raise ImageTooLargeError(
                 f'{where}: the image is {w}x{h}, above the cap of {cap / 1e6:.1f} M pixels'

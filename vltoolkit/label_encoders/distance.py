@@ -100,7 +100,12 @@ class DistanceLabelEncoder:
     (:func:`~vltoolkit.label_encoders.distance_label_stats`;
     ``docs/location_learning.md`` has the table).
 
-    Rows of valid positions sum to 1. The ``[L, L]`` table is computed once
+    Rows of valid positions sum to 1. :meth:`sparse` gives the same rows by
+    their support, a :class:`~vltoolkit.losses.log_prob_terms.SparseTarget`
+    of ``[N, K]`` (token id, mass) pairs with ``K`` the largest support of a
+    table row (9 for bins and ``window=4``, 49 on a patch grid, ``L`` without a
+    window): what the chunked token loss builds per chunk instead of
+    ``[N, V]``. The ``[L, L]`` table is computed once
     at construction (float64, stored float32) and kept per device; a batch
     is one gather of table rows and one ``index_copy`` into the location
     columns, with no per-token Python loop and no host synchronisation.
@@ -147,6 +152,9 @@ class DistanceLabelEncoder:
         self.power, self.scale, self.window, self.mix = power, scale, window, mix
         self.ignore_index = ignore_index
         self.table = distance_label_table(self.box_coder, power, scale, window, mix).float()
+        # the support of each table row: [L, K] location indices and masses
+        support = int((self.table > 0).sum(-1).max())
+        self.support_mass, self.support_index = self.table.topk(support, dim=-1)
         self._max_location_id = int(self.location_token_ids.max())
         self._cache: dict = {}
 
@@ -211,6 +219,38 @@ class DistanceLabelEncoder:
         # text rows: one-hot (adds 0 on location and ignored rows)
         out.scatter_add_(1, safe.unsqueeze(-1), is_text.unsqueeze(-1).to(out.dtype))
         return out
+
+    def sparse(self, target_ids: torch.Tensor, vocab_size: int):
+        """Target ids ``[N]`` -> the rows of :meth:`__call__` by their
+        support, a :class:`~vltoolkit.losses.log_prob_terms.SparseTarget`
+        ``(index [N, K], weight [N, K])`` (float32 weights; text rows put 1
+        on their id, ignored rows are all zero; padding entries have weight
+        0). ``SparseTarget.to_dense(vocab_size)`` equals :meth:`__call__`."""
+        from vltoolkit.losses.log_prob_terms import SparseTarget
+
+        if vocab_size <= self._max_location_id:
+            raise ValueError(
+                f'DistanceLabelEncoder: vocab_size {vocab_size} is too small '
+                f'for the location token ids (up to {self._max_location_id})'
+            )
+        _, loc_ids, index_of_id = self._tables(vocab_size, target_ids.device)
+        support_index, support_mass = self._support(target_ids.device)
+        valid = target_ids != self.ignore_index
+        safe = torch.where(valid, target_ids, torch.zeros_like(target_ids))
+        loc_index = index_of_id[safe]
+        is_loc = valid & (loc_index >= 0)
+        is_text = valid & ~is_loc
+        rows = loc_index.clamp(min=0)
+        index = torch.where(is_loc.unsqueeze(-1), loc_ids[support_index[rows]], safe.unsqueeze(-1))
+        weight = support_mass[rows] * is_loc.unsqueeze(-1)
+        weight[:, 0] += is_text.to(weight.dtype)
+        return SparseTarget(index, weight)
+
+    def _support(self, device):
+        key = ('support', str(device))
+        if key not in self._cache:
+            self._cache[key] = (self.support_index.to(device), self.support_mass.to(device))
+        return self._cache[key]
 
     def __repr__(self) -> str:
         return (

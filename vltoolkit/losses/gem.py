@@ -9,6 +9,13 @@ from vltoolkit.registry import LOSSES
 from vltoolkit.structures import IGNORE_INDEX
 
 from .base_token_loss import BaseTokenLoss
+from .log_prob_terms import (
+    LogProbCoefficients,
+    SparseTarget,
+    id_coefficients,
+    log_prob_loss,
+    upcast,
+)
 from .utils import masked_mean, split_target
 
 _H_CHOICES = ('linear', 'logsigmoid')
@@ -58,7 +65,12 @@ class GEMLoss(BaseTokenLoss):
     ``[N, V]`` log-softmax. Cost: linear O(NV); logsigmoid O(NKV) time,
     where :math:`K` is the largest support size of a target row (1 for ids
     and one-hot rows), in row chunks of at most ``2**24`` elements of
-    ``[rows, K, V]``, so :math:`[N, V, V]` is never built.
+    ``[rows, K, V]``, so :math:`[N, V, V]` is never built. The
+    coefficients (:meth:`coefficients`) are the loss's only math: the
+    materialised path (:meth:`forward`, on logits) and the chunked path
+    (:func:`~vltoolkit.losses.chunked_linear.chunked_linear_token_loss`, on
+    hidden states and the LM head, never holding ``[N, V]``) share them
+    (:mod:`vltoolkit.losses.log_prob_terms`).
 
     Reduction: the mean of :math:`\ell` over non-ignored positions (ids
     equal to ``ignore_index``, or all-zero distribution rows), or the sum
@@ -116,7 +128,7 @@ class GEMLoss(BaseTokenLoss):
     def forward(
         self,
         logits: torch.Tensor,
-        target: torch.Tensor,
+        target: Union[torch.Tensor, SparseTarget],
         avg_factor: Union[float, torch.Tensor, None] = None,
         weight: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
@@ -124,58 +136,70 @@ class GEMLoss(BaseTokenLoss):
 
         Args:
             logits (Tensor): ``[N, V]``.
-            target (Tensor): ids ``LongTensor[N]`` or a distribution
-                ``FloatTensor[N, V]`` (ignored rows all zero).
+            target (Tensor | SparseTarget): ids ``LongTensor[N]``, a
+                distribution ``FloatTensor[N, V]`` (ignored rows all zero)
+                or its support, a
+                :class:`~vltoolkit.losses.log_prob_terms.SparseTarget`.
             avg_factor (optional): divisor replacing the number of valid
                 positions.
             weight (Tensor, optional): ``[N]`` per-position weights.
         """
         valid, dist, ids = split_target(logits, target, self.ignore_index)
-        if logits.dtype in (torch.float16, torch.bfloat16):
-            logits = logits.float()
-            dist = dist.float() if dist is not None else None
-        if dist is not None:
-            self._check_distribution(dist, valid)
-        log_p = F.log_softmax(logits, dim=-1)
+        log_p = F.log_softmax(upcast(logits), dim=-1)
         with torch.no_grad():
-            coef = self._coefficients(logits.detach(), dist, ids)
-            coef = coef * valid.unsqueeze(-1).to(coef.dtype)
-        per_position = (coef * log_p).sum(-1)
+            coef = self.coefficients(log_p.detach(), ids if dist is None else dist, valid)
+        per_position = log_prob_loss(log_p, coef)
         return self.loss_weight * masked_mean(per_position, valid, avg_factor, weight)
 
     # ------------------------------------------------------------- helpers
     def _check_distribution(self, dist, valid):
-        sums = dist.sum(-1)
-        bad = valid & (((sums - 1).abs() > self.sum_tolerance) | (dist < 0).any(-1))
+        if isinstance(dist, SparseTarget):
+            sums, negative = dist.weight.sum(-1), (dist.weight < 0).any(-1)
+        else:
+            sums, negative = dist.sum(-1), (dist < 0).any(-1)
+        bad = valid & (((sums - 1).abs() > self.sum_tolerance) | negative)
         if torch.any(bad):  # one bool per batch; the message only on failure
             row = int(bad.nonzero()[0, 0])
-            neg = bool((dist[row] < 0).any())
             raise ValueError(
                 f'GEMLoss: target distribution row {row} '
                 + (
                     'has a negative entry'
-                    if neg
+                    if bool(negative[row])
                     else f'sums to {float(sums[row]):.6g}, not 1 (tolerance {self.sum_tolerance:g})'
                 )
                 + '; soft targets must be probability rows (ignored '
                 'positions: all-zero rows)'
             )
 
-    def _coefficients(self, z, dist, ids):
-        """``c [N, V]`` with ``loss = sum_v c_v log p_v`` (no grad)."""
-        q = torch.softmax(z / self.beta, dim=-1)
+    @torch.no_grad()
+    def coefficients(self, log_p, target, valid=None) -> LogProbCoefficients:
+        """``c`` with ``loss = sum_v c_v log p_v`` (no grad) for the rows of
+        ``log_p [n, V]`` (float32, or float64) and their target (ids ``[n]``, dense
+        ``[n, V]`` or sparse); the materialised and the chunked path share
+        it (:mod:`vltoolkit.losses.log_prob_terms`). ``q`` and ``w`` depend
+        on ``z`` only through differences, so ``log p`` stands in for ``z``.
+        Soft rows are checked (sum 1, no negative entry) where ``valid``."""
+        ids = target if isinstance(target, torch.Tensor) and target.dim() == 1 else None
+        if ids is None:
+            if valid is None:
+                valid = (target.weight if isinstance(target, SparseTarget) else target).sum(-1) > 0
+            self._check_distribution(target, valid)
+        q = torch.softmax(log_p / self.beta, dim=-1)
         if self.h == 'linear':
-            if dist is not None:
-                return q - dist
-            return q.scatter_add(1, ids.clamp(min=0).unsqueeze(-1), -torch.ones_like(q[:, :1]))
-        # logsigmoid: support of each row as (index, mass) pairs [N, K]
-        if dist is None:
-            idx = ids.clamp(min=0).unsqueeze(-1)
-            mass = torch.ones_like(z[:, :1])
+            if ids is not None:
+                return LogProbCoefficients(q, *id_coefficients(ids, -1.0, log_p.dtype))
+            if isinstance(target, SparseTarget):
+                return LogProbCoefficients(q, target.index, -target.weight.to(log_p.dtype))
+            return LogProbCoefficients(q - target.to(log_p.dtype))
+        # logsigmoid: support of each row as (index, mass) pairs [n, K]
+        if ids is not None:
+            idx, mass = id_coefficients(ids, 1.0, log_p.dtype)
+        elif isinstance(target, SparseTarget):
+            idx, mass = target.index, target.weight.to(log_p.dtype)
         else:
-            k = int((dist > 0).sum(-1).max()) if dist.shape[0] else 1
-            mass, idx = dist.topk(max(k, 1), dim=-1)
-        return self._logsigmoid_coefficients(z, q, idx, mass)
+            k = int((target > 0).sum(-1).max()) if target.shape[0] else 1
+            mass, idx = target.to(log_p.dtype).topk(max(k, 1), dim=-1)
+        return LogProbCoefficients(self._logsigmoid_coefficients(log_p, q, idx, mass))
 
     def _logsigmoid_coefficients(self, z, q, idx, mass):
         n, v = z.shape

@@ -23,6 +23,10 @@ model = dict(
     type='Florence2VLM',
     frozen_modules=['hf_model.model.vision_tower'],
     generation_cfg=dict(num_beams=3),
+    # the training loss from the LM head's input, 256 target positions at a time:
+    # the [batch, tokens, 51,289] logits never exist (same loss and gradients;
+    # docs/benchmarks.md). None turns it off (the full logits).
+    loss_chunk_size=256,
 )
 # the released checkpoint's sizes (florence-community/Florence-2-base
 # config.json), for counting parameters without the weights

@@ -28,6 +28,10 @@ model = dict(
         target_modules=['hf_model.text_model.*_proj', 'hf_model.text_model.*fc[12]'],
     ),
     dtype='bfloat16',
+    # the training loss from the LM head's input, 256 target positions at a time:
+    # the [batch, tokens, 65,037] logits never exist (same loss and gradients;
+    # docs/benchmarks.md). None turns it off (the full logits).
+    loss_chunk_size=256,
 )
 # microsoft/kosmos-2-patch14-224's sizes, for counting parameters without weights
 hf_config = dict(

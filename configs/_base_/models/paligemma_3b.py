@@ -22,6 +22,10 @@ model = dict(
         r=16, alpha=32, dropout=0.05, target_modules=['hf_model.model.language_model.*_proj']
     ),
     dtype='bfloat16',
+    # the training loss from the LM head's input, 256 target positions at a time:
+    # the [batch, tokens, 257,216] logits never exist (same loss and gradients;
+    # docs/benchmarks.md). None turns it off (the full logits).
+    loss_chunk_size=256,
 )
 # google/paligemma-3b-pt-224's sizes, for counting parameters without weights
 hf_config = dict(

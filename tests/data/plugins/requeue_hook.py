@@ -3,6 +3,7 @@ asks Slurm to send SIGUSR1 to the batch script (``scancel --batch
 --signal=USR1``, what ``#SBATCH --signal=B:USR1@N`` does N seconds before the
 time limit), then waits until the signal has come through the script and
 srun, so the run stops at this iteration whatever its speed."""
+
 import os
 import subprocess
 import time

@@ -18,7 +18,7 @@ from ..utils.attention import choose_attn_implementation
 from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.generation_config import build_generation_config, use_generation_config
 from ..utils.memory import enable_grad_checkpointing
-from ..utils.token_loss import TokenLossMixin
+from ..utils.token_loss import TokenLossMixin, check_loss_chunk_size
 from .loading import PretrainedVLMError, load_pretrained, read_image_settings
 
 
@@ -27,7 +27,9 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
 
     A subclass names its transformers class (:attr:`hf_class_name`), its
     ``model_type``, a hub example, and implements :meth:`_logits_and_labels`
-    (a batch -> logits ``[B, T, V]`` and the aligned target ids ``[B, T]``)
+    (a batch -> logits ``[B, T, V]``, computed through :meth:`lm_logits`
+    (which hands a chunked loss the LM head's input instead), and the
+    aligned target ids ``[B, T]``)
     and :meth:`_generate` (a batch -> generated answer ids ``[B, T']``).
     Everything else is here, once.
 
@@ -67,6 +69,12 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         check_image_size (bool): refuse images whose size differs from the
             pretrained processor's (default True): the data pipeline must
             resize to what the model was trained on.
+        loss_chunk_size (int, optional): the training loss from the LM
+            head's input and the head, this many target positions at a time,
+            never holding the ``[B, T, V]`` logits (same loss and gradients;
+            :class:`~vltoolkit.models.utils.token_loss.TokenLossMixin`); the
+            large-vocabulary recipes set it (docs/benchmarks.md). None: the
+            full logits.
         data_preprocessor (dict, optional): default ``VLDataPreprocessor``
             with the mean / std of the pretrained folder's
             ``preprocessor_config.json`` (ImageNet's when there is none).
@@ -98,6 +106,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         grad_checkpointing: bool = False,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
+        loss_chunk_size: Optional[int] = None,
     ):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(
@@ -127,6 +136,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
             LABEL_ENCODERS.build(label_encoder) if label_encoder is not None else None
         )
         self.loss_normalization = loss_normalization
+        self.loss_chunk_size = check_loss_chunk_size(loss_chunk_size)
         self.generation_cfg = dict(generation_cfg)
         # installed on the HF model too: generate() fills every setting left
         # unset from the model's own generation_config (the folder's file)
@@ -209,7 +219,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
 
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
         self._check_images(inputs['images'])
-        logits, labels = self._logits_and_labels(inputs)
+        with self.loss_from_hidden_states():  # logits, or the LM head's input when chunked
+            logits, labels = self._logits_and_labels(inputs)
         return dict(loss_token=self.token_loss(logits, labels, inputs.get('avg_factor')))
 
     def loss_units(self, inputs) -> torch.Tensor:

@@ -65,10 +65,8 @@ class DecoderOnlyVLM(PretrainedVLM):
             # logits at t predict token t + 1: the answer starts at len(p)
             targets[i, len(p) - 1 : len(p) - 1 + len(a)] = a
         lengths = [len(p) for p in prefixes]
-        out = self.hf_model(
-            **self.model_inputs(sequences, mask, lengths, inputs['images']), use_cache=False
-        )
-        return out.logits, targets
+        kwargs = self.model_inputs(sequences, mask, lengths, inputs['images'])
+        return self.lm_logits(self.hf_model, **kwargs, use_cache=False), targets
 
     def _generate(self, inputs):
         prefixes = self._prefixes(inputs)

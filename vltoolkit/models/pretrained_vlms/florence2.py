@@ -85,10 +85,8 @@ class Florence2VLM(PretrainedVLM):
         decoder_input_ids = shift_tokens_right(
             labels, text_cfg.pad_token_id, text_cfg.decoder_start_token_id
         )
-        out = self.hf_model(
-            **self.encoder_inputs(inputs), decoder_input_ids=decoder_input_ids, use_cache=False
-        )
-        return out.logits, labels
+        kwargs = dict(self.encoder_inputs(inputs), decoder_input_ids=decoder_input_ids)
+        return self.lm_logits(self.hf_model, **kwargs, use_cache=False), labels
 
     def _generate(self, inputs):
         out = self.hf_model.generate(

@@ -17,7 +17,7 @@ from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.generation_config import build_generation_config, use_generation_config
 from ..utils.location_embedding import init_location_embeddings
 from ..utils.memory import enable_grad_checkpointing
-from ..utils.token_loss import TokenLossMixin
+from ..utils.token_loss import TokenLossMixin, check_loss_chunk_size
 
 
 @MODELS.register_module()
@@ -66,6 +66,11 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
             and BART block in the backward pass instead of keeping them
             (:func:`~vltoolkit.models.utils.memory.enable_grad_checkpointing`):
             less memory, about one more forward of compute.
+        loss_chunk_size (int, optional): compute the training loss from the
+            decoder's hidden states and the LM head, this many target
+            positions at a time, never holding the ``[B, T, V]`` logits
+            (:class:`~vltoolkit.models.utils.token_loss.TokenLossMixin`; same
+            loss and gradients); None (default): the full logits.
 
     ``forward(inputs, data_samples, mode)``:
 
@@ -90,6 +95,7 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         lora: Optional[dict] = None,
         grad_checkpointing: bool = False,
         location_embed_init: Optional[str] = None,
+        loss_chunk_size: Optional[int] = None,
     ):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(
@@ -129,6 +135,7 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
             ),
         )
         self.loss_normalization = loss_normalization
+        self.loss_chunk_size = check_loss_chunk_size(loss_chunk_size)
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
         self.checkpointed = enable_grad_checkpointing(self) if grad_checkpointing else []
@@ -184,13 +191,13 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
         embeds, mask = self.encode(inputs['images'], inputs['input_ids'], inputs['attention_mask'])
         labels = inputs['labels']
         decoder_input_ids = self._shift_right(labels)
-        out = self.language_model(
+        return self.lm_logits(
+            self.language_model,
             inputs_embeds=embeds,
             attention_mask=mask,
             decoder_input_ids=decoder_input_ids,
             use_cache=False,
         )
-        return out.logits
 
     def _shift_right(self, labels: torch.Tensor) -> torch.Tensor:
         start = self.language_model.config.decoder_start_token_id
@@ -201,11 +208,9 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
 
     # ---------------------------------------------------------------- loss
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
-        return dict(
-            loss_token=self.token_loss(
-                self._logits(inputs), inputs['labels'], inputs.get('avg_factor')
-            )
-        )
+        with self.loss_from_hidden_states():  # logits, or the LM head's input when chunked
+            logits = self._logits(inputs)
+        return dict(loss_token=self.token_loss(logits, inputs['labels'], inputs.get('avg_factor')))
 
     def loss_units(self, inputs) -> torch.Tensor:
         """What the loss is averaged over in this batch: its target tokens
