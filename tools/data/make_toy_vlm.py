@@ -2,15 +2,17 @@
 
 ``python tools/data/make_toy_vlm.py CONFIG [--out DIR] [--width 64]``
 
-For the ``_toy`` twins of the Florence-2 / PaliGemma / Kosmos-2 recipes: the
-config's model type gives the family, its ``pretrained`` the output folder
+For the ``_toy`` twins of the pretrained-VLM recipes: the config's model
+type gives the registered family
+(``vltoolkit.models.pretrained_vlms.FAMILIES``), its ``pretrained`` the output folder
 and its ``img_scale`` the processor's image size. The folder holds what a
 hub download holds, at toy size (``vltoolkit.models.pretrained_vlms.toy``):
-a word-level tokenizer learnt from the recipe's training texts (those
+a tokenizer learnt from the recipe's training texts (those
 ``tools/data/build_tokenizer.py`` collects) that holds the model's own
 special and location tokens, a random model of the real architecture with
 tiny widths, and its ``preprocessor_config.json``. Nothing is downloaded.
 """
+
 import argparse
 import importlib.util
 import os.path as osp
@@ -19,8 +21,6 @@ from mmengine.registry import init_default_scope
 
 from vltoolkit.utils.config_refs import load_config
 
-FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma',
-                      Kosmos2VLM='kosmos2')
 
 
 def _collect_texts(cfg):
@@ -34,29 +34,35 @@ def _collect_texts(cfg):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--out', help='output folder (default: the config\'s '
-                        '`pretrained`)')
-    parser.add_argument('--width', type=int, default=64,
-                        help='hidden size of the language model (default 64)')
+    parser.add_argument('--out', help='output folder (default: the config\'s `pretrained`)')
+    parser.add_argument(
+        '--width', type=int, default=64, help='hidden size of the language model (default 64)'
+    )
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     cfg = load_config(args.config)
     init_default_scope('vltoolkit')
-    family = FAMILY_OF_TYPE.get(cfg.model.get('type'))
-    if family is None:
-        raise SystemExit(f'{args.config}: model type {cfg.model.get("type")!r} '
-                         f'is not a pretrained VLM ({sorted(FAMILY_OF_TYPE)})')
+    from vltoolkit.models.pretrained_vlms import FAMILIES, get_family
+
+    try:
+        family = get_family(str(cfg.model.get('type'))).name
+    except KeyError:
+        raise SystemExit(
+            f'{args.config}: model type {cfg.model.get("type")!r} is not a pretrained '
+            f'VLM (families: {sorted(FAMILIES)})'
+        ) from None
     out = args.out or cfg.model.get('pretrained')
     width, height = cfg.get('img_scale', (96, 96))
     if width != height:
-        raise SystemExit(f'img_scale {cfg.img_scale}: the toy VLMs take square '
-                         'images')
+        raise SystemExit(f'img_scale {cfg.img_scale}: the toy VLMs take square images')
     from vltoolkit.models.pretrained_vlms.toy import save_toy_vlm
+
     texts = _collect_texts(cfg)
-    save_toy_vlm(family, out, texts, image_size=width, width=args.width,
-                 seed=args.seed)
-    print(f'saved a tiny random {family} model ({width} px, width '
-          f'{args.width}) with a tokenizer learnt from {len(texts)} texts to {out}')
+    save_toy_vlm(family, out, texts, image_size=width, width=args.width, seed=args.seed)
+    print(
+        f'saved a tiny random {family} model ({width} px, width '
+        f'{args.width}) with a tokenizer learnt from {len(texts)} texts to {out}'
+    )
 
 
 if __name__ == '__main__':
