@@ -6,6 +6,8 @@
 * the box formats of the pretrained VLM families, one ``*_box_coder.py``
   module each (``docs/pretrained_vlms.md``), all imported (so registered)
   below; their classes are reachable here by name (``BOX_CODERS``);
+* :class:`TextBoxCoder`: boxes written as numbers in a JSON answer, no
+  location tokens (the base of the text box formats);
 * :class:`VLTokenizer` (a local transformers tokenizer plus location tokens),
   :func:`build_tokenizer` (one instance per config and process);
 * :func:`train_word_level_tokenizer` (a small word-level vocabulary saved in
@@ -22,6 +24,7 @@ from .bin_box_coder import BinBoxCoder
 from .hf_tokenizer import HFTokenizer
 from .patch_index_box_coder import PatchIndexBoxCoder
 from .sized_placeholder import SizedPlaceholderTokenizer
+from .text_box_coder import TextBoxCoder
 from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
 from .word_vectors import WordVectors, get_word_vectors, tokenize_words
 
@@ -36,6 +39,7 @@ __all__ = [
     'build_box_coder',
     'BinBoxCoder',
     'PatchIndexBoxCoder',
+    'TextBoxCoder',
     'VLTokenizer',
     'build_tokenizer',
     'SizedPlaceholderTokenizer',

@@ -1,16 +1,13 @@
-"""The Qwen2.5-VL and Qwen3-VL families: boxes written as text numbers.
+"""Decoder-only VLMs prompted through a chat template, with a variable
+number of image tokens per image (dynamic-resolution vision towers that cut
+the image into patches and merge ``merge x merge`` of them into one token).
 
-Everything the toolkit knows of them is here: the wrappers
-(:class:`Qwen2_5VLVLM`, :class:`Qwen3VLVLM`), their chat-template layout,
-their image patches (what ``Qwen2VLImageProcessor`` gives, from the
-pipeline's normalised image), their toy tokenizer (byte-level BPE that splits
-numbers into single digits, as Qwen's pre-tokenizer does) and architecture,
-and their :class:`~vltoolkit.models.pretrained_vlms.family.VLMFamily`; their
-box formats are ``vltoolkit/tokenization/text_box_coder.py`` (JSON
-``[{"bbox_2d": [x1, y1, x2, y2], "label": ...}]``, in pixels of the resized
-image for Qwen2.5-VL, in 0..1000 for Qwen3-VL). Both families answer with
-ordinary tokens: no location token, the box coder only writes and reads the
-text.
+:class:`ChatTemplateVLM` lays a sample out as the model's chat template and
+processor do, builds the prefix *with the image* (its token count depends
+on the image size) and turns the pipeline's normalised image into the
+processor's flattened patches. A family module subclasses it and names its
+transformers classes; :func:`build_digit_bpe_tokenizer` and
+:func:`mrope_text_config` are toy parts the families share.
 """
 
 import json
@@ -18,13 +15,10 @@ import os.path as osp
 
 import torch
 
-from vltoolkit.registry import MODELS
-
 from .decoder_only import DecoderOnlyVLM
-from .family import CLIP_MEAN, CLIP_STD, VLMFamily, register_family
 
-#: Qwen2's pre-tokenizer: every number is split into single digits
-QWEN2_SPLIT = (
+#: the ChatML models' pre-tokenizer: every number is split into single digits
+DIGIT_SPLIT = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
     r'|\s*[\r\n]+|\s+(?!\S)|\s+'
 )
@@ -44,41 +38,26 @@ SPECIAL_TOKENS = (
     '<|image_pad|>',
     '<|video_pad|>',
 )
-_USER = (
+CHAT_USER_TURN = (
     "<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}"
     "{{ message['content'] }}{% else %}{% for content in message['content'] %}"
     "{% if content['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>"
     "{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif %}{% endfor %}"
     '{% endif %}<|im_end|>\n'
 )
-#: the chat template of Qwen2.5-VL-Instruct (images and text; a default
-#: system message), for the toy tokenizer
-QWEN2_5_VL_CHAT_TEMPLATE = (
-    "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}"
-    '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}'
-    + _USER
-    + '{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}'
-)
-#: Qwen3-VL-Instruct's: the same without a default system message
-QWEN3_VL_CHAT_TEMPLATE = (
-    '{% for message in messages %}'
-    + _USER
-    + '{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}'
-)
 _MARK = '\x00PROMPT\x00'
 
 
-class QwenVLBase(DecoderOnlyVLM):
-    """A Qwen-VL model with the ``VisionSeq2Seq`` contract.
+class ChatTemplateVLM(DecoderOnlyVLM):
+    """A chat-template VLM with the ``VisionSeq2Seq`` contract.
 
     Each sample is laid out as the model's chat template and processor lay
     it out: the template rendered for one user turn ``[image, prompt]`` with
     the generation prompt (``<|im_start|>assistant\\n``), the single
     ``<|image_pad|>`` expanded to the image's token count, then the answer
     and ``<|im_end|>``. The image token count comes from the image:
-    ``(H / patch) * (W / patch) / merge**2`` (14 px patches merged 2 x 2
-    for Qwen2.5-VL, 16 px for Qwen3-VL), so the prefix is built with the
-    image (:meth:`prefix_ids`). The loss covers the answer tokens and the
+    ``(H / patch) * (W / patch) / merge**2`` (14 or 16 px patches merged
+    2 x 2), so the prefix is built with the image (:meth:`prefix_ids`). The loss covers the answer tokens and the
     closing ``<|im_end|>`` only, never the system, user or image tokens.
 
     The pipeline resizes images to a size the processor keeps as it is
@@ -86,11 +65,11 @@ class QwenVLBase(DecoderOnlyVLM):
     area within the processor's min / max pixels); the wrapper turns the
     normalised image into the processor's flattened patches
     (``pixel_values``, ``image_grid_thw``; equal to
-    ``Qwen2VLImageProcessor``'s, ``tests/test_models/test_qwen_vl.py``).
+    the family's image processor's, ``tests/test_models/test_chat_vlm.py``).
 
     Args:
         system_prompt (str, optional): a system message; None keeps the
-            template's default (Qwen2.5-VL's "You are a helpful assistant.").
+            template's default (some write "You are a helpful assistant.").
         **kwargs: see :class:`~vltoolkit.models.pretrained_vlms.base.PretrainedVLM`.
     """
 
@@ -171,7 +150,7 @@ class QwenVLBase(DecoderOnlyVLM):
     def patchify(self, images: torch.Tensor):
         """Normalised images ``[B, C, H, W]`` -> ``(pixel_values [B * h * w,
         C * T * p * p], image_grid_thw [B, 3])``, the layout of
-        ``Qwen2VLImageProcessor.patchify`` (the one frame repeated over the
+        the family's image processor (``patchify``: the one frame repeated over the
         temporal patch)."""
         b, c, height, width = images.shape
         p, m, t = self.patch_size, self.merge_size, self.temporal_patch_size
@@ -217,33 +196,10 @@ def _read_pixel_bounds(pretrained):
     return None if low is None or high is None else (int(low), int(high))
 
 
-@MODELS.register_module()
-class Qwen2_5VLVLM(QwenVLBase):
-    """``Qwen2_5_VLForConditionalGeneration``: boxes as JSON ``bbox_2d`` in
-    absolute pixels of the processor's resized image
-    (``Qwen2_5VLBoxCoder``). See :class:`QwenVLBase`."""
-
-    hf_class_name = 'Qwen2_5_VLForConditionalGeneration'
-    hf_config_class_name = 'Qwen2_5_VLConfig'
-    model_type = 'qwen2_5_vl'
-    hub_example = 'Qwen/Qwen2.5-VL-3B-Instruct'
-
-
-@MODELS.register_module()
-class Qwen3VLVLM(QwenVLBase):
-    """``Qwen3VLForConditionalGeneration``: boxes as JSON ``bbox_2d`` in
-    0..1000 of the image (``Qwen3VLBoxCoder``). See :class:`QwenVLBase`."""
-
-    hf_class_name = 'Qwen3VLForConditionalGeneration'
-    hf_config_class_name = 'Qwen3VLConfig'
-    model_type = 'qwen3_vl'
-    hub_example = 'Qwen/Qwen3-VL-2B-Instruct'
-
-
 # ---------------------------------------------------------------- toy parts
-def build_qwen_toy_tokenizer(texts, out_dir: str, chat_template: str):
-    """A byte-level BPE tokenizer over ``texts`` with Qwen2's pre-tokenizer
-    (numbers split into single digits), Qwen's special tokens, ``<|im_end|>``
+def build_digit_bpe_tokenizer(texts, out_dir: str, chat_template: str):
+    """A byte-level BPE tokenizer over ``texts`` with the ChatML models'
+    pre-tokenizer (numbers split into single digits), their special tokens, ``<|im_end|>``
     as EOS, ``<|endoftext|>`` as pad and the chat template, saved to
     ``out_dir``."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -252,7 +208,7 @@ def build_qwen_toy_tokenizer(texts, out_dir: str, chat_template: str):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(QWEN2_SPLIT), behavior='isolated'),
+            pre_tokenizers.Split(Regex(DIGIT_SPLIT), behavior='isolated'),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
@@ -275,7 +231,7 @@ def build_qwen_toy_tokenizer(texts, out_dir: str, chat_template: str):
     return fast
 
 
-def _qwen_ids(tok) -> dict:
+def vision_token_ids(tok) -> dict:
     names = dict(
         image_token_id='<|image_pad|>',
         video_token_id='<|video_pad|>',
@@ -285,7 +241,7 @@ def _qwen_ids(tok) -> dict:
     return {k: int(tok.convert_tokens_to_ids(v)) for k, v in names.items()}
 
 
-def _qwen_text(tok, width: int) -> dict:
+def mrope_text_config(tok, width: int) -> dict:
     head_dim = width // 4
     half = head_dim // 2
     return dict(
@@ -308,51 +264,11 @@ def _qwen_text(tok, width: int) -> dict:
     )
 
 
-def qwen2_5_vl_toy_config(tok, image_size: int = 112, width: int = 64) -> dict:
-    """Config kwargs of a tiny Qwen2.5-VL for tokenizer ``tok``."""
-    return dict(
-        vision_config=dict(
-            depth=2,
-            hidden_size=width,
-            intermediate_size=2 * width,
-            num_heads=4,
-            patch_size=14,
-            spatial_merge_size=2,
-            temporal_patch_size=2,
-            window_size=112,
-            out_hidden_size=width,
-            fullatt_block_indexes=[1],
-        ),
-        text_config=_qwen_text(tok, width),
-        tie_word_embeddings=False,
-        **_qwen_ids(tok),
-    )
+def processor_kwargs(patch: int):
+    """``image_size -> kwargs`` of a patch-merging image processor for a
+    toy folder: patch ``patch``, merge 2, areas from one merged patch up to
+    ``image_size ** 2``."""
 
-
-def qwen3_vl_toy_config(tok, image_size: int = 128, width: int = 64) -> dict:
-    """Config kwargs of a tiny Qwen3-VL for tokenizer ``tok``."""
-    text = _qwen_text(tok, width)
-    text['rope_parameters']['mrope_interleaved'] = True
-    return dict(
-        vision_config=dict(
-            depth=2,
-            hidden_size=width,
-            intermediate_size=2 * width,
-            num_heads=4,
-            patch_size=16,
-            spatial_merge_size=2,
-            temporal_patch_size=2,
-            out_hidden_size=width,
-            num_position_embeddings=64,
-            deepstack_visual_indexes=[1],
-        ),
-        text_config=text,
-        tie_word_embeddings=False,
-        **_qwen_ids(tok),
-    )
-
-
-def _processor_kwargs(patch: int):
     def kwargs(image_size: int) -> dict:
         factor = 2 * patch
         return dict(
@@ -363,41 +279,3 @@ def _processor_kwargs(patch: int):
         )
 
     return kwargs
-
-
-QWEN2_5_VL = register_family(
-    VLMFamily(
-        name='qwen2_5_vl',
-        wrapper=Qwen2_5VLVLM,
-        box_coder=dict(type='Qwen2_5VLBoxCoder'),
-        toy_config=qwen2_5_vl_toy_config,
-        image_processor='Qwen2VLImageProcessor',
-        image_mean=CLIP_MEAN,
-        image_std=CLIP_STD,
-        image_processor_kwargs=_processor_kwargs(14),
-        toy_tokenizer=lambda texts, out: build_qwen_toy_tokenizer(
-            texts, out, QWEN2_5_VL_CHAT_TEMPLATE
-        ),
-        vision_module='hf_model.model.visual',
-        language_module='hf_model.model.language_model',
-        recipe_models=('qwen2_5_vl_3b', 'qwen2_5_vl_3b_toy'),
-    )
-)
-QWEN3_VL = register_family(
-    VLMFamily(
-        name='qwen3_vl',
-        wrapper=Qwen3VLVLM,
-        box_coder=dict(type='Qwen3VLBoxCoder'),
-        toy_config=qwen3_vl_toy_config,
-        image_processor='Qwen2VLImageProcessor',
-        image_mean=(0.5, 0.5, 0.5),
-        image_std=(0.5, 0.5, 0.5),
-        image_processor_kwargs=_processor_kwargs(16),
-        toy_tokenizer=lambda texts, out: build_qwen_toy_tokenizer(
-            texts, out, QWEN3_VL_CHAT_TEMPLATE
-        ),
-        vision_module='hf_model.model.visual',
-        language_module='hf_model.model.language_model',
-        recipe_models=('qwen3_vl_2b', 'qwen3_vl_2b_toy'),
-    )
-)
