@@ -88,7 +88,9 @@ class ChatTemplateVLM(DecoderOnlyVLM):
         self.merge_size = int(vision.spatial_merge_size)
         self.temporal_patch_size = int(vision.temporal_patch_size)
         self.image_token_id = int(cfg.image_token_id)
-        self.head_ids, self.tail_ids = self._template_ids()
+        # a size-only placeholder tokenizer (count_params.py) has no template
+        sized_only = not hasattr(self.tokenizer, 'tokenizer')
+        self.head_ids, self.tail_ids = (None, None) if sized_only else self._template_ids()
 
     # ------------------------------------------------------------ template
     def _chat_template(self, tok):
