@@ -1,5 +1,5 @@
-# Qwen3-VL-2B on HOI relation prompts + object localisation, in its own answer format: boxes as JSON
-# [{"bbox_2d": [x1, y1, x2, y2], "label": ...}] in 0..1000 of the image,
+# Qwen3-VL-2B on HOI relation prompts + object localisation, in its own answer format:
+# boxes as JSON [{"bbox_2d": [x1, y1, x2, y2], "label": ...}] in 0..1000 of the image,
 # prompts through its chat template, token cross-entropy on the answer (one-hot labels:
 # the location-aware losses of the location-token families do not apply to text numbers).
 # Zero-shot baseline: python tools/test.py configs/hoi/qwen3-vl-2b_ce_onehot.py none

@@ -3,7 +3,8 @@
 # numbers, JSON [{"bbox_2d": [x1, y1, x2, y2], "label": ...}] in absolute pixels of the
 # processor's resized image (docs/pretrained_vlms.md). `pretrained` is a local folder
 # (fetch it once:
-#   huggingface-cli download Qwen/Qwen2.5-VL-3B-Instruct --local-dir checkpoints/Qwen2.5-VL-3B-Instruct)
+#   huggingface-cli download Qwen/Qwen2.5-VL-3B-Instruct \
+#       --local-dir checkpoints/Qwen2.5-VL-3B-Instruct)
 # or a hub name in the local cache. Prompts go through the model's chat template; the
 # loss is on the answer only. The vision tower is frozen and LoRA (r=16) adapts the
 # language model (`python tools/analysis/count_params.py <recipe>`).
@@ -12,9 +13,7 @@ pretrained = '${pretrained_root}/Qwen2.5-VL-3B-Instruct'
 # 448 = 16 x 28: the processor keeps it as it is (256 image tokens per image)
 vlm_img_scale = (448, 448)
 # the released processor's min / max pixels (preprocessor_config.json)
-vlm_box_coder = dict(
-    type='Qwen2_5VLBoxCoder', factor=28, min_pixels=3136, max_pixels=12845056
-)
+vlm_box_coder = dict(type='Qwen2_5VLBoxCoder', factor=28, min_pixels=3136, max_pixels=12845056)
 # prompts in Qwen2.5-VL's grounding phrasing (its cookbook: "... output its bbox
 # coordinates in JSON format")
 vlm_hoi_templates = dict(

@@ -2,7 +2,8 @@
 # Qwen3-1.7B decoder) from transformers, fine-tuned on its own answers: boxes written as
 # text numbers, JSON [{"bbox_2d": [x1, y1, x2, y2], "label": ...}] with integers in 0..1000
 # of the image (docs/pretrained_vlms.md). `pretrained` is a local folder (fetch it once:
-#   huggingface-cli download Qwen/Qwen3-VL-2B-Instruct --local-dir checkpoints/Qwen3-VL-2B-Instruct)
+#   huggingface-cli download Qwen/Qwen3-VL-2B-Instruct \
+#       --local-dir checkpoints/Qwen3-VL-2B-Instruct)
 # or a hub name in the local cache. Prompts go through the model's chat template; the
 # loss is on the answer only. The vision tower is frozen and LoRA (r=16) adapts the
 # language model (`python tools/analysis/count_params.py <recipe>`).

@@ -57,8 +57,9 @@ class ChatTemplateVLM(DecoderOnlyVLM):
     ``<|image_pad|>`` expanded to the image's token count, then the answer
     and ``<|im_end|>``. The image token count comes from the image:
     ``(H / patch) * (W / patch) / merge**2`` (14 or 16 px patches merged
-    2 x 2), so the prefix is built with the image (:meth:`prefix_ids`). The loss covers the answer tokens and the
-    closing ``<|im_end|>`` only, never the system, user or image tokens.
+    2 x 2), so the prefix is built with the image (:meth:`prefix_ids`).
+    The loss covers the answer tokens and the closing ``<|im_end|>`` only,
+    never the system, user or image tokens.
 
     The pipeline resizes images to a size the processor keeps as it is
     (``smart_resize`` of it is itself: sides multiple of ``patch * merge``,
