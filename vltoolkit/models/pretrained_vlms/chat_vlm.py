@@ -89,9 +89,12 @@ class ChatTemplateVLM(DecoderOnlyVLM):
         self.merge_size = int(vision.spatial_merge_size)
         self.temporal_patch_size = int(vision.temporal_patch_size)
         self.image_token_id = int(cfg.image_token_id)
-        # a size-only placeholder tokenizer (count_params.py) has no template
+        # a size-only placeholder tokenizer (count_params.py, benchmark_train.py
+        # --synthetic) has no template: the image tokens alone lead the prompt
         sized_only = not hasattr(self.tokenizer, 'tokenizer')
-        self.head_ids, self.tail_ids = (None, None) if sized_only else self._template_ids()
+        self.head_ids, self.tail_ids = (
+            ([self.image_token_id], []) if sized_only else self._template_ids()
+        )
 
     # ------------------------------------------------------------ template
     def _chat_template(self, tok):
