@@ -162,7 +162,14 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
             hf_config = config_class(**dict(config))
             if attn is not None:
                 hf_config._attn_implementation = attn
-            model = hf_class(hf_config)
+            # built in `dtype` directly: no float32 copy of a real-size model
+            default = torch.get_default_dtype()
+            if dtype is not None:
+                torch.set_default_dtype(getattr(torch, dtype))
+            try:
+                model = hf_class(hf_config)
+            finally:
+                torch.set_default_dtype(default)
             if dtype is not None:
                 model = model.to(getattr(torch, dtype))
         return mark_initialized(model)  # mmengine must not re-initialise its weights
