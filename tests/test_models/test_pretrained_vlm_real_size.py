@@ -48,7 +48,13 @@ def test_florence2_base_from_config_trains_one_step(tmp_path):
     # Florence-2-base: 0.23B, the language model (<= the multi-task HOI study's 162M) trained
     assert 225e6 < total < 240e6 and 100e6 < n_trained <= 162e6
     # count_params.py's way (meta device, no files) gives the same numbers
-    on_meta = build_on_meta(config_without_files(fragment.model.to_dict(), hf_config=hf_config))
+    model_cfg = dict(
+        type='Florence2VLM',
+        pretrained='missing/Florence-2-base',
+        tokenizer=tokenizer,
+        frozen_modules=fragment.model.frozen_modules,
+    )
+    on_meta = build_on_meta(config_without_files(model_cfg, hf_config=hf_config))
     assert count_parameters(on_meta)[-1] == ('total', total, n_trained)
     model.train()
     data = make_batch(model, samples)

@@ -44,7 +44,10 @@ class Kosmos2VLM(DecoderOnlyVLM):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        tok = self.tokenizer.tokenizer
+        tok = getattr(self.tokenizer, 'tokenizer', None)
+        if tok is None:  # a size-only placeholder (count_params.py): BOS / EOS stand in
+            self.boi_id, self.eoi_id = self.tokenizer.bos_token_id, self.tokenizer.eos_token_id
+            return
         self.boi_id, self.eoi_id = tok.convert_tokens_to_ids(['<image>', '</image>'])
         if tok.unk_token_id in (self.boi_id, self.eoi_id):
             raise ValueError(

@@ -44,8 +44,12 @@ class PaliGemmaVLM(DecoderOnlyVLM):
     def __init__(self, *args, prompt_sep: str = '\n', **kwargs):
         super().__init__(*args, **kwargs)
         self.prompt_sep = prompt_sep
+        # (a size-only placeholder tokenizer, count_params.py, encodes nothing)
+        sized_only = not hasattr(self.tokenizer, 'tokenizer')
         self.sep_ids = (
-            self.tokenizer.encode(prompt_sep, add_special_tokens=False) if prompt_sep else []
+            self.tokenizer.encode(prompt_sep, add_special_tokens=False)
+            if prompt_sep and not sized_only
+            else []
         )
 
     def prefix_ids(self, prompt_ids, image=None):
