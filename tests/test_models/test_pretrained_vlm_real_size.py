@@ -54,7 +54,8 @@ def test_florence2_base_from_config_trains_one_step(tmp_path):
         tokenizer=tokenizer,
         frozen_modules=fragment.model.frozen_modules,
     )
-    on_meta = build_on_meta(config_without_files(model_cfg, hf_config=hf_config))
+    # (the released image token id: the placeholder vocabulary ends before it)
+    on_meta = build_on_meta(config_without_files(model_cfg, hf_config=fragment.hf_config.to_dict()))
     assert count_parameters(on_meta)[-1] == ('total', total, n_trained)
     model.train()
     data = make_batch(model, samples)
