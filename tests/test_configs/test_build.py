@@ -29,7 +29,9 @@ def folders(tmp_path_factory):
     save_tiny_pretrained(root / 'pretrained')
     save_tiny_tokenizer(root / 'data' / 'tokenizer')
     # the _toy twins of the pretrained-VLM recipes read ${data_root}/<family>
-    save_tiny_vlms(root / 'data', {f: f for f in ('florence2', 'paligemma', 'kosmos2')})
+    from vltoolkit.models.pretrained_vlms import FAMILIES
+
+    save_tiny_vlms(root / 'data', {f: f for f in FAMILIES})
     torch.set_num_threads(1)
     return root
 

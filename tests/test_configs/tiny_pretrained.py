@@ -34,17 +34,19 @@ def save_tiny_tokenizer(out_dir):
     )
 
 
-VLM_FOLDERS = dict(
-    florence2='Florence-2-base', paligemma='paligemma-3b-pt-224', kosmos2='kosmos-2-patch14-224'
-)
+def vlm_folders() -> dict:
+    """family -> the folder name its recipes read (its hub example's)."""
+    from vltoolkit.models.pretrained_vlms import FAMILIES
+
+    return {n: f.wrapper.hub_example.rsplit('/', 1)[-1] for n, f in FAMILIES.items()}
 
 
-def save_tiny_vlms(root, names=VLM_FOLDERS) -> Path:
-    """A tiny random Florence-2, PaliGemma and Kosmos-2 under ``root``, in
-    folders named ``names[family]``."""
+def save_tiny_vlms(root, names=None) -> Path:
+    """A tiny random model of every registered VLM family under ``root``, in
+    folders named ``names[family]`` (default: :func:`vlm_folders`)."""
     from vltoolkit.models.pretrained_vlms.toy import save_toy_vlm
 
-    for family, name in names.items():
+    for family, name in (names or vlm_folders()).items():
         save_toy_vlm(family, str(Path(root) / name), [' '.join(WORDS)], image_size=32, width=32)
     return Path(root)
 

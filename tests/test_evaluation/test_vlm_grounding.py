@@ -5,11 +5,11 @@ import random
 
 import pytest
 
-from vltoolkit.evaluation.parsers import (
+from vltoolkit.models.pretrained_vlms.florence2 import (
     FLORENCE2_GROUNDING_TASKS,
     parse_florence2_grounding,
-    parse_kosmos2_grounding,
 )
+from vltoolkit.models.pretrained_vlms.kosmos2 import parse_kosmos2_grounding
 from vltoolkit.tokenization import Florence2BoxCoder, PatchIndexBoxCoder
 
 WORDS = [

@@ -105,16 +105,9 @@ def test_paligemma_prefix_is_bidirectional_and_image_tokens_lead(toy):
 @pytest.mark.parametrize('family', list(FAMILIES))
 def test_frozen_vision_and_lora_train_only_adapters(toy, family):
     folder, _ = toy[family]
-    vision = dict(
-        florence2='hf_model.model.vision_tower',
-        paligemma='hf_model.model.vision_tower',
-        kosmos2='hf_model.vision_model',
-    )[family]
-    lm = dict(
-        florence2='hf_model.model.language_model',
-        paligemma='hf_model.model.language_model',
-        kosmos2='hf_model.text_model',
-    )[family]
+    from vltoolkit.models.pretrained_vlms import get_family
+
+    vision, lm = get_family(family).vision_module, get_family(family).language_module
     model = build_vlm(
         folder,
         family,

@@ -101,31 +101,16 @@ def synthetic_model_cfg(cfg, vocab_sizes):
     fragment's ``hf_config``, or the toy architecture for a ``_toy`` recipe,
     whose vocabulary size is ``vocab_sizes[<folder name>]``); any other
     model through ``config_without_files`` (as count_params.py)."""
-    import os.path as osp
-
     from vltoolkit.models.utils.sizing import config_without_files
-    from vltoolkit.registry import MODELS
 
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
-    model = cfg.model.to_dict()
-    wrapper = MODELS.get(model.get('type'))
-    pretrained = model.get('pretrained')
-    if (
-        getattr(wrapper, 'hf_class_name', '')
-        and isinstance(pretrained, str)
-        and not osp.isdir(pretrained)
-    ):
-        from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
-
-        scale = cfg.get('img_scale', (96, 96))
-        hf_config = cfg.get('hf_config')
-        return random_weights_config(
-            model,
-            hf_config.to_dict() if hasattr(hf_config, 'to_dict') else hf_config,
-            toy_vocab_size=vocab_sizes.get(osp.basename(osp.normpath(pretrained))),
-            image_size=scale if isinstance(scale, int) else scale[0],
-        )
-    return config_without_files(model, vocab_sizes)
+    scale = cfg.get('img_scale', (96, 96))
+    return config_without_files(
+        cfg.model.to_dict(),
+        vocab_sizes,
+        hf_config=cfg.get('hf_config'),
+        image_size=scale if isinstance(scale, int) else scale[0],
+    )
 
 
 def prepare_cfg(args, work_dir):

@@ -10,13 +10,12 @@ disk (or with ``--without-weights``), the model is built on the meta device
 from the architecture the config describes (``config=`` / timm
 ``model_name``) and tokenizers are replaced by placeholders of the released
 vocabulary size (``vltoolkit.models.utils.sizing``): no file, no memory. A
-pretrained-VLM recipe is counted from its ``hf_config``.
+pretrained-VLM recipe is counted from its ``hf_config`` (the released sizes).
 """
 
 import argparse
 import contextlib
 import logging
-import os.path as osp
 
 from mmengine.registry import init_default_scope
 
@@ -61,25 +60,23 @@ def main(argv=None):
     cfg = prepare_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'vltoolkit'))
     from vltoolkit.models.utils.freeze import count_parameters, parameter_table_text
-    from vltoolkit.registry import MODELS
-
-    if cfg.get('hf_config') and (
-        args.without_weights or not osp.isdir(str(cfg.model.get('pretrained')))
-    ):
-        from vltoolkit.models.pretrained_vlms.counting import count_without_weights
-
-        rows = count_without_weights(cfg.model, cfg.hf_config)
-        total, trained = rows[-1][1:]
-        print(
-            f'{cfg.model.type} from hf_config (no weights): trained '
-            f'{trained:,} / total {total:,} ({100 * trained / total:.2f}%)'
-        )
-        return rows
     from vltoolkit.models.utils.sizing import build_on_meta, config_without_files
+    from vltoolkit.registry import MODELS
 
     sizes = {k: int(v) for k, v in (item.split('=', 1) for item in args.vocab_size)}
     model_cfg = cfg.model.to_dict()
-    no_files = config_without_files(model_cfg, sizes)
+    scale = cfg.get('img_scale', (96, 96))
+    no_files = config_without_files(
+        model_cfg,
+        sizes,
+        hf_config=cfg.get('hf_config'),
+        image_size=scale if isinstance(scale, int) else scale[0],
+    )
+    if args.without_weights and no_files == model_cfg and cfg.get('hf_config'):
+        # the files are there: --without-weights sizes the released config
+        no_files = config_without_files(
+            dict(model_cfg, pretrained='<without weights>'), sizes, hf_config=cfg.hf_config
+        )
     with _without_the_models_own_table():
         if args.without_weights or no_files != model_cfg:
             model, how = build_on_meta(no_files), 'meta device, no files'

@@ -2,11 +2,12 @@
 
 ``python tools/data/make_toy_vlm.py CONFIG [--out DIR] [--width 64] [--cfg-options KEY=VALUE ...]``
 
-For the ``_toy`` twins of the Florence-2 / PaliGemma / Kosmos-2 recipes: the
-config's model type gives the family, its ``pretrained`` the output folder
+For the ``_toy`` twins of the pretrained-VLM recipes: the config's model
+type gives the registered family
+(``vltoolkit.models.pretrained_vlms.FAMILIES``), its ``pretrained`` the output folder
 and its ``img_scale`` the processor's image size. The folder holds what a
 hub download holds, at toy size (``vltoolkit.models.pretrained_vlms.toy``):
-a word-level tokenizer learnt from the recipe's training texts (those
+a tokenizer learnt from the recipe's training texts (those
 ``tools/data/build_tokenizer.py`` collects) that holds the model's own
 special and location tokens, a random model of the real architecture with
 tiny widths, and its ``preprocessor_config.json``. Nothing is downloaded.
@@ -20,8 +21,6 @@ from mmengine.registry import init_default_scope
 
 from vltoolkit.engine.runner import prepare_config
 from vltoolkit.utils.cli import add_cfg_options
-
-FAMILY_OF_TYPE = dict(Florence2VLM='florence2', PaliGemmaVLM='paligemma', Kosmos2VLM='kosmos2')
 
 
 def _collect_texts(cfg):
@@ -44,12 +43,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     cfg = prepare_config(args.config, args.cfg_options)
     init_default_scope('vltoolkit')
-    family = FAMILY_OF_TYPE.get(cfg.model.get('type'))
-    if family is None:
+    from vltoolkit.models.pretrained_vlms import FAMILIES, get_family
+
+    try:
+        family = get_family(str(cfg.model.get('type'))).name
+    except KeyError:
         raise SystemExit(
-            f'{args.config}: model type {cfg.model.get("type")!r} '
-            f'is not a pretrained VLM ({sorted(FAMILY_OF_TYPE)})'
-        )
+            f'{args.config}: model type {cfg.model.get("type")!r} is not a pretrained '
+            f'VLM (families: {sorted(FAMILIES)})'
+        ) from None
     out = args.out or cfg.model.get('pretrained')
     width, height = cfg.get('img_scale', (96, 96))
     if width != height:

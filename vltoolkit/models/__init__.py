@@ -3,13 +3,7 @@ from .clip_vilt import CLIPViLTVQA
 from .data_preprocessors.vl_data_preprocessor import VLDataPreprocessor
 from .language_models.hf_seq2seq import build_hf_seq2seq
 from .mcn import MCN, DAVEnetAudioEncoder, OnlineKMeans, SentenceMaxpoolEncoder, VideoFeatureEncoder
-from .pretrained_vlms import (
-    Florence2VLM,
-    Kosmos2VLM,
-    PaliGemmaVLM,
-    PretrainedVLM,
-    PretrainedVLMError,
-)
+from .pretrained_vlms import PretrainedVLM, PretrainedVLMError
 from .seq2seq.vision_seq2seq import VisionSeq2Seq
 from .utils.freeze import count_parameters, freeze_modules
 from .vilt import BaseVQAClassifier, ViLTVQA
@@ -34,8 +28,5 @@ __all__ = [
     'ViLTVQA',
     'CLIPViLTVQA',
     'PretrainedVLM',
-    'Florence2VLM',
-    'PaliGemmaVLM',
-    'Kosmos2VLM',
     'PretrainedVLMError',
 ]

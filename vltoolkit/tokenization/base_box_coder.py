@@ -10,7 +10,7 @@ Two schemes are implemented (see ``docs/location_tokens.md``):
 
 * :class:`~vltoolkit.tokenization.BinBoxCoder`: OFA / Pix2Seq, 4 tokens per
   box, one quantised coordinate each.
-* :class:`~vltoolkit.tokenization.PatchIndexBoxCoder`: Kosmos-2, 2 tokens per
+* :class:`~vltoolkit.tokenization.PatchIndexBoxCoder`: a grid, 2 tokens per
   box, the grid cells of the upper-left and lower-right corners.
 """
 

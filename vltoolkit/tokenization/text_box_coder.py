@@ -1,4 +1,4 @@
-"""Boxes written as plain numbers in the answer text (Qwen2.5-VL, Qwen3-VL).
+"""Boxes written as plain numbers in the answer text (chat VLMs' JSON answers).
 
 A *text box coder* keeps the box-coder contract of
 :class:`~vltoolkit.tokenization.BaseBoxCoder` (``encode(box, img_wh)`` gives
@@ -9,7 +9,7 @@ pictures and the inferencer work unchanged. It adds no location token to the
 vocabulary: :attr:`location_tokens` is empty and
 :attr:`writes_location_tokens` is False.
 
-The answer is the JSON list the Qwen-VL models write::
+The answer is the JSON list these models write::
 
     ```json
     [{"bbox_2d": [x1, y1, x2, y2], "label": "person"}]
@@ -19,7 +19,7 @@ fenced or not, read as ``supervision`` 0.31 reads it
 (``Detections.from_vlm``: the fence stripped, the text between the first
 ``[`` and the last ``]`` parsed as JSON; a truncated answer keeps every
 complete object before the cut; then Python literal syntax), and also the
-``<|box_start|>(x1,y1),(x2,y2)<|box_end|>`` form of Qwen2-VL answers (with
+``<|box_start|>(x1,y1),(x2,y2)<|box_end|>`` form of older answers (with
 the label of a preceding ``<|object_ref_start|>...<|object_ref_end|>``).
 An object counts when it holds ``"bbox_2d"`` with 4 numbers and a
 ``"label"``; its corners are sorted (``x2 < x1`` swapped, as the reference's
@@ -54,7 +54,7 @@ _BOX_TOKENS = re.compile(
 def _recover_truncated(text: str) -> Optional[Any]:
     """The JSON list of a cut answer: everything up to its last ``}``,
     a trailing comma dropped, the list closed; None when that does not parse
-    (supervision's ``recover_truncated_qwen_2_5_vl_response``)."""
+    (supervision's recovery of truncated answers)."""
     start = text.find('[')
     if start == -1:
         return None
@@ -72,7 +72,7 @@ def _recover_truncated(text: str) -> Optional[Any]:
 
 
 def parse_json_objects(text: str) -> List[Any]:
-    """The list a Qwen-style JSON answer holds, or ``[]``.
+    """The list a JSON answer holds, or ``[]``.
 
     The fence (```` ```json ```` ... ```` ``` ````) is stripped; the text from
     the first ``[`` to the last ``]`` is parsed as JSON; when that fails, a

@@ -40,7 +40,7 @@ class VLTokenizer(HFTokenizer):
             :meth:`batch_decode`. Default: none.
         add_location_tokens (bool): add the location tokens missing from the
             vocabulary (default True). False for a pretrained model whose
-            tokenizer already holds them (Florence-2, PaliGemma, Kosmos-2):
+            tokenizer already holds them (the pretrained VLM families):
             a missing one then raises ``ValueError`` instead of growing the
             vocabulary past the model's embeddings.
 

@@ -21,7 +21,7 @@ _PHRASE_CUT = re.compile(r'[,;\n]')
 
 def _clean_phrase(text: str, max_words: int = 6) -> str:
     """The words just before a box (at most ``max_words``): tags removed,
-    cut at the last separator or at Kosmos-2's last ``<phrase>`` tag."""
+    cut at the last separator or at the last ``<phrase>`` tag (grounding markup)."""
     text = text.rsplit('<phrase>', 1)[-1]
     text = _PHRASE_CUT.split(_SPECIAL.sub(' ', text))[-1]
     return ' '.join(text.split()[-max_words:]).strip(' .:"\'')

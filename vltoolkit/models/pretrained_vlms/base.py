@@ -37,9 +37,10 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         tokenizer (dict): a ``VLTokenizer`` config over the model's own
             tokenizer (``path`` = the pretrained folder, or a tokenizer
             folder for ``config=`` models) with the box coder of the model's
-            native location tokens and ``add_location_tokens=False``: the
-            tokens must already be in the vocabulary (no new token, no
-            embedding resize).
+            own box format and ``add_location_tokens=False``: location
+            tokens, if the format has any, must already be in the vocabulary
+            (no new token, no embedding resize); a text box format (numbers
+            in the answer) has none.
         pretrained (str, optional): a hub name (resolved through the local
             cache; ``HF_HUB_OFFLINE=1`` is respected) or a local folder
             saved with ``save_pretrained``. Never ``trust_remote_code``.
@@ -171,20 +172,30 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
             hf_config = config_class(**dict(config))
             if attn is not None:
                 hf_config._attn_implementation = attn
-            model = hf_class(hf_config)
+            # built in `dtype` directly: no float32 copy of a real-size model
+            default = torch.get_default_dtype()
+            if dtype is not None:
+                torch.set_default_dtype(getattr(torch, dtype))
+            try:
+                model = hf_class(hf_config)
+            finally:
+                torch.set_default_dtype(default)
             if dtype is not None:
                 model = model.to(getattr(torch, dtype))
         return mark_initialized(model)  # mmengine must not re-initialise its weights
 
     def _check_vocabulary(self):
-        """The location tokens are the model's own: every id is inside its
+        """Every id of the tokenizer (location tokens included, if the box
+        format has any; text numbers have none) is inside the model's
         embedding matrix (nothing added, nothing resized)."""
         rows = self.hf_model.get_input_embeddings().num_embeddings
-        ids = self.tokenizer.location_token_ids
-        if int(ids.max()) >= rows or len(self.tokenizer) > rows:
+        ids = getattr(self.tokenizer, 'location_token_ids', None)
+        top = len(self.tokenizer) - 1
+        if ids is not None and len(ids):
+            top = max(top, int(ids.max()))
+        if top >= rows:
             raise PretrainedVLMError(
-                f'the tokenizer {self.tokenizer!r} has ids up to '
-                f'{max(int(ids.max()), len(self.tokenizer) - 1)} but the model '
+                f'the tokenizer {self.tokenizer!r} has ids up to {top} but the model '
                 f'embeds {rows} tokens: use the tokenizer saved with the model '
                 '(its location tokens are part of its vocabulary)'
             )

@@ -1,4 +1,4 @@
-"""The prefix-LM layout shared by decoder-only VLMs (PaliGemma, Kosmos-2)."""
+"""The prefix-LM layout shared by decoder-only VLMs."""
 
 from collections import defaultdict
 
@@ -27,8 +27,10 @@ class DecoderOnlyVLM(PretrainedVLM):
     about the model's position ids), and the answer is what follows it.
     """
 
-    def prefix_ids(self, prompt_ids: torch.Tensor) -> torch.Tensor:
-        """The full prefix of one sample from its prompt ids (pads removed)."""
+    def prefix_ids(self, prompt_ids: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        """The full prefix of one sample from its prompt ids (pads removed)
+        and its image ``[C, H, W]`` (a family whose processor gives a
+        variable number of image tokens counts them from the image)."""
         raise NotImplementedError
 
     def model_inputs(self, sequences, attention_mask, prefix_lengths, images):
@@ -39,7 +41,10 @@ class DecoderOnlyVLM(PretrainedVLM):
     # ----------------------------------------------------------- sequences
     def _prefixes(self, inputs):
         ids, mask = inputs['input_ids'], inputs['attention_mask']
-        return [self.prefix_ids(row[m.bool()]) for row, m in zip(ids, mask)]
+        return [
+            self.prefix_ids(row[m.bool()], image)
+            for row, m, image in zip(ids, mask, inputs['images'])
+        ]
 
     def _answers(self, labels):
         tok = self.tokenizer

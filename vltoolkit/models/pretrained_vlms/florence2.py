@@ -1,10 +1,22 @@
-"""Florence-2 (DaViT + BART-like encoder-decoder) with its ``<loc_k>`` tokens."""
+"""The Florence-2 family: DaViT + BART-like encoder-decoder, ``<loc_k>`` tokens.
 
+Everything the toolkit knows of Florence-2 is here: the wrapper
+(:class:`Florence2VLM`), its answer parser (:func:`parse_florence2_grounding`,
+the reference's post-processing), its tiny toy architecture and its
+:class:`~vltoolkit.models.pretrained_vlms.family.VLMFamily`; its box format is
+``vltoolkit/tokenization/florence2_box_coder.py``.
+"""
+
+import re
+
+import numpy as np
 import torch
 
 from vltoolkit.registry import MODELS
+from vltoolkit.tokenization.florence2_box_coder import Florence2BoxCoder  # noqa: F401 (registers)
 
 from .base import PretrainedVLM
+from .family import VLMFamily, register_family
 
 
 @MODELS.register_module()
@@ -93,3 +105,142 @@ class Florence2VLM(PretrainedVLM):
             **self.encoder_inputs(inputs), generation_config=self.generation_config
         )
         return out
+
+
+# ------------------------------------------------------------ answers
+FLORENCE2_GROUNDING_TASKS = {
+    '<CAPTION_TO_PHRASE_GROUNDING>': 'phrase_grounding',
+    '<OD>': 'description_with_bboxes',
+    '<DENSE_REGION_CAPTION>': 'description_with_bboxes',
+    '<REGION_PROPOSAL>': 'bboxes',
+}
+_FLORENCE2_STOP = r'(?=<od>|</od>|<box>|</box>|<bbox>|</bbox>|<loc_)'
+
+
+def parse_florence2_grounding(
+    text: str, box_coder, img_wh, task: str = '<CAPTION_TO_PHRASE_GROUNDING>'
+):
+    """Florence-2 grounding answer -> ``dict(bboxes, labels)``.
+
+    A phrase is a run of text without ``<`` followed by 4 or more location
+    tokens (an empty phrase is allowed for ``<REGION_PROPOSAL>``); each
+    complete group of 4 tokens after it is one box of that phrase (phrase
+    grounding and detection alike). Boxes are the bin centres of
+    ``box_coder`` (``Florence2BoxCoder``) in pixels of an image of size
+    ``img_wh``: transformers' boxes are their ``int()``.
+
+    Args:
+        text (str): the decoded answer (``<s>``, ``</s>``, ``<pad>`` are
+            dropped).
+        box_coder (Florence2BoxCoder): the coder.
+        img_wh: ``(width, height)``.
+        task (str): a key of :data:`FLORENCE2_GROUNDING_TASKS`.
+
+    Returns:
+        dict: ``bboxes`` (list of float64 ``[4]`` xyxy arrays) and ``labels``
+        (list of str, one per box).
+    """
+    if task not in FLORENCE2_GROUNDING_TASKS:
+        raise ValueError(
+            f'task {task!r} is not a Florence-2 grounding task; '
+            f'use one of {sorted(FLORENCE2_GROUNDING_TASKS)}'
+        )
+    kind = FLORENCE2_GROUNDING_TASKS[task]
+    bboxes, labels = [], []
+    if not isinstance(text, str):
+        return dict(bboxes=bboxes, labels=labels)
+    text = text.replace('<s>', '').replace('</s>', '').replace('<pad>', '')
+    phrase_re = r'(?:(?:<loc_\d+>){4,})' if kind == 'bboxes' else r'([^<]+(?:<loc_\d+>){4,})'
+    for chunk in re.findall(phrase_re, text):
+        chunk = chunk.replace('<ground>', '', 1).replace('<obj>', '', 1)
+        if not chunk and kind != 'bboxes':
+            continue
+        match = re.search(r'^\s*(.*?)' + _FLORENCE2_STOP, chunk)
+        if not match:
+            continue
+        phrase = match.group().strip()
+        if kind == 'phrase_grounding' and phrase in getattr(
+            box_coder, 'banned_grounding_tokens', ()
+        ):
+            continue
+        groups = re.findall(r'<loc_(\d+)><loc_(\d+)><loc_(\d+)><loc_(\d+)>', chunk)
+        phrase = phrase.encode('ascii', 'ignore').decode('ascii')
+        for group in groups:
+            bins = [int(k) for k in group]
+            bboxes.append(_florence2_centres(box_coder, bins, img_wh))
+            labels.append(phrase)
+    return dict(bboxes=bboxes, labels=labels)
+
+
+def _florence2_centres(box_coder, bins, img_wh):
+    """Bin centres without the order / range checks of ``decode`` (the
+    reference dequantises whatever bins it reads)."""
+    import torch
+
+    w, h = img_wh
+    n = box_coder.num_bins
+    per = [w / n, h / n, w / n, h / n]
+    return np.asarray(
+        [float((torch.tensor(k) + 0.5) * per[i]) for i, k in enumerate(bins)], dtype=np.float64
+    )
+
+
+# ------------------------------------------------------------- the family
+def florence2_toy_config(tok, image_size: int = 96, width: int = 64) -> dict:
+    """Config kwargs of a tiny Florence-2 for tokenizer ``tok``."""
+    ids = dict(
+        vocab_size=len(tok),
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+    )
+    return dict(
+        vision_config=dict(
+            depths=(1, 1, 1, 1),
+            embed_dim=(16, 32, 32, width),
+            num_heads=(1, 2, 2, 4),
+            num_groups=(1, 2, 2, 4),
+            patch_stride=(4, 2, 2, 1),
+            window_size=3,
+            drop_path_rate=0.0,
+            projection_dim=width,
+        ),
+        text_config=dict(
+            model_type='bart',
+            d_model=width,
+            encoder_layers=2,
+            decoder_layers=2,
+            encoder_attention_heads=4,
+            decoder_attention_heads=4,
+            encoder_ffn_dim=2 * width,
+            decoder_ffn_dim=2 * width,
+            max_position_embeddings=256,
+            dropout=0.0,
+            attention_dropout=0.0,
+            activation_dropout=0.0,
+            decoder_start_token_id=tok.eos_token_id,
+            forced_bos_token_id=None,
+            forced_eos_token_id=None,
+            **ids,
+        ),
+        image_token_id=tok.convert_tokens_to_ids('<image>'),
+    )
+
+
+FLORENCE2 = register_family(
+    VLMFamily(
+        name='florence2',
+        wrapper=Florence2VLM,
+        box_coder=dict(type='Florence2BoxCoder'),
+        toy_config=florence2_toy_config,
+        image_processor='CLIPImageProcessor',
+        image_mean=(0.485, 0.456, 0.406),
+        image_std=(0.229, 0.224, 0.225),
+        image_processor_kwargs=lambda size: dict(
+            size=dict(height=size, width=size), do_center_crop=False
+        ),
+        special_tokens=('<image>',),
+        parse_answer=parse_florence2_grounding,
+        recipe_models=('florence2_base', 'florence2_base_toy'),
+    )
+)

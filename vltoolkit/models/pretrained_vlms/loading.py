@@ -85,7 +85,7 @@ def load_pretrained(hf_class, pretrained: str, model_type: str, example: str, **
     checkpoint is a ``model_type`` model (never ``trust_remote_code``).
 
     Args:
-        hf_class: e.g. ``Florence2ForConditionalGeneration``.
+        hf_class: the family's transformers class.
         pretrained (str): hub name or local folder.
         model_type (str): the ``model_type`` the wrapper expects.
         example (str): a hub name of this family, for the error message.

@@ -1,10 +1,18 @@
-"""PaliGemma (SigLIP + Gemma, prefix-LM) with its ``<loc%04d>`` tokens."""
+"""The PaliGemma family: SigLIP + Gemma prefix-LM, ``<loc%04d>`` tokens.
+
+Everything the toolkit knows of PaliGemma is here: the wrapper
+(:class:`PaliGemmaVLM`), its tiny toy architecture and its
+:class:`~vltoolkit.models.pretrained_vlms.family.VLMFamily`; its box format is
+``vltoolkit/tokenization/paligemma_box_coder.py``.
+"""
 
 import torch
 
 from vltoolkit.registry import MODELS
+from vltoolkit.tokenization.paligemma_box_coder import PaliGemmaBoxCoder  # noqa: F401 (registers)
 
 from .decoder_only import DecoderOnlyVLM
+from .family import VLMFamily, register_family
 
 
 @MODELS.register_module()
@@ -36,11 +44,15 @@ class PaliGemmaVLM(DecoderOnlyVLM):
     def __init__(self, *args, prompt_sep: str = '\n', **kwargs):
         super().__init__(*args, **kwargs)
         self.prompt_sep = prompt_sep
+        # (a size-only placeholder tokenizer, count_params.py, encodes nothing)
+        sized_only = not hasattr(self.tokenizer, 'tokenizer')
         self.sep_ids = (
-            self.tokenizer.encode(prompt_sep, add_special_tokens=False) if prompt_sep else []
+            self.tokenizer.encode(prompt_sep, add_special_tokens=False)
+            if prompt_sep and not sized_only
+            else []
         )
 
-    def prefix_ids(self, prompt_ids):
+    def prefix_ids(self, prompt_ids, image=None):
         tok = self.tokenizer
         prompt = self._strip(prompt_ids, drop_first=tok.bos_token_id, drop_last=tok.eos_token_id)
         n = self.hf_model.config.text_config.num_image_tokens
@@ -57,3 +69,55 @@ class PaliGemmaVLM(DecoderOnlyVLM):
             token_type_ids=token_type_ids,
             pixel_values=images.to(self.hf_model.dtype),
         )
+
+
+def paligemma_toy_config(tok, image_size: int = 96, width: int = 64) -> dict:
+    """Config kwargs of a tiny PaliGemma for tokenizer ``tok``."""
+    ids = dict(
+        vocab_size=len(tok),
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+    )
+    return dict(
+        vision_config=dict(
+            model_type='siglip_vision_model',
+            hidden_size=width,
+            intermediate_size=2 * width,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            image_size=image_size,
+            patch_size=16,
+            vision_use_head=False,
+        ),
+        text_config=dict(
+            model_type='gemma',
+            hidden_size=width,
+            intermediate_size=2 * width,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=1,
+            head_dim=width // 4,
+            **ids,
+        ),
+        image_token_index=tok.convert_tokens_to_ids('<image>'),
+        vocab_size=len(tok),
+        projection_dim=width,
+        hidden_size=width,
+        pad_token_id=tok.pad_token_id,
+    )
+
+
+PALIGEMMA = register_family(
+    VLMFamily(
+        name='paligemma',
+        wrapper=PaliGemmaVLM,
+        box_coder=dict(type='PaliGemmaBoxCoder'),
+        toy_config=paligemma_toy_config,
+        image_processor='SiglipImageProcessor',
+        image_mean=(0.5, 0.5, 0.5),
+        image_std=(0.5, 0.5, 0.5),
+        special_tokens=('<image>',),
+        recipe_models=('paligemma_3b', 'paligemma_3b_toy'),
+    )
+)

@@ -8,8 +8,10 @@ vocabulary in place of the tokenizer saved in the missing folder. Nothing is
 read or downloaded; the model has the released architecture and parameter
 count (``tools/analysis/benchmark_train.py --synthetic``). For a ``_toy``
 recipe (``hf_config = None``) the architecture is the one
-``tools/data/make_toy_vlm.py`` writes (:func:`.toy.toy_config`), at a
-vocabulary size given by the caller.
+``tools/data/make_toy_vlm.py`` writes (the family's ``toy_config``), at a
+vocabulary size given by the caller. Called through
+:func:`~vltoolkit.models.utils.sizing.config_without_files`, the one way to
+build any recipe's model without files.
 """
 
 import os.path as osp
@@ -20,22 +22,27 @@ from vltoolkit.tokenization.base_box_coder import build_box_coder
 
 
 class _PlaceholderIds:
-    """What :func:`.toy.toy_config` reads of a tokenizer: its length and
+    """What a family's ``toy_config`` reads of a tokenizer: its length and
     special ids (those of :class:`SizedPlaceholderTokenizer`), with the image
-    placeholder as the last id (Florence-2's layout)."""
+    placeholder as the last id and the other special tokens before it."""
 
     bos_token_id, pad_token_id, eos_token_id = 0, 1, 2
 
     def __init__(self, vocab_size: int):
         self._len = vocab_size
+        self._specials = []
 
     def __len__(self):
         return self._len
 
     def convert_tokens_to_ids(self, token):
-        if token != '<image>':
-            raise KeyError(token)
-        return self._len - 1
+        """The first special token asked for gets the last id, the next one
+        the id before it, and so on (the same token, the same id)."""
+        if isinstance(token, (list, tuple)):
+            return [self.convert_tokens_to_ids(t) for t in token]
+        if token not in self._specials:
+            self._specials.append(token)
+        return self._len - 1 - self._specials.index(token)
 
 
 def _text_vocab_size(hf_config: dict) -> int:
@@ -86,10 +93,10 @@ def random_weights_config(
                 f'tokenizer\'s size (--vocab-size {name}=N), or write the folder '
                 'with tools/data/make_toy_vlm.py'
             )
-        from .toy import toy_config
+        from .family import get_family
 
-        hf_config = toy_config(
-            wrapper.model_type, _PlaceholderIds(toy_vocab_size), image_size=image_size
+        hf_config = get_family(wrapper.__name__).toy_config(
+            _PlaceholderIds(toy_vocab_size), image_size, 64
         )
     hf_config = dict(hf_config)
     vocab = _text_vocab_size(hf_config)

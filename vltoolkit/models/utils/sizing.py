@@ -44,8 +44,23 @@ def _placeholder_tokenizer(cfg: dict, vocab_sizes: Dict[str, int]) -> dict:
     )
 
 
-def config_without_files(model_cfg: dict, vocab_sizes: Optional[Dict[str, int]] = None) -> dict:
-    """A copy of ``model_cfg`` that builds with no file on disk.
+def config_without_files(
+    model_cfg: dict,
+    vocab_sizes: Optional[Dict[str, int]] = None,
+    hf_config: Optional[dict] = None,
+    image_size: int = 96,
+) -> dict:
+    """A copy of ``model_cfg`` that builds with no file on disk: the one way
+    to build a recipe's model without its files (``count_params.py`` builds
+    it on the meta device, ``benchmark_train.py --synthetic`` with random
+    weights).
+
+    * a pretrained VLM (a registered family's wrapper) whose ``pretrained``
+      folder is missing builds from ``config=`` the released sizes
+      (``hf_config``, the recipe fragment's) or, for a ``_toy`` recipe, the
+      family's toy architecture at the vocabulary ``vocab_sizes[<folder
+      name>]`` and ``image_size``
+      (:func:`~vltoolkit.models.pretrained_vlms.random_weights.random_weights_config`);
 
     * a tokenizer (``VLTokenizer`` / ``HFTokenizer``) whose folder is missing
       becomes a :class:`~vltoolkit.tokenization.SizedPlaceholderTokenizer` of
@@ -56,6 +71,18 @@ def config_without_files(model_cfg: dict, vocab_sizes: Optional[Dict[str, int]] 
       of a timm one); one without a description is an error naming the key.
     """
     sizes = dict(RELEASED_VOCAB_SIZES, **(vocab_sizes or {}))
+    pretrained = model_cfg.get('pretrained')
+    if _is_pretrained_vlm(model_cfg) and isinstance(pretrained, str) and not osp.isdir(pretrained):
+        from vltoolkit.models.pretrained_vlms.random_weights import random_weights_config
+
+        if hasattr(hf_config, 'to_dict'):
+            hf_config = hf_config.to_dict()
+        return random_weights_config(
+            copy.deepcopy(dict(model_cfg)),
+            hf_config,
+            toy_vocab_size=sizes.get(osp.basename(osp.normpath(pretrained))),
+            image_size=image_size,
+        )
 
     def walk(node, where):
         if isinstance(node, dict):
@@ -81,6 +108,13 @@ def config_without_files(model_cfg: dict, vocab_sizes: Optional[Dict[str, int]] 
         return node
 
     return walk(copy.deepcopy(dict(model_cfg)), 'model')
+
+
+def _is_pretrained_vlm(model_cfg: dict) -> bool:
+    from vltoolkit.registry import MODELS
+
+    wrapper = MODELS.get(model_cfg.get('type')) if isinstance(model_cfg.get('type'), str) else None
+    return bool(getattr(wrapper, 'hf_class_name', ''))
 
 
 @contextlib.contextmanager
