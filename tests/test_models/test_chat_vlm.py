@@ -177,6 +177,24 @@ def test_loss_is_on_the_answer_only_and_equals_the_models_own(toy, family):
 
 
 @pytest.mark.parametrize('family', list(SIDES))
+def test_chunked_loss_equals_the_full_logits(toy, family):
+    # loss_chunk_size: the loss from the LM head's input, 5 target positions at a time
+    folder, samples = toy[family]
+    full, chunked = _build(folder, family), _build(folder, family, loss_chunk_size=5)
+    chunked.load_state_dict(full.state_dict())
+    data = _batch(full, samples[:3])
+    losses = []
+    for model in (full, chunked):
+        model.zero_grad()
+        loss = model.loss(**data)['loss_token']
+        loss.backward()
+        head = model.hf_model.get_output_embeddings().weight
+        losses.append((loss.detach(), head.grad.clone()))
+    torch.testing.assert_close(losses[1][0], losses[0][0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(losses[1][1], losses[0][1], rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize('family', list(SIDES))
 def test_lora_on_the_language_model_frozen_vision(toy, family):
     from vltoolkit.models.pretrained_vlms import get_family
 

@@ -31,6 +31,9 @@ model = dict(
         r=16, alpha=32, dropout=0.05, target_modules=['hf_model.model.language_model.*_proj']
     ),
     dtype='bfloat16',
+    # 151,936-token vocabulary: the loss never holds the full logits (docs/scale.md);
+    # loss_chunk_size=None turns it off
+    loss_chunk_size=256,
     generation_cfg=dict(max_new_tokens=64, num_beams=1),
 )
 # Qwen/Qwen2.5-VL-3B-Instruct's sizes (its config.json), for counting parameters and
