@@ -1,11 +1,32 @@
-"""Shared test set-up."""
+"""Shared test set-up.
 
+Sections: the session's environment (no network, one thread per xdist
+worker), paths, helpers (``load_tool``, ``free_port``, ``run_once``), the
+pytest-xdist grouping hook, and the tiny tokenizer / model shared by the
+model and engine tests.
+"""
+
+import json
+import os
+import socket
 from pathlib import Path
 
 import pytest
-from mmengine.registry import init_default_scope
 
-from vltoolkit.tokenization import train_word_level_tokenizer
+# --- the session's environment (before anything imports torch or huggingface_hub)
+
+# No network: huggingface_hub reads these once, at its import, so a hub name
+# missing from the cache fails at once instead of waiting for a timeout. The
+# tools the tests run as subprocesses inherit them.
+for _name in ('HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_DATASETS_OFFLINE'):
+    os.environ.setdefault(_name, '1')
+# Under pytest-xdist (`make test`: one worker per core) each worker computes on
+# one thread: two workers on two cores, no oversubscription.
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    os.environ['OMP_NUM_THREADS'] = '1'
+    os.environ['MKL_NUM_THREADS'] = '1'
+
+# --- paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / 'shared' / 'fixtures'
@@ -23,10 +44,58 @@ def load_tool(rel_path: str):
     return module
 
 
+def free_port() -> int:
+    """A TCP port free right now (for torchrun's ``--master_port``): tests on
+    two xdist workers never pick the same one."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run_once(tmp_path_factory, name, make):
+    """``make()`` once per test session, its JSON result shared by every
+    pytest-xdist worker: the first worker to ask runs it under a file lock,
+    the others wait for it and read the result (toy data, a toy checkpoint)."""
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        root = root.parent  # the session's folder, above the workers' own
+    stored = root / f'{name}.json'
+    with FileLock(str(stored) + '.lock'):
+        if not stored.is_file():
+            stored.write_text(json.dumps(make()))
+    return json.loads(stored.read_text())
+
+
+# --- pytest-xdist: which tests share a worker
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """With ``--dist loadgroup``, a test module whose tests share a module (or
+    class) scoped fixture runs on one worker, which builds the fixture once;
+    other tests go to whichever worker is free. An explicit
+    ``@pytest.mark.xdist_group`` wins."""
+    for item in items:
+        if item.get_closest_marker('xdist_group'):
+            continue
+        defs = getattr(item, '_fixtureinfo', None)
+        scopes = {
+            fixturedef.scope
+            for fixturedefs in (defs.name2fixturedefs.values() if defs else ())
+            for fixturedef in fixturedefs
+        }
+        if scopes & {'module', 'class', 'package'}:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split('::')[0]))
+
+
 @pytest.fixture(autouse=True)
 def vltoolkit_scope():
     """Registry builds resolve in the vltoolkit scope, whatever scope a
     Runner built by an earlier test left as the current default."""
+    from mmengine.registry import init_default_scope
+
     init_default_scope('vltoolkit')
     yield
 
@@ -47,6 +116,8 @@ TEXTS = [
 
 @pytest.fixture(scope='session')
 def tiny_tokenizer_cfg(tmp_path_factory):
+    from vltoolkit.tokenization import train_word_level_tokenizer
+
     out = tmp_path_factory.mktemp('tok')
     train_word_level_tokenizer(TEXTS, str(out), special_tokens=[f'<loc_{i}>' for i in range(16)])
     return dict(type='VLTokenizer', path=str(out), box_coder=BOX_CODER)

@@ -18,6 +18,7 @@ FEW = [
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group('florence2_toy')  # writes the toy folder's florence2/
 def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
     proc = run_tool(['data/make_toy_vlm.py', CFG], toy_workdir)
     assert 'florence2' in proc.stdout
