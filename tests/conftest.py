@@ -69,25 +69,82 @@ def run_once(tmp_path_factory, name, make):
 
 
 # --- pytest-xdist: which tests share a worker
+#
+# With `--dist loadgroup` (make test), the tests of a module that share a
+# module (or class) scoped fixture run on one worker, which builds the fixture
+# once, and so do tests marked `@pytest.mark.xdist_group(name)`; every other
+# test goes to whichever worker is free. The workers compute the groups at
+# collection (fixture scopes are known only there) and write them to the file
+# GROUPS_ENV names, which the controller's scheduler reads. (pytest-xdist's
+# own loadgroup tags node ids, which pytest 9.2 no longer lets it do.)
+
+GROUPS_ENV = 'VLT_TEST_XDIST_GROUPS'
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_configure(config):
+    if not os.environ.get('PYTEST_XDIST_WORKER') and GROUPS_ENV not in os.environ:
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix='vlt-xdist-groups-', suffix='.json')
+        os.close(fd)
+        os.environ[GROUPS_ENV] = path  # the workers, started later, inherit it
+        config.add_cleanup(lambda: os.path.exists(path) and os.remove(path))
+
+
+def _group(item):
+    mark = item.get_closest_marker('xdist_group')
+    if mark:
+        return str(mark.args[0] if mark.args else mark.kwargs.get('name', 'default'))
+    info = getattr(item, '_fixtureinfo', None)
+    scopes = {
+        fixturedef.scope
+        for fixturedefs in (info.name2fixturedefs.values() if info else ())
+        for fixturedef in fixturedefs
+    }
+    if scopes & {'module', 'class', 'package'}:
+        return item.nodeid.split('::')[0]
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    """With ``--dist loadgroup``, a test module whose tests share a module (or
-    class) scoped fixture runs on one worker, which builds the fixture once;
-    other tests go to whichever worker is free. An explicit
-    ``@pytest.mark.xdist_group`` wins."""
-    for item in items:
-        if item.get_closest_marker('xdist_group'):
-            continue
-        defs = getattr(item, '_fixtureinfo', None)
-        scopes = {
-            fixturedef.scope
-            for fixturedefs in (defs.name2fixturedefs.values() if defs else ())
-            for fixturedef in fixturedefs
-        }
-        if scopes & {'module', 'class', 'package'}:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split('::')[0]))
+    """Under xdist: the modules holding slow tests first (longest work first,
+    the fast tests fill the end), and the first worker writes the groups."""
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker:
+        return
+    slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
+    if worker == 'gw0' and os.environ.get(GROUPS_ENV):
+        groups = {item.nodeid: _group(item) for item in items}
+        tmp = os.environ[GROUPS_ENV] + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump({k: v for k, v in groups.items() if v}, f)
+        os.replace(tmp, os.environ[GROUPS_ENV])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue('dist') != 'loadgroup':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ConftestGroupScheduling(LoadScopeScheduling):
+        """Tests of one group form one work unit; the others one each."""
+
+        groups = None
+
+        def _split_scope(self, nodeid):
+            if self.groups is None:  # called once the workers have collected
+                try:
+                    with open(os.environ[GROUPS_ENV]) as f:
+                        self.groups = json.load(f)
+                except (OSError, ValueError):  # no groups written: one unit per test
+                    self.groups = {}
+            if nodeid.rfind('@') > nodeid.rfind(']'):  # tagged by xdist (pytest < 9.2)
+                return nodeid.rsplit('@', 1)[1]
+            return self.groups.get(nodeid, nodeid)
+
+    return ConftestGroupScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
