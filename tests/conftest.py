@@ -82,7 +82,7 @@ GROUPS_ENV = 'VLT_TEST_XDIST_GROUPS'
 
 
 def pytest_configure(config):
-    if not os.environ.get('PYTEST_XDIST_WORKER') and GROUPS_ENV not in os.environ:
+    if getattr(config.option, 'numprocesses', None) and not os.environ.get('PYTEST_XDIST_WORKER'):
         import tempfile
 
         fd, path = tempfile.mkstemp(prefix='vlt-xdist-groups-', suffix='.json')
