@@ -42,6 +42,13 @@ def boxes_with_phrases(text: str, box_coder, img_wh, scale_factor=(1.0, 1.0)) ->
     """
     if not isinstance(text, str):
         return []
+    if not getattr(box_coder, 'writes_location_tokens', True):
+        sx, sy = (float(v) for v in scale_factor)
+        scale = np.array([sx, sy, sx, sy])
+        return [
+            dict(phrase=label, box=[round(float(v), 2) for v in np.asarray(box) / scale])
+            for label, box in box_coder.find_labeled_boxes(text, img_wh)
+        ]
     pattern = box_coder._token_pattern
     n = box_coder.num_tokens_per_box
     sx, sy = (float(v) for v in scale_factor)

@@ -6,6 +6,9 @@
 * :class:`Florence2BoxCoder` (1000 floor bins, ``<loc_k>``) and
   :class:`PaliGemmaBoxCoder` (1024 bins, ``<loc%04d>``, y before x): the
   native schemes of the pretrained VLMs (``docs/pretrained_vlms.md``);
+* :class:`TextBoxCoder`, :class:`Qwen2_5VLBoxCoder` (absolute pixels of the
+  processor's resized image) and :class:`Qwen3VLBoxCoder` (0..1000): boxes
+  written as numbers in a JSON answer, no location tokens;
 * :class:`VLTokenizer` (a local transformers tokenizer plus location tokens),
   :func:`build_tokenizer` (one instance per config and process);
 * :func:`train_word_level_tokenizer` (a small word-level vocabulary saved in
@@ -20,7 +23,10 @@ from .florence2_box_coder import Florence2BoxCoder
 from .hf_tokenizer import HFTokenizer
 from .paligemma_box_coder import PaliGemmaBoxCoder
 from .patch_index_box_coder import PatchIndexBoxCoder
+from .qwen2_5_vl_box_coder import Qwen2_5VLBoxCoder
+from .qwen3_vl_box_coder import Qwen3VLBoxCoder
 from .sized_placeholder import SizedPlaceholderTokenizer
+from .text_box_coder import TextBoxCoder
 from .vl_tokenizer import VLTokenizer, build_tokenizer, clear_tokenizer_cache
 from .word_vectors import WordVectors, get_word_vectors, tokenize_words
 
@@ -32,6 +38,9 @@ __all__ = [
     'PatchIndexBoxCoder',
     'Florence2BoxCoder',
     'PaliGemmaBoxCoder',
+    'TextBoxCoder',
+    'Qwen2_5VLBoxCoder',
+    'Qwen3VLBoxCoder',
     'VLTokenizer',
     'build_tokenizer',
     'SizedPlaceholderTokenizer',

@@ -71,6 +71,9 @@ class BaseBoxCoder(metaclass=ABCMeta):
     """
 
     num_tokens_per_box: int = 4
+    #: the coder writes a box as location tokens of the vocabulary (False for
+    #: :class:`~vltoolkit.tokenization.text_box_coder.TextBoxCoder`: numbers)
+    writes_location_tokens: bool = True
 
     def __init__(self, num_locations: int, token_fmt: str):
         if int(num_locations) != num_locations or num_locations < 2:

@@ -163,6 +163,8 @@ class COCOBoxMetric(BaseMetric):
         if self.classes is None:
             boxes = self.box_coder.find_boxes(text, img_wh)
             return _boxes(boxes), np.zeros(len(boxes), np.int64), 0
+        if not getattr(self.box_coder, 'writes_location_tokens', True):
+            return self._parse_labeled(text, img_wh)
         n = self.box_coder.num_tokens_per_box
         boxes, labels, unknown = [], [], 0
         label, run, pos = None, [], 0
@@ -193,6 +195,18 @@ class COCOBoxMetric(BaseMetric):
             else:
                 flush()  # another tag (</object>, <phrase>) ends a run
         flush()
+        return _boxes(boxes), np.asarray(labels, np.int64), unknown
+
+    def _parse_labeled(self, text, img_wh):
+        """``parse`` for answers that name each box (JSON ``label``)."""
+        boxes, labels, unknown = [], [], 0
+        for name, box in self.box_coder.find_labeled_boxes(text, img_wh):
+            label = self._match_name(name)
+            if label < 0:
+                unknown += 1
+            else:
+                boxes.append(box)
+                labels.append(label)
         return _boxes(boxes), np.asarray(labels, np.int64), unknown
 
     def _gt_labels(self, sample, num):

@@ -90,9 +90,9 @@ class GroundingAccuracy(BaseMetric):
         ...          gt_bboxes=[[50, 50, 100, 100]], img_shape=(100, 100)),
         ...     dict(pred_text='no box here', gt_bboxes=[[0, 0, 10, 10]],
         ...          img_shape=(100, 100))])
-        >>> metric.compute_metrics(metric.results)
-        {'acc_at_0_5': 33.33333333333333, 'miou': 33.33333333333333, 'num_missing': 1,
-         'num_samples': 3}
+        >>> m = metric.compute_metrics(metric.results)
+        >>> m['acc_at_0_5'], m['miou'], m['num_missing'], m['num_samples']
+        (33.33333333333333, 33.33333333333333, 1, 3)
     """
 
     default_prefix: Optional[str] = 'grounding'
