@@ -70,8 +70,8 @@ def run_once(tmp_path_factory, name, make):
 
 # --- pytest-xdist: which tests share a worker
 #
-# With `--dist loadgroup` (make test), the tests of a module that share a
-# module (or class) scoped fixture run on one worker, which builds the fixture
+# With `--dist loadgroup` (make test), a module where a test uses a module (or
+# class) scoped fixture runs on one worker, in order, which builds the fixture
 # once, and so do tests marked `@pytest.mark.xdist_group(name)`; every other
 # test goes to whichever worker is free. The workers compute the groups at
 # collection (fixture scopes are known only there) and write them to the file
@@ -91,19 +91,29 @@ def pytest_configure(config):
         config.add_cleanup(lambda: os.path.exists(path) and os.remove(path))
 
 
-def _group(item):
-    mark = item.get_closest_marker('xdist_group')
-    if mark:
-        return str(mark.args[0] if mark.args else mark.kwargs.get('name', 'default'))
+def _shares_a_module_fixture(item):
     info = getattr(item, '_fixtureinfo', None)
     scopes = {
         fixturedef.scope
         for fixturedefs in (info.name2fixturedefs.values() if info else ())
         for fixturedef in fixturedefs
     }
-    if scopes & {'module', 'class', 'package'}:
-        return item.nodeid.split('::')[0]
-    return None
+    return bool(scopes & {'module', 'class', 'package'})
+
+
+def _groups(items):
+    """nodeid -> group: an explicit mark, else the module when any of its
+    tests uses a module fixture (the whole module, in its order)."""
+    shared = {item.nodeid.split('::')[0] for item in items if _shares_a_module_fixture(item)}
+    groups = {}
+    for item in items:
+        mark = item.get_closest_marker('xdist_group')
+        module = item.nodeid.split('::')[0]
+        if mark:
+            groups[item.nodeid] = str(mark.args[0] if mark.args else mark.kwargs.get('name'))
+        elif module in shared:
+            groups[item.nodeid] = module
+    return groups
 
 
 def pytest_collection_modifyitems(config, items):
@@ -115,10 +125,9 @@ def pytest_collection_modifyitems(config, items):
     slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
     items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
     if worker == 'gw0' and os.environ.get(GROUPS_ENV):
-        groups = {item.nodeid: _group(item) for item in items}
         tmp = os.environ[GROUPS_ENV] + '.tmp'
         with open(tmp, 'w') as f:
-            json.dump({k: v for k, v in groups.items() if v}, f)
+            json.dump(_groups(items), f)
         os.replace(tmp, os.environ[GROUPS_ENV])
 
 
