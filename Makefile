@@ -1,7 +1,7 @@
 # vltoolkit: `make demo` trains and tests the toy HOI recipe on the CPU;
-# `make test` runs the whole test suite; `make docs` builds the docs site
-# (work_dirs/site, strict: broken links fail); `make lint` runs ruff (lint, import
-# order, format), codespell and mypy as CI does. All create .venv on first use.
+# `make test` runs the whole test suite (2 pytest-xdist workers); `make docs` builds the
+# docs site (work_dirs/site, strict: broken links fail); `make lint` runs ruff (lint,
+# import order, format), codespell and mypy as CI does. All create .venv on first use.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TOY_CFG := configs/hoi/gem_distlabel_toy.py
@@ -20,11 +20,17 @@ $(VENV)/.installed: requirements/runtime.txt requirements/tests.txt requirements
 demo: venv
 	$(PY) tools/demo.py --config $(TOY_CFG)
 
+# pytest-xdist: one worker per core (2 on the CI machine), one thread each; the
+# tests that share a module fixture or a toy folder stay on one worker
+# (--dist loadgroup, tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup
+
 test: venv
-	$(PY) -m pytest tests
+	$(PYTEST)
 
 test-fast: venv
-	$(PY) -m pytest tests -m "not slow"
+	$(PYTEST) -m "not slow"
 
 docs: venv
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict

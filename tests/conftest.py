@@ -1,11 +1,32 @@
-"""Shared test set-up."""
+"""Shared test set-up.
 
+Sections: the session's environment (no network, one thread per xdist
+worker), paths, helpers (``load_tool``, ``free_port``, ``run_once``), the
+pytest-xdist grouping hook, and the tiny tokenizer / model shared by the
+model and engine tests.
+"""
+
+import json
+import os
+import socket
 from pathlib import Path
 
 import pytest
-from mmengine.registry import init_default_scope
 
-from vltoolkit.tokenization import train_word_level_tokenizer
+# --- the session's environment (before anything imports torch or huggingface_hub)
+
+# No network: huggingface_hub reads these once, at its import, so a hub name
+# missing from the cache fails at once instead of waiting for a timeout. The
+# tools the tests run as subprocesses inherit them.
+for _name in ('HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'HF_DATASETS_OFFLINE'):
+    os.environ.setdefault(_name, '1')
+# Under pytest-xdist (`make test`: one worker per core) each worker computes on
+# one thread: two workers on two cores, no oversubscription.
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    os.environ['OMP_NUM_THREADS'] = '1'
+    os.environ['MKL_NUM_THREADS'] = '1'
+
+# --- paths
 
 ROOT = Path(__file__).resolve().parents[1]
 #: real annotation excerpts (tests/data/README.md says where each comes from)
@@ -24,10 +45,124 @@ def load_tool(rel_path: str):
     return module
 
 
+def free_port() -> int:
+    """A TCP port free right now (for torchrun's ``--master_port``): tests on
+    two xdist workers never pick the same one."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run_once(tmp_path_factory, name, make):
+    """``make()`` once per test session, its JSON result shared by every
+    pytest-xdist worker: the first worker to ask runs it under a file lock,
+    the others wait for it and read the result (toy data, a toy checkpoint)."""
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        root = root.parent  # the session's folder, above the workers' own
+    stored = root / f'{name}.json'
+    with FileLock(str(stored) + '.lock'):
+        if not stored.is_file():
+            stored.write_text(json.dumps(make()))
+    return json.loads(stored.read_text())
+
+
+# --- pytest-xdist: which tests share a worker
+#
+# With `--dist loadgroup` (make test), a module where a test uses a module (or
+# class) scoped fixture runs on one worker, in order, which builds the fixture
+# once, and so do tests marked `@pytest.mark.xdist_group(name)`; every other
+# test goes to whichever worker is free. The workers compute the groups at
+# collection (fixture scopes are known only there) and write them to the file
+# GROUPS_ENV names, which the controller's scheduler reads. (pytest-xdist's
+# own loadgroup tags node ids, which pytest 9.2 no longer lets it do.)
+
+GROUPS_ENV = 'VLT_TEST_XDIST_GROUPS'
+
+
+def pytest_configure(config):
+    if getattr(config.option, 'numprocesses', None) and not os.environ.get('PYTEST_XDIST_WORKER'):
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix='vlt-xdist-groups-', suffix='.json')
+        os.close(fd)
+        os.environ[GROUPS_ENV] = path  # the workers, started later, inherit it
+        config.add_cleanup(lambda: os.path.exists(path) and os.remove(path))
+
+
+def _shares_a_module_fixture(item):
+    info = getattr(item, '_fixtureinfo', None)
+    scopes = {
+        fixturedef.scope
+        for fixturedefs in (info.name2fixturedefs.values() if info else ())
+        for fixturedef in fixturedefs
+    }
+    return bool(scopes & {'module', 'class', 'package'})
+
+
+def _groups(items):
+    """nodeid -> group: an explicit mark, else the module when any of its
+    tests uses a module fixture (the whole module, in its order)."""
+    shared = {item.nodeid.split('::')[0] for item in items if _shares_a_module_fixture(item)}
+    groups = {}
+    for item in items:
+        mark = item.get_closest_marker('xdist_group')
+        module = item.nodeid.split('::')[0]
+        if mark:
+            groups[item.nodeid] = str(mark.args[0] if mark.args else mark.kwargs.get('name'))
+        elif module in shared:
+            groups[item.nodeid] = module
+    return groups
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist: the modules holding slow tests first (longest work first,
+    the fast tests fill the end), and the first worker writes the groups."""
+    worker = os.environ.get('PYTEST_XDIST_WORKER')
+    if not worker:
+        return
+    slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
+    if worker == 'gw0' and os.environ.get(GROUPS_ENV):
+        tmp = os.environ[GROUPS_ENV] + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(_groups(items), f)
+        os.replace(tmp, os.environ[GROUPS_ENV])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue('dist') != 'loadgroup':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ConftestGroupScheduling(LoadScopeScheduling):
+        """Tests of one group form one work unit; the others one each."""
+
+        groups = None
+
+        def _split_scope(self, nodeid):
+            if self.groups is None:  # called once the workers have collected
+                try:
+                    with open(os.environ[GROUPS_ENV]) as f:
+                        self.groups = json.load(f)
+                except (OSError, ValueError):  # no groups written: one unit per test
+                    self.groups = {}
+            if nodeid.rfind('@') > nodeid.rfind(']'):  # tagged by xdist (pytest < 9.2)
+                return nodeid.rsplit('@', 1)[1]
+            return self.groups.get(nodeid, nodeid)
+
+    return ConftestGroupScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def vltoolkit_scope():
     """Registry builds resolve in the vltoolkit scope, whatever scope a
     Runner built by an earlier test left as the current default."""
+    from mmengine.registry import init_default_scope
+
     init_default_scope('vltoolkit')
     yield
 
@@ -48,6 +183,8 @@ TEXTS = [
 
 @pytest.fixture(scope='session')
 def tiny_tokenizer_cfg(tmp_path_factory):
+    from vltoolkit.tokenization import train_word_level_tokenizer
+
     out = tmp_path_factory.mktemp('tok')
     train_word_level_tokenizer(TEXTS, str(out), special_tokens=[f'<loc_{i}>' for i in range(16)])
     return dict(type='VLTokenizer', path=str(out), box_coder=BOX_CODER)

@@ -140,7 +140,8 @@ def test_bad_inputs_fail_clearly(inferencer, trained_toy, tmp_path):
         inferencer([grounding_input(record['img_path'], 'the cup')])
 
 
-def test_checkpoint_of_another_recipe_is_refused(trained_toy, tmp_path):
+def test_checkpoint_of_another_recipe_is_refused(trained_toy, tmp_path, monkeypatch):
+    monkeypatch.chdir(trained_toy[0])  # the toy recipe reads data/toy_hoi relative to the cwd
     ckpt = trained_toy[1]
     with pytest.raises(CheckpointMismatchError, match='of another shape|missing'):
         VLInferencer(

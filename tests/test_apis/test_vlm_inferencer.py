@@ -21,6 +21,7 @@ CFG = str(ROOT / 'configs' / 'hoi' / 'florence2-base_gem_distlabel_toy.py')
 FEW = ['test_dataloader.dataset.indices=6', 'test_dataloader.batch_size=6']
 
 
+@pytest.mark.xdist_group('florence2_toy')  # writes the toy folder's florence2/
 def test_zero_shot_florence2_answers_as_test_py(toy_workdir, monkeypatch):
     run_tool(['data/make_toy_vlm.py', CFG], toy_workdir)
     preds = toy_workdir / 'florence2_zero_shot.pkl'

@@ -9,7 +9,8 @@ clean there: every output lands in a git-ignored folder (``work_dirs/``,
 (``doc_blocks.NEEDS``; docs/contributing.md).
 
 The selected pages run concurrently, one per CPU core (each command is
-single-threaded, ``OMP_NUM_THREADS=1``); each page is still its own test.
+single-threaded, ``OMP_NUM_THREADS=1``; under pytest-xdist, one per core
+left to this worker); each page is still its own test.
 """
 
 import os
@@ -103,7 +104,8 @@ def page_results(request, tmp_path_factory):
         if getattr(item, 'originalname', None) == 'test_page_commands_run_as_written'
         and hasattr(item, 'callspec')
     ]
-    pool = ThreadPoolExecutor(max_workers=max(1, min(len(selected), os.cpu_count() or 1)))
+    cores = (os.cpu_count() or 1) // int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(selected), cores)))
     futures = {
         page: pool.submit(run_page, page, tmp_path_factory.mktemp('docs')) for page in selected
     }

@@ -10,6 +10,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from mmengine.config import Config
 
+from tests.conftest import free_port
 from vltoolkit.compat.cpu_distributed import init_dist_if_needed
 from vltoolkit.engine.runner.pre_run import DEFAULT_DIST_TIMEOUT_S, set_dist_timeout
 
@@ -71,6 +72,6 @@ def _rank(rank, port, out):
 def test_a_stalled_rank_makes_the_others_fail_after_the_timeout(tmp_path):
     out = tmp_path / 'rank0.txt'
     mp.start_processes(
-        _rank, args=(29650 + os.getpid() % 300, str(out)), nprocs=2, join=True, start_method='spawn'
+        _rank, args=(free_port(), str(out)), nprocs=2, join=True, start_method='spawn'
     )
     assert 'timed out' in out.read_text().lower() or 'timeout' in out.read_text().lower()

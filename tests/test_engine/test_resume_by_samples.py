@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from vltoolkit.engine.loops.resume_skip import ResumeMismatchError
 
 from .resume_toy import N, train
@@ -78,7 +78,7 @@ def test_resume_on_two_cpu_ranks_from_a_single_process_checkpoint(tmp_path):
             '--nproc_per_node',
             '2',
             '--master_port',
-            str(29700 + os.getpid() % 200),
+            str(free_port()),
             str(ROOT / 'tests' / 'test_engine' / 'resume_toy.py'),
             str(tmp_path / 'cut'),
             str(out),

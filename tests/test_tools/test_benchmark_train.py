@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 from .conftest import run_tool
 
@@ -49,9 +49,7 @@ def test_benchmark_train_on_the_toy_recipe(toy_workdir):
 
 
 def test_gpu_check_smoke_runs_on_cpu(tmp_path):
-    env = dict(
-        os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT=str(29700 + os.getpid() % 200)
-    )
+    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT=str(free_port()))
     proc = subprocess.run(
         ['bash', str(ROOT / 'tools' / 'analysis' / 'gpu_check.sh'), '--cpu', '--tiny'],
         cwd=tmp_path,

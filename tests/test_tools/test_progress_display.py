@@ -15,22 +15,8 @@ BATCH = 4
 
 
 @pytest.fixture(scope='module')
-def toy_checkpoint(toy_workdir):
-    run_tool(
-        [
-            'train.py',
-            TOY_CFG,
-            '--work-dir',
-            'work_dirs/progress',
-            '--cfg-options',
-            'train_cfg.max_epochs=1',
-            'train_cfg.val_interval=1',
-            'train_dataloader.batch_size=8',
-            f'val_dataloader.batch_size={BATCH}',
-        ],
-        toy_workdir,
-    )
-    return toy_workdir / 'work_dirs' / 'progress' / 'epoch_1.pth'
+def toy_checkpoint(trained_toy):
+    return trained_toy[1]  # the session's toy checkpoint: any one shows the batches
 
 
 def _test(toy_workdir, ckpt, *extra, env=None):

@@ -18,6 +18,7 @@ FEW = [
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group('florence2_toy')  # writes the toy folder's florence2/
 def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
     proc = run_tool(['data/make_toy_vlm.py', CFG], toy_workdir)
     assert 'florence2' in proc.stdout
@@ -48,10 +49,11 @@ def test_florence2_toy_recipe_trains_on_two_ranks_then_tests(toy_workdir):
     assert 'hoi/macro_f1' in zero.stdout
 
 
-def test_zero_shot_needs_a_pretrained_model(toy_workdir):
+def test_zero_shot_needs_a_pretrained_model(tmp_path):
+    # refused before any data is read: no toy set needed
     proc = run_tool(
         ['test.py', str(ROOT / 'configs' / 'hoi' / 'ce_onehot_toy.py'), 'none'],
-        toy_workdir,
+        tmp_path,
         check=False,
     )
     assert proc.returncode != 0 and 'no `pretrained=`' in proc.stderr
