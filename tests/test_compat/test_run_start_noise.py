@@ -47,3 +47,28 @@ def test_what_a_run_start_logs_without_the_harmless_notices(tmp_path):
     for notice in NOISE:
         assert notice not in logged
     assert 'a warning the user can act on' in logged  # nothing else is hidden
+
+
+def test_deepspeed_cpu_fallback_warning_is_not_printed(tmp_path):
+    """With deepspeed installed and no CUDA device, importing the engine prints
+    no ``Setting accelerator to CPU`` warning; a user's DS_ACCELERATOR is kept."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    pytest.importorskip('deepspeed', reason='deepspeed is an optional extra')
+    env = {k: v for k, v in os.environ.items() if k != 'DS_ACCELERATOR'}
+    env['CUDA_VISIBLE_DEVICES'] = ''
+    code = 'import os, vltoolkit.engine; print(os.environ["DS_ACCELERATOR"])'
+    out = subprocess.run(
+        [sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True
+    )
+    assert 'Setting accelerator to CPU' not in out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == 'cpu'
+    env['DS_ACCELERATOR'] = 'cpu'
+    from vltoolkit.compat.deepspeed_accelerator import default_deepspeed_accelerator
+
+    default_deepspeed_accelerator()  # in-process: leaves a set value alone
+    assert os.environ.get('DS_ACCELERATOR') in (None, 'cpu')

@@ -67,6 +67,11 @@ file_client_deprecation    mmengine 0.10.7 ``CheckpointHook.before_train``      
 hard_disk_backend_         that unused client's ``HardDiskBackend`` logs        with file_client_deprecation
  deprecation               ``"HardDiskBackend" is the alias of
                            "LocalBackend"``; dropped the same way
+deepspeed_accelerator      with deepspeed installed, ``mmengine.runner``        DeepSpeed logs the CPU fallback at info level,
+                           imports it; without a CUDA device it warns           or mmengine imports deepspeed lazily
+                           ``Setting accelerator to CPU`` in every run;
+                           ``DS_ACCELERATOR=cpu`` is set when torch sees no
+                           CUDA device (unless the user set it)
 =========================  ===================================================  ==============================================
 
 Not here on purpose: resuming an epoch mid-way (mmengine's ``EpochBasedTrainLoop``
@@ -79,6 +84,7 @@ See ``docs/compat.md`` for the same table with more context.
 from .after_import import call_after_import
 from .atomic_checkpoint import install as install_atomic_checkpoints
 from .data_config import use_data_only_configs
+from .deepspeed_accelerator import default_deepspeed_accelerator
 from .file_client_deprecation import quiet_file_client_notice
 from .hard_disk_backend_deprecation import quiet_hard_disk_backend_notice
 from .log_processor_registry import LOG_PROCESSORS
@@ -107,6 +113,7 @@ __all__ = [
     'LOG_PROCESSORS',
     'quiet_file_client_notice',
     'quiet_hard_disk_backend_notice',
+    'default_deepspeed_accelerator',
     'CheckpointError',
     'MMENGINE_SAFE_GLOBALS',
     'SAFE_GLOBALS_CFG_KEY',
@@ -142,3 +149,4 @@ def setup_vltoolkit(extra_safe_globals=()) -> None:
     call_after_import('mmengine.fileio.handlers.registry_utils', use_safe_yaml_loader)
     quiet_file_client_notice()  # mmengine notices known to be harmless, nothing else
     quiet_hard_disk_backend_notice()
+    default_deepspeed_accelerator()  # before mmengine.runner imports deepspeed

@@ -23,4 +23,10 @@ from mmengine.registry import Registry
 
 __all__ = ['LOG_PROCESSORS']
 
-LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS, scope='vltoolkit')
+# locations: a lookup through this child imports mmengine's own log processors first
+LOG_PROCESSORS = Registry(
+    'log_processor',
+    parent=MMENGINE_LOG_PROCESSORS,
+    scope='vltoolkit',
+    locations=['mmengine.runner'],
+)
