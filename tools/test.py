@@ -16,6 +16,7 @@ from vltoolkit.engine import (
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.models.pretrained_vlms.zero_shot import checkpoint_to_load
 from vltoolkit.utils.cli import add_common_args, print_metrics
+from vltoolkit.utils.data_root import check_data_root
 from vltoolkit.utils.output_paths import refuse_existing, under_work_dir
 
 
@@ -74,6 +75,7 @@ def merge_test_args(cfg, args):
 def main(argv=None):
     args = parse_args(argv)
     cfg = merge_test_args(config_from_args(args), args)
+    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     runner = build_runner(cfg, launcher=args.launcher)
     with explain_registry_errors(), explain_config_errors(cfg):
         metrics = runner.test()

@@ -16,6 +16,7 @@ from vltoolkit.engine.hooks import Preempted
 from vltoolkit.engine.runner import explain_config_errors
 from vltoolkit.engine.runner.work_dir_guard import claim_work_dir
 from vltoolkit.utils.cli import add_common_args
+from vltoolkit.utils.data_root import check_data_root
 from vltoolkit.visualization.trackers import TRACKERS
 
 
@@ -36,6 +37,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = config_from_args(args)
+    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     claim_work_dir(cfg, overwrite=args.overwrite)  # no run over another's checkpoints
     runner = build_runner(cfg, launcher=args.launcher)
     try:

@@ -4,8 +4,7 @@ page), before the tokenizer folder under it is looked for."""
 import pytest
 from mmengine.config import Config
 
-from tests.conftest import ROOT
-from vltoolkit.engine import build_runner
+from tests.conftest import ROOT, load_tool
 from vltoolkit.utils.config_refs import resolve_config_refs
 from vltoolkit.utils.data_root import DATA_PAGES, DataRootError, check_data_root, data_pages
 
@@ -18,9 +17,12 @@ def _cfg(name, **options):
 
 def test_train_names_the_key_and_the_page_not_the_tokenizer(tmp_path):
     missing = str(tmp_path / 'no_such_root')
-    cfg = _cfg('hoi/gem_distlabel_toy.py', data_root=missing, work_dir=str(tmp_path / 'w'))
+    config = str(ROOT / 'configs' / 'hoi' / 'gem_distlabel_toy.py')
+    args = ['--work-dir', str(tmp_path / 'w'), '--cfg-options', f'data_root={missing}']
     with pytest.raises(DataRootError) as err:
-        build_runner(cfg)  # what tools/train.py and tools/test.py call
+        load_tool('train.py').main([config] + args)  # checked before the runner is built
+    with pytest.raises(DataRootError):
+        load_tool('test.py').main([config, str(tmp_path / 'none.pth')] + args)
     msg = str(err.value)
     assert f"data_root='{missing}'" in msg and 'gem_distlabel_toy.py' in msg
     assert 'docs/datasets/hoi.md' in msg

@@ -7,7 +7,6 @@ from mmengine.runner import Runner
 from vltoolkit.compat.cpu_distributed import cpu_ddp_wrapper_cfg, init_dist_if_needed
 from vltoolkit.compat.experiment_name import unique_experiment_name
 from vltoolkit.compat.registry_errors import explain_registry_errors
-from vltoolkit.utils.data_root import check_data_root
 from vltoolkit.visualization.trackers import drop_missing_trackers
 
 from .config_checks import explain_config_errors
@@ -35,7 +34,6 @@ def build_runner(cfg: Config, launcher: str = 'none') -> Runner:
     under torchrun, and a unique experiment name unless the config sets one
     (see :mod:`vltoolkit.compat` for why each is needed)."""
     prepare_config(cfg, resolve_load_from=True)  # idempotent on a prepared config
-    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     cfg.launcher = launcher
     notes = prepare_run(cfg)
     if launcher != 'none':
