@@ -92,3 +92,14 @@ def get_family(name_or_type: str) -> VLMFamily:
 
 def family_names() -> list:
     return list(FAMILIES)
+
+
+def special_token_ids(tok) -> dict:
+    """The vocabulary size and pad / bos / eos ids of tokenizer ``tok``, as the
+    transformers configs of the toy twins take them."""
+    return dict(
+        vocab_size=len(tok),
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+    )

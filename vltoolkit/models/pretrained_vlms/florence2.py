@@ -16,7 +16,7 @@ from vltoolkit.registry import MODELS
 from vltoolkit.tokenization.florence2_box_coder import Florence2BoxCoder  # noqa: F401 (registers)
 
 from .base import PretrainedVLM
-from .family import VLMFamily, register_family
+from .family import VLMFamily, register_family, special_token_ids
 
 
 @MODELS.register_module()
@@ -188,12 +188,7 @@ def _florence2_centres(box_coder, bins, img_wh):
 # ------------------------------------------------------------- the family
 def florence2_toy_config(tok, image_size: int = 96, width: int = 64) -> dict:
     """Config kwargs of a tiny Florence-2 for tokenizer ``tok``."""
-    ids = dict(
-        vocab_size=len(tok),
-        pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-    )
+    ids = special_token_ids(tok)
     return dict(
         vision_config=dict(
             depths=(1, 1, 1, 1),

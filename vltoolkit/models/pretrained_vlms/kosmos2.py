@@ -15,7 +15,7 @@ from vltoolkit.registry import MODELS
 from vltoolkit.tokenization.patch_index_box_coder import PatchIndexBoxCoder  # noqa: F401
 
 from .decoder_only import DecoderOnlyVLM
-from .family import VLMFamily, register_family
+from .family import VLMFamily, register_family, special_token_ids
 
 
 @MODELS.register_module()
@@ -157,12 +157,7 @@ KOSMOS2_TAGS = (
 
 def kosmos2_toy_config(tok, image_size: int = 96, width: int = 64) -> dict:
     """Config kwargs of a tiny Kosmos-2 for tokenizer ``tok``."""
-    ids = dict(
-        vocab_size=len(tok),
-        pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-    )
+    ids = special_token_ids(tok)
     return dict(
         vision_config=dict(
             hidden_size=width,

@@ -12,7 +12,7 @@ from vltoolkit.registry import MODELS
 from vltoolkit.tokenization.paligemma_box_coder import PaliGemmaBoxCoder  # noqa: F401 (registers)
 
 from .decoder_only import DecoderOnlyVLM
-from .family import VLMFamily, register_family
+from .family import VLMFamily, register_family, special_token_ids
 
 
 @MODELS.register_module()
@@ -73,12 +73,7 @@ class PaliGemmaVLM(DecoderOnlyVLM):
 
 def paligemma_toy_config(tok, image_size: int = 96, width: int = 64) -> dict:
     """Config kwargs of a tiny PaliGemma for tokenizer ``tok``."""
-    ids = dict(
-        vocab_size=len(tok),
-        pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id,
-    )
+    ids = special_token_ids(tok)
     return dict(
         vision_config=dict(
             model_type='siglip_vision_model',
