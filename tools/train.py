@@ -37,8 +37,8 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = config_from_args(args)
-    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     claim_work_dir(cfg, overwrite=args.overwrite)  # no run over another's checkpoints
+    check_data_root(cfg)  # a missing data_root named as such (docs/datasets/)
     runner = build_runner(cfg, launcher=args.launcher)
     try:
         with explain_registry_errors(), explain_config_errors(cfg):
