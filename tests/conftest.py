@@ -190,6 +190,31 @@ def tiny_tokenizer_cfg(tmp_path_factory):
     return dict(type='VLTokenizer', path=str(out), box_coder=BOX_CODER)
 
 
+#: answers of a model that writes boxes as numbers (Qwen2.5-VL's JSON), for
+#: the digit-level tests: the digit tokenizer is learnt from them
+NUMBER_TEXTS = [
+    '```json\n[{"bbox_2d": [12, 345, 67, 890], "label": "person 2"}]\n```',
+    'Locate the person who does "ride" with the object 3 in the image.',
+    'hello world 0123456789',
+]
+
+
+@pytest.fixture(scope='session')
+def digit_tokenizer_cfg(tmp_path_factory):
+    """A ``VLTokenizer`` config over a toy Qwen2.5-VL tokenizer (byte-level
+    BPE that splits numbers into digits) with the Qwen2.5-VL box coder."""
+    from vltoolkit.models.pretrained_vlms.toy import build_toy_tokenizer
+
+    out = tmp_path_factory.mktemp('digit_tok')
+    build_toy_tokenizer('qwen2_5_vl', NUMBER_TEXTS, str(out))
+    return dict(
+        type='VLTokenizer',
+        path=str(out),
+        box_coder=dict(type='Qwen2_5VLBoxCoder', fence=True),
+        add_location_tokens=False,
+    )
+
+
 def tiny_model_cfg(tokenizer_cfg, **kw):
     cfg = dict(
         type='VisionSeq2Seq',

@@ -39,20 +39,26 @@ def distance_label_table(
     Returns:
         torch.Tensor: float64 ``[L, L]``, rows summing to 1.
     """
-    _check_params(power, scale, window, mix)
+    check_params(power, scale, window, mix)
     num = box_coder.num_locations
     index = np.arange(num)
     # numpy index grids: the coders compute float64 distances from them
     # (tensors would give the default dtype, float32)
     dist = torch.as_tensor(box_coder.distance(index[:, None], index[None, :]), dtype=torch.float64)
+    return distance_kernel_rows(dist, power, scale, window, mix)
+
+
+def distance_kernel_rows(dist: torch.Tensor, power, scale, window, mix) -> torch.Tensor:
+    """The rows :math:`T_{ij}` of :func:`distance_label_table` from a float64
+    ``[L, L]`` distance matrix."""
     kernel = (1.0 + dist / scale).pow(-power)
     if window is not None:
         kernel = kernel * (dist <= window)
     soft = kernel / kernel.sum(-1, keepdim=True)
-    return (1.0 - mix) * soft + mix * torch.eye(num, dtype=torch.float64)
+    return (1.0 - mix) * soft + mix * torch.eye(dist.shape[0], dtype=torch.float64)
 
 
-def _check_params(power, scale, window, mix):
+def check_params(power, scale, window, mix):
     if not power > 0:
         raise ValueError(f'power must be > 0, got {power!r}')
     if not scale > 0:
@@ -145,7 +151,7 @@ class DistanceLabelEncoder:
         mix: float = 0.0,
         ignore_index: int = IGNORE_INDEX,
     ) -> None:
-        _check_params(power, scale, window, mix)
+        check_params(power, scale, window, mix)
         built = build_tokenizer(tokenizer)
         self.box_coder = built.box_coder
         self.location_token_ids = self._check_vocabulary(built)

@@ -6,6 +6,8 @@ from .feature_reconstruction import FeatureReconstructionLoss
 from .gem import GEMLoss
 from .info_nce import InfoNCELoss
 from .mms import MMSLoss, mms_loss
+from .number_target import NumberTarget
+from .number_token_loss import NumberTokenLoss
 from .sinkhorn_align import SinkhornAlignLoss, sinkhorn_log
 from .soft_bce import SoftTargetBCELoss
 from .token_cross_entropy import TokenCrossEntropyLoss
@@ -16,6 +18,8 @@ __all__ = [
     'accepts_weight',
     'GEMLoss',
     'TokenCrossEntropyLoss',
+    'NumberTokenLoss',
+    'NumberTarget',
     'IGNORE_INDEX',
     'MMSLoss',
     'mms_loss',

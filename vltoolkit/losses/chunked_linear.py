@@ -116,6 +116,7 @@ def chunked_linear_token_loss(
     position_weight: Optional[torch.Tensor] = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     softcap: Optional[float] = None,
+    places: Optional[torch.Tensor] = None,
 ) -> torch.Tensor:
     r"""``loss(F.linear(hidden, weight, bias), target, avg_factor,
     position_weight)`` without the ``[N, V]`` logits (module docstring).
@@ -138,6 +139,9 @@ def chunked_linear_token_loss(
             the loss's ``forward``.
         chunk_size (int): rows projected at once.
         softcap (float, optional): :math:`s` of :math:`s \tanh(z / s)`.
+        places (Tensor, optional): ``[N]`` number places of the targets
+            (:mod:`vltoolkit.tokenization.number_places`); given, ``encode``
+            is called as ``encode(ids, places)`` per chunk.
 
     Returns:
         Tensor: the scalar loss (float32; float64 for float64 inputs); its
@@ -154,10 +158,15 @@ def chunked_linear_token_loss(
     scale = position_scale(valid, avg_factor, position_weight, dtype) * float(loss.loss_weight)
     rows = valid.nonzero().squeeze(1)
     target_ids = ids.index_select(0, rows)
+    target_places = None if places is None else places.index_select(0, rows)
 
     def target_of(start, end):
         chunk = target_ids[start:end]
-        return chunk if encode is None else encode(chunk)
+        if encode is None:
+            return chunk
+        if target_places is None:
+            return encode(chunk)
+        return encode(chunk, target_places[start:end])
 
     return _ChunkedLinearLogProbLoss.apply(
         hidden.index_select(0, rows),

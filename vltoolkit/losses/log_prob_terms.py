@@ -58,11 +58,38 @@ class SparseTarget(NamedTuple):
 class LogProbCoefficients(NamedTuple):
     r""":math:`c = \mathrm{dense} + \mathrm{scatter}(\mathrm{index},
     \mathrm{value})`, ``dense [n, V]`` or None, ``index`` / ``value``
-    ``[n, K]`` or None."""
+    ``[n, K]`` or None; ``offset [n]`` (or None) is added to the value
+    :math:`\ell` only.
+
+    A loss that is not linear in :math:`\log p` (the Number Token Loss)
+    is written at the current point as its linearisation: :math:`c` = its
+    gradient :math:`\nabla_z \ell` (entries summing to 0, so
+    :math:`\nabla_z \sum_v c_v \log p_v = c`) and ``offset`` =
+    :math:`\ell - \sum_v c_v \log p_v`: the same value and the same
+    gradient.
+    """
 
     dense: Optional[torch.Tensor] = None
     index: Optional[torch.Tensor] = None  # type: ignore[assignment]  # shadows tuple.index
     value: Optional[torch.Tensor] = None
+    offset: Optional[torch.Tensor] = None
+
+    def plus(self, other: 'LogProbCoefficients') -> 'LogProbCoefficients':
+        """The coefficients of the sum of both losses (sparse parts
+        concatenated)."""
+
+        def add(a, b):
+            return b if a is None else a if b is None else a + b
+
+        if self.index is None or other.index is None:
+            index = self.index if other.index is None else other.index
+            value = self.value if other.index is None else other.value
+        else:
+            index = torch.cat([self.index, other.index], 1)
+            value = torch.cat([self.value, other.value.to(self.value.dtype)], 1)
+        return LogProbCoefficients(
+            add(self.dense, other.dense), index, value, add(self.offset, other.offset)
+        )
 
     def total(self) -> torch.Tensor:
         r""":math:`\sum_v c_v` per row, ``[n]``."""
@@ -84,6 +111,8 @@ def log_prob_loss(log_p: torch.Tensor, coef: LogProbCoefficients) -> torch.Tenso
         out = out + (coef.dense * log_p).sum(-1)
     if coef.index is not None and coef.value is not None:
         out = out + (coef.value * log_p.gather(1, coef.index)).sum(-1)
+    if coef.offset is not None:
+        out = out + coef.offset
     return out
 
 

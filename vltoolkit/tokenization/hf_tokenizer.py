@@ -107,6 +107,24 @@ class HFTokenizer:
             )['input_ids']
         )
 
+    def encode_with_offsets(self, text: str, add_special_tokens: bool = True):
+        """``(ids, offsets)``: the ids of :meth:`encode` and the ``(start,
+        end)`` character span of each (``(0, 0)`` for special tokens); needs
+        a fast (Rust) tokenizer."""
+        if not getattr(self.tokenizer, 'is_fast', False):
+            raise TypeError(
+                f'{self!r}: character offsets need a fast tokenizer (tokenizer.json in the folder)'
+            )
+        truncate = self.max_length is not None
+        out = self.tokenizer(
+            text,
+            add_special_tokens=add_special_tokens,
+            truncation=truncate,
+            max_length=self.max_length if truncate else None,
+            return_offsets_mapping=True,
+        )
+        return list(out['input_ids']), [tuple(o) for o in out['offset_mapping']]
+
     def __call__(self, texts, padding: bool = True):
         """A batch of texts -> ``dict(input_ids [B, S], attention_mask [B, S])``
         (LongTensors, right-padded to the longest)."""

@@ -39,6 +39,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .base_box_coder import BaseBoxCoder
+from .number_places import number_spans
 
 _FENCE_OPEN = re.compile(r'^```(json)?', re.IGNORECASE)
 _FENCE_CLOSE = re.compile(r'```$')
@@ -49,6 +50,8 @@ _BOX_TOKENS = re.compile(
     r'<\|box_end\|>',
     re.DOTALL,
 )
+_BBOX_LIST = re.compile(r'"bbox_2d"\s*:\s*\[([^\]]*)\]')
+_BOX_SPAN = re.compile(r'<\|box_start\|>(.*?)<\|box_end\|>', re.DOTALL)
 
 
 def _recover_truncated(text: str) -> Optional[Any]:
@@ -234,6 +237,18 @@ class TextBoxCoder(BaseBoxCoder):
         if not boxes:
             raise BoxDecodeError(f'no box in {tokens!r}')
         return boxes[0]
+
+    def coordinate_spans(self, text: str) -> List[Tuple[int, int]]:
+        """``(start, end)`` character spans of the coordinates in ``text``:
+        the numbers inside every ``"bbox_2d": [...]`` list and every
+        ``<|box_start|>...<|box_end|>``, in text order (what the digit-level
+        losses act on; see :mod:`vltoolkit.tokenization.number_places`)."""
+        spans = []
+        for pattern in (_BBOX_LIST, _BOX_SPAN):
+            for box in pattern.finditer(text):
+                offset = box.start(1)
+                spans += [(offset + a, offset + b) for a, b in number_spans(box.group(1))]
+        return sorted(spans)
 
     # ----------------------------------------- location-token interface: none
     def encode_indices(self, box_xyxy, img_wh) -> list:

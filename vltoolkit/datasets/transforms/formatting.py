@@ -23,7 +23,7 @@ class PackVLInputs(BaseTransform):
     """Return ``dict(inputs=..., data_samples=VLDataSample)``.
 
     ``inputs`` holds ``image`` (uint8 ``[3, H, W]``), ``input_ids`` and,
-    when present, ``labels``. The sample carries the meta keys and the data
+    when present, ``labels`` and ``number_places``. The sample carries the meta keys and the data
     keys (``prompt``, ``target_text``, ``gt_bboxes``, ``gt_relations``, ...)
     found in the results.
     """
@@ -41,7 +41,7 @@ class PackVLInputs(BaseTransform):
         if 'img' in results:
             img = np.ascontiguousarray(results['img'].transpose(2, 0, 1))
             inputs['image'] = torch.from_numpy(img)
-        for key in ('input_ids', 'labels'):
+        for key in ('input_ids', 'labels', 'number_places'):
             if key in results:
                 inputs[key] = results[key]
         return dict(

@@ -7,22 +7,50 @@ from mmcv.transforms import BaseTransform
 
 from vltoolkit.registry import TRANSFORMS
 from vltoolkit.tokenization import BoxDecodeError, build_tokenizer
+from vltoolkit.tokenization.number_places import (
+    NUMBER_SCOPES,
+    number_spans,
+    token_number_places,
+)
 
 
 @TRANSFORMS.register_module()
 class TokenizeText(BaseTransform):
-    """``prompt`` -> ``input_ids`` and ``target_text`` -> ``labels``.
+    """``prompt`` -> ``input_ids`` and ``target_text`` -> ``labels`` (and
+    ``number_places``).
 
     Both are 1-D LongTensors with the tokenizer's special tokens; padding
     happens later, per batch, in ``vl_collate``. A text longer than
     ``max_prompt_len`` / ``max_target_len`` raises ``ValueError`` naming the
     sample (truncating a target silently would teach wrong answers).
+
+    ``number_places`` (aligned with ``labels``) gives, per target token, the
+    place value of the digit it is (0 units, 1 tens, ...), -100 for every
+    other token (:mod:`vltoolkit.tokenization.number_places`): what the
+    digit-level losses act on. ``number_places='auto'`` marks the digits of
+    the box coordinates when the box coder writes numbers
+    (:class:`~vltoolkit.tokenization.TextBoxCoder`) and nothing otherwise;
+    ``'coordinates'`` insists on that, ``'all'`` marks every number of the
+    target (JSON labels and relation names included), ``'none'`` marks
+    nothing.
     """
 
-    def __init__(self, tokenizer: dict, max_prompt_len: int = 256, max_target_len: int = 128):
+    def __init__(
+        self,
+        tokenizer: dict,
+        max_prompt_len: int = 256,
+        max_target_len: int = 128,
+        number_places: str = 'auto',
+    ):
+        if number_places not in ('auto', 'none') + NUMBER_SCOPES:
+            raise ValueError(
+                f"TokenizeText: number_places={number_places!r}: use 'auto', 'none', "
+                f"'coordinates' or 'all'"
+            )
         self.tokenizer_cfg = tokenizer
         self.max_prompt_len = max_prompt_len
         self.max_target_len = max_target_len
+        self.number_places = number_places
 
     @property
     def tokenizer(self):
@@ -63,13 +91,37 @@ class TokenizeText(BaseTransform):
                     f'decode: {err}'
                 ) from err
 
+    def _number_scope(self):
+        """``'coordinates'``, ``'all'`` or None (no places)."""
+        coder = getattr(self.tokenizer, 'box_coder', None)
+        writes_numbers = hasattr(coder, 'coordinate_spans')
+        if self.number_places == 'auto':
+            return 'coordinates' if writes_numbers else None
+        if self.number_places == 'coordinates' and not writes_numbers:
+            raise ValueError(
+                f"TokenizeText: number_places='coordinates' but the box coder {coder!r} "
+                "writes location tokens, not numbers; use 'all' or 'none'"
+            )
+        return None if self.number_places == 'none' else self.number_places
+
+    def _places(self, text, ids, scope):
+        coder = self.tokenizer.box_coder
+        again, offsets = self.tokenizer.encode_with_offsets(text)
+        if again != ids:  # pragma: no cover - the same tokenizer call
+            raise RuntimeError('TokenizeText: offsets of another tokenization')
+        spans = coder.coordinate_spans(text) if scope == 'coordinates' else number_spans(text)
+        return torch.tensor(token_number_places(text, offsets, spans), dtype=torch.long)
+
     def transform(self, results: dict) -> dict:
         results['input_ids'] = self._encode(
             results['prompt'], self.max_prompt_len, 'prompt', results
         )
         if results.get('target_text') is not None:
-            self._check_location_tokens(results['target_text'], results)
-            results['labels'] = self._encode(
-                results['target_text'], self.max_target_len, 'target', results
-            )
+            text = results['target_text']
+            self._check_location_tokens(text, results)
+            results['labels'] = self._encode(text, self.max_target_len, 'target', results)
+            scope = self._number_scope()
+            if scope is not None:
+                ids = results['labels'].tolist()
+                results['number_places'] = self._places(text, ids, scope)
         return results

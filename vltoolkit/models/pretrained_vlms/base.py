@@ -231,8 +231,16 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
         self._check_images(inputs['images'])
         with self.loss_from_hidden_states():  # logits, or the LM head's input when chunked
-            logits, labels = self._logits_and_labels(inputs)
-        return dict(loss_token=self.token_loss(logits, labels, inputs.get('avg_factor')))
+            logits, labels, places = self._loss_inputs(inputs)
+        loss = self.token_loss(logits, labels, inputs.get('avg_factor'), number_places=places)
+        return dict(loss_token=loss)
+
+    def _loss_inputs(self, inputs):
+        """``(logits, target ids [B, T], number places [B, T] or None)``:
+        the places of the pipeline's ``number_places`` aligned with the
+        targets (encoder-decoder models: the labels as they are)."""
+        logits, labels = self._logits_and_labels(inputs)
+        return logits, labels, inputs.get('number_places')
 
     def loss_units(self, inputs) -> torch.Tensor:
         """Answer tokens (or samples) of this batch, as the loss counts them."""

@@ -4,6 +4,8 @@ from collections import defaultdict
 
 import torch
 
+from vltoolkit.tokenization.number_places import NO_PLACE
+
 from .base import IGNORE_INDEX, PretrainedVLM
 
 
@@ -46,32 +48,54 @@ class DecoderOnlyVLM(PretrainedVLM):
             for row, m, image in zip(ids, mask, inputs['images'])
         ]
 
-    def _answers(self, labels):
+    def _answers(self, labels, places=None):
+        """The answer rows (no leading BOS, ending with EOS) and, with
+        ``places``, the number places of their tokens (``NO_PLACE`` at an
+        appended EOS)."""
         tok = self.tokenizer
-        rows = []
-        for row in labels:
-            row = self._strip(row[row != IGNORE_INDEX], drop_first=tok.bos_token_id)
+        rows, place_rows = [], []
+        for i, row in enumerate(labels):
+            keep = row != IGNORE_INDEX
+            row = row[keep]
+            place = None if places is None else places[i][keep]
+            if len(row) and tok.bos_token_id is not None and int(row[0]) == tok.bos_token_id:
+                row = row[1:]
+                place = None if place is None else place[1:]
             if not len(row) or int(row[-1]) != tok.eos_token_id:
                 row = torch.cat([row, row.new_tensor([tok.eos_token_id])])
+                place = None if place is None else torch.cat([place, place.new_tensor([NO_PLACE])])
             rows.append(row)
-        return rows
+            place_rows.append(place)
+        return rows if places is None else (rows, place_rows)
 
     def answer_ids_as_labels(self, labels):
         return self._pad_right(self._answers(labels), IGNORE_INDEX)
 
     def _logits_and_labels(self, inputs):
-        prefixes, answers = self._prefixes(inputs), self._answers(inputs['labels'])
+        logits, targets, _ = self._loss_inputs(inputs)
+        return logits, targets
+
+    def _loss_inputs(self, inputs):
+        prefixes = self._prefixes(inputs)
+        places = inputs.get('number_places')
+        answers = self._answers(inputs['labels'], places)
+        if places is not None:
+            answers, answer_places = answers
         seqs = [torch.cat([p, a]) for p, a in zip(prefixes, answers)]
         pad = self.tokenizer.pad_token_id
         sequences = self._pad_right(seqs, pad)
         mask = self._pad_right([torch.ones_like(s) for s in seqs], 0)
         targets = torch.full_like(sequences, IGNORE_INDEX)
+        target_places = None if places is None else torch.full_like(sequences, NO_PLACE)
         for i, (p, a) in enumerate(zip(prefixes, answers)):
             # logits at t predict token t + 1: the answer starts at len(p)
             targets[i, len(p) - 1 : len(p) - 1 + len(a)] = a
+            if target_places is not None:
+                target_places[i, len(p) - 1 : len(p) - 1 + len(a)] = answer_places[i]
         lengths = [len(p) for p in prefixes]
         kwargs = self.model_inputs(sequences, mask, lengths, inputs['images'])
-        return self.lm_logits(self.hf_model, **kwargs, use_cache=False), targets
+        logits = self.lm_logits(self.hf_model, **kwargs, use_cache=False)
+        return logits, targets, target_places
 
     def _generate(self, inputs):
         prefixes = self._prefixes(inputs)

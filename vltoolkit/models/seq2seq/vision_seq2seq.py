@@ -210,7 +210,13 @@ class VisionSeq2Seq(TokenLossMixin, BaseModel):
     def loss(self, inputs, data_samples=None) -> Dict[str, torch.Tensor]:
         with self.loss_from_hidden_states():  # logits, or the LM head's input when chunked
             logits = self._logits(inputs)
-        return dict(loss_token=self.token_loss(logits, inputs['labels'], inputs.get('avg_factor')))
+        loss = self.token_loss(
+            logits,
+            inputs['labels'],
+            inputs.get('avg_factor'),
+            number_places=inputs.get('number_places'),
+        )
+        return dict(loss_token=loss)
 
     def loss_units(self, inputs) -> torch.Tensor:
         """What the loss is averaged over in this batch: its target tokens

@@ -15,6 +15,7 @@ import torch.distributed as dist
 
 from vltoolkit.losses.base_token_loss import accepts_weight
 from vltoolkit.losses.chunked_linear import chunked_linear_token_loss
+from vltoolkit.losses.number_target import NumberTarget
 from vltoolkit.structures import IGNORE_INDEX
 
 from .lm_head import HeadInput, OutputHead, lm_head_input, output_head
@@ -88,19 +89,26 @@ class TokenLossMixin:
 
     # --------------------------------------------------------------- loss
     def token_loss(
-        self, logits, labels: torch.Tensor, avg_factor: Optional[torch.Tensor] = None
+        self,
+        logits,
+        labels: torch.Tensor,
+        avg_factor: Optional[torch.Tensor] = None,
+        number_places: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         """``logits [B, T, V]`` (or a :class:`HeadInput`) and target ids
-        ``labels [B, T]`` (-100 = ignored) -> the scalar loss."""
+        ``labels [B, T]`` (-100 = ignored) -> the scalar loss.
+        ``number_places [B, T]`` (the pipeline's, aligned with ``labels``)
+        goes to a label encoder or loss that acts on digits
+        (``uses_number_places``)."""
         if isinstance(logits, HeadInput):
-            return self.token_loss_from_hidden(logits.hidden, logits.head, labels, avg_factor)
+            return self.token_loss_from_hidden(
+                logits.hidden, logits.head, labels, avg_factor, number_places
+            )
         ids = labels.reshape(-1)
         flat = logits.reshape(ids.shape[0], -1)
-        target = ids
-        if self.label_encoder is not None and not getattr(
-            self.label_encoder, 'ids_equivalent', False
-        ):
-            target = self.label_encoder(ids, flat.shape[-1])
+        places = self._flat_places(number_places, labels)
+        encode = self._target_encoder(flat.shape[-1])
+        target = ids if encode is None else encode(ids, places)
         avg_factor, weight = self._normalisation(labels, avg_factor)
         kwargs = {} if weight is None else dict(weight=weight)
         return self.loss_module(flat, target, avg_factor=avg_factor, **kwargs)
@@ -111,13 +119,14 @@ class TokenLossMixin:
         head: OutputHead,
         labels: torch.Tensor,
         avg_factor: Optional[torch.Tensor] = None,
+        number_places: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         """The loss from the LM head's input ``hidden [B, T, D]`` and the
         head: chunked when ``loss_chunk_size`` is set, else through the full
         logits ``head.logits(hidden)`` (the same value)."""
         chunk_size = getattr(self, 'loss_chunk_size', None)
         if chunk_size is None:
-            return self.token_loss(head.logits(hidden), labels, avg_factor)
+            return self.token_loss(head.logits(hidden), labels, avg_factor, number_places)
         coefficients = getattr(self.loss_module, 'coefficients', None)
         if coefficients is None:
             raise TypeError(
@@ -132,22 +141,65 @@ class TokenLossMixin:
             head.weight,
             labels.reshape(-1),
             bias=head.bias,
-            encode=self._chunk_encoder(head.weight.shape[0]),
+            encode=self._target_encoder(head.weight.shape[0], sparse=True),
             avg_factor=avg_factor,
             position_weight=weight,
             chunk_size=chunk_size,
             softcap=head.softcap,
+            places=self._flat_places(number_places, labels),
         )
 
-    def _chunk_encoder(self, vocab_size):
-        """Target ids ``[n]`` -> the loss's target, built per chunk: the
-        encoder's sparse form when it has one, else its dense rows."""
+    def _flat_places(self, number_places, labels):
+        """``number_places`` as ``[N]`` when the encoder or the loss acts on
+        digits, else None; such a plugin without places is an error."""
+        users = [
+            type(m).__name__
+            for m in (self.label_encoder, self.loss_module)
+            if getattr(m, 'uses_number_places', False)
+        ]
+        if not users:
+            return None
+        if number_places is None:
+            raise ValueError(
+                f'{" and ".join(users)} act on the digits of box coordinates, but the batch '
+                'has no number_places: tokenize the targets with TokenizeText and a box coder '
+                "that writes numbers (e.g. Qwen2_5VLBoxCoder), or number_places='all' "
+                '(docs/location_learning.md, "Digits of text numbers")'
+            )
+        if number_places.shape != labels.shape:
+            raise ValueError(
+                f'number_places {tuple(number_places.shape)} and labels '
+                f'{tuple(labels.shape)} must have the same shape'
+            )
+        return number_places.reshape(-1)
+
+    def _target_encoder(self, vocab_size, sparse=False):
+        """``(ids [n], places [n] or None) -> the loss's target``, or None
+        (the ids themselves): the label encoder's rows (its sparse form on
+        the chunked path, when it has one), wrapped with the ids and places
+        for a loss that acts on digits (:class:`NumberTarget`)."""
         enc = self.label_encoder
         if enc is None or getattr(enc, 'ids_equivalent', False):
-            return None
-        if hasattr(enc, 'sparse'):
-            return lambda ids: enc.sparse(ids, vocab_size)
-        return lambda ids: enc(ids, vocab_size)
+            encode = None
+        else:
+            call = getattr(enc, 'sparse') if sparse and hasattr(enc, 'sparse') else enc
+            if getattr(enc, 'uses_number_places', False):
+
+                def encode(ids, places=None):
+                    return call(ids, vocab_size, places=places)
+            else:
+
+                def encode(ids, places=None):
+                    return call(ids, vocab_size)
+
+        if not getattr(self.loss_module, 'uses_number_places', False):
+            return encode
+
+        def with_numbers(ids, places=None):
+            target = ids if encode is None else encode(ids, places)
+            return NumberTarget(target, ids, places)
+
+        return with_numbers
 
     def _normalisation(self, labels, avg_factor):
         """``(avg_factor, per-position weight or None)`` of ``labels``."""
