@@ -19,6 +19,7 @@ from ..utils.freeze import freeze_modules, parameter_table_text
 from ..utils.generation_config import build_generation_config, use_generation_config
 from ..utils.memory import enable_grad_checkpointing
 from ..utils.token_loss import TokenLossMixin, check_loss_chunk_size
+from .added_tokens import add_token_rows, train_only_rows_from
 from .loading import PretrainedVLMError, load_pretrained, read_image_settings
 
 
@@ -76,6 +77,12 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
             :class:`~vltoolkit.models.utils.token_loss.TokenLossMixin`); the
             large-vocabulary recipes set it (docs/benchmarks.md). None: the
             full logits.
+        added_tokens (dict, optional): grow the vocabulary to the
+            tokenizer's, for location tokens the model did not have
+            (:func:`~vltoolkit.models.pretrained_vlms.added_tokens.add_token_rows`:
+            ``init='sincos'`` or ``'digit_mean'``, ``grid``,
+            ``train_new_rows_only``); the tokenizer then has
+            ``add_location_tokens=True``. None (default): nothing added.
         data_preprocessor (dict, optional): default ``VLDataPreprocessor``
             with the mean / std of the pretrained folder's
             ``preprocessor_config.json`` (ImageNet's when there is none).
@@ -108,6 +115,7 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
         loss_chunk_size: Optional[int] = None,
+        added_tokens: Optional[dict] = None,
     ):
         if loss_normalization not in ('token', 'sample'):
             raise ValueError(
@@ -131,6 +139,11 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         # how to fetch the weights, before its tokenizer folder is looked at
         self.hf_model = self._build_hf_model(pretrained, config, dtype, attn_implementation)
         self.tokenizer = build_tokenizer(tokenizer)
+        added = dict(added_tokens or {})
+        only_new = added.pop('train_new_rows_only', False)
+        self.first_added_token = (
+            add_token_rows(self.hf_model, self.tokenizer, **added) if added_tokens else None
+        )
         self._check_vocabulary()
         self.loss_module = LOSSES.build(loss)
         self.label_encoder = (
@@ -148,6 +161,8 @@ class PretrainedVLM(TokenLossMixin, BaseModel):
         self.frozen = freeze_modules(self, frozen_modules)
         self.lora_targets = apply_lora(self, lora)
         self.checkpointed = enable_grad_checkpointing(self) if grad_checkpointing else []
+        if only_new:
+            train_only_rows_from(self, self.hf_model, self.first_added_token)
         print_log('\n' + parameter_table_text(self), logger='current')
 
     # -------------------------------------------------------------- building
