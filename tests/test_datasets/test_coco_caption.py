@@ -346,7 +346,7 @@ def test_duplicate_image_records_are_refused(tmp_path):
         _instances(tmp_path)
 
 
-def test_zero_area_boxes_are_refused_or_skipped_on_request(tmp_path, caplog):
+def test_zero_area_boxes_are_refused_or_skipped_on_request(tmp_path):
     """COCO's own instances files hold ``h = 0`` boxes (the box of annotation
     2206849, image 550395, is written here as it is): refused by default,
     naming the record and the option; ``zero_area_boxes='skip'`` skips them."""
