@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 from vltoolkit.datasets import HOIRelationDataset
 from vltoolkit.datasets.image_sizes import ImageSizeError, add_image_sizes, read_image_size
 
@@ -51,7 +51,7 @@ def test_the_warning_names_the_tool(tmp_path, monkeypatch):
     ann, img_dir = _qpic_records(tmp_path)
     said = []
     monkeypatch.setattr(
-        'vltoolkit.datasets.hoi_relation_dataset.print_log', lambda msg, **kw: said.append(msg)
+        'vltoolkit.datasets.image_sizes.print_log', lambda msg, **kw: said.append(msg)
     )
     dataset = _hoi(ann, img_dir)
     assert 'width' not in dataset.get_data_info(0)  # nothing to check the image against
@@ -69,7 +69,7 @@ def test_the_tool_adds_sizes_and_the_loader_then_checks_them(tmp_path, monkeypat
     assert [r['annotations'] for r in records] == [IMAGE['annotations']] * 2  # kept as they were
     said = []
     monkeypatch.setattr(
-        'vltoolkit.datasets.hoi_relation_dataset.print_log', lambda msg, **kw: said.append(msg)
+        'vltoolkit.datasets.image_sizes.print_log', lambda msg, **kw: said.append(msg)
     )
     dataset = _hoi(out, img_dir)
     assert said == []  # every record has a size now
@@ -115,3 +115,39 @@ def test_exif_turned_images_and_boxes_outside_are_reported(tmp_path):
     assert report['added'] == 2 and report['turned'] == [(0, 'turned.jpg')]
     # boxes 0 ([1, 2, 10, 20]) and 2 ([20, 2, 30, 25]) leave the 20x15 image by over a pixel
     assert report['outside'] == [(1, 'half.png', [0, 2])]
+
+
+def test_coco_style_files_without_sizes_warn_and_the_tool_fills_them(tmp_path, monkeypatch):
+    from vltoolkit.datasets import COCOCategorizationDataset, VGRegionCaptionDataset
+
+    img_dir = tmp_path / 'images'
+    img_dir.mkdir()
+    Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(img_dir / 'a.png')
+    instances = dict(
+        images=[dict(id=1, file_name='a.png')],
+        annotations=[dict(id=7, image_id=1, category_id=1, bbox=[1, 2, 10, 20])],
+        categories=[dict(id=1, name='person')],
+    )
+    ann = tmp_path / 'instances.json'
+    ann.write_text(json.dumps(instances))
+    said = []
+    monkeypatch.setattr(
+        'vltoolkit.datasets.image_sizes.print_log', lambda msg, **kw: said.append(msg)
+    )
+    COCOCategorizationDataset(ann_file=str(ann), pipeline=[])
+    assert len(said) == 1 and '1 of 1 image records lack width / height' in said[0]
+    assert 'tools/data/add_image_sizes.py' in said[0]
+    assert _tool().main([str(ann), '--img-dir', str(img_dir), '--out', str(ann)]) == 0
+    assert json.loads(ann.read_text())['images'][0] == dict(
+        id=1, file_name='a.png', width=40, height=30
+    )
+    said.clear()
+    dataset = COCOCategorizationDataset(ann_file=str(ann), pipeline=[])
+    assert said == [] and dataset.get_data_info(0)['width'] == 40
+    # Visual Genome's sizes are in image_data.json: without it, the log says so
+    logged = []
+    monkeypatch.setattr(
+        'vltoolkit.datasets.vg_regions.print_log', lambda msg, **kw: logged.append(msg)
+    )
+    VGRegionCaptionDataset(ann_file=str(FIXTURES / 'vg_region_descriptions_subset3.json'))
+    assert any("give image_data_file='image_data.json'" in m for m in logged)

@@ -16,6 +16,7 @@ from .annotation_io import (
     load_json_file,
 )
 from .coco_caption import COCO_HOW_TO_GET, index_coco_images
+from .image_sizes import warn_missing_sizes
 
 
 @DATASETS.register_module()
@@ -82,6 +83,7 @@ class COCOCategorizationDataset(BaseDataset):
         path = self.ann_file
         dataset = load_json_file(path, 'COCO instances file', COCO_HOW_TO_GET)
         images = index_coco_images(dataset, path, 'COCO instances file')
+        warn_missing_sizes(path, dataset['images'])
         cats = {}
         for i, cat in enumerate(dataset.get('categories') or []):
             if not isinstance(cat, dict) or 'id' not in cat or not clean_text(cat.get('name')):

@@ -1,11 +1,9 @@
 """HOI relation prompts over the V-COCO-derived (QPIC "HOIA") format."""
 
-import logging
 import os.path as osp
 from collections import OrderedDict
 
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 
@@ -16,6 +14,7 @@ from .annotation_io import (
     load_json_file,
     refuse_duplicate,
 )
+from .image_sizes import warn_missing_sizes
 from .vcoco_meta import COCO_ID_TO_NAME, VCOCO_CLASSES, VCOCO_RELATION_PHRASES
 
 __all__ = ['AnnotationError', 'HOIRelationDataset']
@@ -84,18 +83,12 @@ class HOIRelationDataset(BaseDataset):
                 f'{self.ann_file}, image record {index}',
                 image['file_name'],
             )
-        unsized = sum(1 for image in images if not (image.get('width') and image.get('height')))
-        if unsized:
-            print_log(
-                f'{self.ann_file}: {unsized} of {len(images)} image records lack width / '
-                'height, so their decoded size cannot be checked against the boxes (an '
-                'image of another size would shift every box). Add them from the image '
-                f'headers with `python tools/data/add_image_sizes.py {self.ann_file} '
-                '--img-dir IMAGE_FOLDER --out FILE`, or convert the annotations again '
-                'with `python tools/data/vcoco.py` (docs/datasets/hoi.md)',
-                logger='current',
-                level=logging.WARNING,
-            )
+        warn_missing_sizes(
+            self.ann_file,
+            images,
+            'convert the annotations again with `python tools/data/vcoco.py` '
+            '(docs/datasets/hoi.md)',
+        )
         return data_list
 
     def _fail(self, index, msg):

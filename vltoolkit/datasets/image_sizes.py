@@ -11,11 +11,14 @@ to be the annotated ones; every later run is then checked against them.
 ``tools/data/add_image_sizes.py`` is its command line.
 """
 
+import logging
 import os.path as osp
 import warnings
 from typing import Callable, List, Optional, Tuple
 
-__all__ = ['ImageSizeError', 'read_image_size', 'add_image_sizes']
+from mmengine.logging import print_log
+
+__all__ = ['ImageSizeError', 'read_image_size', 'add_image_sizes', 'warn_missing_sizes']
 
 #: EXIF orientations that turn an image by 90 or 270 degrees when decoded
 _TURNING = (5, 6, 7, 8)
@@ -38,6 +41,29 @@ def read_image_size(path: str) -> Tuple[int, int, bool]:
             width, height = img.size
             orientation = img.getexif().get(0x0112, 1)
     return int(width), int(height), orientation in _TURNING
+
+
+def warn_missing_sizes(source: str, records: list, fix: str = '') -> int:
+    """Warn (once per load) when image records of ``source`` lack ``width`` /
+    ``height``: their decoded size cannot be checked against the boxes. The
+    warning names ``tools/data/add_image_sizes.py`` (and ``fix``, another
+    way to get the sizes). Returns the number of such records."""
+    unsized = sum(
+        1
+        for rec in records
+        if not (isinstance(rec, dict) and rec.get('width') and rec.get('height'))
+    )
+    if unsized:
+        print_log(
+            f'{source}: {unsized} of {len(records)} image records lack width / height, so '
+            'their decoded size cannot be checked against the boxes (an image of another '
+            'size would shift every box). Add them from the image headers with `python '
+            f'tools/data/add_image_sizes.py {source} --img-dir IMAGE_FOLDER --out FILE`'
+            + (f', or {fix}' if fix else ''),
+            logger='current',
+            level=logging.WARNING,
+        )
+    return unsized
 
 
 def _image_records(data, source: str) -> list:

@@ -25,6 +25,7 @@ from vltoolkit.structures import xywh_to_xyxy
 
 from .annotation_io import AnnotationError, check_box_area, load_json_file, refuse_duplicate
 from .coco_caption import index_coco_images
+from .image_sizes import warn_missing_sizes
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
 #: train, val, testA, testB; refcocog umd: train, val, test).
@@ -150,6 +151,7 @@ def load_coco_instances(path: str) -> COCO:
             '(a dict with "images" and "annotations")'
         )
     index_coco_images(dataset, path, 'instances file')  # one record per image
+    warn_missing_sizes(path, dataset['images'])
     coco = COCO()
     coco.dataset = dataset
     with contextlib.redirect_stdout(io.StringIO()):

@@ -180,6 +180,14 @@ class VGRegionCaptionDataset(BaseDataset):
                 'entries'
             )
         images = self._load_image_data()
+        if not self.image_data_file:
+            print_log(
+                f'VGRegionCaptionDataset: no image_data_file for {path}, so the regions are '
+                "not clipped to their images and the images' decoded size is not checked "
+                "against them; give image_data_file='image_data.json' (visualgenome.org)",
+                logger='current',
+                level=30,
+            )
         keep = (
             read_id_list(self.split_file, self.split, 'VG split file') if self.split_file else None
         )
