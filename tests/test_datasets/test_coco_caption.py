@@ -234,7 +234,7 @@ def test_caption_errors(tmp_path):
     with pytest.raises(AnnotationError, match='caption 5 is not a string'):
         _captions(tmp_path)
     _write(tmp_path, 'captions_train2014.json', images=IMAGES + IMAGES[:1])
-    with pytest.raises(AnnotationError, match=r'images\[3\]: image id 57870 repeats'):
+    with pytest.raises(AnnotationError, match=r'images\[3\]: image id 57870 is also images\[0\]'):
         _captions(tmp_path)
     _write(tmp_path, 'captions_train2014.json', annotations=CAPTIONS[3:])
     with pytest.raises(ValueError, match='has no caption'):
@@ -325,3 +325,45 @@ def test_categorization_errors(tmp_path):
         'a non-empty name',
     ):
         _instances(tmp_path)
+
+
+def test_duplicate_image_records_are_refused(tmp_path):
+    """Two ``images`` records of one file (under two ids) are refused naming
+    both, in both COCO loaders (issue 22, part 7)."""
+    again = dict(IMAGES[0], id=999)
+    _write(tmp_path, 'captions_train2014.json', images=IMAGES + [again])
+    match = r'images\[3\]: COCO_train2014_000000057870.jpg is also images\[0\]: an image must'
+    with pytest.raises(AnnotationError, match=match):
+        _captions(tmp_path)
+    _write(
+        tmp_path,
+        'instances_train2014.json',
+        images=IMAGES + [again],
+        annotations=INSTANCES,
+        categories=CATEGORIES,
+    )
+    with pytest.raises(AnnotationError, match=match):
+        _instances(tmp_path)
+
+
+def test_zero_area_boxes_are_refused_or_skipped_on_request(tmp_path):
+    """COCO's own instances files hold ``h = 0`` boxes (the box of annotation
+    2206849, image 550395, is written here as it is): refused by default,
+    naming the record and the option; ``zero_area_boxes='skip'`` skips them."""
+    zero = dict(INSTANCES[0], id=2206849, bbox=[9.98, 188.56, 5.54, 0.0], area=0.0)
+    _write(
+        tmp_path,
+        'instances_train2014.json',
+        annotations=INSTANCES + [zero],
+        categories=CATEGORIES,
+    )
+    with pytest.raises(
+        AnnotationError,
+        match=r"annotations\[5\]: bbox \[9.98, 188.56, 5.54, 0.0\] has zero area "
+        r"\(w == 0 or h == 0\); fix or drop the annotation, or set zero_area_boxes='skip'",
+    ):
+        _instances(tmp_path)
+    ds = _instances(tmp_path, zero_area_boxes='skip')
+    assert [ds.get_data_info(i)['ann_id'] for i in range(len(ds))] == [1, 2, 5]
+    with pytest.raises(ValueError, match="zero_area_boxes='drop'"):
+        _instances(tmp_path, zero_area_boxes='drop')

@@ -103,3 +103,34 @@ def test_zero_area_boxes_are_refused(tmp_path):
         AnnotationError, match=r'image record 0 \(a.png\), annotation 1: .*zero area'
     ):
         HOIRelationDataset(ann_file=str(tmp_path / 'ann.json'), pipeline=[])
+
+
+def test_web_demo_caps_uploads_and_shows_errors_in_the_page(tmp_path, monkeypatch):
+    """The upload cap reaches gradio (it refuses larger files before they are
+    stored), and a non-image or an image above the pixel cap comes back as a
+    readable error in the page (``gr.Error``), not a traceback."""
+    gr = pytest.importorskip('gradio', reason='the web demo is an optional extra')
+    spec = importlib.util.spec_from_file_location('web_demo_caps', ROOT / 'demo' / 'web_demo.py')
+    web_demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_demo)
+    launched = []
+
+    class FakeDemo:
+        def launch(self, **kwargs):
+            launched.append(kwargs)
+
+    monkeypatch.setattr(web_demo, 'build_demo', lambda backend: FakeDemo())
+    web_demo.main(['--recipe', 'cfg.py', 'none'])
+    web_demo.main(['--recipe', 'cfg.py', 'none', '--max-upload-mb', '5'])
+    assert [kw['max_file_size'] for kw in launched] == [20 * 2**20, 5 * 2**20]
+
+    monkeypatch.undo()
+    demo = web_demo.build_demo(web_demo.DemoBackend([('cfg.py', 'none')]))
+    run = next(f.fn for f in demo.fns.values() if f.api_name == 'predict')
+    fake = tmp_path / 'upload.png'
+    fake.write_bytes(b'MZ' + b'\0' * 4096)  # not an image, whatever its name says
+    with pytest.raises(gr.Error, match=r'the uploaded image.*not an image'):
+        run('cfg (none)', str(fake), 'prompt', 'hello', '', '', '')
+    big = _png_header(tmp_path / 'big.png', 12000, 12000)
+    with pytest.raises(gr.Error, match=r'the uploaded image.*12000x12000.*above the cap'):
+        run('cfg (none)', big, 'prompt', 'hello', '', '', '')

@@ -382,3 +382,31 @@ def test_pipeline_end_to_end(tmp_path):
     np.testing.assert_allclose(sample.gt_bboxes[0], box, rtol=1e-5)
     decoded = BinBoxCoder(1000).decode(sample.target_text, (96, 64))
     np.testing.assert_allclose(decoded, box, atol=96 / 999 / 2 + 1e-6)
+
+
+def test_duplicate_records_and_zero_area_boxes_are_refused(tmp_path):
+    """Issue 22, part 7: a second record of one image or one ref, and a
+    zero-area box, are refused naming the record."""
+    inst = _instances()
+    inst['images'].append(dict(inst['images'][1], id=31))  # the file of image 30 again
+    root = _write(tmp_path / 'r', instances=inst)
+    with pytest.raises(
+        AnnotationError,
+        match=r'instances.json, images\[2\]: COCO_train2014_000000000030.jpg is also '
+        r'images\[1\]: an image must have one record',
+    ):
+        _build(root)
+    _write(root, refs=_refs() + [_refs()[1]])
+    with pytest.raises(
+        AnnotationError, match=r'ref 1 \(record 4\): ref_id 1 is also record 1: a ref must'
+    ):
+        _build(root)
+    inst = _instances()
+    inst['annotations'][0]['bbox'] = [103.93, 299.99, 0.0, 177.23]
+    _write(root, instances=inst)
+    with pytest.raises(
+        AnnotationError,
+        match=r'ref 0 \(record 0\), annotation 1719310 of .*instances.json: bbox '
+        r'\[103.93, 299.99, 0.0, 177.23\] has zero area \(w == 0 or h == 0\)',
+    ):
+        _build(root)

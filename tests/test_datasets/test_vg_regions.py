@@ -108,12 +108,37 @@ def test_clipping_and_skipping(tmp_path):
         regions[0].update(x=790, width=30, y=-5)  # reaches out of the 800x600 image
         regions[1]['phrase'] = '   '  # empty: skipped
         regions[2].update(x=900)  # entirely outside: skipped
-        regions[3].update(width=0)  # degenerate: skipped
+        regions[3].update(width=0)  # zero area: refused, or skipped on request
 
     path = _edited(tmp_path, V12, edit)
-    infos = _infos(VGRegionCaptionDataset(ann_file=path, image_data_file=str(IMAGE_DATA)))
+    with pytest.raises(
+        AnnotationError,
+        match=r"image entry 0 \(id 1\), region 3: bbox \[617, 377, 0, 36\] has zero area "
+        r"\(w == 0 or h == 0\); fix or drop the annotation, or set zero_area_boxes='skip'",
+    ):
+        VGRegionCaptionDataset(ann_file=path, image_data_file=str(IMAGE_DATA))
+    infos = _infos(
+        VGRegionCaptionDataset(
+            ann_file=path, image_data_file=str(IMAGE_DATA), zero_area_boxes='skip'
+        )
+    )
     assert len(infos) == 24 - 3
     assert infos[0]['gt_bboxes'] == [[790.0, 0.0, 800.0, 134.0]]  # y2 = -5 + 139
+
+
+def test_duplicate_image_entries_are_refused(tmp_path):
+    def twice(data):
+        data.append(data[0])
+
+    with pytest.raises(
+        AnnotationError,
+        match=r'image entry 3: image id 1 is also image entry 0: an image must have one record',
+    ):
+        VGRegionCaptionDataset(ann_file=_edited(tmp_path, V12, twice))
+    records = json.loads(IMAGE_DATA.read_text())
+    (tmp_path / 'image_data.json').write_text(json.dumps(records + records[1:2]))
+    with pytest.raises(AnnotationError, match=r'record 3: image id 2 is also record 1'):
+        VGRegionCaptionDataset(ann_file=str(V12), image_data_file=str(tmp_path / 'image_data.json'))
 
 
 def test_bad_records(tmp_path):

@@ -120,3 +120,65 @@ def test_fingerprint_ignores_where_the_data_lives_not_what_it_is():
     one = dataset_fingerprint(Records(['a', 'b'], data_root='/data/coco'))
     assert dataset_fingerprint(Records(['a', 'b'], data_root='/mnt/disk2/coco')) == one
     assert dataset_fingerprint(Records(['b', 'a'], data_root='/data/coco')) != one
+
+
+WARMUP = [dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=2)]
+
+
+@pytest.mark.parametrize(
+    'before, after', [(STEP, WARMUP + STEP), (WARMUP + STEP, STEP)], ids=['added', 'removed']
+)
+def test_changed_number_of_schedulers(tmp_path, before, after):
+    """mmengine pairs the checkpoint's scheduler states with the config's
+    schedulers by position (``zip``): with one scheduler more or less, a
+    LinearLR took a MultiStepLR's state and the MultiStepLR restarted at step
+    0 (the run with the warm-up removed ended at lr 0.01, not 0.001). Refused
+    naming the count; with ``apply``, the new schedules are replayed up to the
+    checkpoint's position, so the run ends exactly as one trained with them
+    from the start."""
+    _first_run(tmp_path / 'a', max_epochs=1, param_scheduler=before)
+    ckpt = str(tmp_path / 'a' / 'epoch_1.pth')
+    refused = build(
+        tmp_path / 'b', max_epochs=2, resume=True, load_from=ckpt, param_scheduler=after
+    )
+    counts = f'{len(before)} -> {len(after)} schedulers'
+    with pytest.raises(ResumeChangeError, match=rf'param_scheduler: {counts}; '):
+        refused.train()
+    runner = build(
+        tmp_path / 'c',
+        max_epochs=2,
+        resume=True,
+        load_from=ckpt,
+        resume_changes='apply',
+        param_scheduler=after,
+    )
+    runner.train()
+    fresh = build(tmp_path / 'd', max_epochs=2, param_scheduler=after)
+    fresh.train()
+    assert [type(s).__name__ for s in runner.param_schedulers] == [
+        type(s).__name__ for s in fresh.param_schedulers
+    ]
+    for resumed, uninterrupted in zip(runner.param_schedulers, fresh.param_schedulers):
+        assert resumed.state_dict() == uninterrupted.state_dict()
+    assert runner.optim_wrapper.param_groups[0]['lr'] == pytest.approx(0.001)
+    assert runner.optim_wrapper.param_groups[0]['lr'] == pytest.approx(
+        fresh.optim_wrapper.param_groups[0]['lr']
+    )
+
+
+def test_a_schedule_that_cannot_be_replayed_is_refused_with_apply(tmp_path):
+    _first_run(tmp_path, max_epochs=1, param_scheduler=STEP)
+    plateau = [dict(type='ReduceOnPlateauLR', monitor='loss', rule='less', by_epoch=True)]
+    runner = build(
+        tmp_path,
+        max_epochs=2,
+        resume=True,
+        resume_changes='apply',
+        param_scheduler=plateau,
+    )
+    with pytest.raises(
+        ResumeChangeError,
+        match=r'param_scheduler\[0\] ReduceOnPlateauLR follows the validation metric.*'
+        r"Resume with the checkpoint's optim_wrapper and param_scheduler",
+    ):
+        runner.train()

@@ -151,3 +151,65 @@ def test_slurm_train_resumes_when_the_work_dir_holds_a_checkpoint(fake_srun, tmp
         'slurm_train.sh', 'gpu', 'j', 'c.py', str(work), '--resume', 'a.pth', GPUS='2'
     )
     assert argv[-2:] == ['--resume', 'a.pth'] and argv.count('--resume') == 1
+
+
+# a run that saves and exits 75 (PreemptionHook) when it gets SIGUSR1 or SIGTERM
+PREEMPTIBLE_SRUN = '''#!/usr/bin/env bash
+trap 'echo "$1" > "$SRUN_LOG.signal"; exit 75' USR1 TERM
+touch "$SRUN_LOG.started"
+for _ in $(seq 600); do sleep 0.05; done
+'''
+FAKE_SCONTROL = '''#!/usr/bin/env bash
+case "$1" in
+    requeue) printf '%s\\n' "$*" >> "$SCONTROL_LOG" ;;
+esac
+'''
+
+
+@pytest.mark.parametrize('signum, requeued', [('USR1', True), ('TERM', False)])
+def test_slurm_batch_forwards_the_signal_and_requeues_on_exit_75(
+    fake_srun, tmp_path, signum, requeued
+):
+    """tools/slurm_batch.sh (``#SBATCH --signal=B:USR1@120``): the time-limit
+    signal reaches the run, which saves and exits 75, and the job requeues
+    itself; a SIGTERM (scancel) is forwarded but not requeued."""
+    import signal
+    import time
+
+    bin_dir = tmp_path / 'bin'
+    (bin_dir / 'srun').write_text(PREEMPTIBLE_SRUN)
+    (bin_dir / 'scontrol').write_text(FAKE_SCONTROL)
+    (bin_dir / 'scontrol').chmod(0o755)
+    log, requeue_log = tmp_path / 'srun.log', tmp_path / 'scontrol.log'
+    env = dict(
+        os.environ,
+        PATH=f'{bin_dir}:{os.environ["PATH"]}',
+        SRUN_LOG=str(log),
+        SCONTROL_LOG=str(requeue_log),
+        VLT_ROOT=str(ROOT),
+        SLURM_JOB_ID='4242',
+        SLURM_NTASKS='1',
+        GRES='',
+    )
+    proc = subprocess.Popen(
+        ['bash', str(ROOT / 'tools' / 'slurm_batch.sh'), 'c.py', str(tmp_path / 'work')],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 20
+        while not (tmp_path / 'srun.log.started').exists() and time.time() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(getattr(signal, f'SIG{signum}'))
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 75, out
+    assert f'SIG{signum}: asking the run to save and stop' in out
+    if requeued:
+        assert requeue_log.read_text().split() == ['requeue', '4242']
+        assert 'requeueing job 4242' in out
+    else:
+        assert not requeue_log.exists()

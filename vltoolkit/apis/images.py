@@ -38,7 +38,8 @@ def read_image(
             img = mmcv.imread(path, channel_order='rgb')
         except Exception as err:  # cv2 / pillow raise many types
             raise ValueError(
-                f'{where}: image {path} could not be decoded ({" ".join(str(err).split())})'
+                f'{where}: image {path} is not an image or is corrupted: decoding failed '
+                f'({" ".join(str(err).split())})'
             ) from err
         if img is None:
             raise ValueError(

@@ -11,6 +11,9 @@ __all__ = [
     'load_json_file',
     'check_xyxy_box',
     'coco_box_to_xyxy',
+    'ZERO_AREA_CHOICES',
+    'check_box_area',
+    'refuse_duplicate',
     'clean_text',
     'read_id_list',
 ]
@@ -132,6 +135,71 @@ def check_xyxy_box(bbox, where: str) -> list:
             f'{where}: bbox {bbox!r} has x2 < x1 or y2 < y1 (boxes are [x1, y1, x2, y2])'
         )
     return box
+
+
+#: what a loader does with a zero-area box: refuse it (default) or skip it
+ZERO_AREA_CHOICES = ('refuse', 'skip')
+
+
+def check_box_area(
+    box, where: str, bbox=None, layout: str = 'xyxy', zero_area: str = 'refuse', option: str = ''
+) -> bool:
+    """Whether the ``[x1, y1, x2, y2]`` box ``box`` has an area; the one
+    zero-area check of every box-bearing loader.
+
+    A zero-area box (``x2 == x1`` or ``y2 == y1``) marks nothing: a region,
+    an object or an HOI person with no pixels is an annotation error, and
+    training on it teaches a degenerate box.
+
+    Args:
+        box: ``[x1, y1, x2, y2]`` as annotated (before clipping).
+        where: the file and record, for the message.
+        bbox: the box as the file writes it (default ``box``), for the message.
+        layout: how the file writes it: ``'xyxy'`` or ``'xywh'`` (COCO).
+        zero_area: ``'refuse'`` raises, ``'skip'`` returns False (the loader
+            skips the record and counts it).
+        option: how to ask for ``'skip'`` in this loader (e.g.
+            ``"zero_area_boxes='skip'"``), said in the message when given.
+
+    Raises:
+        AnnotationError: a zero-area box with ``zero_area='refuse'``, naming
+            ``where``, the box and the fix.
+    """
+    if box[2] > box[0] and box[3] > box[1]:
+        return True
+    if zero_area == 'skip':
+        return False
+    size = '(w == 0 or h == 0)' if layout == 'xywh' else '(x2 == x1 or y2 == y1)'
+    skip = f', or set {option} to skip such boxes (counted in the log)' if option else ''
+    raise AnnotationError(
+        f'{where}: bbox {box if bbox is None else bbox!r} has zero area {size}; '
+        f'fix or drop the annotation{skip}'
+    )
+
+
+def refuse_duplicate(
+    seen: dict,
+    key,
+    record: str,
+    where: str,
+    what: str,
+    rule: str = 'an image must have one record (merge their annotations, or drop one)',
+) -> None:
+    """Remember that ``record`` (e.g. ``'image record 7'``) holds ``key`` (its
+    image: a file name or an image id); refuse a second record of one image.
+
+    Two records of one image split its boxes over two samples (each
+    trained as if the other's objects were background) and count the image
+    twice in evaluation.
+
+    Raises:
+        AnnotationError: ``{where}: {what} is also {first record}: {rule}``
+            (by default: an image must have one record (merge their
+            annotations, or drop one)).
+    """
+    first = seen.setdefault(key, record)
+    if first != record:
+        raise AnnotationError(f'{where}: {what} is also {first}: {rule}')
 
 
 def clean_text(text) -> str:

@@ -17,7 +17,7 @@ from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 
-from .annotation_io import AnnotationError, clean_text, load_json_file
+from .annotation_io import AnnotationError, clean_text, load_json_file, refuse_duplicate
 
 COCO_HOW_TO_GET = (
     'download annotations_trainval2014.zip from cocodataset.org (it holds '
@@ -29,7 +29,9 @@ COCO_HOW_TO_GET = (
 
 
 def index_coco_images(dataset, path, what='COCO file'):
-    """``image id -> image record`` of a COCO-style dict, checked."""
+    """``image id -> image record`` of a COCO-style dict, checked: each
+    image has ``id`` and ``file_name``, and one record (a repeated id or
+    ``file_name`` raises ``AnnotationError`` naming both records)."""
     if (
         not isinstance(dataset, dict)
         or not isinstance(dataset.get('images'), list)
@@ -39,7 +41,7 @@ def index_coco_images(dataset, path, what='COCO file'):
             f'{what} {path} is not a COCO annotation file (a dict '
             'with "images" and "annotations" lists)'
         )
-    images = OrderedDict()
+    images, ids, files = OrderedDict(), {}, {}
     for i, img in enumerate(dataset['images']):
         where = f'{path}, images[{i}]'
         if not isinstance(img, dict):
@@ -49,8 +51,8 @@ def index_coco_images(dataset, path, what='COCO file'):
                 raise AnnotationError(
                     f'{where}: missing key {key!r} (COCO images need id, file_name, width, height)'
                 )
-        if img['id'] in images:
-            raise AnnotationError(f'{where}: image id {img["id"]} repeats')
+        refuse_duplicate(ids, img['id'], f'images[{i}]', where, f'image id {img["id"]!r}')
+        refuse_duplicate(files, img['file_name'], f'images[{i}]', where, img['file_name'])
         images[img['id']] = img
     return images
 

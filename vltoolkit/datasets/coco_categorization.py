@@ -7,8 +7,16 @@ from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 
-from .annotation_io import AnnotationError, clean_text, coco_box_to_xyxy, load_json_file
+from .annotation_io import (
+    ZERO_AREA_CHOICES,
+    AnnotationError,
+    check_box_area,
+    clean_text,
+    coco_box_to_xyxy,
+    load_json_file,
+)
 from .coco_caption import COCO_HOW_TO_GET, index_coco_images
+from .image_sizes import warn_missing_sizes
 
 
 @DATASETS.register_module()
@@ -39,12 +47,17 @@ class COCOCategorizationDataset(BaseDataset):
         min_size (float): skip boxes narrower or lower than this (pixels,
             after clipping): a region of a pixel or two shows nothing.
             Default 1.
+        zero_area_boxes (str): ``'refuse'`` (default) raises on a box with
+            ``w == 0`` or ``h == 0`` as annotated; ``'skip'`` skips it (counted
+            in the log). COCO's own instances files hold such boxes (e.g.
+            annotation 2206849 of image 550395, ``h = 0``, in train2014 and
+            train2017), so the multi-task recipe sets ``'skip'``.
         **kwargs: see :class:`mmengine.dataset.BaseDataset`.
 
     Annotations without ``bbox`` / ``category_id`` / ``image_id``, with an
-    unknown category or image, or with a malformed box raise
-    ``AnnotationError`` naming the file and record; skipped ones are
-    counted in the log.
+    unknown category or image, with a malformed or zero-area box, and two
+    image records of one image id or file raise ``AnnotationError`` naming
+    the file and record; skipped ones are counted in the log.
     """
 
     METAINFO = dict(dataset_name='coco_categorization')
@@ -55,8 +68,12 @@ class COCOCategorizationDataset(BaseDataset):
         task: str = 'categorization',
         skip_crowd: bool = True,
         min_size: float = 1.0,
+        zero_area_boxes: str = 'refuse',
         **kwargs,
     ):
+        if zero_area_boxes not in ZERO_AREA_CHOICES:
+            raise ValueError(f"zero_area_boxes={zero_area_boxes!r}: use 'refuse' or 'skip'")
+        self.zero_area_boxes = zero_area_boxes
         self.task = task
         self.skip_crowd = bool(skip_crowd)
         self.min_size = float(min_size)
@@ -66,6 +83,7 @@ class COCOCategorizationDataset(BaseDataset):
         path = self.ann_file
         dataset = load_json_file(path, 'COCO instances file', COCO_HOW_TO_GET)
         images = index_coco_images(dataset, path, 'COCO instances file')
+        warn_missing_sizes(path, dataset['images'])
         cats = {}
         for i, cat in enumerate(dataset.get('categories') or []):
             if not isinstance(cat, dict) or 'id' not in cat or not clean_text(cat.get('name')):
@@ -80,7 +98,7 @@ class COCOCategorizationDataset(BaseDataset):
             )
         self._metainfo['classes'] = tuple(cats[k] for k in sorted(cats))
         prefix = self.data_prefix.get('img_path', '') or ''
-        data_list, crowd, small = [], 0, 0
+        data_list, crowd, small, zero = [], 0, 0, 0
         for i, ann in enumerate(dataset['annotations']):
             where = f'{path}, annotations[{i}]'
             if not isinstance(ann, dict):
@@ -104,6 +122,12 @@ class COCOCategorizationDataset(BaseDataset):
             if self.skip_crowd and ann.get('iscrowd', 0):
                 crowd += 1
                 continue
+            box = coco_box_to_xyxy(ann['bbox'], where)
+            if not check_box_area(
+                box, where, ann['bbox'], 'xywh', self.zero_area_boxes, "zero_area_boxes='skip'"
+            ):
+                zero += 1
+                continue
             box = coco_box_to_xyxy(ann['bbox'], where, (img.get('width'), img.get('height')))
             if box[2] - box[0] < self.min_size or box[3] - box[1] < self.min_size:
                 small += 1
@@ -121,11 +145,11 @@ class COCOCategorizationDataset(BaseDataset):
                     task=self.task,
                 )
             )
-        if crowd or small:
+        if crowd or small or zero:
             print_log(
-                f'COCOCategorizationDataset: skipped {crowd} crowd and '
-                f'{small} small (< {self.min_size:g} px) annotation(s) '
-                f'of {path}',
+                f'COCOCategorizationDataset: skipped {crowd} crowd, '
+                f'{small} small (< {self.min_size:g} px) and {zero} zero-area '
+                f'annotation(s) of {path}',
                 logger='current',
                 level=20,
             )
@@ -133,6 +157,6 @@ class COCOCategorizationDataset(BaseDataset):
             raise ValueError(
                 f'COCO instances file {path} has no usable object '
                 f'({len(dataset["annotations"])} annotations, '
-                f'{crowd} crowd, {small} small)'
+                f'{crowd} crowd, {small} small, {zero} zero-area)'
             )
         return data_list

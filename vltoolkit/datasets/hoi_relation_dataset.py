@@ -1,15 +1,20 @@
 """HOI relation prompts over the V-COCO-derived (QPIC "HOIA") format."""
 
-import logging
 import os.path as osp
 from collections import OrderedDict
 
 from mmengine.dataset import BaseDataset
-from mmengine.logging import print_log
 
 from vltoolkit.registry import DATASETS
 
-from .annotation_io import AnnotationError, check_xyxy_box, load_json_file
+from .annotation_io import (
+    AnnotationError,
+    check_box_area,
+    check_xyxy_box,
+    load_json_file,
+    refuse_duplicate,
+)
+from .image_sizes import warn_missing_sizes
 from .vcoco_meta import COCO_ID_TO_NAME, VCOCO_CLASSES, VCOCO_RELATION_PHRASES
 
 __all__ = ['AnnotationError', 'HOIRelationDataset']
@@ -71,21 +76,19 @@ class HOIRelationDataset(BaseDataset):
         seen = {}
         for index, image in enumerate(images):
             data_list += self._parse_image(index, image, classes, phrases)
-            first = seen.setdefault(image['file_name'], index)
-            if first != index:
-                self._fail(
-                    index,
-                    f'{image["file_name"]} is also image record {first}: an image must '
-                    'have one record (merge their annotations, or drop one)',
-                )
-        if images and not all(image.get('width') and image.get('height') for image in images):
-            print_log(
-                f'{self.ann_file}: some image records lack width / height, so their decoded '
-                'size cannot be checked against the boxes; convert the annotations again '
-                'with `python tools/data/vcoco.py` (it adds them)',
-                logger='current',
-                level=logging.WARNING,
+            refuse_duplicate(
+                seen,
+                image['file_name'],
+                f'image record {index}',
+                f'{self.ann_file}, image record {index}',
+                image['file_name'],
             )
+        warn_missing_sizes(
+            self.ann_file,
+            images,
+            'convert the annotations again with `python tools/data/vcoco.py` '
+            '(docs/datasets/hoi.md)',
+        )
         return data_list
 
     def _fail(self, index, msg):
@@ -110,12 +113,7 @@ class HOIRelationDataset(BaseDataset):
             if 'bbox' not in ann or 'category_id' not in ann:
                 self._fail(index, f'annotation {j} needs bbox and category_id')
             where = f'{self.ann_file}, image record {index} ({image["file_name"]}), annotation {j}'
-            box = check_xyxy_box(ann['bbox'], where)
-            if box[2] <= box[0] or box[3] <= box[1]:
-                raise AnnotationError(
-                    f'{where}: bbox {ann["bbox"]!r} has zero area (x2 == x1 or y2 == y1); '
-                    'fix or drop the annotation'
-                )
+            check_box_area(check_xyxy_box(ann['bbox'], where), where, ann['bbox'])
         pairs = OrderedDict()
         for hoi in image['hoi_annotation']:
             for key in ('subject_id', 'object_id', 'category_id'):

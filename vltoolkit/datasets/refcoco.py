@@ -23,7 +23,9 @@ from pycocotools.coco import COCO
 from vltoolkit.registry import DATASETS
 from vltoolkit.structures import xywh_to_xyxy
 
-from .annotation_io import AnnotationError, load_json_file
+from .annotation_io import AnnotationError, check_box_area, load_json_file, refuse_duplicate
+from .coco_caption import index_coco_images
+from .image_sizes import warn_missing_sizes
 
 #: The ``split`` values of the refer releases (refcoco / refcoco+ unc:
 #: train, val, testA, testB; refcocog umd: train, val, test).
@@ -148,6 +150,8 @@ def load_coco_instances(path: str) -> COCO:
             f'instances file {path} is not a COCO instances file '
             '(a dict with "images" and "annotations")'
         )
+    index_coco_images(dataset, path, 'instances file')  # one record per image
+    warn_missing_sizes(path, dataset['images'])
     coco = COCO()
     coco.dataset = dataset
     with contextlib.redirect_stdout(io.StringIO()):
@@ -230,7 +234,7 @@ class RefCOCODataset(BaseDataset):
         refs = load_refs(self.split_file)
         coco = load_coco_instances(self.ann_file)
         prefix = self.data_prefix.get('img_path', '') or ''
-        data_list, seen_splits = [], set()
+        data_list, seen_splits, seen_refs = [], set(), {}
         for index, ref in enumerate(refs):
             if not isinstance(ref, dict):
                 self._fail(index, ref, f'is a {type(ref).__name__}, not a dict')
@@ -239,6 +243,14 @@ class RefCOCODataset(BaseDataset):
                     self._fail(
                         index, ref, f'missing key {key!r} (refs need {", ".join(self.REF_KEYS)})'
                     )
+            refuse_duplicate(
+                seen_refs,
+                ref['ref_id'],
+                f'record {index}',
+                f'{self.split_file}, ref {ref["ref_id"]} (record {index})',
+                f'ref_id {ref["ref_id"]!r}',
+                'a ref must have one record (drop one)',
+            )
             seen_splits.add(ref['split'])
             if ref['split'] not in self.splits:
                 continue
@@ -291,6 +303,13 @@ class RefCOCODataset(BaseDataset):
         if 'file_name' not in img:
             self._fail(index, ref, f'image {ref["image_id"]} of {self.ann_file} has no file_name')
         x, y, w, h = (float(v) for v in bbox)
+        check_box_area(
+            [x, y, x + w, y + h],
+            f'{self.split_file}, ref {ref["ref_id"]} (record {index}), annotation '
+            f'{ref["ann_id"]} of {self.ann_file}',
+            bbox,
+            'xywh',
+        )
         sentences = ref['sentences']
         if not isinstance(sentences, (list, tuple)):
             self._fail(

@@ -23,11 +23,14 @@ from mmengine.logging import print_log
 from vltoolkit.registry import DATASETS
 
 from .annotation_io import (
+    ZERO_AREA_CHOICES,
     AnnotationError,
+    check_box_area,
     clean_text,
     coco_box_to_xyxy,
     load_json_file,
     read_id_list,
+    refuse_duplicate,
 )
 
 VG_HOW_TO_GET = (
@@ -80,12 +83,17 @@ class VGRegionCaptionDataset(BaseDataset):
         task (str): the ``task`` of every sample. Default ``'region_caption'``.
         min_size (float): skip regions narrower or lower than this (pixels,
             after clipping). Default 1.
+        zero_area_boxes (str): ``'refuse'`` (default) raises on a region with
+            ``width == 0`` or ``height == 0``; ``'skip'`` skips it (counted in
+            the log). Visual Genome's own releases hold such regions (DenseCap
+            drops them), so the multi-task recipe sets ``'skip'``.
         **kwargs: see :class:`mmengine.dataset.BaseDataset`.
 
-    A region missing a key, with a malformed box, or whose image id
-    disagrees with its image entry raises ``AnnotationError`` naming the
-    file, the image entry, the region and the key. Empty phrases and tiny
-    regions are skipped and counted in the log.
+    A region missing a key, with a malformed or zero-area box, or whose
+    image id disagrees with its image entry, and two entries of one image
+    (in ``ann_file`` or ``image_data_file``) raise ``AnnotationError``
+    naming the file, the image entry, the region and the key. Empty phrases
+    and tiny regions are skipped and counted in the log.
     """
 
     METAINFO = dict(dataset_name='visual_genome_regions')
@@ -99,8 +107,12 @@ class VGRegionCaptionDataset(BaseDataset):
         split: str = None,
         task: str = 'region_caption',
         min_size: float = 1.0,
+        zero_area_boxes: str = 'refuse',
         **kwargs,
     ):
+        if zero_area_boxes not in ZERO_AREA_CHOICES:
+            raise ValueError(f"zero_area_boxes={zero_area_boxes!r}: use 'refuse' or 'skip'")
+        self.zero_area_boxes = zero_area_boxes
         self.image_data_file = image_data_file
         self.img_path_fmt = img_path_fmt
         self.split_file = split_file
@@ -127,13 +139,16 @@ class VGRegionCaptionDataset(BaseDataset):
                 f'VG image data file {path} must hold a list of '
                 '{"image_id", "url", "width", "height"} records'
             )
-        images = {}
+        images, seen = {}, {}
         for i, rec in enumerate(records):
             if not isinstance(rec, dict):
                 raise AnnotationError(f'{path}, record {i}: is a {type(rec).__name__}, not a dict')
             image_id = rec.get('image_id', rec.get('id'))
             if image_id is None:
                 raise AnnotationError(f'{path}, record {i}: missing key \'image_id\'')
+            refuse_duplicate(
+                seen, image_id, f'record {i}', f'{path}, record {i}', f'image id {image_id!r}'
+            )
             images[image_id] = rec
         return images
 
@@ -165,11 +180,20 @@ class VGRegionCaptionDataset(BaseDataset):
                 'entries'
             )
         images = self._load_image_data()
+        if not self.image_data_file:
+            print_log(
+                f'VGRegionCaptionDataset: no image_data_file for {path}, so the regions are '
+                "not clipped to their images and the images' decoded size is not checked "
+                "against them; give image_data_file='image_data.json' (visualgenome.org)",
+                logger='current',
+                level=30,
+            )
         keep = (
             read_id_list(self.split_file, self.split, 'VG split file') if self.split_file else None
         )
         prefix = self.data_prefix.get('img_path', '') or ''
-        data_list, empty, small, missing_size = [], 0, 0, 0
+        data_list, empty, small, zero, missing_size = [], 0, 0, 0, 0
+        seen = {}
         for i, entry in enumerate(entries):
             where_img = f'{path}, image entry {i}'
             if not isinstance(entry, dict) or not isinstance(entry.get('regions'), list):
@@ -182,6 +206,10 @@ class VGRegionCaptionDataset(BaseDataset):
                     f'{where_img}: expected {{"id": <image id>, "regions": [...]}}, got {got}'
                 )
             entry_id = entry.get('id', entry.get('image_id'))
+            if entry_id is not None:
+                refuse_duplicate(
+                    seen, entry_id, f'image entry {i}', where_img, f'image id {entry_id!r}'
+                )
             for j, region in enumerate(entry['regions']):
                 where = f'{where_img} (id {entry_id}), region {j}'
                 if not isinstance(region, dict):
@@ -210,7 +238,18 @@ class VGRegionCaptionDataset(BaseDataset):
                 if images and img is None:
                     missing_size += 1
                 size = (img.get('width'), img.get('height')) if img else None
-                box = coco_box_to_xyxy([region[k] for k in _BOX_KEYS], where, size)
+                bbox = [region[k] for k in _BOX_KEYS]
+                if not check_box_area(
+                    coco_box_to_xyxy(bbox, where),
+                    where,
+                    bbox,
+                    'xywh',
+                    self.zero_area_boxes,
+                    "zero_area_boxes='skip'",
+                ):
+                    zero += 1
+                    continue
+                box = coco_box_to_xyxy(bbox, where, size)
                 phrase = clean_text(region['phrase'])
                 if not phrase:
                     empty += 1
@@ -231,10 +270,11 @@ class VGRegionCaptionDataset(BaseDataset):
                         layout=layout,
                     )
                 )
-        if empty or small or missing_size:
+        if empty or small or zero or missing_size:
             print_log(
-                f'VGRegionCaptionDataset: skipped {empty} empty phrase(s) '
-                f'and {small} region(s) < {self.min_size:g} px of {path}'
+                f'VGRegionCaptionDataset: skipped {empty} empty phrase(s), '
+                f'{small} region(s) < {self.min_size:g} px and {zero} zero-area '
+                f'region(s) of {path}'
                 + (
                     f'; {missing_size} region(s) of images missing from '
                     f'{self.image_data_file} (not clipped)'

@@ -57,6 +57,7 @@ region_captioning = dict(
     ann_file='region_descriptions.json',
     image_data_file='image_data.json',
     data_prefix=dict(img_path=''),
+    zero_area_boxes='skip',  # VG holds regions with width or height 0 (counted in the log)
     pipeline=pipe(task_prompt),
 )
 categorization = dict(
@@ -64,6 +65,7 @@ categorization = dict(
     data_root='${coco_root}',
     ann_file='annotations/instances_train2014.json',
     data_prefix=dict(img_path='train2014'),
+    zero_area_boxes='skip',  # COCO holds boxes with h = 0 (e.g. annotation 2206849)
     pipeline=pipe(task_prompt),
 )
 hoi_train = dict(

@@ -23,9 +23,12 @@ region_captioning = dict(
     ann_file='annotations/region_descriptions_train.json',
     image_data_file='annotations/image_data_train.json',
     data_prefix=dict(img_path='images'),
+    zero_area_boxes='refuse',  # the generated set has none (the real VG and COCO do)
 )
 categorization = dict(
-    ann_file='annotations/instances_train.json', data_prefix=dict(img_path='images/train')
+    ann_file='annotations/instances_train.json',
+    data_prefix=dict(img_path='images/train'),
+    zero_area_boxes='refuse',
 )
 hoi_train = dict(ann_file='annotations/train.json', data_prefix=dict(img_path='images/train'))
 hoi_test = dict(ann_file='annotations/test.json', data_prefix=dict(img_path='images/test'))

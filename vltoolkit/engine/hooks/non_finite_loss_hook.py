@@ -26,7 +26,7 @@ def non_finite_terms(outputs: Optional[Dict]) -> List[str]:
         else:
             continue
         if not finite:
-            bad.append(f'{key}={float(value.mean() if torch.is_tensor(value) else value)}')
+            bad.append(f'{key}={float(value.detach().mean() if torch.is_tensor(value) else value)}')
     return bad
 
 

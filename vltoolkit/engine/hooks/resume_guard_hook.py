@@ -9,6 +9,8 @@ order.
 """
 
 import hashlib
+import re
+import warnings
 from typing import Dict, List, Optional
 
 from mmengine.hooks import Hook
@@ -85,12 +87,14 @@ class ResumeGuardHook(Hook):
     - ``changes='apply'`` (``--resume-changes apply``, config key
       ``resume_changes='apply'``): the run goes on with the new values and
       the log says which: the optimizer's hyper-parameters are set from the
-      config (a new ``lr`` rescales the scheduled lr and the schedulers'
-      base values, so the schedule continues at its position), changed
-      scheduler settings replace the checkpoint's (the position is kept),
-      and an epoch interrupted mid-way on another data set or order is
-      trained again from its first batch (never skipping samples of
-      another order).
+      config and its schedulers are built from the config and replayed up
+      to the checkpoint's iteration and epoch, so the lr (and every
+      scheduled value) is that of a run trained with the new settings from
+      the start, whether the lr, a scheduler's settings or the number of
+      schedulers changed; an epoch interrupted mid-way on another data set
+      or order is trained again from its first batch (never skipping
+      samples of another order). A change that cannot be replayed (several
+      optimizers, a ``ReduceOnPlateau`` scheduler) is refused, naming it.
 
     ``randomness.seed=None`` is not a change: the resumed run uses the
     checkpoint's sampler seed, so a mid-epoch resume skips exactly the
@@ -159,6 +163,9 @@ class ResumeGuardHook(Hook):
         if not changed:
             return
         lines = '; '.join(f'{k}: {saved.get(k)!r} -> {now.get(k)!r}' for k in changed)
+        counts = _scheduler_count(saved), _scheduler_count(now)
+        if counts[0] != counts[1]:
+            lines = f'param_scheduler: {counts[0]} -> {counts[1]} schedulers; {lines}'
         if self.changes == 'refuse':
             raise ResumeChangeError(
                 f'cannot resume: the run differs from its checkpoint in {len(changed)} '
@@ -166,6 +173,8 @@ class ResumeGuardHook(Hook):
                 'new run (another --work-dir), or pass --resume-changes apply (config '
                 "key resume_changes='apply') to go on with the new values."
             )
+        if any(k.startswith(('optim_wrapper', 'param_scheduler')) for k in changed):
+            _check_replayable(runner, lines)
         runner.logger.warning(f'resume: applying what changed since the checkpoint: {lines}')
         self._apply = changed
 
@@ -186,30 +195,80 @@ class ResumeGuardHook(Hook):
             )
 
     def _apply_optimisation(self, runner) -> None:
+        """The config's optimizer settings and schedules, at the checkpoint's
+        position: the hyper-parameters of the freshly built optimizer (the
+        scheduled ones at their initial values), then schedulers built from
+        the config and stepped as training steps them up to the checkpoint's
+        iteration and epoch. The values are those of a run trained with the
+        new settings from the start, whatever changed: the lr, a scheduler's
+        settings, or the number of schedulers (mmengine would pair the
+        checkpoint's scheduler states with the config's by position)."""
         fresh = self._fresh
         if fresh is None:
             return
         optim = runner.optim_wrapper
-        schedulers = runner.param_schedulers if isinstance(runner.param_schedulers, list) else []
-        for i, (group, new) in enumerate(zip(optim.param_groups, fresh['groups'])):
-            base = 'initial_lr' if 'initial_lr' in new and 'initial_lr' in group else 'lr'
-            old_base, new_base = group.get(base), new.get(base)
-            if old_base and new_base is not None and old_base != new_base:
-                group['lr'] = group['lr'] * new_base / old_base
-                if base == 'initial_lr':
-                    group['initial_lr'] = new_base
-                for scheduler in schedulers:
-                    if getattr(scheduler, 'param_name', None) == 'lr':
-                        scheduler.base_values[i] = new_base
+        for group, new in zip(optim.param_groups, fresh['groups']):
+            group.update(new)
             for key, value in new.items():
-                if key not in ('lr', 'initial_lr') and not key.startswith('initial_'):
-                    group[key] = value
-        for scheduler, state in zip(schedulers, fresh['schedulers'] or []):
-            progress = {
-                k: v
-                for k, v in scheduler.state_dict().items()
-                if k in ('last_step', '_global_step', '_last_value', 'base_values')
-            }
-            scheduler.load_state_dict(dict(state, **progress))
+                if key.startswith('initial_') and key[len('initial_') :] in group:
+                    group[key[len('initial_') :]] = value
+        if isinstance(runner.param_schedulers, list) and runner.cfg.get('param_scheduler'):
+            schedulers = runner.build_param_scheduler(runner.cfg.param_scheduler)
+            _replay(schedulers, runner.iter, runner.epoch, len(runner.train_dataloader))
+            runner.param_schedulers = schedulers
         lrs = [round(g['lr'], 10) for g in optim.param_groups]
-        runner.logger.warning(f'resume: optimizer and schedules from the config; lr now {lrs}')
+        runner.logger.warning(
+            f'resume: optimizer and schedules from the config, replayed to iteration '
+            f'{runner.iter} (epoch {runner.epoch}); lr now {lrs}'
+        )
+
+
+def _scheduler_count(record: dict) -> int:
+    """The number of schedulers in a flattened record (``param_scheduler[i].*``
+    keys; a single dict scheduler counts as one)."""
+    found = {m.group(1) for k in record if (m := re.match(r'param_scheduler(\[\d+\])?\.', k))}
+    return len(found)
+
+
+def _check_replayable(runner, lines: str) -> None:
+    """Refuse an ``apply`` that cannot be replayed, naming the key and the fix."""
+    fix = (
+        'Resume with the checkpoint\'s optim_wrapper and param_scheduler, or start a new run '
+        '(another --work-dir, load_from=CHECKPOINT to keep the weights).'
+    )
+    schedulers = runner.param_schedulers
+    if isinstance(schedulers, dict):
+        raise ResumeChangeError(
+            f'cannot apply the changed optimisation ({lines}): the run has several '
+            f'optimizers (param_scheduler per optimizer: {sorted(schedulers)}), whose '
+            f'schedules are not replayed. {fix}'
+        )
+    for i, scheduler in enumerate(schedulers or []):
+        if 'ReduceOnPlateau' in type(scheduler).__name__:
+            raise ResumeChangeError(
+                f'cannot apply the changed optimisation ({lines}): param_scheduler[{i}] '
+                f'{type(scheduler).__name__} follows the validation metric, so its value at '
+                f'the checkpoint cannot be replayed. {fix}'
+            )
+
+
+def _replay(schedulers: list, iters: int, epochs: int, epoch_length: int) -> None:
+    """Step freshly built ``schedulers`` as ``ParamSchedulerHook`` does over
+    ``iters`` iterations (iteration-based ones after each iteration) and
+    ``epochs`` epochs (epoch-based ones after each ``epoch_length``
+    iterations); python steps only, a few microseconds each."""
+    by_iter = [s for s in schedulers if not s.by_epoch]
+    by_epoch = [s for s in schedulers if s.by_epoch]
+    stepped = 0
+    with warnings.catch_warnings():  # mmengine warns of a scheduler step before any optimizer step
+        warnings.simplefilter('ignore', UserWarning)
+        for i in range(iters if by_iter else 0):
+            for scheduler in by_iter:
+                scheduler.step()
+            if by_epoch and stepped < epochs and (i + 1) % max(epoch_length, 1) == 0:
+                for scheduler in by_epoch:
+                    scheduler.step()
+                stepped += 1
+        for _ in range(epochs - stepped):
+            for scheduler in by_epoch:
+                scheduler.step()
