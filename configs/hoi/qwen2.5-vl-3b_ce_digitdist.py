@@ -1,0 +1,10 @@
+# Qwen2.5-VL-3B on HOI relation prompts + object localisation: token cross-entropy against distance-inverse labels over the ten digit tokens at the digits of box coordinates (DigitDistanceLabelEncoder).
+# The row of docs/results.md ("Models that write numbers") names the toy twin.
+_base_ = [
+    '../_base_/models/qwen2_5_vl_3b.py',
+    '../_base_/datasets/hoi_vcoco_vlm.py',
+    '../_base_/losses/token_ce.py',
+    '../_base_/label_encoders/digit_distance.py',
+    '../_base_/schedules/vlm_finetune_10e.py',
+    '../_base_/default_runtime.py',
+]
