@@ -19,6 +19,7 @@ from .conftest import DIST_OPTS, TOY_CFG, max_weight_diff, run_tool, weights
 pytestmark = [
     pytest.mark.real_engine,
     pytest.mark.slow,
+    pytest.mark.xdist_group('ddp_reference'),  # one worker builds it (test_multinode.py)
     pytest.mark.skipif(
         importlib.util.find_spec('deepspeed') is None,
         reason='deepspeed not installed: DS_BUILD_OPS=0 pip install --no-build-isolation deepspeed',

@@ -12,7 +12,9 @@ from tests.conftest import ROOT
 
 from .conftest import DIST_OPTS, TOY_CFG, free_port, max_weight_diff, weights
 
-pytestmark = [pytest.mark.real_engine, pytest.mark.slow]
+# one worker builds the session's ddp_reference (~1 min) for this module and
+# test_deepspeed.py (tests/conftest.py groups by module fixtures only)
+pytestmark = [pytest.mark.real_engine, pytest.mark.slow, pytest.mark.xdist_group('ddp_reference')]
 
 
 def test_two_localhost_nodes_equal_one_node_with_two_processes(toy_dir, ddp_reference):

@@ -2,10 +2,15 @@
 Slurm cluster (tools/ci/slurm_cluster.sh: slurmctld + slurmd + munged on
 this machine, a CPU partition): 2 tasks train and test on the CPU, and a
 batch job signalled as at its time limit saves, requeues itself, resumes and
-ends with the weights of an uninterrupted run."""
+ends with the weights of an uninterrupted run.
+
+Each wait is bounded (an srun gets its resources within a minute, a job
+pending for another reason than its BeginTime fails after a minute) and a
+failure shows the node, the queue and the daemons' logs."""
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -34,18 +39,32 @@ OPTS = [
 ]
 
 
+#: the tasks of every run; srun gives up when the node cannot take them in
+#: a minute (the default is to wait for ever)
+TASKS = 2
+SRUN_WAIT_S = 60
+
+
 def _skip_reason():
-    if os.environ.get('VLT_TEST_SLURM') != '1':
-        # in the integrated 2-worker run of stop 19 srun waited 600 s for the one-node
-        # partition ("Requested partition configuration not available now"); run alone it
-        # passed: opt-in until that is understood (CHANGELOG / issue 23)
-        return 'opt-in: set VLT_TEST_SLURM=1 (root, slurm-wlm and munge needed)'
     if os.geteuid() != 0:
         return 'needs root (slurmd starts the jobs)'
     missing = [c for c in ('slurmctld', 'slurmd', 'munged', 'sbatch') if not shutil.which(c)]
     if missing:
         return f'{missing} not installed: apt-get install -y slurm-wlm munge'
     return None
+
+
+def _free_port_pair() -> int:
+    """A port P with P and P + 1 free (slurmctld, slurmd)."""
+    for _ in range(50):
+        port = free_port()
+        try:
+            with socket.socket() as s:
+                s.bind(('127.0.0.1', port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError('no two consecutive free ports')
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +76,12 @@ def slurm(tmp_path_factory):
         pytest.skip(reason)
     state = tmp_path_factory.mktemp('slurm')
     start = subprocess.run(
-        ['bash', str(CLUSTER), 'start', str(state)], capture_output=True, text=True, timeout=120
+        ['bash', str(CLUSTER), 'start', str(state)],
+        # free ports: another session's cluster may run on this machine
+        env=dict(os.environ, SLURM_PORTS_BASE=str(_free_port_pair())),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert start.returncode == 0, start.stdout + start.stderr
     env = dict(
@@ -69,24 +93,55 @@ def slurm(tmp_path_factory):
     )
     for key in ('GPUS', 'GPUS_PER_NODE', 'CPUS_PER_TASK', 'GRES', 'SRUN_ARGS', 'MASTER_ADDR'):
         env.pop(key, None)
+    env['VLT_TEST_SLURM_DIR'] = str(state)  # where _report finds the logs
     try:
+        cpus = subprocess.run(
+            ['sinfo', '-h', '-o', '%c'], env=env, capture_output=True, text=True
+        ).stdout.strip()
+        assert cpus.isdigit() and int(cpus) >= TASKS, (
+            f'the node has {cpus!r} CPUs, the test runs {TASKS} tasks\n{_report(env)}'
+        )
         yield env
     finally:
         subprocess.run(['bash', str(CLUSTER), 'stop', str(state)], timeout=60)
 
 
-def _script(name, args, cwd, env, timeout=600):
-    env = dict(env, GPUS='2', MASTER_PORT=str(free_port()))
-    proc = subprocess.run(
-        ['bash', str(ROOT / 'tools' / name), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+def _report(env) -> str:
+    """The node, the queue and the tails of the daemons' logs."""
+    out = []
+    for cmd in (['scontrol', 'show', 'node'], ['squeue', '-o', '%i %T %r %M']):
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30)
+        out.append(f'$ {" ".join(cmd)}\n{proc.stdout}{proc.stderr}')
+    state = env['VLT_TEST_SLURM_DIR']
+    for log in ('slurmctld.log', 'slurmd.log'):
+        path = os.path.join(state, log)
+        if os.path.isfile(path):
+            with open(path) as f:
+                out.append(f'--- {path} (tail)\n' + ''.join(f.readlines()[-30:]))
+    return '\n'.join(out)
+
+
+def _script(name, args, cwd, env, timeout=300):
+    env = dict(
+        env, GPUS=str(TASKS), MASTER_PORT=str(free_port()), SRUN_ARGS=f'--immediate={SRUN_WAIT_S}'
     )
+    try:
+        proc = subprocess.run(
+            ['bash', str(ROOT / 'tools' / name), *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:  # its output comes as bytes
+        err = (exc.stderr or b'').decode(errors='replace')[-5000:]
+        raise AssertionError(
+            f'{name} still running after {timeout} s\n{err}\n{_report(env)}'
+        ) from None
     assert proc.returncode == 0, (
-        f'{name} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
+        f'{name} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}\n'
+        f'{_report(env)}'
     )
     return proc.stdout + proc.stderr
 
@@ -99,11 +154,13 @@ def _macro_f1(log):
     return float(found[-1])
 
 
-def _wait_for_job(job, env, out, timeout=600):
+def _wait_for_job(job, env, out, timeout=300, pending_s=SRUN_WAIT_S):
     """Until the job has left the queue; a requeued job waits for its
-    BeginTime (Slurm holds a requeued batch job back ~2 min): release it."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    BeginTime (Slurm holds a requeued batch job back ~2 min): release it.
+    Pending for any other reason longer than ``pending_s``: fail."""
+    start = time.time()
+    pending_since = None
+    while time.time() - start < timeout:
         state = subprocess.run(
             ['squeue', '-h', '-j', job, '-o', '%T %r'], env=env, capture_output=True, text=True
         ).stdout.split()
@@ -111,9 +168,20 @@ def _wait_for_job(job, env, out, timeout=600):
             return
         if state == ['PENDING', 'BeginTime']:
             subprocess.run(['scontrol', 'update', f'JobId={job}', 'StartTime=now'], env=env)
+        if state[0] == 'PENDING' and state != ['PENDING', 'BeginTime']:
+            pending_since = pending_since or time.time()
+            if time.time() - pending_since > pending_s:
+                break
+        else:
+            pending_since = None
         time.sleep(1)
+    text = out.read_text() if out.is_file() else ''
+    report = _report(env)
     subprocess.run(['scancel', job], env=env)
-    raise AssertionError(f'job {job} still queued after {timeout} s:\n{out.read_text()[-4000:]}')
+    raise AssertionError(
+        f'job {job} still queued ({" ".join(state)}) after {time.time() - start:.0f} s:\n'
+        f'{text[-4000:]}\n{report}'
+    )
 
 
 def test_train_test_and_a_requeued_batch_job_end_like_an_uninterrupted_run(slurm, toy_dir):

@@ -5,24 +5,50 @@
 #   tools/ci/slurm_cluster.sh stop DIR    # stops the daemons by their PIDs
 # Needs root and `apt-get install -y slurm-wlm munge` (Debian / Ubuntu). No
 # systemd, no cgroups: proctrack/linuxproc, task/none, select/cons_tres; one
-# partition `cpu` (default) with this node's CPUs; everything (config, munge
-# key and socket, state, logs, PID files) lives in DIR. Ports: SLURM_PORTS_BASE
-# (default 16817: slurmctld, +1: slurmd).
+# partition `cpu` (default) with this node's CPUs and memory as `slurmd -C`
+# reports them (not `nproc`, which answers 1 under OMP_NUM_THREADS=1, as in the
+# pytest-xdist workers: a 1-CPU node never fits a 2-task job, and srun waits
+# with "Requested partition configuration not available now"); everything
+# (config, munge key and socket, state, logs, PID files) lives in DIR. Ports:
+# SLURM_PORTS_BASE (default 16817: slurmctld, +1: slurmd). `stop` cancels the
+# cluster's jobs, then stops the daemons.
 set -euo pipefail
 ACTION=${1:?usage: $0 start|stop DIR}
 DIR=$(mkdir -p "${2:?usage: $0 start|stop DIR}" && cd "$2" && pwd)
 BASE=${SLURM_PORTS_BASE:-16817}
 
 stop() {
-    for name in slurmd slurmctld munged; do
+    if [ -f "${DIR}/slurmctld.pid" ] && kill -0 "$(cat "${DIR}/slurmctld.pid")" 2>/dev/null; then
+        jobs=$(SLURM_CONF="${DIR}/slurm.conf" squeue -h -o %i 2>/dev/null || true)
+        if [ -n "${jobs}" ]; then
+            # shellcheck disable=SC2086
+            SLURM_CONF="${DIR}/slurm.conf" scancel --full ${jobs} 2>/dev/null || true
+            for _ in $(seq 100); do
+                [ -z "$(SLURM_CONF="${DIR}/slurm.conf" squeue -h -o %i 2>/dev/null)" ] && break
+                sleep 0.1
+            done
+        fi
+    fi
+    stop_pids slurmd slurmctld munged  # together: slurmctld and munged take ~2 s each
+}
+
+stop_pids() {  # SIGTERM to each recorded PID, up to 5 s for all, then SIGKILL
+    local pids=() name pid alive
+    for name in "$@"; do
         if [ -f "${DIR}/${name}.pid" ]; then
-            pid=$(cat "${DIR}/${name}.pid")
-            kill "${pid}" 2>/dev/null || true
-            for _ in $(seq 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-            kill -9 "${pid}" 2>/dev/null || true
+            pids+=("$(cat "${DIR}/${name}.pid")")
             rm -f "${DIR}/${name}.pid"
         fi
     done
+    [ "${#pids[@]}" = 0 ] && return 0
+    kill "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "${pid}" 2>/dev/null && alive=1; done
+        [ "${alive}" = 0 ] && return 0
+        sleep 0.1
+    done
+    kill -9 "${pids[@]}" 2>/dev/null || true
 }
 
 if [ "${ACTION}" = stop ]; then
@@ -39,7 +65,14 @@ for cmd in munged slurmctld slurmd sinfo; do
 done
 
 NODE=$(hostname -s)
-CPUS=$(nproc)
+# the node as slurmd sees it (e.g. "NodeName=vm CPUs=2 ... RealMemory=24105");
+# CPUs without the socket / core / thread layout: with CR_Core, a 2-thread
+# core would count as one CPU to allocate
+HW=$(slurmd -C 2>/dev/null | head -n1 || true)
+CPUS=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<< "${HW}")
+MEM=$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<< "${HW}")
+CPUS=${CPUS:-$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)}
+MEM=${MEM:-1}
 mkdir -p "${DIR}/state" "${DIR}/spool" "${DIR}/munge"
 chmod 711 "${DIR}/munge"
 [ -f "${DIR}/munge/munge.key" ] || { head -c 1024 /dev/urandom > "${DIR}/munge/munge.key"; }
@@ -72,7 +105,7 @@ ReturnToService=2
 JobRequeue=1
 KillWait=30
 SchedulerParameters=sched_interval=2
-NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${CPUS} State=UNKNOWN
+NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${CPUS} RealMemory=${MEM} State=UNKNOWN
 PartitionName=cpu Nodes=${NODE} Default=YES MaxTime=INFINITE State=UP
 CONF
 : > "${DIR}/cgroup.conf"
@@ -90,12 +123,13 @@ slurmd -D -f "${SLURM_CONF}" < /dev/null > "${DIR}/slurmd.out" 2>&1 &
 echo $! > "${DIR}/slurmd.pid"
 for _ in $(seq 300); do
     if [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; then
-        echo "export SLURM_CONF=${SLURM_CONF}"
+        echo "export SLURM_CONF=${SLURM_CONF}  # node ${NODE}: ${CPUS} CPUs, ${MEM} MB"
         exit 0
     fi
     sleep 0.2
 done
 echo "$0: the node did not become idle in 60 s; logs in ${DIR}:" >&2
+scontrol show node >&2 || true
 tail -n 20 "${DIR}"/slurmctld.log "${DIR}"/slurmd.log "${DIR}"/*.out >&2 || true
 stop
 exit 1
