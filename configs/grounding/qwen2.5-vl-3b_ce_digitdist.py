@@ -1,4 +1,5 @@
-# Qwen2.5-VL-3B on RefCOCO grounding: token cross-entropy against distance-inverse labels over the ten digit tokens at the digits of box coordinates (DigitDistanceLabelEncoder).
+# Qwen2.5-VL-3B on RefCOCO grounding: token cross-entropy against distance-inverse labels over the
+# ten digit tokens at the digits of box coordinates (DigitDistanceLabelEncoder).
 # The row of docs/results.md ("Models that write numbers") names the toy twin.
 _base_ = [
     '../_base_/models/qwen2_5_vl_3b.py',

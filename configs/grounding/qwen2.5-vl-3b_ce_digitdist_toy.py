@@ -1,5 +1,5 @@
-# CPU twin of qwen2.5-vl-3b_ce_digitdist.py: the tiny random Qwen2.5-VL-3B (tools/data/make_toy_vlm.py)
-# on the toy set, the same loss and label encoder.
+# CPU twin of qwen2.5-vl-3b_ce_digitdist.py: the tiny random Qwen2.5-VL-3B
+# (tools/data/make_toy_vlm.py) on the toy set, the same loss and label encoder.
 _base_ = [
     '../_base_/models/qwen2_5_vl_3b_toy.py',
     '../_base_/datasets/refcoco_toy_vlm.py',

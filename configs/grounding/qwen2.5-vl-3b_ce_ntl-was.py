@@ -1,4 +1,5 @@
-# Qwen2.5-VL-3B on RefCOCO grounding: token cross-entropy + 0.3 x the Number Token Loss (Wasserstein) at the digits of box coordinates.
+# Qwen2.5-VL-3B on RefCOCO grounding: token cross-entropy + 0.3 x the Number Token Loss
+# (Wasserstein) at the digits of box coordinates.
 # The row of docs/results.md ("Models that write numbers") names the toy twin.
 _base_ = [
     '../_base_/models/qwen2_5_vl_3b.py',

@@ -1,4 +1,6 @@
-# Qwen2.5-VL-3B on HOI relation prompts + object localisation: token cross-entropy against distance-inverse labels over the ten digit tokens at the digits of box coordinates (DigitDistanceLabelEncoder).
+# Qwen2.5-VL-3B on HOI relation prompts + object localisation: token cross-entropy against
+# distance-inverse labels over the ten digit tokens at the digits of box coordinates
+# (DigitDistanceLabelEncoder).
 # The row of docs/results.md ("Models that write numbers") names the toy twin.
 _base_ = [
     '../_base_/models/qwen2_5_vl_3b.py',

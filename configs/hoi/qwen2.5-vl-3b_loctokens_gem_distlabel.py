@@ -1,4 +1,6 @@
-# Qwen2.5-VL-3B on HOI relation prompts + object localisation: location tokens added to the model (1000 bins, started at their sin-cos codes; toy: 7), GEM against distance-inverse labels over them: the location-token study on a model that writes numbers.
+# Qwen2.5-VL-3B on HOI relation prompts + object localisation: location tokens added to the model
+# (1000 bins, started at their sin-cos codes; toy: 7), GEM against distance-inverse labels over
+# them: the location-token study on a model that writes numbers.
 # The row of docs/results.md ("Models that write numbers") names the toy twin.
 _base_ = [
     '../_base_/models/qwen2_5_vl_3b_loctokens.py',

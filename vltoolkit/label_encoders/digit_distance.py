@@ -16,7 +16,7 @@ from .distance import DEFAULT_POWER, DEFAULT_WINDOW, check_params, distance_kern
 class DigitDistanceLabelEncoder:
     r"""Distance-inverse labels for models that write coordinates as digits.
 
-    A model such as Qwen2.5-VL writes the coordinate 523 as the tokens
+    A chat VLM whose tokenizer splits numbers writes the coordinate 523 as the tokens
     ``5``, ``2``, ``3``; each digit place is a 10-bin axis. At a target
     token that is a digit :math:`y \in \{0..9\}` of place :math:`p` of a box
     coordinate (``number_places`` of the pipeline, see

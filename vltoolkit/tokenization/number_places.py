@@ -74,7 +74,7 @@ def check_number_scope(scope: str) -> str:
 def digit_token_ids(tokenizer) -> List[int]:
     """The ids of the tokens ``'0'`` ... ``'9'`` of ``tokenizer`` (a
     :class:`~vltoolkit.tokenization.HFTokenizer`), checking that it writes
-    every number digit by digit (as Qwen's tokenizers do).
+    every number digit by digit (as the ChatML models' tokenizers do).
 
     Raises:
         ValueError: a digit that is not one token, or a number that the
@@ -91,8 +91,8 @@ def digit_token_ids(tokenizer) -> List[int]:
     if written != [ids[int(d)] for d in probe]:
         raise ValueError(
             f'{tokenizer!r} writes the number {probe} as the tokens {written}, not digit by '
-            'digit: the digit-level losses need one token per digit (the tokenizers of '
-            'Qwen2.5-VL / Qwen3-VL split numbers so); for location-token models use '
+            'digit: the digit-level losses need one token per digit (the tokenizers '
+            'of the ChatML models split numbers so); for location-token models use '
             'DistanceLabelEncoder'
         )
     return ids

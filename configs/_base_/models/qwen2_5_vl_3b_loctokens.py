@@ -4,7 +4,7 @@
 # written as 4 location tokens, and DistanceLabelEncoder / GEMLoss apply unchanged.
 # The new rows train with the LoRA adapters (lora.trainable).
 _base_ = ['./qwen2_5_vl_3b.py']
-vlm_box_coder = dict(type='BinBoxCoder', num_bins=1000, token_fmt='<|loc_{}|>')
+vlm_box_coder = dict(_delete_=True, type='BinBoxCoder', num_bins=1000, token_fmt='<|loc_{}|>')
 model = dict(
     added_tokens=dict(init='sincos'),
     lora=dict(trainable=['hf_model.model.language_model.embed_tokens', 'hf_model.lm_head']),

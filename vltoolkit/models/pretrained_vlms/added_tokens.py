@@ -1,6 +1,6 @@
 r"""Location tokens added to a pretrained VLM that writes numbers.
 
-A model such as Qwen2.5-VL writes a coordinate as digits. Giving it
+A chat VLM that writes boxes as text numbers writes a coordinate as digits. Giving it
 location tokens instead (``<|loc_0|>`` ... ``<|loc_{L-1}|>``, the bins of a
 :class:`~vltoolkit.tokenization.BinBoxCoder`) makes its boxes the bin style
 of the location-token models, so :class:`~vltoolkit.label_encoders.DistanceLabelEncoder`

@@ -163,7 +163,7 @@ class TokenLossMixin:
             raise ValueError(
                 f'{" and ".join(users)} act on the digits of box coordinates, but the batch '
                 'has no number_places: tokenize the targets with TokenizeText and a box coder '
-                "that writes numbers (e.g. Qwen2_5VLBoxCoder), or number_places='all' "
+                "that writes numbers (a TextBoxCoder), or number_places='all' "
                 '(docs/location_learning.md, "Digits of text numbers")'
             )
         if number_places.shape != labels.shape:
