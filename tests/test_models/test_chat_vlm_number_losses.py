@@ -188,7 +188,7 @@ def test_new_rows_only_stage_moves_nothing_else(toy):
 
 def test_added_tokens_need_new_tokens(toy):
     folder, _ = toy
-    with pytest.raises(ValueError, match='adds nothing'):
+    with pytest.raises(ValueError, match='no location token to add'):
         _build(folder, FAMILY, added_tokens=dict(init='sincos'))
 
 

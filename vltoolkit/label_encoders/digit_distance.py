@@ -77,7 +77,11 @@ class DigitDistanceLabelEncoder:
         self.power, self.scale, self.window, self.mix = power, scale, window, mix
         self.place_weights = tuple(weights)
         self.ignore_index = ignore_index
-        self.digit_ids = torch.tensor(digit_token_ids(build_tokenizer(tokenizer)))
+        built = build_tokenizer(tokenizer)
+        ids = digit_token_ids(built)
+        # None: a size-only placeholder tokenizer (count_params.py); refused at call time
+        self.digit_ids = None if ids is None else torch.tensor(ids)
+        self._tokenizer_repr = repr(built)
         values = torch.arange(10, dtype=torch.float64)
         dist = (values[:, None] - values[None, :]).abs()
         self.table = distance_kernel_rows(dist, power, scale, window, mix).float()
@@ -86,6 +90,11 @@ class DigitDistanceLabelEncoder:
     def _tables(self, vocab_size, device):
         key = (int(vocab_size), str(device))
         if key not in self._cache:
+            if self.digit_ids is None:
+                raise RuntimeError(
+                    f'DigitDistanceLabelEncoder: {self._tokenizer_repr} only sizes models '
+                    '(no digit tokens to read): put the real tokenizer there'
+                )
             if int(self.digit_ids.max()) >= vocab_size:
                 raise ValueError(
                     f'DigitDistanceLabelEncoder: vocab_size {vocab_size} is too small for '

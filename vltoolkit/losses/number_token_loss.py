@@ -116,7 +116,9 @@ class NumberTokenLoss(BaseTokenLoss):
                 'coefficients(log_p, target): use TokenCrossEntropyLoss or GEMLoss'
             )
         ids = digit_token_ids(build_tokenizer(tokenizer))
-        self.register_buffer('digit_ids', torch.tensor(ids), persistent=False)
+        # None: a size-only placeholder tokenizer (count_params.py); refused when called
+        self.sized_only = ids is None
+        self.register_buffer('digit_ids', torch.tensor(ids or list(range(10))), persistent=False)
         values = torch.arange(10, dtype=torch.float32)
         dist = (values[:, None] - values[None, :]).abs()
         if squash_factor is not None:  # ntloss.NTLoss.setup_distance_lookup
@@ -222,6 +224,11 @@ class NumberTokenLoss(BaseTokenLoss):
         return base.plus(self._number_coefficients(log_p, target.ids, target.places))
 
     def _check_target(self, target) -> NumberTarget:
+        if self.sized_only:
+            raise RuntimeError(
+                'NumberTokenLoss was built on a size-only placeholder tokenizer (no digit '
+                'tokens to read): put the real tokenizer there'
+            )
         if not isinstance(target, NumberTarget):
             raise TypeError(
                 'NumberTokenLoss takes a NumberTarget (target, ids, places): the model '

@@ -22,7 +22,7 @@ boxes the box coder writes, :meth:`TextBoxCoder.coordinate_spans
 """
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 #: the place of a token that is not a marked digit (equal to the ignore index)
 NO_PLACE = -100
@@ -71,15 +71,20 @@ def check_number_scope(scope: str) -> str:
     return scope
 
 
-def digit_token_ids(tokenizer) -> List[int]:
+def digit_token_ids(tokenizer) -> Optional[List[int]]:
     """The ids of the tokens ``'0'`` ... ``'9'`` of ``tokenizer`` (a
     :class:`~vltoolkit.tokenization.HFTokenizer`), checking that it writes
     every number digit by digit (as the ChatML models' tokenizers do).
+
+    Returns None for a size-only placeholder tokenizer (no text to read:
+    :class:`~vltoolkit.tokenization.SizedPlaceholderTokenizer`).
 
     Raises:
         ValueError: a digit that is not one token, or a number that the
             tokenizer writes with multi-digit tokens.
     """
+    if not hasattr(tokenizer, 'tokenizer'):
+        return None  # a size-only placeholder (count_params.py): no text to read
     ids = []
     for digit in '0123456789':
         one = tokenizer.encode(digit, add_special_tokens=False)

@@ -43,20 +43,19 @@ def _location_codes(tokenizer, dim: int, grid: Optional[int]) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _start_rows(weight: torch.Tensor, old: int, tokenizer, init: str, grid) -> None:
-    kept = weight[:old].float()
-    weight[old:] = kept.mean(0).to(weight.dtype)
-    loc_ids = getattr(tokenizer, 'location_token_ids', None)
-    if loc_ids is None or not len(loc_ids):
-        return
-    added = loc_ids >= old
-    ids = loc_ids[added].to(weight.device)
+def _start_rows(weight: torch.Tensor, first: int, tokenizer, init: str, grid) -> None:
+    """Start the location-token rows (and any row past the old ones that no
+    token of the base vocabulary uses) of ``weight``; rows before ``first``
+    are left as they are."""
+    kept = weight[:first].float()
+    weight[first:] = kept.mean(0).to(weight.dtype)
+    loc_ids = tokenizer.location_token_ids.to(weight.device)
     if init == 'sincos':
         codes = _location_codes(tokenizer, weight.shape[1], grid) * kept.std()
-        weight[ids] = codes[added].to(weight)
+        weight[loc_ids] = codes.to(weight)
     else:
         digits = torch.tensor(digit_token_ids(tokenizer), device=weight.device)
-        weight[ids] = kept[digits].mean(0).to(weight.dtype)
+        weight[loc_ids] = kept[digits].mean(0).to(weight.dtype)
 
 
 def add_token_rows(
@@ -67,29 +66,37 @@ def add_token_rows(
     train_new_rows_only: bool = False,
 ) -> int:
     """Grow ``hf_model``'s embeddings (and an untied LM head) to
-    ``len(tokenizer)`` and start the new rows (module docstring).
+    ``len(tokenizer)`` when it is longer, and start the rows of the
+    location tokens (module docstring). A pretrained matrix often has
+    spare rows past its tokenizer (151,936 rows for 151,665 in one family's
+    tokens): the first location tokens take those, and are started too.
 
     Returns:
-        int: the old vocabulary size (the first new row).
+        int: the first location token's id; the rows before it are kept
+        bit for bit.
     """
     if init not in INITS:
         raise ValueError(f'added_tokens init={init!r}: use one of {INITS}')
-    embed = hf_model.get_input_embeddings()
-    old, new = embed.num_embeddings, len(tokenizer)
-    if new <= old:
+    loc_ids = getattr(tokenizer, 'location_token_ids', None)
+    if loc_ids is None or not len(loc_ids):
         raise ValueError(
-            f'added_tokens: the tokenizer ({new} tokens) adds nothing to the model\'s '
-            f'{old} embeddings: build it with add_location_tokens=True and a box coder '
-            "whose tokens are new (e.g. BinBoxCoder(token_fmt='<|loc_{}|>'))"
+            f'added_tokens: the tokenizer {tokenizer!r} has no location token to add: build '
+            "it with add_location_tokens=True and a box coder of location tokens (e.g. "
+            "BinBoxCoder(token_fmt='<|loc_{}|>'))"
         )
+    first = int(loc_ids.min())
+    embed = hf_model.get_input_embeddings()
     head = hf_model.get_output_embeddings()
     tied = head is not None and head.weight is embed.weight
-    hf_model.resize_token_embeddings(new, mean_resizing=False)
-    _start_rows(hf_model.get_input_embeddings().weight, old, tokenizer, init, grid)
+    if len(tokenizer) > embed.num_embeddings:
+        hf_model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+    if embed.weight.device.type == 'meta':  # sizing only: no values to start
+        return first
+    _start_rows(hf_model.get_input_embeddings().weight, first, tokenizer, init, grid)
     head = hf_model.get_output_embeddings()
     if head is not None and not tied:
-        _start_rows(head.weight, old, tokenizer, init, grid)
-    return old
+        _start_rows(head.weight, first, tokenizer, init, grid)
+    return first
 
 
 def train_only_rows_from(module: nn.Module, hf_model: nn.Module, first: int) -> list:
