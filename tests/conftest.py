@@ -69,7 +69,7 @@ def run_once(tmp_path_factory, name, make):
     return json.loads(stored.read_text())
 
 
-# --- pytest-xdist: which tests share a worker
+# --- pytest-xdist: which tests share a worker, and in which order
 #
 # With `--dist loadgroup` (make test), a module where a test uses a module (or
 # class) scoped fixture runs on one worker, in order, which builds the fixture
@@ -78,8 +78,26 @@ def run_once(tmp_path_factory, name, make):
 # collection (fixture scopes are known only there) and write them to the file
 # GROUPS_ENV names, which the controller's scheduler reads. (pytest-xdist's
 # own loadgroup tags node ids, which pytest 9.2 no longer lets it do.)
+#
+# The work units go out longest first (the two workers then finish within a
+# short test of each other): a unit's time is the sum of its tests' times in
+# DURATIONS (measured; `--store-durations` rewrites it), else a guess from the
+# `slow` mark.
 
 GROUPS_ENV = 'VLT_TEST_XDIST_GROUPS'
+#: seconds per test node id, measured on 2 cores under `make test` (tests >= 1 s)
+DURATIONS = ROOT / 'tests' / 'durations.json'
+#: the guess for a test DURATIONS does not list: slow-marked, other
+GUESS_SLOW, GUESS_FAST = 20.0, 0.1
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        '--store-durations',
+        action='store_true',
+        help=f'write the measured time of each test >= 1 s to {DURATIONS.relative_to(ROOT)} '
+        '(the order in which pytest-xdist hands out the tests)',
+    )
 
 
 def pytest_configure(config):
@@ -90,6 +108,31 @@ def pytest_configure(config):
         os.close(fd)
         os.environ[GROUPS_ENV] = path  # the workers, started later, inherit it
         config.add_cleanup(lambda: os.path.exists(path) and os.remove(path))
+    if config.getoption('store_durations') and not os.environ.get('PYTEST_XDIST_WORKER'):
+        config.pluginmanager.register(_DurationStore(), 'vlt-store-durations')
+
+
+class _DurationStore:
+    """--store-durations (in the controller, or the one pytest process):
+    each test's setup + call + teardown time, written to DURATIONS at the end."""
+
+    def __init__(self):
+        self.seconds = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self):
+        try:  # a run of some tests updates theirs
+            kept = json.loads(DURATIONS.read_text())
+        except (OSError, ValueError):
+            kept = {}
+        for nodeid, seconds in self.seconds.items():
+            if seconds >= 1.0:
+                kept[nodeid] = round(seconds, 1)
+            else:
+                kept.pop(nodeid, None)
+        DURATIONS.write_text(json.dumps(dict(sorted(kept.items())), indent=0) + '\n')
 
 
 def _shares_a_module_fixture(item):
@@ -117,18 +160,41 @@ def _groups(items):
     return groups
 
 
+def _longest_units_first(items, groups):
+    """``items`` reordered: the work units (a group, or one test) by their
+    expected time, longest first; a unit's tests in their order."""
+    try:
+        measured = json.loads(DURATIONS.read_text())
+    except (OSError, ValueError):
+        measured = {}
+    unit_time, first = {}, {}
+    for i, item in enumerate(items):
+        unit = groups.get(item.nodeid, item.nodeid)
+        guess = GUESS_SLOW if item.get_closest_marker('slow') else GUESS_FAST
+        unit_time[unit] = unit_time.get(unit, 0.0) + measured.get(item.nodeid, guess)
+        first.setdefault(unit, i)
+    order = {id(item): i for i, item in enumerate(items)}
+
+    def key(item):
+        unit = groups.get(item.nodeid, item.nodeid)
+        return (-unit_time[unit], first[unit], order[id(item)])
+
+    items.sort(key=key)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under xdist: the modules holding slow tests first (longest work first,
-    the fast tests fill the end), and the first worker writes the groups."""
+    """Under xdist: the work units longest first (every worker sorts the
+    same way; the scheduler keeps this order), and the first worker writes
+    the groups."""
     worker = os.environ.get('PYTEST_XDIST_WORKER')
     if not worker:
         return
-    slow = {item.nodeid.split('::')[0] for item in items if item.get_closest_marker('slow')}
-    items.sort(key=lambda item: item.nodeid.split('::')[0] not in slow)
+    groups = _groups(items)
+    _longest_units_first(items, groups)
     if worker == 'gw0' and os.environ.get(GROUPS_ENV):
         tmp = os.environ[GROUPS_ENV] + '.tmp'
         with open(tmp, 'w') as f:
-            json.dump(_groups(items), f)
+            json.dump(groups, f)
         os.replace(tmp, os.environ[GROUPS_ENV])
 
 
@@ -137,6 +203,8 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue('dist') != 'loadgroup':
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # the collection's order: longest units first
 
     class ConftestGroupScheduling(LoadScopeScheduling):
         """Tests of one group form one work unit; the others one each."""

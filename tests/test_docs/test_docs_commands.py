@@ -8,9 +8,10 @@ clean there: every output lands in a git-ignored folder (``work_dirs/``,
 ``data/``). Blocks marked ``<!-- needs: REASON -->`` are not run
 (``doc_blocks.NEEDS``; docs/contributing.md).
 
-The selected pages run concurrently, one per CPU core (each command is
-single-threaded, ``OMP_NUM_THREADS=1``; under pytest-xdist, one per core
-left to this worker); each page is still its own test.
+In one pytest process the selected pages run concurrently, one per CPU
+core (each command is single-threaded, ``OMP_NUM_THREADS=1``); under
+pytest-xdist each page runs in its own test, and the pages spread over the
+workers like any other test (no module fixture ties them to one worker).
 """
 
 import os
@@ -97,14 +98,16 @@ def run_page(page: Path, tmp: Path) -> str:
 
 @pytest.fixture(scope='module')
 def page_results(request, tmp_path_factory):
-    """Start every selected page at once (one worker per core)."""
+    """Start every selected page at once (one thread per core): in one
+    pytest process only (requested by name, so pytest-xdist's grouping in
+    tests/conftest.py does not tie the pages to one worker)."""
     selected = [
         item.callspec.params['page']
         for item in request.session.items
         if getattr(item, 'originalname', None) == 'test_page_commands_run_as_written'
         and hasattr(item, 'callspec')
     ]
-    cores = (os.cpu_count() or 1) // int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    cores = os.cpu_count() or 1
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(selected), cores)))
     futures = {
         page: pool.submit(run_page, page, tmp_path_factory.mktemp('docs')) for page in selected
@@ -114,6 +117,9 @@ def page_results(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize('page', PAGES, ids=_page_id)
-def test_page_commands_run_as_written(page, page_results):
-    problem = page_results[page].result()
+def test_page_commands_run_as_written(page, request, tmp_path):
+    if os.environ.get('PYTEST_XDIST_WORKER'):  # one page per test, any worker
+        problem = run_page(page, tmp_path)
+    else:
+        problem = request.getfixturevalue('page_results')[page].result()
     assert not problem, problem

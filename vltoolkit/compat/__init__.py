@@ -72,6 +72,10 @@ deepspeed_accelerator      with deepspeed installed, ``mmengine.runner``        
                            ``Setting accelerator to CPU`` in every run;
                            ``DS_ACCELERATOR=cpu`` is set when torch sees no
                            CUDA device (unless the user set it)
+transformers_optimizers    mmengine 0.10.7 registers transformers' Adafactor    mmengine registers the transformers optimizers
+                           at import: ``transformers.optimization`` pulls the   lazily
+                           modeling stack and peft into every process (~2
+                           CPU-s); held back, ``Adafactor`` built on first use
 =========================  ===================================================  ==============================================
 
 Not here on purpose: resuming an epoch mid-way (mmengine's ``EpochBasedTrainLoop``
@@ -96,6 +100,7 @@ from .mmengine_pkg_resources import (
     pkg_resources_available,
 )
 from .safe_yaml_config import use_safe_yaml_loader
+from .transformers_optimizers import defer_transformers_optimizers
 from .weights_only_checkpoint import (
     MMENGINE_SAFE_GLOBALS,
     SAFE_GLOBALS_CFG_KEY,
@@ -129,6 +134,7 @@ __all__ = [
     'get_installed_path',
     'package2module',
     'use_safe_yaml_loader',
+    'defer_transformers_optimizers',
 ]
 
 
@@ -141,6 +147,7 @@ def setup_vltoolkit(extra_safe_globals=()) -> None:
     saved atomically. The loaders are registered as soon
     as ``mmengine.runner`` is imported (at once if it already is)."""
     patch_mmengine_pkg_resources()
+    defer_transformers_optimizers()  # before anything imports mmengine.optim
     if extra_safe_globals:
         add_safe_globals(tuple(extra_safe_globals))
     call_after_import('mmengine.runner.checkpoint', register_safe_checkpoint_loaders)

@@ -12,15 +12,16 @@ import importlib.util
 import sys
 from typing import Callable
 
-__all__ = ['call_after_import']
+__all__ = ['call_after_import', 'call_around_import']
 
 
 class _AfterImportFinder(importlib.abc.MetaPathFinder):
     """Finds nothing itself; wraps the real loader of ``name`` so that
     ``callback`` runs once the module has executed."""
 
-    def __init__(self, name: str, callback: Callable[[], None]):
+    def __init__(self, name: str, callback: Callable[[], None], before=None, on_error=None):
         self.name, self.callback = name, callback
+        self.before, self.on_error = before, on_error
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != self.name:
@@ -30,10 +31,18 @@ class _AfterImportFinder(importlib.abc.MetaPathFinder):
         if spec is None or spec.loader is None:
             return spec
         loader, callback = spec.loader, self.callback
+        before, on_error = self.before, self.on_error
         exec_module = loader.exec_module
 
         def exec_then_patch(module):
-            exec_module(module)
+            if before is not None:
+                before()
+            try:
+                exec_module(module)
+            except BaseException:
+                if on_error is not None:
+                    on_error()
+                raise
             callback()
 
         loader.exec_module = exec_then_patch
@@ -55,3 +64,24 @@ def call_after_import(name: str, callback: Callable[[], None]) -> None:
         ):
             return
     sys.meta_path.insert(0, _AfterImportFinder(name, callback))
+
+
+def call_around_import(
+    name: str,
+    before: Callable[[], None],
+    after: Callable[[], None],
+    on_error: Callable[[], None],
+) -> None:
+    """``before()`` right before module ``name`` first executes, then
+    ``after()`` once it has, or ``on_error()`` if it raised. Nothing when the
+    module is already imported (too late to run ``before``)."""
+    if name in sys.modules:
+        return
+    for finder in sys.meta_path:
+        if (
+            isinstance(finder, _AfterImportFinder)
+            and finder.name == name
+            and finder.callback == after
+        ):
+            return
+    sys.meta_path.insert(0, _AfterImportFinder(name, after, before=before, on_error=on_error))
