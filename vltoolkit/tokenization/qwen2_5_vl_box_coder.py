@@ -2,8 +2,6 @@
 
 from typing import Tuple
 
-from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
-
 from vltoolkit.registry import BOX_CODERS
 
 from .text_box_coder import TextBoxCoder, check_pixels
@@ -64,6 +62,10 @@ class Qwen2_5VLBoxCoder(TextBoxCoder):
     def resized_wh(self, img_wh) -> Tuple[int, int]:
         """``(W', H')``: the size the processor resizes an image of
         ``img_wh`` to (transformers' ``smart_resize``)."""
+        # imported here: the module pulls in transformers' model code (~3 CPU-s),
+        # which a process that only reads data (make_toy, build_tokenizer) never needs
+        from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+
         w, h = self._check_img_wh(img_wh)
         rh, rw = smart_resize(
             int(round(h)),
