@@ -20,7 +20,10 @@ def srun_env(monkeypatch, tmp_path):
     scontrol.chmod(0o755)
     monkeypatch.setenv('PATH', f'{tmp_path}:{os.environ["PATH"]}')
     for key in KEYS:
-        monkeypatch.delenv(key, raising=False)
+        # set first, so that the key slurm_env() writes is removed again after the test
+        # (delenv of an absent key records nothing to undo: RANK=3 leaked into later tests)
+        monkeypatch.setenv(key, '')
+        monkeypatch.delenv(key)
     for key, value in dict(
         SLURM_PROCID='3', SLURM_NTASKS='4', SLURM_LOCALID='1', SLURM_NODELIST='node[07-08]'
     ).items():

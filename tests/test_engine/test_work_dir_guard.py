@@ -28,6 +28,8 @@ HOLD = (
 @pytest.fixture(autouse=True)
 def _fresh_locks(monkeypatch):
     monkeypatch.setattr(work_dir_guard, '_held', {})
+    for key in ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK'):  # this process is rank 0
+        monkeypatch.delenv(key, raising=False)
 
 
 def test_new_run_over_checkpoints_is_refused(tmp_path):
