@@ -128,7 +128,7 @@ class DigitDistanceLabelEncoder:
         return valid, safe, is_digit, rows, ids
 
     def __call__(
-        self, target_ids: torch.Tensor, vocab_size: int, places: torch.Tensor = None
+        self, target_ids: torch.Tensor, vocab_size: int, places: Optional[torch.Tensor] = None
     ) -> torch.Tensor:
         """Target ids ``[N]`` and their places ``[N]`` -> float32
         distributions ``[N, vocab_size]``."""
@@ -140,7 +140,9 @@ class DigitDistanceLabelEncoder:
         out.scatter_add_(1, safe.unsqueeze(-1), (valid & ~is_digit).unsqueeze(-1).to(out.dtype))
         return out
 
-    def sparse(self, target_ids: torch.Tensor, vocab_size: int, places: torch.Tensor = None):
+    def sparse(
+        self, target_ids: torch.Tensor, vocab_size: int, places: Optional[torch.Tensor] = None
+    ):
         """The rows of :meth:`__call__` by their support, a
         :class:`~vltoolkit.losses.log_prob_terms.SparseTarget` ``[N, 10]``."""
         from vltoolkit.losses.log_prob_terms import SparseTarget

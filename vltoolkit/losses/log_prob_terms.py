@@ -85,6 +85,7 @@ class LogProbCoefficients(NamedTuple):
             index = self.index if other.index is None else other.index
             value = self.value if other.index is None else other.value
         else:
+            assert self.value is not None and other.value is not None
             index = torch.cat([self.index, other.index], 1)
             value = torch.cat([self.value, other.value.to(self.value.dtype)], 1)
         return LogProbCoefficients(

@@ -1,7 +1,7 @@
 """Number Token Loss: a regression-like term on the digit tokens, added to
 a token loss."""
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import torch
 import torch.nn.functional as F
@@ -88,6 +88,10 @@ class NumberTokenLoss(BaseTokenLoss):
 
     #: the model passes a :class:`NumberTarget` (ids, places, the encoder's target)
     uses_number_places = True
+    digit_ids: torch.Tensor
+    distance: torch.Tensor
+    values: torch.Tensor
+    base_loss: Any
 
     def __init__(
         self,
@@ -198,7 +202,7 @@ class NumberTokenLoss(BaseTokenLoss):
     def forward(
         self,
         logits: torch.Tensor,
-        target: NumberTarget,
+        target: Union[torch.Tensor, NumberTarget],
         avg_factor: Union[float, torch.Tensor, None] = None,
         weight: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
