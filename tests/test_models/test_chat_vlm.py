@@ -103,6 +103,23 @@ def _batch(model, samples):
     return model.data_preprocessor(vl_collate(items), True)
 
 
+def overfit(model, data, steps=150, lr=5e-3):
+    """AdamW on one batch until the loss is 0.3% of its start (or ``steps``);
+    the losses of the steps."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = model.loss(**data)['loss_token']
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        losses.append(loss.item())
+        if loss.item() < 0.003 * losses[0]:
+            break
+    return losses
+
+
 @pytest.mark.parametrize('family', list(SIDES))
 def test_patches_equal_the_image_processors(toy, family):
     """The wrapper's pixel_values / image_grid_thw, from the pipeline's
@@ -233,17 +250,7 @@ def test_overfits_eight_toy_grounding_samples(toy, family):
     torch.manual_seed(0)
     model = _build(folder, family)
     data = _batch(model, samples)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optim = torch.optim.AdamW(params, lr=5e-3)
-    losses = []
-    for _ in range(150):
-        loss = model.loss(**data)['loss_token']
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        losses.append(loss.item())
-        if loss.item() < 0.003 * losses[0]:
-            break
+    losses = overfit(model, data)
     assert losses[-1] <= 0.1 * losses[0], losses[::10]
     model.eval()
     preds = [s.pred_text for s in model.predict(**data)]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.test_models.test_chat_vlm import SIDES, _build, _grounding_samples
+from tests.test_models.test_chat_vlm import SIDES, _build, _grounding_samples, overfit
 from vltoolkit.datasets.collate import vl_collate
 from vltoolkit.datasets.transforms import PackVLInputs, TokenizeText
 from vltoolkit.losses import NumberTarget
@@ -210,17 +210,7 @@ def test_added_location_tokens_overfit_eight_samples(toy):
     )
     located = _in_location_tokens(samples)
     data = _batch(model, located, tok_cfg)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optim = torch.optim.AdamW(params, lr=5e-3)
-    losses = []
-    for _ in range(150):
-        loss = model.loss(**data)['loss_token']
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        losses.append(loss.item())
-        if loss.item() < 0.003 * losses[0]:
-            break
+    losses = overfit(model, data)
     assert losses[-1] <= 0.1 * losses[0], losses[::10]
     model.eval()
     preds = [s.pred_text for s in model.predict(**data)]
