@@ -49,6 +49,14 @@ class _AfterImportFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+def _hooked(name: str, callback) -> bool:
+    """Whether ``(name, callback)`` already has its finder."""
+    return any(
+        isinstance(f, _AfterImportFinder) and f.name == name and f.callback == callback
+        for f in sys.meta_path
+    )
+
+
 def call_after_import(name: str, callback: Callable[[], None]) -> None:
     """``callback()`` now if module ``name`` is imported, else right after
     its first import. Registering the same ``(name, callback)`` twice adds
@@ -56,14 +64,8 @@ def call_after_import(name: str, callback: Callable[[], None]) -> None:
     if name in sys.modules:
         callback()
         return
-    for finder in sys.meta_path:
-        if (
-            isinstance(finder, _AfterImportFinder)
-            and finder.name == name
-            and finder.callback == callback
-        ):
-            return
-    sys.meta_path.insert(0, _AfterImportFinder(name, callback))
+    if not _hooked(name, callback):
+        sys.meta_path.insert(0, _AfterImportFinder(name, callback))
 
 
 def call_around_import(
@@ -75,13 +77,6 @@ def call_around_import(
     """``before()`` right before module ``name`` first executes, then
     ``after()`` once it has, or ``on_error()`` if it raised. Nothing when the
     module is already imported (too late to run ``before``)."""
-    if name in sys.modules:
+    if name in sys.modules or _hooked(name, after):
         return
-    for finder in sys.meta_path:
-        if (
-            isinstance(finder, _AfterImportFinder)
-            and finder.name == name
-            and finder.callback == after
-        ):
-            return
     sys.meta_path.insert(0, _AfterImportFinder(name, after, before=before, on_error=on_error))
