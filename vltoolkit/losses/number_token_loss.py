@@ -145,6 +145,29 @@ class NumberTokenLoss(BaseTokenLoss):
         value = torch.where(in_range, table[ids.clamp(0, len(table) - 1)], -1)
         return (places != NO_PLACE) & (value >= 0), value.clamp(min=0)
 
+    def _digit_terms(self, log_p, ids, places, logits=None, gradient=False):
+        """The pieces both paths share: ``(mask, lp, p, base, grad)`` with
+        ``lp`` / ``p`` the log-probabilities / probabilities of the ten
+        digits, ``base`` the term before reweighing and, with ``gradient``,
+        ``grad`` its gradient over the ten digit logits (else None)."""
+        mask, y = self._digits(ids, places)
+        lp = log_p[:, self.digit_ids]
+        p_tilde = F.softmax(lp if logits is None else logits[:, self.digit_ids], dim=-1)
+        p = lp.exp() if logits is None else F.softmax(logits, dim=-1)[:, self.digit_ids]
+        grad = None
+        if self.variant == 'was':
+            d = self.distance.to(lp.dtype)[y]
+            base = (d * p_tilde).sum(-1)
+            if gradient:
+                grad = p_tilde * (d - base.unsqueeze(-1))
+        else:
+            v, target = self.values.to(lp.dtype), y.to(lp.dtype)
+            y_hat = (p_tilde * v).sum(-1)
+            base = (y_hat - target).square()
+            if gradient:
+                grad = 2 * (y_hat - target).unsqueeze(-1) * p_tilde * (v - y_hat.unsqueeze(-1))
+        return mask, lp, p, base, grad
+
     def number_terms(
         self, log_p: torch.Tensor, ids: torch.Tensor, places: torch.Tensor, logits=None
     ):
@@ -152,42 +175,19 @@ class NumberTokenLoss(BaseTokenLoss):
         the marked digits) from ``log_p [n, V]`` (and, given, the logits
         ``[n, V]``: :math:`\tilde p` from the digit logits, as ``ntloss``
         computes it), with autograd, and the marked digits ``[n]``."""
-        mask, y = self._digits(ids, places)
-        lp = log_p[:, self.digit_ids]
-        p_tilde = F.softmax(lp if logits is None else logits[:, self.digit_ids], dim=-1)
-        if self.variant == 'was':
-            d = self.distance.to(lp.dtype)[y]
-            base = (d * p_tilde).sum(-1)
-        else:
-            y_hat = (p_tilde * self.values.to(lp.dtype)).sum(-1)
-            base = (y_hat - y.to(lp.dtype)).square()
+        mask, _, p, loss, _ = self._digit_terms(log_p, ids, places, logits)
         if self.reweigh:
-            p = lp.exp() if logits is None else F.softmax(logits, dim=-1)[:, self.digit_ids]
             mass = p.sum(-1)
-            loss = base * mass + 1.01 * self.max_dist * (1 - mass)
-        else:
-            loss = base
+            loss = loss * mass + 1.01 * self.max_dist * (1 - mass)
         return torch.where(mask, loss, torch.zeros_like(loss)), mask
 
     @torch.no_grad()
     def _number_coefficients(self, log_p, ids, places) -> LogProbCoefficients:
-        """:math:`\\lambda` times the NTL term's linearisation: ``[n, 10]``
+        r""":math:`\lambda` times the NTL term's linearisation: ``[n, 10]``
         sparse coefficients on the digit ids, and the offset."""
-        mask, y = self._digits(ids, places)
-        lp = log_p[:, self.digit_ids]
-        p_tilde = F.softmax(lp, dim=-1)
-        if self.variant == 'was':
-            d = self.distance.to(lp.dtype)[y]
-            base = (d * p_tilde).sum(-1)
-            grad = p_tilde * (d - base.unsqueeze(-1))
-        else:
-            v = self.values.to(lp.dtype)
-            y_hat = (p_tilde * v).sum(-1)
-            base = (y_hat - y.to(lp.dtype)).square()
-            grad = 2 * (y_hat - y.to(lp.dtype)).unsqueeze(-1) * p_tilde * (v - y_hat.unsqueeze(-1))
+        mask, lp, p, base, grad = self._digit_terms(log_p, ids, places, gradient=True)
         loss = base
         if self.reweigh:
-            p = lp.exp()
             mass = p.sum(-1)
             top = 1.01 * self.max_dist
             loss = base * mass + top * (1 - mass)
