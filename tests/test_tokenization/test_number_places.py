@@ -48,6 +48,7 @@ def test_tokenize_text_marks_the_coordinate_digits(digit_tokenizer_cfg):
     tok = build_tokenizer(digit_tokenizer_cfg)
     results = _tokenize(digit_tokenizer_cfg, ANSWER)
     ids, places = results['labels'], results['number_places']
+    assert ids.tolist() == tok.encode(ANSWER)  # the offsets' tokenization is encode()'s
     assert ids.shape == places.shape
     digits = digit_token_ids(tok)
     marked = [(tok.decode([int(i)]), int(p)) for i, p in zip(ids, places) if p != NO_PLACE]

@@ -56,8 +56,8 @@ class TokenizeText(BaseTransform):
     def tokenizer(self):
         return build_tokenizer(self.tokenizer_cfg)
 
-    def _encode(self, text, limit, what, results):
-        ids = self.tokenizer.encode(text)
+    def _encode(self, text, limit, what, results, ids=None):
+        ids = self.tokenizer.encode(text) if ids is None else ids
         if len(ids) > limit:
             raise ValueError(
                 f"{what} of sample {results.get('sample_idx', '?')} "
@@ -104,11 +104,8 @@ class TokenizeText(BaseTransform):
             )
         return None if self.number_places == 'none' else self.number_places
 
-    def _places(self, text, ids, scope):
+    def _places(self, text, offsets, scope):
         coder = self.tokenizer.box_coder
-        again, offsets = self.tokenizer.encode_with_offsets(text)
-        if again != ids:  # pragma: no cover - the same tokenizer call
-            raise RuntimeError('TokenizeText: offsets of another tokenization')
         spans = coder.coordinate_spans(text) if scope == 'coordinates' else number_spans(text)
         return torch.tensor(token_number_places(text, offsets, spans), dtype=torch.long)
 
@@ -119,9 +116,11 @@ class TokenizeText(BaseTransform):
         if results.get('target_text') is not None:
             text = results['target_text']
             self._check_location_tokens(text, results)
-            results['labels'] = self._encode(text, self.max_target_len, 'target', results)
             scope = self._number_scope()
+            ids = offsets = None
+            if scope is not None:  # one tokenization gives the ids and their spans
+                ids, offsets = self.tokenizer.encode_with_offsets(text)
+            results['labels'] = self._encode(text, self.max_target_len, 'target', results, ids)
             if scope is not None:
-                ids = results['labels'].tolist()
-                results['number_places'] = self._places(text, ids, scope)
+                results['number_places'] = self._places(text, offsets, scope)
         return results
