@@ -2,6 +2,7 @@
 three ``--cfg-options`` (data_root, pretrained_root, work_dir); and two
 recipes of the same name in two task folders never share a work dir."""
 
+import json
 import shutil
 
 import pytest
@@ -43,6 +44,17 @@ def test_real_hoi_recipe_on_own_folders_with_three_options(tmp_path):
     test = run_tool(['test.py', config, str(ckpt), '--cfg-options', *three], tmp_path)
     for key in ('hoi/macro_f1', 'grounding/acc_at_0_5', 'grounding/miou'):
         assert key in test.stdout, key
+    # and queried the documented way: tools/infer.py with the same three options
+    image = data / 'images' / 'val2014' / '000000.png'
+    boxes = ['--subject-box', '10', '5', '50', '90', '--object-box', '40', '40', '80', '80']
+    infer = run_tool(
+        ['infer.py', config, str(ckpt), str(image), '--task', 'hoi', *boxes]
+        + ['--object-name', 'cup', '--out-dir', 'work_dirs/mine/infer', '--cfg-options', *three],
+        tmp_path,
+    )
+    assert 'Answer' in infer.stdout and 'and cup' in infer.stdout, infer.stdout
+    result = json.loads((tmp_path / 'work_dirs' / 'mine' / 'infer' / '000000.json').read_text())
+    assert result['task'] == 'hoi' and result['image_size'] == [96, 96]
 
 
 def test_grounding_then_hoi_resume_never_mixes_work_dirs(tmp_path):

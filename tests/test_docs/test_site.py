@@ -38,6 +38,8 @@ API_NAMES = {
     'Florence2VLM': 'models',
     'PaliGemmaVLM': 'models',
     'Kosmos2VLM': 'models',
+    'Qwen2_5VLVLM': 'models',
+    'Qwen3VLVLM': 'models',
 }
 CHROMIUM_FLAGS = [
     '--headless',

@@ -3,6 +3,7 @@ reference parsers (``Detections.from_vlm``) on random answers."""
 
 import json
 import random
+import zlib
 
 import numpy as np
 import pytest
@@ -109,9 +110,11 @@ CASES = [
 @pytest.mark.parametrize('coder,vlm_name', CASES, ids=['qwen2.5', 'qwen2.5-small', 'qwen3'])
 def test_find_boxes_equals_supervision(coder, vlm_name):
     vlm = getattr(sv.VLM, vlm_name)
-    rng = random.Random(hash(vlm_name) % 1000 + coder.config().get('max_pixels', 0) % 97)
+    rng = random.Random(
+        zlib.crc32(vlm_name.encode()) % 1000 + coder.config().get('max_pixels', 0) % 97
+    )
     mismatches, compared, reference_raised = [], 0, 0
-    for _ in range(N_ANSWERS):
+    while compared < N_ANSWERS and compared + reference_raised < 2 * N_ANSWERS:
         img_wh = (rng.randint(32, 3000), rng.randint(32, 3000))
         if isinstance(coder, Qwen2_5VLBoxCoder):
             h, w = qwen_vl_utils.smart_resize(
@@ -134,7 +137,8 @@ def test_find_boxes_equals_supervision(coder, vlm_name):
         compared += 1
         if ours.shape != ref.shape or not np.allclose(ours, ref, rtol=0, atol=1e-9):
             mismatches.append((text, ours.tolist(), ref.tolist()))
-    assert compared >= N_ANSWERS * 0.85, (compared, reference_raised)
+    # N_ANSWERS compared answers; those the reference raises on come on top
+    assert compared == N_ANSWERS, (compared, reference_raised)
     assert not mismatches, f'{len(mismatches)} of {compared}: {mismatches[:3]}'
 
 
