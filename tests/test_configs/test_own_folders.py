@@ -52,9 +52,11 @@ def test_real_hoi_recipe_on_own_folders_with_three_options(tmp_path):
         + ['--object-name', 'cup', '--out-dir', 'work_dirs/mine/infer', '--cfg-options', *three],
         tmp_path,
     )
-    assert 'Answer' in infer.stdout and 'and cup' in infer.stdout, infer.stdout
+    assert 'Answer' in infer.stdout and 'relations' in infer.stdout, infer.stdout
     result = json.loads((tmp_path / 'work_dirs' / 'mine' / 'infer' / '000000.json').read_text())
     assert result['task'] == 'hoi' and result['image_size'] == [96, 96]
+    assert result['prompt'].startswith('What is the interaction between person<loc_')
+    assert ' and cup<loc_' in result['prompt'], result['prompt']
 
 
 def test_grounding_then_hoi_resume_never_mixes_work_dirs(tmp_path):
