@@ -126,3 +126,59 @@ def test_fine_tune_with_a_new_small_head_loads_and_reports(ckpt, tmp_path):
     # (8 + 4 + 4 + 1) of (17 + 1 + 1) parameter elements
     assert "89.5% of the model's parameters loaded" in log
     assert 'head.bias, head.weight' in log
+
+
+@MODELS.register_module(name='_LoraWidthModel', force=True)
+class LoraWidthModel(WidthModel):
+    """``_WidthModel`` with LoRA (r=1) on both layers, as peft wraps them:
+    ``a.base_layer.weight``, ``a.lora_A.default.weight``, ..."""
+
+    def __init__(self, width=4):
+        super().__init__(width=width)
+        from peft import LoraConfig, inject_adapter_in_model
+
+        inject_adapter_in_model(LoraConfig(r=1, lora_alpha=1, target_modules=['a', 'b']), self)
+
+
+def test_map_to_lora_base_layers_renames_only_what_the_model_wraps():
+    from vltoolkit.engine.hooks.lora_checkpoint_keys import map_to_lora_base_layers
+
+    state = {'module.a.weight': 1, 'module.a.bias': 2, 'module.c.weight': 3, 'module.b.weight': 4}
+    model_keys = ['a.base_layer.weight', 'a.base_layer.bias', 'c.weight', 'b.base_layer.weight']
+    model_keys.append('b.weight')  # the model has b.weight itself: left alone
+    renamed = map_to_lora_base_layers(state, model_keys, [(r'^module\.', '')])
+    assert renamed == {
+        'module.a.weight': 'module.a.base_layer.weight',
+        'module.a.bias': 'module.a.base_layer.bias',
+    }
+    assert set(state) == {
+        'module.a.base_layer.weight',
+        'module.a.base_layer.bias',
+        'module.c.weight',
+        'module.b.weight',
+    }
+    # a checkpoint that has the base layer already keeps its own
+    both = {'a.weight': 1, 'a.base_layer.weight': 2}
+    assert map_to_lora_base_layers(both, ['a.base_layer.weight']) == {}
+
+
+def test_fine_tune_with_lora_loads_a_checkpoint_without_adapters(ckpt, tmp_path):
+    """A first stage trained without adapters, then a LoRA stage from it
+    (qwen2.5-vl-3b_loctokens_rows -> _loctokens_gem_distlabel_2stage): the
+    checkpoint's layers fill the LoRA base layers. Without the mapping, 0% of
+    the model loaded and the fine-tune was refused."""
+    cfg = _cfg(tmp_path, dict(type='_LoraWidthModel', width=4), load_from=ckpt)
+    cfg.optim_wrapper.optimizer.lr = 0.0  # the weights stay as loaded
+    cfg.log_level = 'INFO'
+    runner = build_runner(cfg)
+    runner.train()
+    source = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
+    model = runner.model
+    for layer in ('a', 'b'):
+        for leaf in ('weight', 'bias'):
+            got = getattr(getattr(model, layer).base_layer, leaf)
+            assert torch.equal(got, source[f'{layer}.{leaf}']), (layer, leaf)
+    log = next(tmp_path.glob('*/*.log')).read_text()
+    assert '4 weights of layers the model wraps with LoRA load into their base_layer' in log
+    # (8 + 4 + 4 + 1) of (17 + the adapters' 2 + 4 + 4 + 1) elements
+    assert "60.7% of the model's parameters loaded" in log

@@ -10,6 +10,8 @@ from mmengine.runner import BaseLoop
 
 from vltoolkit.registry import HOOKS
 
+from .lora_checkpoint_keys import map_to_lora_base_layers
+
 
 class CheckpointMismatchError(RuntimeError):
     """A checkpoint whose weights do not fit the model being evaluated or
@@ -148,6 +150,13 @@ class CheckpointMatchHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         state = checkpoint.get('state_dict', checkpoint)
+        # a checkpoint without LoRA adapters: its X.weight fill the model's X.base_layer
+        renamed = map_to_lora_base_layers(state, model.state_dict().keys(), self.revise_keys)
+        if renamed:
+            runner.logger.info(
+                f'checkpoint: {len(renamed)} weights of layers the model wraps with LoRA '
+                'load into their base_layer (the checkpoint has no adapters)'
+            )
         for pattern, repl in self.revise_keys:
             state = {re.sub(pattern, repl, k): v for k, v in state.items()}
         report = compare_state_dicts(
