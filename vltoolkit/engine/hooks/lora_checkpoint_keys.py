@@ -4,8 +4,8 @@ peft wraps every LoRA target ``X`` (a ``nn.Linear``) in a ``LoraLayer`` whose
 original weights move to ``X.base_layer``: the model's keys become
 ``X.base_layer.weight`` / ``X.base_layer.bias`` next to ``X.lora_A...`` and
 ``X.lora_B...``. A checkpoint of the same model trained without adapters (a
-first stage that trains only some rows, e.g.
-``configs/grounding/qwen2.5-vl-3b_loctokens_rows.py``) stores them as
+first stage that trains only some rows, e.g. the added location tokens'
+``*_loctokens_rows.py`` recipes) stores them as
 ``X.weight`` / ``X.bias``, so a non-strict load skips them and the
 ``load_from`` check sees most of the model missing.
 
