@@ -9,6 +9,8 @@ model and engine tests.
 import json
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,20 @@ def load_tool(rel_path: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_python_json(script: str, *args: str) -> dict:
+    """Run ``python -c script *args`` in a fresh interpreter (one thread) and
+    return the JSON object its last output line prints."""
+    proc = subprocess.run(
+        [sys.executable, '-c', script, *args],
+        env=dict(os.environ, OMP_NUM_THREADS='1'),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def free_port() -> int:

@@ -7,16 +7,15 @@ torch >= 2.6 refuses such a file (the control run), with it the weights load
 through the allowlist, never through ``weights_only=False``.
 """
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.logging import MessageHub
+
+from tests.conftest import run_python_json
 
 SCRIPT = """
 import json, sys
@@ -53,17 +52,7 @@ def _save_runner_like_checkpoint(path):
 
 
 def _run(import_line, ckpt):
-    script = textwrap.dedent(SCRIPT.format(import_line=import_line))
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, '-c', script, str(ckpt)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_python_json(textwrap.dedent(SCRIPT.format(import_line=import_line)), str(ckpt))
 
 
 def test_import_vltoolkit_makes_load_checkpoint_safe(tmp_path):

@@ -3,10 +3,7 @@ module (its Trainer utilities, modeling stack and peft) in every process;
 ``type='Adafactor'`` still builds transformers' class (the control run,
 without vltoolkit, shows mmengine importing it)."""
 
-import json
-import os
-import subprocess
-import sys
+from tests.conftest import run_python_json
 
 SCRIPT = """
 import json, sys
@@ -24,16 +21,7 @@ print(json.dumps(dict(loaded, cls=type(opt).__qualname__, same=type(opt) is Adaf
 
 
 def _run(import_line):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, '-c', SCRIPT.format(import_line=import_line)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_python_json(SCRIPT.format(import_line=import_line))
 
 
 def test_control_mmengine_alone_imports_transformers_optimization():
